@@ -1,0 +1,3 @@
+"""deskbreak: break nudges, desk stretches and ergonomics tips for Discord, Slack and the terminal."""
+
+__version__ = "0.1.0"

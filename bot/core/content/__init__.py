@@ -1,0 +1,1 @@
+"""Content as data: the schema, the loader and the validated library."""

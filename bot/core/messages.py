@@ -1,0 +1,93 @@
+"""The neutral message model every answer and nudge is rendered to.
+
+The core decides *what* to say; each adapter decides how it looks (console text, a Discord
+embed, Slack Block Kit). Keeping this model small and platform-free is what lets one core call
+serve all three.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class MessageKind(StrEnum):
+    STRETCH = "stretch"
+    STRETCH_LIST = "stretch_list"
+    SUGGESTIONS = "suggestions"
+    TIP = "tip"
+    BREAK = "break"
+    NUDGE = "nudge"
+    REDFLAGS = "redflags"
+    ABOUT = "about"
+    INFO = "info"
+    ERROR = "error"
+
+
+class ButtonStyle(StrEnum):
+    PRIMARY = "primary"
+    SECONDARY = "secondary"
+    SUCCESS = "success"
+    DANGER = "danger"
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    """A button on a message.
+
+    ``action`` is a stable, platform-neutral id (for example ``"done"``, ``"snooze:10"``,
+    ``"show_stretch"``, ``"page:hips:desk:2"``). Adapters use it as the custom id so buttons
+    keep working after a restart; it must stay under 100 characters (Discord's limit).
+    """
+
+    action: str
+    label: str
+    style: ButtonStyle = ButtonStyle.SECONDARY
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """A titled block of lines; ``numbered`` lines are steps and render as 1., 2., ..."""
+
+    heading: str | None
+    lines: tuple[str, ...]
+    numbered: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    kind: MessageKind
+    title: str
+    body: str = ""
+    sections: tuple[Section, ...] = ()
+    footer: str | None = None
+    buttons: tuple[Button, ...] = ()
+    ephemeral: bool = False
+    # Free-form extra data for adapters (e.g. the stretch id a "show me" button should open).
+    meta: dict[str, str] = field(default_factory=dict)
+
+    def plain_text(self) -> str:
+        """Render as plain text: the console adapter's format and every platform's fallback."""
+        out: list[str] = [self.title]
+        if self.body:
+            out += ["", self.body]
+        for section in self.sections:
+            out.append("")
+            if section.heading:
+                out.append(section.heading)
+            for i, line in enumerate(section.lines, start=1):
+                out.append(f"  {i}. {line}" if section.numbered else f"  - {line}")
+        if self.footer:
+            out += ["", self.footer]
+        if self.buttons:
+            out += ["", "  ".join(f"[{b.label}]" for b in self.buttons)]
+        return "\n".join(out)
+
+
+def error(text: str, *, title: str = "That didn't work") -> Message:
+    """A user-facing error: always ephemeral, never a stack trace."""
+    return Message(kind=MessageKind.ERROR, title=title, body=text, ephemeral=True)
+
+
+def info(title: str, text: str = "", *, ephemeral: bool = True) -> Message:
+    return Message(kind=MessageKind.INFO, title=title, body=text, ephemeral=ephemeral)

@@ -1,0 +1,103 @@
+"""The interfaces (ports) between the core and the outside world.
+
+The core and the scheduler talk to platforms only through these types. Each adapter
+(console, Discord, Slack) implements :class:`Notifier` and calls the services with an
+:class:`Actor`; nothing here knows which platform is on the other side.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Protocol
+
+from bot.core.messages import Message
+
+
+class Platform(StrEnum):
+    CONSOLE = "console"
+    DISCORD = "discord"
+    SLACK = "slack"
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who is asking.
+
+    ``is_admin`` is computed by the adapter from what the platform itself reports for this
+    request (Discord: the interaction's resolved Manage Server permission; Slack: users.info
+    admin/owner or the configured admin list), never from anything the user typed. The core
+    re-checks it for every admin operation.
+    """
+
+    platform: Platform
+    workspace_id: str  # Discord guild id, Slack team id, "console" for the console
+    user_id: str
+    is_admin: bool = False
+    display_name: str = ""
+
+
+class TargetKind(StrEnum):
+    CHANNEL = "channel"
+    DM = "dm"
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """Where a delivery goes: a channel in a workspace, or one person's DMs."""
+
+    platform: Platform
+    workspace_id: str
+    kind: TargetKind
+    id: str  # channel id for CHANNEL, user id for DM
+
+    @property
+    def key(self) -> str:
+        """A stable string key, used for rotation state and the delivery ledger."""
+        return f"{self.platform}:{self.workspace_id}:{self.kind}:{self.id}"
+
+
+class DeliveryStatus(StrEnum):
+    SENT = "sent"
+    # The platform refused for good (403 on a channel, closed DMs, unknown channel): do not
+    # retry this target; the scheduler pauses what feeds it and tells an admin once.
+    FORBIDDEN = "forbidden"
+    DM_CLOSED = "dm_closed"
+    NOT_FOUND = "not_found"
+    # Try again later (429 beyond our pacing, 5xx, network error); the slot stays pending.
+    RETRY = "retry"
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """One message owed to one target for one slot.
+
+    ``nonce`` is derived from the ledger row, so a resend after a crash carries the same nonce
+    and a platform that supports it (Discord's ``enforce_nonce``) drops the duplicate.
+    """
+
+    ledger_id: int
+    target: Target
+    nonce: str
+    source: str  # e.g. "schedule:12" or "reminder:34"
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryResult:
+    status: DeliveryStatus
+    detail: str = ""
+    retry_after: float | None = None
+
+
+class Notifier(Protocol):
+    """Implemented once per platform adapter; the scheduler's only way out."""
+
+    platform: Platform
+
+    async def deliver(self, delivery: Delivery, message: Message) -> DeliveryResult:
+        """Send ``message`` to ``delivery.target``; never raise for platform refusals."""
+        ...
+
+    async def notify_admin(self, workspace_id: str, channel_id: str | None, message: Message) -> None:
+        """Tell a workspace's admins something once (e.g. a schedule paused after a 403)."""
+        ...
