@@ -101,3 +101,7 @@ class Notifier(Protocol):
     async def notify_admin(self, workspace_id: str, channel_id: str | None, message: Message) -> None:
         """Tell a workspace's admins something once (e.g. a schedule paused after a 403)."""
         ...
+
+    async def check_channel(self, workspace_id: str, channel_id: str) -> str | None:
+        """Return None when the bot can post in the channel, else a reason a person can act on."""
+        ...
