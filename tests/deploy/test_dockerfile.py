@@ -1,0 +1,270 @@
+"""deploy/Dockerfile: checked without Docker by running its commands on this machine.
+
+Docker is not available here, so the image is never built in tests; instead the pieces that
+decide whether the image works are run directly: the ENTRYPOINT/CMD, the HEALTHCHECK one-liner
+against a real health server, and the step that places content next to the installed package.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import fnmatch
+import json
+import os
+import shlex
+import shutil
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import aiohttp
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+
+import bot
+from bot.observability import HealthChecks, Metrics, ObservabilityServer
+from bot.settings import BUILTIN_CONTENT_DIR
+
+VENV_BIN = Path(sys.executable).parent
+
+
+def instructions(path: Path) -> list[tuple[str, str]]:
+    """(INSTRUCTION, arguments) pairs, with comments dropped and continuations joined."""
+    out: list[tuple[str, str]] = []
+    pending = ""
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        line = raw.strip()
+        if not pending and (not line or line.startswith("#")):
+            continue
+        if line.endswith("\\"):
+            pending += line[:-1] + " "
+            continue
+        full = pending + line
+        pending = ""
+        keyword, _, rest = full.partition(" ")
+        out.append((keyword.upper(), rest.strip()))
+    return out
+
+
+@pytest.fixture(scope="module")
+def dockerfile(deploy_dir: Path) -> list[tuple[str, str]]:
+    return instructions(deploy_dir / "Dockerfile")
+
+
+def only(dockerfile: list[tuple[str, str]], keyword: str) -> str:
+    found = [args for kw, args in dockerfile if kw == keyword]
+    assert len(found) == 1, f"expected one {keyword}, found {len(found)}"
+    return found[0]
+
+
+def healthcheck_command(dockerfile: list[tuple[str, str]]) -> list[str]:
+    _, _, command = only(dockerfile, "HEALTHCHECK").partition(" CMD ")
+    parsed = json.loads(command)
+    assert isinstance(parsed, list)
+    return [str(part) for part in parsed]
+
+
+def test_base_image_is_python_311_slim(dockerfile: list[tuple[str, str]]) -> None:
+    """The image builds on python:3.11-slim."""
+    assert only(dockerfile, "FROM") == "python:3.11-slim"
+
+
+def test_runs_as_unprivileged_user(dockerfile: list[tuple[str, str]]) -> None:
+    """The final USER is a named, non-root user created in the image."""
+    user = only(dockerfile, "USER").split(":")[0]
+    assert user not in ("root", "0")
+    assert any(kw == "RUN" and "useradd" in args and user in args for kw, args in dockerfile)
+
+
+def test_entrypoint_and_cmd_are_deskbreak_run(dockerfile: list[tuple[str, str]]) -> None:
+    """ENTRYPOINT is the deskbreak console script and CMD its run subcommand (exec form)."""
+    assert json.loads(only(dockerfile, "ENTRYPOINT")) == ["deskbreak"]
+    assert json.loads(only(dockerfile, "CMD")) == ["run"]
+
+
+def test_entrypoint_answers_help() -> None:
+    """`deskbreak --help`, the image's entry point, runs and lists the run command."""
+    done = subprocess.run(
+        [str(VENV_BIN / "deskbreak"), "--help"], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert "run" in done.stdout
+
+
+def test_entrypoint_with_cmd_is_a_valid_command() -> None:
+    """ENTRYPOINT + CMD (`deskbreak run`) is a command the CLI accepts."""
+    done = subprocess.run(
+        [str(VENV_BIN / "deskbreak"), "run", "--help"], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert "--platform" in done.stdout
+
+
+async def run_healthcheck(command: list[str], port: int) -> int:
+    program = sys.executable if command[0] == "python" else command[0]
+    env = {**os.environ, "DESKBREAK_METRICS_PORT": str(port)}
+    process = await asyncio.create_subprocess_exec(
+        program, *command[1:], env=env,
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+    )
+    return await asyncio.wait_for(process.wait(), timeout=60)
+
+
+async def test_healthcheck_passes_against_healthy_server(
+    dockerfile: list[tuple[str, str]],
+) -> None:
+    """The HEALTHCHECK command exits 0 when /healthz answers 200."""
+    command = healthcheck_command(dockerfile)
+    health = HealthChecks()
+    health.add("store", lambda: None)
+    async with ObservabilityServer(Metrics(), health, "127.0.0.1", 0) as server:
+        assert await run_healthcheck(command, server.port) == 0
+
+
+async def test_healthcheck_fails_against_unhealthy_server(
+    dockerfile: list[tuple[str, str]],
+) -> None:
+    """The HEALTHCHECK command exits non-zero when /healthz answers 503."""
+    command = healthcheck_command(dockerfile)
+    health = HealthChecks()
+    health.add("store", lambda: "database unreachable")
+    async with ObservabilityServer(Metrics(), health, "127.0.0.1", 0) as server:
+        assert await run_healthcheck(command, server.port) != 0
+
+
+async def test_healthcheck_fails_when_nothing_listens(
+    dockerfile: list[tuple[str, str]],
+) -> None:
+    """The HEALTHCHECK command exits non-zero when the server is gone."""
+    command = healthcheck_command(dockerfile)
+    server = ObservabilityServer(Metrics(), HealthChecks(), "127.0.0.1", 0)
+    await server.start()
+    port = server.port
+    await server.stop()
+    assert await run_healthcheck(command, port) != 0
+
+
+def test_healthcheck_default_port_matches_image_env(dockerfile: list[tuple[str, str]]) -> None:
+    """The image's DESKBREAK_METRICS_PORT is the port it EXPOSEs and the probe's fallback."""
+    env = dict(
+        part.split("=", 1) for kw, args in dockerfile if kw == "ENV" for part in shlex.split(args)
+    )
+    port = env["DESKBREAK_METRICS_PORT"]
+    assert env["DESKBREAK_METRICS_HOST"] == "0.0.0.0"
+    assert only(dockerfile, "EXPOSE") == port
+    assert f"'{port}'" in " ".join(healthcheck_command(dockerfile))
+
+
+def test_copied_sources_exist_and_are_not_dockerignored(
+    dockerfile: list[tuple[str, str]], repo: Path
+) -> None:
+    """Everything COPY takes from the context exists and .dockerignore lets it through."""
+    patterns = [
+        line.strip() for line in (repo / ".dockerignore").read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    sources = [
+        source for kw, args in dockerfile if kw == "COPY" for source in args.split()[:-1]
+        if not source.startswith("--")
+    ]
+    assert sources, "the Dockerfile copies nothing"
+    for source in sources:
+        assert (repo / source).exists(), source
+        assert not any(fnmatch.fnmatch(source, p) for p in patterns), source
+
+
+def test_dockerignore_keeps_secrets_and_databases_out(repo: Path) -> None:
+    """.dockerignore excludes .env files, git history and local databases."""
+    patterns = set((repo / ".dockerignore").read_text(encoding="utf-8").split())
+    assert {".env", ".git", "data", "*.sqlite3"} <= patterns
+
+
+def content_placement_command(dockerfile: list[tuple[str, str]]) -> list[str]:
+    """The `python -c ...` step of the install RUN that copies content beside the package."""
+    for kw, args in dockerfile:
+        if kw != "RUN":
+            continue
+        for step in args.split("&&"):
+            words = shlex.split(step)
+            if words[:2] == ["python", "-c"] and "BUILTIN_CONTENT_DIR" in words[2]:
+                return words
+    raise AssertionError("no content placement step in the Dockerfile")
+
+
+def test_content_lands_where_the_installed_package_looks(
+    dockerfile: list[tuple[str, str]], repo: Path, tmp_path: Path
+) -> None:
+    """Run the image's content step against a copy of the package laid out as pip installs it,
+    then `deskbreak validate` from that copy finds and loads the content."""
+    site = tmp_path / "site-packages"
+    shutil.copytree(Path(bot.__file__).parent, site / "bot",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    words = content_placement_command(dockerfile)
+    env = {**os.environ, "PYTHONPATH": str(site)}
+    for key in [k for k in env if k.startswith("DESKBREAK_")]:
+        del env[key]
+    placed = subprocess.run(
+        [sys.executable, *words[1:-1], str(repo / "content")],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60,
+    )
+    assert placed.returncode == 0, placed.stderr
+    assert (site / "content" / "stretches.yaml").is_file()
+    validated = subprocess.run(
+        [sys.executable, "-m", "bot", "validate"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60,
+    )
+    assert validated.returncode == 0, validated.stdout + validated.stderr
+    assert "from site-packages/content" in validated.stdout
+
+
+def test_builtin_content_dir_is_next_to_the_package() -> None:
+    """settings.BUILTIN_CONTENT_DIR is bot/../content, the layout the Dockerfile reproduces."""
+    assert BUILTIN_CONTENT_DIR == Path(bot.__file__).resolve().parent.parent / "content"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def test_image_command_serves_health_and_metrics(
+    dockerfile: list[tuple[str, str]], tmp_path: Path
+) -> None:
+    """ENTRYPOINT + CMD with the metrics port set starts the server; the HEALTHCHECK passes,
+    /metrics parses, and the bot still exits 0 when its input closes."""
+    command = [*json.loads(only(dockerfile, "ENTRYPOINT")), *json.loads(only(dockerfile, "CMD"))]
+    port = free_port()
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("DESKBREAK_", "DISCORD_", "SLACK_"))}
+    env |= {
+        "DESKBREAK_METRICS_HOST": "127.0.0.1",  # the image says 0.0.0.0; tests stay on loopback
+        "DESKBREAK_METRICS_PORT": str(port),
+        "DESKBREAK_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}",
+        "DESKBREAK_LOG_LEVEL": "INFO",
+    }
+    process = await asyncio.create_subprocess_exec(
+        str(VENV_BIN / command[0]), *command[1:], cwd=tmp_path, env=env,
+        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    assert process.stdin is not None and process.stderr is not None
+    try:
+        seen: list[str] = []
+        async with asyncio.timeout(60):
+            while not any("health and metrics on" in line for line in seen):
+                line = (await process.stderr.readline()).decode()
+                assert line, "deskbreak run exited before serving /healthz:\n" + "".join(seen)
+                seen.append(line)
+        assert await run_healthcheck(healthcheck_command(dockerfile), port) == 0
+        async with aiohttp.ClientSession() as http:
+            async with http.get(f"http://127.0.0.1:{port}/metrics") as response:
+                names = {f.name for f in text_string_to_metric_families(await response.text())}
+        assert {"deskbreak_deliveries_sent", "deskbreak_schedules_stored"} <= names
+    finally:
+        process.stdin.close()
+        async with asyncio.timeout(60):
+            await process.stderr.read()
+            status = await process.wait()
+    assert status == 0
