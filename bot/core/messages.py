@@ -47,11 +47,16 @@ class Button:
 
 @dataclass(frozen=True, slots=True)
 class Section:
-    """A titled block of lines; ``numbered`` lines are steps and render as 1., 2., ..."""
+    """A titled block of lines; ``numbered`` lines are steps and render as 1., 2., ...
+
+    ``start`` is the number of the first line: a long list of steps is split over several
+    sections to fit a platform's field limit, and the continuation keeps counting (5., 6., ...).
+    """
 
     heading: str | None
     lines: tuple[str, ...]
     numbered: bool = False
+    start: int = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,10 +77,11 @@ class Message:
         if self.body:
             out += ["", self.body]
         for section in self.sections:
-            out.append("")
+            if section.heading or section.start == 1:  # a headless continuation runs on
+                out.append("")
             if section.heading:
                 out.append(section.heading)
-            for i, line in enumerate(section.lines, start=1):
+            for i, line in enumerate(section.lines, start=section.start):
                 out.append(f"  {i}. {line}" if section.numbered else f"  - {line}")
         if self.footer:
             out += ["", self.footer]

@@ -1,0 +1,265 @@
+"""The ``deskbreak`` command.
+
+Each area registers its own subcommands through one function (see ``REGISTRARS`` at the
+bottom), so this file stays a table of contents rather than a pile of handlers. A handler
+takes the parsed arguments and returns the exit status.
+
+Exit statuses: 0 success, 1 the thing asked about is wrong or missing (bad content, unknown
+stretch), 2 usage or settings errors, 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import random
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from bot.adapters.discord.invite import register_invite
+from bot.core.clock import SystemClock
+from bot.core.commands import ContentCommands
+from bot.core.content.library import Library
+from bot.core.content.loader import ContentError, display_path, load_library
+from bot.core.messages import MessageKind
+from bot.core.ports import Platform
+from bot.core.rotation import MemoryRotationStore
+from bot.scheduling.config_file import ConfigError, load_deployment_config
+from bot.scheduling.preview import register_cli as register_schedule
+from bot.settings import Settings, SettingsError, load_settings
+
+Subparsers = Any  # argparse's _SubParsersAction is private; this is what registrars receive
+Handler = Callable[[argparse.Namespace], int]
+
+
+class CliError(Exception):
+    """A failure already explained to the user; ``status`` is the exit status."""
+
+    def __init__(self, lines: Sequence[str], status: int) -> None:
+        super().__init__("\n".join(lines))
+        self.lines = list(lines)
+        self.status = status
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    """Settings for a subcommand, honouring its ``--config``; usage error if invalid."""
+    try:
+        return load_settings(config_path=getattr(args, "config", None))
+    except SettingsError as exc:
+        raise CliError(exc.problems, 2) from exc
+
+
+def library_from(settings: Settings) -> Library:
+    try:
+        return load_library(settings.content_dirs())
+    except ContentError as exc:
+        lines = [str(p) for p in exc.problems]
+        lines.append("The content has problems; `deskbreak validate` lists them.")
+        raise CliError(lines, 1) from exc
+
+
+def content_from(args: argparse.Namespace) -> ContentCommands:
+    library = library_from(settings_from(args))
+    return ContentCommands(library, MemoryRotationStore(), SystemClock(), random.Random())  # noqa: S311
+
+
+# --------------------------------------------------------------------------- run
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from bot.app import PlatformUnavailable, build_app, serve
+
+    settings = settings_from(args)
+    logging.basicConfig(
+        level=settings.log_level,
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    platform = settings.auto_platform() if args.platform == "auto" else Platform(args.platform)
+    try:
+        app = build_app(settings)
+    except ContentError as exc:
+        raise CliError([str(p) for p in exc.problems], 1) from exc
+    try:
+        return asyncio.run(serve(app, platform))
+    except PlatformUnavailable as exc:
+        raise CliError([str(exc)], 2) from exc
+
+
+def register_run(sub: Subparsers, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser(
+        "run",
+        parents=[common],
+        help="run the bot",
+        description="Run the bot. With --platform auto (the default): Discord if DISCORD_TOKEN"
+        " is set, Slack if its tokens are set, otherwise the console.",
+    )
+    p.add_argument(
+        "--platform",
+        choices=["auto", *(p.value for p in Platform)],
+        default="auto",
+        help="which platform to serve (default: auto)",
+    )
+    p.set_defaults(func=cmd_run)
+
+
+# --------------------------------------------------------------------------- content
+
+
+def cmd_stretch(args: argparse.Namespace) -> int:
+    message = content_from(args).stretch(" ".join(args.name))
+    print(message.plain_text())
+    return 1 if message.kind is MessageKind.SUGGESTIONS else 0
+
+
+def cmd_stretches(args: argparse.Namespace) -> int:
+    message = content_from(args).stretches(args.area, args.where, max(0, args.page - 1))
+    print(message.plain_text())
+    return 1 if message.kind is MessageKind.ERROR else 0
+
+
+def cmd_tip(args: argparse.Namespace) -> int:
+    print(asyncio.run(content_from(args).tip("cli")).plain_text())
+    return 0
+
+
+def cmd_redflags(args: argparse.Namespace) -> int:
+    print(content_from(args).redflags().plain_text())
+    return 0
+
+
+def register_content(sub: Subparsers, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser(
+        "stretch",
+        parents=[common],
+        help="show how to do a stretch",
+        description="Show step-by-step instructions for a stretch, by name, alias or id.",
+    )
+    p.add_argument("name", nargs="+", help="the stretch, e.g. pigeon or 'thread the needle'")
+    p.set_defaults(func=cmd_stretch)
+
+    p = sub.add_parser(
+        "stretches", parents=[common], help="list stretches", description="List stretches."
+    )
+    p.add_argument("--area", help="only stretches for this body area, e.g. hips")
+    p.add_argument("--where", help="only stretches done here: desk, standing or floor")
+    p.add_argument("--page", type=int, default=1, help="page number (default: 1)")
+    p.set_defaults(func=cmd_stretches)
+
+    p = sub.add_parser(
+        "tip", parents=[common], help="show a desk tip", description="Show a desk-ergonomics tip."
+    )
+    p.set_defaults(func=cmd_tip)
+
+    p = sub.add_parser(
+        "redflags",
+        parents=[common],
+        help="when to see a professional",
+        description="Show the signs that need a health professional rather than a stretch.",
+    )
+    p.set_defaults(func=cmd_redflags)
+
+
+# --------------------------------------------------------------------------- validate
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    settings = settings_from(args)
+    dirs = [Path(p) for p in args.paths] if args.paths else settings.content_dirs()
+    try:
+        library = load_library(dirs)
+    except ContentError as exc:
+        for problem in exc.problems:
+            print(problem)
+        count = len(exc.problems)
+        print(f"{count} problem{'s' if count != 1 else ''} found.", file=sys.stderr)
+        return 1
+    if settings.config_path:
+        try:  # workspaces and schedules in a deployment-format config file
+            load_deployment_config(settings.config_path)
+        except ConfigError as exc:
+            for config_problem in exc.problems:
+                print(config_problem)
+            count = len(exc.problems)
+            print(f"{count} problem{'s' if count != 1 else ''} found.", file=sys.stderr)
+            return 1
+    where = ", ".join(display_path(d) for d in dirs)
+    config = f"; config {display_path(settings.config_path)} OK" if settings.config_path else ""
+    print(f"OK: {library.summary()} in {len(library.sources)} files from {where}{config}")
+    return 0
+
+
+def register_validate(sub: Subparsers, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser(
+        "validate",
+        parents=[common],
+        help="check content (and the config file)",
+        description="Check content files and, with --config, the config file. Prints each"
+        " problem as file:line: field: message and exits 1 if there are any.",
+    )
+    p.add_argument(
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        help="content directories to check, later ones overriding earlier ones"
+        " (default: the configured content directories)",
+    )
+    p.set_defaults(func=cmd_validate)
+
+
+# --------------------------------------------------------------------------- wiring
+
+# One registration function per area, each `(subparsers, common_parent) -> None`.
+# Scheduling adds `schedule preview` here; the Discord adapter adds `invite`.
+REGISTRARS: list[Callable[[Subparsers, argparse.ArgumentParser], None]] = [
+    register_run,
+    register_content,
+    register_validate,
+    register_schedule,
+    register_invite,
+]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--config",
+        type=Path,
+        metavar="PATH",
+        help="YAML config file for non-secret settings (default: $DESKBREAK_CONFIG)",
+    )
+    parser = argparse.ArgumentParser(
+        prog="deskbreak",
+        description="Break nudges, desk stretches and ergonomics tips for Discord, Slack and"
+        " the terminal. General wellness information, not medical advice.",
+    )
+    sub = parser.add_subparsers(title="commands", metavar="COMMAND")
+    for register in REGISTRARS:
+        register(sub, common)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler: Handler | None = getattr(args, "func", None)
+    if handler is None:
+        parser.print_help()
+        return 2
+    try:
+        return handler(args)
+    except CliError as exc:
+        for line in exc.lines:
+            print(line, file=sys.stderr)
+        return exc.status
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # `deskbreak stretches | head`: the reader left; don't print a traceback about it.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1

@@ -1,0 +1,135 @@
+"""ContentCommands: the one facade every adapter and the scheduler call for content.
+
+Adapters parse what the person typed, call a method here and render the returned
+:class:`Message`; the scheduler calls :meth:`ContentCommands.nudge`. Nothing here knows which
+platform is asking, so Discord, Slack and the console answer identically.
+"""
+
+from __future__ import annotations
+
+import random
+
+from bot.core import render
+from bot.core.clock import Clock
+from bot.core.content.library import Library
+from bot.core.content.models import Area, Stretch, Where
+from bot.core.lookup import Choice, fold
+from bot.core.messages import Message, MessageKind, error
+from bot.core.rotation import RotationStore, Rotator
+
+__all__ = ["Choice", "ContentCommands"]
+
+NUDGE_KINDS = ("break", "tip")
+
+
+class ContentCommands:
+    """Content answers for one library.
+
+    ``clock`` is part of the contract so time-aware content (e.g. morning-only prompts) can
+    be added without touching callers; today nothing here depends on the time of day.
+    """
+
+    def __init__(
+        self,
+        library: Library,
+        rotation_store: RotationStore,
+        clock: Clock,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.library = library
+        self.clock = clock
+        self._rotator = Rotator(rotation_store, rng)
+        self._tip_ids = [t.id for t in library.tips]
+        self._prompt_ids = [p.id for p in library.prompts]
+        self._break_stretch_ids = [s.id for s in _desk_friendly(library)]
+
+    def stretch(self, query: str) -> Message:
+        """The card for the stretch ``query`` names, or the closest suggestions."""
+        found = self.library.index.resolve(query)
+        if found.stretch is None:
+            return render.suggestions(query, found.suggestions)
+        return self.card(found.stretch)
+
+    def card(self, stretch: Stretch) -> Message:
+        easier = self.library.stretch(stretch.easier) if stretch.easier else None
+        return render.stretch_card(stretch, easier)
+
+    def stretches(
+        self, area: str | None = None, where: str | None = None, page: int = 0
+    ) -> Message:
+        """One page of the catalogue, optionally filtered by body area and by where."""
+        area_value = _choice(area, [a.value for a in Area])
+        if area_value is False:
+            return error(f"Unknown area {area!r}. Try one of: {', '.join(self.areas())}.")
+        where_value = _choice(where, [w.value for w in Where])
+        if where_value is False:
+            return error(f"Unknown place {where!r}. Try one of: {', '.join(self.wheres())}.")
+        matching = self.library.filtered(area_value, where_value)
+        return render.stretch_list(matching, area_value, where_value, page)
+
+    def autocomplete(
+        self,
+        text: str,
+        area: str | None = None,
+        where: str | None = None,
+        limit: int = 25,
+    ) -> list[Choice]:
+        return self.library.index.autocomplete(text, area=area, where=where, limit=limit)
+
+    async def tip(self, target_key: str) -> Message:
+        return await self._tip(target_key, MessageKind.TIP)
+
+    async def break_message(self, target_key: str) -> Message:
+        return await self._break(target_key, MessageKind.BREAK)
+
+    async def nudge(self, kind: str, target_key: str) -> Message:
+        """What a scheduled nudge of ``kind`` ("break" or "tip") says to ``target_key`` now."""
+        if kind == "break":
+            return await self._break(target_key, MessageKind.NUDGE)
+        if kind == "tip":
+            return await self._tip(target_key, MessageKind.NUDGE)
+        raise ValueError(f"unknown nudge kind {kind!r}; expected one of {NUDGE_KINDS}")
+
+    def redflags(self) -> Message:
+        lib = self.library
+        return render.redflags_message(lib.red_flags_intro, lib.red_flags, lib.red_flags_outro)
+
+    def about(self) -> Message:
+        return render.about_message(len(self.library.stretches), len(self.library.tips))
+
+    def areas(self) -> list[str]:
+        return self.library.areas()
+
+    def wheres(self) -> list[str]:
+        return self.library.wheres()
+
+    async def _tip(self, target_key: str, kind: MessageKind) -> Message:
+        tip_id = await self._rotator.next(f"tip:{target_key}", self._tip_ids)
+        tip = self.library.tip(tip_id) if tip_id else None
+        if tip is None:
+            return error("No tips are configured yet.", title="No tips")
+        return render.tip_message(tip, kind=kind)
+
+    async def _break(self, target_key: str, kind: MessageKind) -> Message:
+        prompt_id = await self._rotator.next(f"prompt:{target_key}", self._prompt_ids)
+        stretch_id = await self._rotator.next(f"stretch:{target_key}", self._break_stretch_ids)
+        prompt = self.library.prompt(prompt_id) if prompt_id else None
+        stretch = self.library.stretch(stretch_id) if stretch_id else None
+        return render.break_message(prompt, stretch, kind=kind)
+
+
+def _desk_friendly(library: Library) -> list[Stretch]:
+    """Stretches for a break suggestion: at the desk if any, else standing, else any."""
+    for where in (Where.DESK, Where.STANDING):
+        found = library.filtered(where=where.value)
+        if found:
+            return found
+    return list(library.stretches)
+
+
+def _choice(text: str | None, allowed: list[str]) -> str | None | bool:
+    """Map loose input ("Upper back", "*") to an allowed value; None = no filter, False = bad."""
+    if text is None or text.strip() in ("", "*", "all", "any"):
+        return None
+    wanted = "-".join(fold(text).split())
+    return wanted if wanted in allowed else False

@@ -1,0 +1,75 @@
+"""The validated content, indexed the ways the bot asks for it.
+
+A ``Library`` is only ever built by the loader after every check passed, so the rest of the
+bot can trust it: ids are unique, ``easier`` references exist, and names resolve without
+ambiguity.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import cached_property
+from pathlib import Path
+
+from bot.core.content.models import Area, Prompt, RedFlag, Stretch, Tip, Where
+from bot.core.lookup import StretchIndex, fold
+
+
+class Library:
+    def __init__(
+        self,
+        *,
+        stretches: Iterable[Stretch],
+        tips: Iterable[Tip] = (),
+        prompts: Iterable[Prompt] = (),
+        red_flags: Iterable[RedFlag] = (),
+        red_flags_intro: str = "",
+        red_flags_outro: str = "",
+        sources: Iterable[Path] = (),
+    ) -> None:
+        self.stretches: tuple[Stretch, ...] = tuple(sorted(stretches, key=lambda s: fold(s.name)))
+        self.tips: tuple[Tip, ...] = tuple(tips)
+        self.prompts: tuple[Prompt, ...] = tuple(prompts)
+        self.red_flags: tuple[RedFlag, ...] = tuple(red_flags)
+        self.red_flags_intro = red_flags_intro
+        self.red_flags_outro = red_flags_outro
+        self.sources: tuple[Path, ...] = tuple(sources)
+        self._by_id = {s.id: s for s in self.stretches}
+        self._tips_by_id = {t.id: t for t in self.tips}
+        self._prompts_by_id = {p.id: p for p in self.prompts}
+
+    def stretch(self, stretch_id: str) -> Stretch | None:
+        return self._by_id.get(stretch_id)
+
+    def tip(self, tip_id: str) -> Tip | None:
+        return self._tips_by_id.get(tip_id)
+
+    def prompt(self, prompt_id: str) -> Prompt | None:
+        return self._prompts_by_id.get(prompt_id)
+
+    @cached_property
+    def index(self) -> StretchIndex:
+        """Built on first use: the console's ``tip`` command never pays for it."""
+        return StretchIndex(self.stretches)
+
+    def areas(self) -> list[str]:
+        """Areas that at least one stretch targets, in the schema's order (head to toe)."""
+        used = {a for s in self.stretches for a in s.areas}
+        return [a.value for a in Area if a in used]
+
+    def wheres(self) -> list[str]:
+        used = {w for s in self.stretches for w in s.where}
+        return [w.value for w in Where if w in used]
+
+    def filtered(self, area: str | None = None, where: str | None = None) -> list[Stretch]:
+        return [
+            s
+            for s in self.stretches
+            if (area is None or area in s.areas) and (where is None or where in s.where)
+        ]
+
+    def summary(self) -> str:
+        return (
+            f"{len(self.stretches)} stretches, {len(self.tips)} tips, {len(self.prompts)} prompts,"
+            f" {len(self.red_flags)} red flags"
+        )

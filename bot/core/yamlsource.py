@@ -1,0 +1,137 @@
+"""Load a YAML file and remember where every value came from.
+
+``yaml.safe_load`` throws away positions, so an error found later by schema validation could only
+say *what* is wrong, not *where*. This module composes the node tree with ``yaml.SafeLoader``
+(exactly ``safe_load`` semantics: no Python tags), constructs the plain data from it, and keeps
+the tree so a validation error's ``loc`` path (as pydantic reports it) maps back to a line.
+
+API (used by the content loader and the deployment config loader):
+
+- ``load_yaml(path) -> YamlDocument`` / ``parse_yaml(text, path) -> YamlDocument``
+- ``YamlDocument.data``: the plain Python value (dicts, lists, scalars), as ``safe_load`` gives
+- ``YamlDocument.line_of(loc)``: 1-based line of the value at ``loc`` (keys are str, list
+  indexes int); if the path stops existing part-way (a missing field), the line of the deepest
+  node that does exist, so "missing field" points at the mapping that lacks it
+- ``YamlDocument.duplicate_keys``: keys given twice in one mapping (``safe_load`` silently keeps
+  the last one, which hides mistakes) as ``(loc, line)`` pairs
+- ``YamlSyntaxError``: raised for malformed YAML, with the parser's line
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+Loc = tuple[str | int, ...]
+
+
+class YamlSyntaxError(ValueError):
+    """The file is not valid YAML; ``line`` is the parser's 1-based line (0 when unknown)."""
+
+    def __init__(self, path: Path, line: int, message: str) -> None:
+        super().__init__(f"{path}:{line}: {message}")
+        self.path = path
+        self.line = line
+        self.message = message
+
+
+@dataclass(frozen=True, slots=True)
+class YamlDocument:
+    path: Path
+    data: Any
+    root: yaml.Node | None
+    duplicate_keys: tuple[tuple[Loc, int], ...] = field(default=())
+
+    def line_of(self, loc: Sequence[str | int]) -> int:
+        """Return the 1-based line of the node at ``loc`` (or of its deepest existing ancestor).
+
+        For a mapping entry the key's line is used: that is where a person looks for
+        ``cautions:`` even when the list itself starts on the next line.
+        """
+        node = self.root
+        if node is None:
+            return 1
+        line = node.start_mark.line + 1
+        for part in loc:
+            child = _child(node, part)
+            if child is None:
+                break
+            key_node, node = child
+            line = (key_node or node).start_mark.line + 1
+        return line
+
+
+def _child(node: yaml.Node, part: str | int) -> tuple[yaml.Node | None, yaml.Node] | None:
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            if isinstance(key_node, yaml.ScalarNode) and key_node.value == str(part):
+                return key_node, value_node
+        return None
+    if isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+        if 0 <= part < len(node.value):
+            return None, node.value[part]
+    return None
+
+
+def _duplicates(node: yaml.Node | None, loc: Loc = ()) -> list[tuple[Loc, int]]:
+    found: list[tuple[Loc, int]] = []
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                continue
+            key = key_node.value
+            if key in seen and key != "<<":
+                found.append(((*loc, key), key_node.start_mark.line + 1))
+            seen.add(key)
+            found += _duplicates(value_node, (*loc, key))
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            found += _duplicates(item, (*loc, i))
+    return found
+
+
+def parse_yaml(text: str, path: Path) -> YamlDocument:
+    """Parse one YAML document from ``text``; ``path`` is only used in messages."""
+    loader = yaml.SafeLoader(text)
+    try:
+        root = loader.get_single_node()
+        data = loader.construct_document(root) if root is not None else None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else 0
+        message = " ".join(p for p in (exc.context, exc.problem) if p) or str(exc)
+        started = exc.context_mark.line + 1 if exc.context_mark is not None else line
+        if started != line:
+            # An unclosed quote is found at the end of the file; say where it began.
+            message += f" (the construct began on line {started})"
+        raise YamlSyntaxError(path, line, message) from exc
+    except yaml.YAMLError as exc:
+        raise YamlSyntaxError(path, 0, str(exc)) from exc
+    finally:
+        loader.dispose()
+    return YamlDocument(path=path, data=data, root=root, duplicate_keys=tuple(_duplicates(root)))
+
+
+def load_yaml(path: Path) -> YamlDocument:
+    """Read and parse ``path`` (UTF-8). ``OSError`` propagates for unreadable files."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise YamlSyntaxError(path, 0, f"not UTF-8 text ({exc.reason})") from exc
+    return parse_yaml(text, path)
+
+
+def format_loc(loc: Sequence[str | int]) -> str:
+    """Render a loc path the way people read it: ``stretches[3].cautions``."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out

@@ -1,0 +1,231 @@
+"""Typed settings: environment variables, ``*_FILE`` secrets, and an optional YAML config file.
+
+Precedence, highest first: an environment variable, its ``*_FILE`` variant (secrets only),
+the YAML config file (``--config`` or ``DESKBREAK_CONFIG``; non-secret settings only), the
+defaults here. Secrets are :class:`pydantic.SecretStr` and are refused in the YAML file, so a
+config file can be committed or shared without leaking a token; ``repr`` and :meth:`redacted`
+never show them.
+
+``Settings()`` with no arguments gives the defaults without reading the environment (tests
+rely on that); :func:`load_settings` is what the CLI calls.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+
+import bot
+from bot.core.ports import Platform
+from bot.core.yamlsource import YamlSyntaxError, load_yaml
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/deskbreak.sqlite3"
+BUILTIN_CONTENT_DIR = Path(bot.__file__).resolve().parent.parent / "content"
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    database_url: str = DEFAULT_DATABASE_URL
+    # The content shipped with deskbreak; a packaged install can point this elsewhere.
+    base_content_dir: Path = BUILTIN_CONTENT_DIR
+    # An admin's extra content: adds entries and overrides the shipped ones by id.
+    content_dir: Path | None = None
+    config_path: Path | None = None
+    log_level: str = "INFO"
+    grace_minutes: Annotated[int, Field(ge=0, le=24 * 60)] = 10
+    tick_seconds: Annotated[float, Field(gt=0, le=3600)] = 15.0
+    metrics_port: Annotated[int, Field(ge=1, le=65535)] | None = None
+    # Loopback by default: health and metrics are for the local scraper; containers set 0.0.0.0.
+    metrics_host: str = "127.0.0.1"
+    shard_count: Annotated[int, Field(ge=1)] | None = None
+    shard_ids: list[Annotated[int, Field(ge=0)]] | None = None
+    discord_token: SecretStr | None = None
+    discord_dev_guild: int | None = None
+    slack_bot_token: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_http_host: str = "127.0.0.1"
+    slack_http_port: Annotated[int, Field(ge=1, le=65535)] = 3000
+    slack_admin_ids: list[str] = Field(default_factory=list)
+
+    @field_validator("log_level")
+    @classmethod
+    def _level(cls, value: str) -> str:
+        level = value.strip().upper()
+        if level not in LOG_LEVELS:
+            raise ValueError(f"must be one of {', '.join(LOG_LEVELS)}")
+        return level
+
+    def content_dirs(self) -> list[Path]:
+        """Where content is read from, in override order (later wins)."""
+        dirs = [self.base_content_dir]
+        if self.content_dir is not None:
+            dirs.append(self.content_dir)
+        return dirs
+
+    def auto_platform(self) -> Platform:
+        """Discord when a Discord token is set, Slack when its credentials are, else console."""
+        if self.discord_token is not None:
+            return Platform.DISCORD
+        if self.slack_bot_token is not None and (
+            self.slack_app_token is not None or self.slack_signing_secret is not None
+        ):
+            return Platform.SLACK
+        return Platform.CONSOLE
+
+    def redacted(self) -> dict[str, Any]:
+        """Every setting as plain data, secrets replaced by ``"********"`` (or None if unset)."""
+        out: dict[str, Any] = {}
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            if isinstance(value, SecretStr):
+                out[name] = "********"
+            elif isinstance(value, Path):
+                out[name] = str(value)
+            else:
+                out[name] = value
+        return out
+
+
+# Setting name -> environment variable. Secrets also accept NAME_FILE.
+ENV_NAMES: dict[str, str] = {
+    "database_url": "DESKBREAK_DATABASE_URL",
+    "content_dir": "DESKBREAK_CONTENT_DIR",
+    "base_content_dir": "DESKBREAK_BASE_CONTENT_DIR",
+    "config_path": "DESKBREAK_CONFIG",
+    "log_level": "DESKBREAK_LOG_LEVEL",
+    "grace_minutes": "DESKBREAK_GRACE_MINUTES",
+    "tick_seconds": "DESKBREAK_TICK_SECONDS",
+    "metrics_port": "DESKBREAK_METRICS_PORT",
+    "metrics_host": "DESKBREAK_METRICS_HOST",
+    "shard_count": "DESKBREAK_SHARD_COUNT",
+    "shard_ids": "DESKBREAK_SHARD_IDS",
+    "discord_token": "DISCORD_TOKEN",
+    "discord_dev_guild": "DISCORD_DEV_GUILD",
+    "slack_bot_token": "SLACK_BOT_TOKEN",
+    "slack_app_token": "SLACK_APP_TOKEN",
+    "slack_signing_secret": "SLACK_SIGNING_SECRET",
+    "slack_http_host": "SLACK_HTTP_HOST",
+    "slack_http_port": "SLACK_HTTP_PORT",
+    "slack_admin_ids": "SLACK_ADMIN_IDS",
+}
+SECRETS = frozenset({"discord_token", "slack_bot_token", "slack_app_token", "slack_signing_secret"})
+_LISTS = frozenset({"shard_ids", "slack_admin_ids"})
+
+
+class SettingsError(ValueError):
+    """Settings could not be loaded; ``problems`` are ``where: field: message`` lines."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("invalid settings:\n" + "\n".join(problems))
+
+
+def load_settings(
+    env: Mapping[str, str] | None = None, config_path: Path | None = None
+) -> Settings:
+    """Settings from ``env`` (default: ``os.environ``) and the YAML config, if any.
+
+    ``config_path`` (the CLI's ``--config``) wins over ``DESKBREAK_CONFIG``.
+    """
+    env = os.environ if env is None else env
+    problems: list[str] = []
+    values: dict[str, Any] = {}
+    lines: dict[str, int] = {}
+    path = config_path or (Path(env["DESKBREAK_CONFIG"]) if env.get("DESKBREAK_CONFIG") else None)
+    if path is not None:
+        values, lines = _from_yaml(path, problems)
+        values["config_path"] = path
+    for name, var in ENV_NAMES.items():
+        if name == "config_path":
+            continue
+        raw = env.get(var)
+        file_var = f"{var}_FILE"
+        if name in SECRETS and env.get(file_var):
+            if raw:
+                problems.append(f"{var}: set either {var} or {file_var}, not both")
+                continue
+            raw = _read_secret(Path(env[file_var]), file_var, problems)
+        if raw is None or raw == "":
+            continue
+        values[name] = _split(raw) if name in _LISTS else raw
+    try:
+        settings = Settings.model_validate(values)
+    except ValidationError as exc:
+        for err in exc.errors():
+            name = str(err["loc"][0]) if err["loc"] else "(settings)"
+            var = ENV_NAMES.get(name, name)
+            source = f"{path}:{lines[name]}: {name}" if name in lines and not env.get(var) else var
+            message = str(err["msg"]).removeprefix("Value error, ")
+            if name not in SECRETS:  # never echo a secret, even a malformed one
+                message += f" (got {err.get('input')!r})"
+            problems.append(f"{source}: {message}")
+    if problems:
+        raise SettingsError(problems)
+    return settings
+
+
+def _from_yaml(path: Path, problems: list[str]) -> tuple[dict[str, Any], dict[str, int]]:
+    """Non-secret settings from the YAML config, with the line of each key for messages."""
+    try:
+        doc = load_yaml(path)
+    except YamlSyntaxError as exc:
+        problems.append(f"{path}:{exc.line}: {exc.message}")
+        return {}, {}
+    except OSError as exc:
+        problems.append(f"{path}: cannot read config file ({exc.strerror or exc})")
+        return {}, {}
+    if doc.data is None:
+        return {}, {}
+    if not isinstance(doc.data, dict):
+        problems.append(f"{path}:1: expected a mapping of setting names to values")
+        return {}, {}
+    values: dict[str, Any] = {}
+    lines: dict[str, int] = {}
+    data: dict[Any, Any] = doc.data
+    prefix: tuple[str, ...] = ()
+    if "version" in data or "workspaces" in data:
+        # The deployment format (bot/scheduling/config_file.py): settings sit under
+        # `settings:`; version and workspaces are validated by that module's loader.
+        section = data.get("settings") or {}
+        if not isinstance(section, dict):
+            problems.append(f"{path}:{doc.line_of(('settings',))}: settings: expected a mapping")
+            return {}, {}
+        data, prefix = section, ("settings",)
+    allowed = [n for n in ENV_NAMES if n not in SECRETS and n != "config_path"]
+    for key, value in data.items():
+        line = doc.line_of((*prefix, key))
+        name = str(key)
+        if name in SECRETS:
+            problems.append(
+                f"{path}:{line}: {name}: secrets are not read from the config file; set"
+                f" {ENV_NAMES[name]} or {ENV_NAMES[name]}_FILE instead"
+            )
+        elif name not in allowed:
+            known = ", ".join(allowed)
+            problems.append(f"{path}:{line}: {name}: unknown setting (known: {known})")
+        else:
+            if name in ("content_dir", "base_content_dir") and isinstance(value, str):
+                # Relative paths in a config file mean "next to the config file".
+                value = (path.parent / value) if not Path(value).is_absolute() else Path(value)
+            values[name] = value
+            lines[name] = line
+    return values, lines
+
+
+def _read_secret(path: Path, var: str, problems: list[str]) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        problems.append(f"{var}: cannot read {path} ({exc.strerror or exc})")
+        return None
+
+
+def _split(raw: str) -> list[str]:
+    return [part for part in raw.replace(",", " ").split() if part]

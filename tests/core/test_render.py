@@ -1,0 +1,91 @@
+"""Rendering: the stretch card's parts, safety lines, and platform size limits."""
+
+from __future__ import annotations
+
+from bot.core import render
+from bot.core.content.library import Library
+from bot.core.content.models import Dose, Sides
+from bot.core.messages import MessageKind, Section
+from tests.core.contentkit import make_stretch
+
+
+def headings(message) -> list[str | None]:
+    return [s.heading for s in message.sections]
+
+
+def test_card_has_every_part(library: Library) -> None:
+    """Title, summary, numbered steps, dose, cautions, easier, why and the footer."""
+    stretch = library.stretch("pigeon-pose")
+    card = render.stretch_card(stretch, library.stretch("thread-the-needle"))
+    assert card.kind is MessageKind.STRETCH and card.title == "Pigeon pose"
+    assert card.body == "Hips, glutes · on the floor · mat (optional)"
+    assert headings(card) == ["Steps", "Dose", "Cautions", "Easier option", "Why"]
+    assert card.sections[0].numbered and card.sections[0].lines == tuple(stretch.steps)
+    assert card.sections[1].lines == ("Hold 30 seconds each side",)
+    assert card.sections[3].lines[0] == "Thread the needle (/stretch thread-the-needle)"
+    assert "/redflags" in card.footer and "not medical advice" in card.footer
+    assert card.buttons[0].action == "show_stretch:thread-the-needle"
+
+
+def test_cautions_always_include_the_universal_line(library: Library) -> None:
+    """Every card ends its cautions with the stop-on-sharp-pain line."""
+    for stretch in library.stretches:
+        card = render.stretch_card(stretch)
+        (cautions,) = [s for s in card.sections if s.heading == "Cautions"]
+        assert cautions.lines[-1] == render.UNIVERSAL_CAUTION
+        assert set(stretch.cautions) <= set(cautions.lines)
+
+
+def test_dose_lines() -> None:
+    """Dose reads naturally for holds, breaths, reps, sets and sides."""
+    assert render.dose_line(Dose(reps=10, sets=2), Sides.NONE) == "10 reps × 2 sets"
+    assert render.dose_line(Dose(hold_breaths=5), Sides.EACH) == "Hold for 5 slow breaths each side"
+    assert render.dose_line(Dose(hold_seconds=1, hold_breaths=1), Sides.NONE) == (
+        "Hold 1 second (about 1 slow breath)"
+    )
+
+
+def test_long_steps_split_without_losing_any() -> None:
+    """Steps over the field limit continue in another section, numbering carrying on."""
+    steps = [f"{'x' * 590} {i}" for i in range(12)]
+    card = render.stretch_card(make_stretch("long", "L" * 100, steps=steps))
+    step_sections = [s for s in card.sections if s.heading and s.heading.startswith("Steps")]
+    assert len(step_sections) > 1
+    assert [line for s in step_sections for line in s.lines] == steps
+    assert [s.start for s in step_sections][1] == 1 + len(step_sections[0].lines)
+    assert len(card.title) <= render.TITLE_LIMIT
+    for section in card.sections:
+        assert render.section_size(section) <= render.FIELD_LIMIT
+    assert render.UNIVERSAL_CAUTION in card.plain_text()
+
+
+def test_fit_truncates_oversized_fields() -> None:
+    """Titles, bodies and single huge lines are cut to the limits, marked with an ellipsis."""
+    message = render.fit(
+        render.Message(kind=MessageKind.INFO, title="t" * 999, body="b" * 9000,
+                       sections=(Section("h" * 999, ("l" * 5000,)),))
+    )
+    assert len(message.title) == render.TITLE_LIMIT and message.title.endswith("…")
+    assert len(message.body) <= render.BODY_LIMIT
+    assert all(render.section_size(s) <= render.FIELD_LIMIT for s in message.sections)
+    assert all(len(s.heading or "") <= render.FIELD_NAME_LIMIT for s in message.sections)
+    assert render.message_size(message) <= render.EMBED_TOTAL_LIMIT
+
+
+def test_plain_text_numbers_continuations() -> None:
+    """A continued numbered section keeps counting, with no gap, in plain text."""
+    message = render.Message(kind=MessageKind.INFO, title="t",
+                             sections=(Section("S", ("a",), True), Section(None, ("b",), True, 2)))
+    assert "  1. a\n  2. b" in message.plain_text()
+
+
+def test_stretch_list_pages_and_buttons() -> None:
+    """Lists page by ten with page:<area|*>:<where|*>:<n> buttons."""
+    stretches = [make_stretch(f"s-{i:02}", f"S {i:02}") for i in range(23)]
+    first = render.stretch_list(stretches, "neck", None, 0)
+    assert len(first.sections[0].lines) == 10
+    assert [b.action for b in first.buttons] == ["page:neck:*:1"]
+    middle = render.stretch_list(stretches, None, "desk", 1)
+    assert [b.action for b in middle.buttons] == ["page:*:desk:0", "page:*:desk:2"]
+    last = render.stretch_list(stretches, None, None, 99)
+    assert last.meta["page"] == "2" and [b.action for b in last.buttons] == ["page:*:*:1"]

@@ -1,0 +1,102 @@
+"""The deskbreak command, run as people run it: a subprocess."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from bot.cli import build_parser, main
+
+FIXTURE_CONTENT = Path(__file__).resolve().parent / "fixtures" / "content"
+
+
+def deskbreak(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the CLI from a fresh directory: content must be found without the CWD."""
+    clean = {k: v for k, v in os.environ.items()
+             if not k.startswith(("DESKBREAK_", "DISCORD_", "SLACK_"))}
+    with tempfile.TemporaryDirectory() as scratch:
+        return subprocess.run([sys.executable, "-m", "bot", *args], capture_output=True,
+                              text=True, timeout=60, env={**clean, **(env or {})}, cwd=scratch)
+
+
+def test_stretch_pigeon_prints_complete_instructions() -> None:
+    """`deskbreak stretch pigeon` prints every step numbered, dose, cautions and disclaimer."""
+    result = deskbreak("stretch", "pigeon")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert out.startswith("Pigeon pose\n")
+    numbered = re.findall(r"^  (\d+)\. ", out, flags=re.MULTILINE)
+    assert numbered == [str(i) for i in range(1, len(numbered) + 1)] and len(numbered) >= 3
+    for part in ("Steps", "Dose", "Cautions", "Easier option", "Why", "sharp pain",
+                 "/redflags", "not medical advice"):
+        assert part in out
+
+
+def test_unknown_stretch_suggests_and_exits_1() -> None:
+    """An unknown stretch prints suggestions and exits 1."""
+    result = deskbreak("stretch", "neck", "side", "stretchy",
+                       env={"DESKBREAK_BASE_CONTENT_DIR": str(FIXTURE_CONTENT)})
+    assert result.returncode == 1
+    assert "Did you mean" in result.stdout and "/stretch neck-side-bend" in result.stdout
+
+
+def test_stretches_tip_and_redflags_commands() -> None:
+    """The listing, tip and red-flags commands print their content."""
+    env = {"DESKBREAK_BASE_CONTENT_DIR": str(FIXTURE_CONTENT)}
+    listing = deskbreak("stretches", "--area", "hips", "--where", "desk", env=env)
+    assert listing.returncode == 0 and "/stretch seated-figure-four" in listing.stdout
+    assert "pigeon-pose" not in listing.stdout
+    tip = deskbreak("tip", env=env)
+    assert tip.returncode == 0 and tip.stdout.startswith("Desk tip: ")
+    flags = deskbreak("redflags", env=env)
+    assert flags.returncode == 0 and "Numbness or tingling" in flags.stdout
+
+
+def test_broken_content_makes_commands_exit_1(tmp_path: Path) -> None:
+    """With broken content, a content command names the problem and exits 1."""
+    result = deskbreak("tip", env={"DESKBREAK_BASE_CONTENT_DIR": str(tmp_path)})
+    assert result.returncode == 1 and "no stretches found" in result.stderr
+
+
+def test_bad_config_exits_2(tmp_path: Path) -> None:
+    """An invalid config file is a usage error (exit 2) pointing at its line."""
+    config = tmp_path / "c.yaml"
+    config.write_text("slack_bot_token: xoxb\n")
+    result = deskbreak("validate", "--config", str(config))
+    assert result.returncode == 2 and f"{config}:1: slack_bot_token" in result.stderr
+
+
+def test_validate_checks_config_and_content(tmp_path: Path) -> None:
+    """validate --config reads the config's content dirs and reports both OK."""
+    config = tmp_path / "c.yaml"
+    config.write_text(f"base_content_dir: {FIXTURE_CONTENT}\n")
+    result = deskbreak("validate", "--config", str(config))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "OK: 7 stretches" in result.stdout and "config" in result.stdout
+
+
+@pytest.mark.parametrize("command", ["run", "stretch", "stretches", "tip", "redflags",
+                                     "validate"])
+def test_every_command_has_help(command: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """--help works for every subcommand."""
+    with pytest.raises(SystemExit) as info:
+        main([command, "--help"])
+    assert info.value.code == 0 and "--config" in capsys.readouterr().out
+
+
+def test_no_command_prints_help_and_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    """Bare `deskbreak` shows the command list."""
+    assert main([]) == 2
+    assert "validate" in capsys.readouterr().out
+
+
+def test_run_rejects_unknown_platform() -> None:
+    """--platform only accepts known platforms."""
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["run", "--platform", "irc"])

@@ -1,0 +1,116 @@
+"""Settings: env, *_FILE secrets, the YAML config file, and never leaking secrets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.core.ports import Platform
+from bot.settings import BUILTIN_CONTENT_DIR, Settings, SettingsError, load_settings
+
+
+def test_defaults_without_environment() -> None:
+    """Settings() needs nothing: SQLite under ./data, the shipped content, grace 10 min."""
+    settings = load_settings({})
+    assert settings == Settings()
+    assert settings.database_url.startswith("sqlite+aiosqlite:///")
+    assert settings.grace_minutes == 10 and settings.metrics_port is None
+    assert settings.content_dirs() == [BUILTIN_CONTENT_DIR]
+    assert (BUILTIN_CONTENT_DIR / "stretches.yaml").exists()
+
+
+def test_env_values_are_typed() -> None:
+    """Environment strings become typed values; lists split on commas or spaces."""
+    settings = load_settings({
+        "DESKBREAK_GRACE_MINUTES": "5", "DESKBREAK_SHARD_IDS": "0, 2",
+        "SLACK_ADMIN_IDS": "U1 U2", "DESKBREAK_CONTENT_DIR": "/srv/extra",
+        "DESKBREAK_LOG_LEVEL": "debug",
+    })
+    assert settings.grace_minutes == 5 and settings.shard_ids == [0, 2]
+    assert settings.slack_admin_ids == ["U1", "U2"] and settings.log_level == "DEBUG"
+    assert settings.content_dirs() == [BUILTIN_CONTENT_DIR, Path("/srv/extra")]
+
+
+def test_secret_from_file(tmp_path: Path) -> None:
+    """DISCORD_TOKEN_FILE is read (trailing newline stripped) into a SecretStr."""
+    (tmp_path / "token").write_text("s3cret\n")
+    settings = load_settings({"DISCORD_TOKEN_FILE": str(tmp_path / "token")})
+    assert settings.discord_token.get_secret_value() == "s3cret"
+
+
+def test_secret_and_file_both_set_is_an_error(tmp_path: Path) -> None:
+    """Giving a secret twice is refused rather than silently picking one."""
+    (tmp_path / "t").write_text("a")
+    with pytest.raises(SettingsError, match="either SLACK_BOT_TOKEN or SLACK_BOT_TOKEN_FILE"):
+        load_settings({"SLACK_BOT_TOKEN": "b", "SLACK_BOT_TOKEN_FILE": str(tmp_path / "t")})
+
+
+def test_secrets_never_shown() -> None:
+    """repr, str and redacted() hide every secret."""
+    settings = load_settings({"DISCORD_TOKEN": "tok-123", "SLACK_SIGNING_SECRET": "sig-456"})
+    for text in (repr(settings), str(settings), str(settings.redacted())):
+        assert "tok-123" not in text and "sig-456" not in text
+    assert settings.redacted()["discord_token"] == "********"
+
+
+def test_invalid_secret_value_is_not_echoed() -> None:
+    """Validation errors about other values show the input; nothing echoes a secret."""
+    with pytest.raises(SettingsError) as info:
+        load_settings({"DESKBREAK_GRACE_MINUTES": "soon", "DISCORD_TOKEN": "tok-123"})
+    assert "DESKBREAK_GRACE_MINUTES" in str(info.value) and "tok-123" not in str(info.value)
+
+
+def test_yaml_config_sets_non_secrets_and_env_wins(tmp_path: Path) -> None:
+    """The config file supplies settings; the environment overrides it."""
+    config = tmp_path / "deskbreak.yaml"
+    config.write_text("grace_minutes: 3\nlog_level: warning\ncontent_dir: extra\n")
+    settings = load_settings({"DESKBREAK_LOG_LEVEL": "ERROR"}, config_path=config)
+    assert settings.grace_minutes == 3 and settings.log_level == "ERROR"
+    assert settings.content_dir == tmp_path / "extra"
+    assert settings.config_path == config
+
+
+def test_config_from_env_variable(tmp_path: Path) -> None:
+    """DESKBREAK_CONFIG names the config file when --config is not given."""
+    config = tmp_path / "c.yaml"
+    config.write_text("tick_seconds: 2\n")
+    assert load_settings({"DESKBREAK_CONFIG": str(config)}).tick_seconds == 2
+
+
+def test_secret_in_config_file_is_refused_with_line(tmp_path: Path) -> None:
+    """A token in the YAML file is an error that points at its line."""
+    config = tmp_path / "c.yaml"
+    config.write_text("grace_minutes: 3\ndiscord_token: abc\n")
+    with pytest.raises(SettingsError) as info:
+        load_settings({}, config_path=config)
+    assert info.value.problems == [
+        f"{config}:2: discord_token: secrets are not read from the config file; set"
+        " DISCORD_TOKEN or DISCORD_TOKEN_FILE instead"
+    ]
+
+
+def test_unknown_and_invalid_config_keys_have_lines(tmp_path: Path) -> None:
+    """Unknown keys and bad values in the config file name file, line and key."""
+    config = tmp_path / "c.yaml"
+    config.write_text("grace_minute: 3\nmetrics_port: 99999\n")
+    with pytest.raises(SettingsError) as info:
+        load_settings({}, config_path=config)
+    first, second = info.value.problems
+    assert first.startswith(f"{config}:1: grace_minute: unknown setting")
+    assert second.startswith(f"{config}:2: metrics_port: ")
+
+
+@pytest.mark.parametrize(
+    ("env", "platform"),
+    [
+        ({}, Platform.CONSOLE),
+        ({"DISCORD_TOKEN": "x"}, Platform.DISCORD),
+        ({"SLACK_BOT_TOKEN": "x", "SLACK_APP_TOKEN": "y"}, Platform.SLACK),
+        ({"SLACK_BOT_TOKEN": "x", "SLACK_SIGNING_SECRET": "y"}, Platform.SLACK),
+        ({"SLACK_BOT_TOKEN": "x"}, Platform.CONSOLE),
+    ],
+)
+def test_auto_platform(env: dict[str, str], platform: Platform) -> None:
+    """auto picks Discord, then Slack (with complete credentials), else the console."""
+    assert load_settings(env).auto_platform() is platform
