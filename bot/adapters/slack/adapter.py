@@ -1,0 +1,140 @@
+"""The Slack adapter: one Bolt ``AsyncApp`` on the process's event loop, in HTTP or Socket Mode.
+
+Everything is built once here from a :class:`SlackConfig` and the shared services; the runner
+then attaches scheduling (built around :attr:`SlackAdapter.notifier`) and calls ``start()`` and
+``stop()``. Socket Mode is chosen when an app-level token is given, because it needs no public
+URL; otherwise HTTP mode serves signed requests on SLACK_HTTP_HOST:SLACK_HTTP_PORT.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+
+from aiohttp import web
+from pydantic import SecretStr
+from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncApp
+
+from bot.adapters.slack.admins import AdminResolver
+from bot.adapters.slack.client import DEFAULT_BASE_URL, Sleep, build_web_client
+from bot.adapters.slack.listeners import register_all
+from bot.adapters.slack.notifier import KeyValueStore, SlackNotifier
+from bot.adapters.slack.pacer import ChannelPacer
+from bot.adapters.slack.server import ReplayGuard, build_web_app
+from bot.adapters.slack.services import Services
+from bot.core.clock import Clock, SystemClock
+from bot.core.commands import ContentCommands
+from bot.scheduling.commands import SchedulingCommands
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SlackConfig:
+    bot_token: SecretStr
+    signing_secret: SecretStr | None = None
+    app_token: SecretStr | None = None
+    http_host: str = "127.0.0.1"
+    http_port: int = 3000
+    admin_ids: tuple[str, ...] = field(default_factory=tuple)
+    base_url: str = DEFAULT_BASE_URL
+    admin_channel: str | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Settings, *, base_url: str = DEFAULT_BASE_URL) -> SlackConfig:
+        """Build from ``bot.settings.Settings`` (SLACK_* variables); needs SLACK_BOT_TOKEN."""
+        if settings.slack_bot_token is None:
+            raise ValueError("SLACK_BOT_TOKEN is not set")
+        return cls(
+            bot_token=settings.slack_bot_token,
+            signing_secret=settings.slack_signing_secret,
+            app_token=settings.slack_app_token,
+            http_host=settings.slack_http_host,
+            http_port=settings.slack_http_port,
+            admin_ids=tuple(settings.slack_admin_ids),
+            base_url=base_url,
+        )
+
+    @property
+    def socket_mode(self) -> bool:
+        return self.app_token is not None and bool(self.app_token.get_secret_value())
+
+    def __post_init__(self) -> None:
+        if not self.socket_mode and not (
+            self.signing_secret and self.signing_secret.get_secret_value()
+        ):
+            raise ValueError(
+                "Slack needs SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP mode) "
+                "next to SLACK_BOT_TOKEN"
+            )
+
+
+class SlackAdapter:
+    def __init__(
+        self,
+        config: SlackConfig,
+        content: ContentCommands,
+        scheduling: SchedulingCommands | None = None,
+        *,
+        kv: KeyValueStore | None = None,
+        clock: Clock | None = None,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        self._config = config
+        self._clock = clock or SystemClock()
+        self.client = build_web_client(
+            config.bot_token.get_secret_value(), base_url=config.base_url, sleep=sleep
+        )
+        self.admins = AdminResolver(self.client, self._clock, config.admin_ids)
+        self.notifier = SlackNotifier(
+            self.client, ChannelPacer(self._clock, sleep), kv=kv, admin_channel=config.admin_channel
+        )
+        signing_secret = config.signing_secret.get_secret_value() if config.signing_secret else ""
+        self.bolt = AsyncApp(
+            client=self.client,
+            signing_secret=signing_secret,
+            name="deskbreak",
+            # Socket Mode envelopes are authenticated by the websocket, not by a signature.
+            request_verification_enabled=not config.socket_mode,
+        )
+        self.services = Services(content, self.admins, scheduling)
+        self.commands = register_all(self.bolt, self.services)
+        self._guard = ReplayGuard(self._clock)
+        self._runner: web.AppRunner | None = None
+        self._socket: AsyncSocketModeHandler | None = None
+        self.http_port: int | None = None
+
+    def use_scheduling(self, scheduling: SchedulingCommands) -> None:
+        """Attach the scheduling facade, typically built around :attr:`notifier`."""
+        self.services.scheduling_commands = scheduling
+
+    async def start(self) -> None:
+        if self._config.socket_mode:
+            assert self._config.app_token is not None
+            self._socket = AsyncSocketModeHandler(
+                self.bolt, self._config.app_token.get_secret_value(), web_client=self.client
+            )
+            await self._socket.connect_async()
+            log.info("Slack adapter connected in Socket Mode")
+            return
+        signing_secret = self._config.signing_secret
+        assert signing_secret is not None
+        web_app = build_web_app(self.bolt, signing_secret.get_secret_value(), self._guard)
+        self._runner = web.AppRunner(web_app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self._config.http_host, self._config.http_port)
+        await site.start()
+        # With port 0 the OS picks a free port; report the one actually bound.
+        self.http_port = int(self._runner.addresses[0][1])
+        log.info("Slack adapter serving HTTP on %s:%s", self._config.http_host, self.http_port)
+
+    async def stop(self) -> None:
+        if self._socket is not None:
+            await self._socket.close_async()
+            self._socket = None
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None

@@ -1,0 +1,99 @@
+"""Build the one Web API client the Slack adapter uses.
+
+The SDK retries only connection errors by default; a 429 would surface as an error and a
+naive caller would hammer Slack again. :class:`RateLimitRetryHandler` waits out ``Retry-After``
+once (through an injected ``sleep`` so tests need not wait) and gives up when Slack asks for a
+longer pause than a request should block for; the caller then reports RETRY with the delay.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+
+from slack_sdk.http_retry.async_handler import AsyncRetryHandler
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+)
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.response import HttpResponse
+from slack_sdk.http_retry.state import RetryState
+from slack_sdk.web.async_client import AsyncWebClient
+
+Sleep = Callable[[float], Awaitable[None]]
+
+DEFAULT_BASE_URL = AsyncWebClient.BASE_URL
+# Beyond this, blocking the request is worse than handing the delay back to the scheduler.
+MAX_INLINE_WAIT_SECONDS = 30.0
+
+
+def retry_after(response: HttpResponse | None) -> float | None:
+    if response is None:
+        return None
+    for name, values in response.headers.items():
+        if name.lower() == "retry-after" and values:
+            try:
+                return float(values[0])
+            except ValueError:
+                return None
+    return None
+
+
+class RateLimitRetryHandler(AsyncRateLimitErrorRetryHandler):
+    """Honours ``Retry-After`` on 429 with an injectable sleep and a cap on the wait."""
+
+    def __init__(
+        self,
+        max_retry_count: int = 1,
+        *,
+        sleep: Sleep = asyncio.sleep,
+        max_wait: float = MAX_INLINE_WAIT_SECONDS,
+    ) -> None:
+        super().__init__(max_retry_count=max_retry_count)
+        self._sleep = sleep
+        self._max_wait = max_wait
+
+    async def _can_retry_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        if response is None or response.status_code != 429:
+            return False
+        wait = retry_after(response)
+        return wait is None or wait <= self._max_wait
+
+    async def prepare_for_next_attempt_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> None:
+        state.next_attempt_requested = True
+        wait = retry_after(response)
+        await self._sleep(1.0 if wait is None else wait)
+        state.increment_current_attempt()
+
+
+def build_web_client(
+    token: str,
+    *,
+    base_url: str = DEFAULT_BASE_URL,
+    sleep: Sleep = asyncio.sleep,
+    logger: logging.Logger | None = None,
+) -> AsyncWebClient:
+    """The app's single AsyncWebClient; Bolt copies its base_url and retry handlers per request."""
+    if not base_url.endswith("/"):
+        base_url += "/"
+    handlers: list[AsyncRetryHandler] = [
+        AsyncConnectionErrorRetryHandler(),
+        RateLimitRetryHandler(sleep=sleep),
+    ]
+    return AsyncWebClient(token=token, base_url=base_url, retry_handlers=handlers, logger=logger)

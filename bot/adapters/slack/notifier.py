@@ -1,0 +1,151 @@
+"""The Slack side of the Notifier port: scheduled posts to channels and to people's DMs.
+
+A DM needs a conversation id from conversations.open first; that id never changes for a
+person, so it is cached in memory and, when a Store is wired in, in its ``kv`` table so a
+restart does not cost one extra call per person. Posts are paced per channel, and a revoked
+token stops all sending at once with one clear log line instead of a failure per delivery.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Protocol
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.adapters.slack import errors
+from bot.adapters.slack.pacer import ChannelPacer
+from bot.adapters.slack.render import to_payload
+from bot.core.messages import Message
+from bot.core.ports import Delivery, DeliveryResult, DeliveryStatus, Platform, TargetKind
+
+log = logging.getLogger(__name__)
+
+KV_NAMESPACE = "slack"
+
+
+class KeyValueStore(Protocol):
+    """The slice of the Store this adapter needs: a small persistent string map."""
+
+    async def kv_get(self, namespace: str, key: str) -> str | None: ...
+
+    async def kv_set(self, namespace: str, key: str, value: str) -> None: ...
+
+
+class SlackNotifier:
+    platform = Platform.SLACK
+
+    def __init__(
+        self,
+        client: AsyncWebClient,
+        pacer: ChannelPacer,
+        kv: KeyValueStore | None = None,
+        admin_channel: str | None = None,
+    ) -> None:
+        self._client = client
+        self._pacer = pacer
+        self._kv = kv
+        self._admin_channel = admin_channel
+        self._dm_channels: dict[str, str] = {}
+        self._auth_failed: str | None = None
+
+    @property
+    def auth_failed(self) -> str | None:
+        """The Slack error code that disabled sending (e.g. ``token_revoked``), if any."""
+        return self._auth_failed
+
+    async def deliver(self, delivery: Delivery, message: Message) -> DeliveryResult:
+        if self._auth_failed:
+            return DeliveryResult(DeliveryStatus.FORBIDDEN, detail=self._auth_failed)
+        target = delivery.target
+        try:
+            if target.kind is TargetKind.DM:
+                channel = await self._dm_channel(target.workspace_id, target.id)
+            else:
+                channel = target.id
+            await self._post(channel, message)
+        except SlackApiError as exc:
+            return self._failed(exc, target.id)
+        except errors.NETWORK_ERRORS as exc:
+            log.warning(
+                "Slack unreachable while delivering %s: %s", delivery.source, type(exc).__name__
+            )
+            return DeliveryResult(DeliveryStatus.RETRY, detail="network")
+        return DeliveryResult(DeliveryStatus.SENT)
+
+    async def notify_admin(
+        self, workspace_id: str, channel_id: str | None, message: Message
+    ) -> None:
+        channel = channel_id or self._admin_channel
+        if channel is None or self._auth_failed:
+            log.warning("No Slack channel to tell admins of %s: %s", workspace_id, message.title)
+            return
+        try:
+            await self._post(channel, message)
+        except SlackApiError as exc:
+            self._note_auth(exc)
+            log.warning("Could not notify Slack admins in %s: %s", channel, errors.api_error(exc))
+        except errors.NETWORK_ERRORS as exc:
+            log.warning("Slack unreachable while notifying admins: %s", type(exc).__name__)
+
+    async def check_channel(self, workspace_id: str, channel_id: str) -> str | None:
+        try:
+            response = await self._client.conversations_info(channel=channel_id)
+        except SlackApiError as exc:
+            self._note_auth(exc)
+            return errors.channel_reason(errors.api_error(exc))
+        except errors.NETWORK_ERRORS:
+            return "I couldn't reach Slack to check that channel; try again in a minute."
+        channel = response.get("channel") or {}
+        if channel.get("is_archived"):
+            return errors.channel_reason("is_archived")
+        if channel.get("is_im"):
+            return "Pick a channel, not a direct message."
+        if not channel.get("is_member"):
+            return errors.channel_reason("not_in_channel")
+        return None
+
+    async def _post(self, channel: str, message: Message) -> None:
+        await self._pacer.wait_turn(channel)
+        try:
+            await self._client.chat_postMessage(channel=channel, **to_payload(message))
+        except SlackApiError as exc:
+            if exc.response is not None and exc.response.status_code == 429:
+                wait = errors.to_result(exc).retry_after
+                self._pacer.push_back(channel, wait if wait is not None else 1.0)
+            raise
+
+    async def _dm_channel(self, team_id: str, user_id: str) -> str:
+        key = f"dm:{team_id}:{user_id}"
+        cached = self._dm_channels.get(key)
+        if cached is None and self._kv is not None:
+            cached = await self._kv.kv_get(KV_NAMESPACE, key)
+        if cached is None:
+            response = await self._client.conversations_open(users=user_id)
+            cached = str((response.get("channel") or {})["id"])
+            if self._kv is not None:
+                await self._kv.kv_set(KV_NAMESPACE, key, cached)
+        self._dm_channels[key] = cached
+        return cached
+
+    def _failed(self, exc: SlackApiError, target_id: str) -> DeliveryResult:
+        self._note_auth(exc)
+        result = errors.to_result(exc)
+        log.info(
+            "Slack refused a delivery to %s: %s -> %s", target_id, result.detail, result.status
+        )
+        return result
+
+    def _note_auth(self, exc: SlackApiError) -> None:
+        if errors.is_auth_error(exc) and errors.api_error(exc) not in (
+            "missing_scope",
+            "no_permission",
+        ):
+            if self._auth_failed is None:
+                log.error(
+                    "Slack rejected the bot token (%s): scheduled Slack posts are stopped until "
+                    "SLACK_BOT_TOKEN is replaced and deskbreak restarted.",
+                    errors.api_error(exc),
+                )
+            self._auth_failed = errors.api_error(exc)

@@ -1,0 +1,257 @@
+"""A fake Slack Web API on 127.0.0.1 that the real slack_sdk/Bolt code talks to.
+
+It implements the handful of methods deskbreak uses with Slack's documented shapes (errors are
+HTTP 200 with ``{"ok": false, "error": ...}``; rate limits are HTTP 429 with ``Retry-After``),
+records every call so tests can count requests, and injects faults per method. It also serves
+``response_url`` endpoints (where slash-command answers go) and the Socket Mode websocket.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl
+
+from aiohttp import web
+
+from tests.fakes.slack.socket_mode import FakeSocketMode
+
+BOT_TOKEN = "xoxb-fake-bot-token-4a7f0c2e9d1b"
+APP_TOKEN = "xapp-1-fake-app-token-8c3d5e7f9a0b"
+SIGNING_SECRET = "fake-signing-secret-3e5f7a9b1c2d"
+TEAM_ID = "T0FAKE"
+BOT_USER_ID = "U0BOT"
+# Only a guard against a hung test: every wait ends as soon as the awaited event happens.
+GUARD_SECONDS = 5.0
+
+
+@dataclass
+class Call:
+    method: str
+    params: dict[str, Any]
+    token: str | None
+
+
+@dataclass
+class Fault:
+    error: str = ""
+    status: int = 200
+    retry_after: int | None = None
+    times: int | None = 1  # None = every call
+
+
+@dataclass
+class FakeSlack:
+    host: str = "127.0.0.1"
+    calls: list[Call] = field(default_factory=list)
+    responses: list[dict[str, Any]] = field(default_factory=list)
+    users: dict[str, dict[str, Any]] = field(default_factory=dict)
+    groups: dict[str, list[str]] = field(default_factory=dict)
+    channels: dict[str, dict[str, Any]] = field(default_factory=dict)
+    revoked: str | None = None
+    socket: FakeSocketMode = field(default_factory=FakeSocketMode)
+
+    def __post_init__(self) -> None:
+        self._faults: dict[str, list[Fault]] = {}
+        self._holds: dict[str, asyncio.Event] = {}
+        self._runner: web.AppRunner | None = None
+        self._changed = asyncio.Condition()
+        self.port = 0
+        self._posted = 0
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    async def start(self) -> FakeSlack:
+        app = web.Application()
+        app.router.add_route("*", "/api/{method}", self._api)
+        app.router.add_post("/response/{id}", self._response_url)
+        app.router.add_get("/link", self.socket.handle)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.host, 0)
+        await site.start()
+        self.port = self._runner.addresses[0][1]
+        return self
+
+    async def stop(self) -> None:
+        await self.socket.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.host}:{self.port}/api/"
+
+    def response_url(self, name: str = "r1") -> str:
+        return f"http://{self.host}:{self.port}/response/{name}"
+
+    # -- test controls ---------------------------------------------------------------------
+
+    def fail(self, method: str, fault: Fault) -> None:
+        self._faults.setdefault(method, []).append(fault)
+
+    def hold(self, method: str) -> asyncio.Event:
+        """Make ``method`` wait until the returned event is set: a slow Slack, without sleeping."""
+        gate = self._holds[method] = asyncio.Event()
+        return gate
+
+    def add_channel(self, channel_id: str, *, member: bool = True, archived: bool = False) -> None:
+        self.channels[channel_id] = {
+            "id": channel_id,
+            "name": channel_id.lower(),
+            "is_channel": True,
+            "is_member": member,
+            "is_archived": archived,
+        }
+
+    def calls_to(self, method: str) -> list[Call]:
+        return [c for c in self.calls if c.method == method]
+
+    async def wait_for(self, predicate: Callable[[], bool]) -> None:
+        """Wait until ``predicate()`` holds; it is re-checked after every recorded request."""
+
+        async def _wait() -> None:
+            async with self._changed:
+                await self._changed.wait_for(predicate)
+
+        await asyncio.wait_for(_wait(), GUARD_SECONDS)
+
+    async def wait_responses(self, count: int = 1) -> list[dict[str, Any]]:
+        await self.wait_for(lambda: len(self.responses) >= count)
+        return self.responses
+
+    # -- handlers --------------------------------------------------------------------------
+
+    async def _notify(self) -> None:
+        async with self._changed:
+            self._changed.notify_all()
+
+    async def _response_url(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        body["_url"] = request.match_info["id"]
+        self.responses.append(body)
+        await self._notify()
+        return web.Response(text="ok")
+
+    async def _params(self, request: web.Request) -> dict[str, Any]:
+        params: dict[str, Any] = dict(request.query)
+        raw = await request.text()
+        if raw:
+            if request.content_type == "application/json":
+                params.update(json.loads(raw))
+            else:
+                params.update(dict(parse_qsl(raw)))
+        for key in ("blocks",):
+            if isinstance(params.get(key), str):
+                params[key] = json.loads(params[key])
+        return params
+
+    async def _api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        auth = request.headers.get("Authorization", "")
+        token = auth.removeprefix("Bearer ") if auth.startswith("Bearer ") else None
+        params = await self._params(request)
+        self.calls.append(Call(method, params, token))
+        gate = self._holds.get(method)
+        if gate is not None:
+            await self._notify()
+            await gate.wait()
+        try:
+            return self._answer(method, params, token)
+        finally:
+            await self._notify()
+
+    def _fault(self, method: str) -> web.Response | None:
+        queue = self._faults.get(method) or []
+        if not queue:
+            return None
+        fault = queue[0]
+        if fault.times is not None:
+            fault.times -= 1
+            if fault.times <= 0:
+                queue.pop(0)
+        headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
+        if fault.status == 429:
+            return web.json_response(
+                {"ok": False, "error": "ratelimited"}, status=429, headers=headers
+            )
+        if fault.status >= 500:
+            return web.Response(status=fault.status, text="upstream trouble", headers=headers)
+        return web.json_response({"ok": False, "error": fault.error}, headers=headers)
+
+    def _answer(self, method: str, params: dict[str, Any], token: str | None) -> web.Response:
+        expected = APP_TOKEN if method == "apps.connections.open" else BOT_TOKEN
+        if token != expected:
+            return web.json_response({"ok": False, "error": "invalid_auth"})
+        if self.revoked and method != "apps.connections.open":
+            return web.json_response({"ok": False, "error": self.revoked})
+        fault = self._fault(method)
+        if fault is not None:
+            return fault
+        handler = getattr(self, "_m_" + method.replace(".", "_"), None)
+        if handler is None:
+            return web.json_response({"ok": False, "error": "unknown_method"})
+        body: dict[str, Any] = handler(params)
+        return web.json_response(body)
+
+    # -- methods ---------------------------------------------------------------------------
+
+    def _m_auth_test(self, _: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "ok": True,
+            "url": "https://fake.slack.com/",
+            "team": "Fake",
+            "user": "deskbreak",
+            "team_id": TEAM_ID,
+            "user_id": BOT_USER_ID,
+            "bot_id": "B0FAKE",
+        }
+
+    def _m_apps_connections_open(self, _: dict[str, Any]) -> dict[str, Any]:
+        return {"ok": True, "url": f"ws://{self.host}:{self.port}/link"}
+
+    def _post(self, params: dict[str, Any]) -> dict[str, Any]:
+        channel = str(params.get("channel", ""))
+        info = self.channels.get(channel)
+        if info is None and not channel.startswith("D"):
+            return {"ok": False, "error": "channel_not_found"}
+        if info is not None and info["is_archived"]:
+            return {"ok": False, "error": "is_archived"}
+        if info is not None and not info["is_member"]:
+            return {"ok": False, "error": "not_in_channel"}
+        self._posted += 1
+        return {"ok": True, "channel": channel, "ts": f"1700000000.{self._posted:06d}"}
+
+    def _m_chat_postMessage(self, params: dict[str, Any]) -> dict[str, Any]:
+        return self._post(params)
+
+    def _m_chat_postEphemeral(self, params: dict[str, Any]) -> dict[str, Any]:
+        result = self._post(params)
+        return {"ok": True, "message_ts": result["ts"]} if result["ok"] else result
+
+    def _m_conversations_open(self, params: dict[str, Any]) -> dict[str, Any]:
+        user = str(params.get("users", ""))
+        if user not in self.users:
+            return {"ok": False, "error": "user_not_found"}
+        return {"ok": True, "channel": {"id": "D" + user.removeprefix("U")}}
+
+    def _m_conversations_info(self, params: dict[str, Any]) -> dict[str, Any]:
+        info = self.channels.get(str(params.get("channel", "")))
+        if info is None:
+            return {"ok": False, "error": "channel_not_found"}
+        return {"ok": True, "channel": info}
+
+    def _m_users_info(self, params: dict[str, Any]) -> dict[str, Any]:
+        user = self.users.get(str(params.get("user", "")))
+        if user is None:
+            return {"ok": False, "error": "user_not_found"}
+        return {"ok": True, "user": {"id": params["user"], "team_id": TEAM_ID, **user}}
+
+    def _m_usergroups_users_list(self, params: dict[str, Any]) -> dict[str, Any]:
+        members = self.groups.get(str(params.get("usergroup", "")))
+        if members is None:
+            return {"ok": False, "error": "no_such_subteam"}
+        return {"ok": True, "users": members}
