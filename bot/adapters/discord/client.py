@@ -1,0 +1,82 @@
+"""The Discord client: builds the command tree from the per-group modules and runs the bot.
+
+Nothing here is module-level state: each :class:`DeskbreakClient` is wired from the services
+it is given, so tests can start several (before and after a "restart") against a fake Discord.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+import discord
+
+from bot.adapters.discord import config, remind, schedule, stretch, views
+from bot.adapters.discord.respond import DEFAULT_DEFER_AFTER
+from bot.adapters.discord.services import DiscordServices
+from bot.adapters.discord.sync import sync_if_changed
+from bot.adapters.discord.tree import DeskbreakTree
+
+log = logging.getLogger(__name__)
+
+# Longest 429 wait discord.py may sit out inside a request before raising RateLimited;
+# a delivery that would wait longer is handed back to the scheduler as RETRY instead.
+MAX_RATELIMIT_WAIT = 30.0
+
+
+class LoginRejected(RuntimeError):
+    """Discord refused the token (401): retrying cannot help, a person has to fix it."""
+
+
+class DeskbreakClient(discord.Client):
+    def __init__(
+        self,
+        services: DiscordServices,
+        *,
+        dev_guild_id: int | None = None,
+        sync_commands: bool = True,
+        defer_after: float = DEFAULT_DEFER_AFTER,
+        **options: Any,
+    ) -> None:
+        options.setdefault("intents", discord.Intents(guilds=True))
+        options.setdefault("max_ratelimit_timeout", MAX_RATELIMIT_WAIT)
+        super().__init__(**options)
+        self.services = services
+        self.dev_guild_id = dev_guild_id
+        self.sync_commands = sync_commands
+        self.defer_after = defer_after
+        # Set once the gateway has delivered every server: the scheduler may start delivering.
+        self.connected = asyncio.Event()
+        self.tree = DeskbreakTree(self)
+
+    def install(self) -> None:
+        """Register every command group and the persistent buttons from ``self.services``.
+
+        Called from ``setup_hook`` rather than ``__init__`` so the runner can first build the
+        scheduling facade, which needs this client's notifier, and then set ``services``.
+        """
+        for group in (stretch, schedule, config, remind):
+            group.register(self.tree, self.services)
+        views.register(self, self.services)
+
+    async def setup_hook(self) -> None:
+        self.install()
+        if self.sync_commands:
+            await sync_if_changed(self.tree, self.services.kv, self.dev_guild_id)
+
+    async def on_ready(self) -> None:
+        log.info("connected to Discord as %s in %d servers", self.user, len(self.guilds))
+        self.connected.set()
+
+
+async def run_client(client: DeskbreakClient, token: str) -> None:
+    """Log in and stay connected; a rejected token is raised once, never retried."""
+    try:
+        async with client:
+            await client.start(token, reconnect=True)
+    except discord.LoginFailure as exc:
+        raise LoginRejected(
+            "Discord rejected the bot token (401 Unauthorized). Check DISCORD_TOKEN or "
+            "DISCORD_TOKEN_FILE: copy the token again from the Developer Portal's Bot page."
+        ) from exc

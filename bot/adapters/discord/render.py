@@ -1,0 +1,98 @@
+"""Neutral :class:`Message` -> Discord embed + persistent buttons.
+
+The core already sizes messages for Discord; this renderer still enforces every embed limit
+(title 256, description 4096, 25 fields of 1024, footer 2048, 6000 in total) so that a content
+override from a deployment can never make Discord reject a reply with a 400.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import discord
+
+from bot.adapters.discord.buttons import item_for
+from bot.core.messages import Message, MessageKind, Section
+
+TITLE_LIMIT = 256
+DESCRIPTION_LIMIT = 4096
+FIELD_NAME_LIMIT = 256
+FIELD_VALUE_LIMIT = 1024
+MAX_FIELDS = 25
+FOOTER_LIMIT = 2048
+TOTAL_LIMIT = 6000
+MAX_BUTTONS = 25  # 5 rows of 5
+_BLANK = "\u200b"  # Discord requires a non-empty field name
+
+COLOURS = {
+    MessageKind.STRETCH: 0x2E8B57,
+    MessageKind.STRETCH_LIST: 0x2E8B57,
+    MessageKind.SUGGESTIONS: 0xDAA520,
+    MessageKind.TIP: 0x4682B4,
+    MessageKind.BREAK: 0x20B2AA,
+    MessageKind.NUDGE: 0x20B2AA,
+    MessageKind.REDFLAGS: 0xB22222,
+    MessageKind.ABOUT: 0x708090,
+    MessageKind.INFO: 0x708090,
+    MessageKind.ERROR: 0xB22222,
+}
+
+
+def _cut(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    return text[: max(0, limit - 1)].rstrip() + "…" if limit > 0 else ""
+
+
+def section_value(section: Section) -> str:
+    if section.numbered:
+        lines = [f"{n}. {line}" for n, line in enumerate(section.lines, start=section.start)]
+    else:
+        lines = [f"• {line}" if section.heading or len(section.lines) > 1 else line
+                 for line in section.lines]
+    return "\n".join(lines) or _BLANK
+
+
+def to_embed(message: Message) -> discord.Embed:
+    """Fill the 6000-character budget in order of importance: title, footer (it carries the
+    red-flags pointer and disclaimer), body, then sections until the budget runs out."""
+    title = _cut(message.title, TITLE_LIMIT)
+    budget = TOTAL_LIMIT - len(title)
+    footer = _cut(message.footer, min(FOOTER_LIMIT, budget)) if message.footer else ""
+    budget -= len(footer)
+    description = _cut(message.body, min(DESCRIPTION_LIMIT, budget)) if message.body else ""
+    budget -= len(description)
+    embed = discord.Embed(
+        title=title, description=description or None, colour=COLOURS.get(message.kind, 0x708090)
+    )
+    for section in message.sections[:MAX_FIELDS]:
+        name = _cut(section.heading or _BLANK, FIELD_NAME_LIMIT)
+        value = _cut(section_value(section), FIELD_VALUE_LIMIT)
+        if len(name) + len(value) > budget:
+            value = _cut(value, budget - len(name)) if budget - len(name) > 1 else ""
+            if not value:
+                break
+        embed.add_field(name=name, value=value, inline=False)
+        budget -= len(name) + len(value)
+    if footer:
+        embed.set_footer(text=footer)
+    return embed
+
+
+def to_view(message: Message) -> discord.ui.View | None:
+    """A view made only of persistent (dynamic) items, or None when there are no buttons."""
+    if not message.buttons:
+        return None
+    view = discord.ui.View(timeout=None)
+    for button in message.buttons[:MAX_BUTTONS]:
+        view.add_item(item_for(button))
+    return view
+
+
+def send_kwargs(message: Message) -> dict[str, Any]:
+    """Keyword arguments for ``send``/``send_message``/``edit_message``."""
+    kwargs: dict[str, Any] = {"embed": to_embed(message)}
+    view = to_view(message)
+    if view is not None:
+        kwargs["view"] = view
+    return kwargs

@@ -1,0 +1,106 @@
+"""Answering interactions: who is asking, replying within Discord's 3 seconds, and failing
+politely.
+
+Discord drops an interaction that is not acknowledged within 3 s. Quick work is answered
+directly; work that may touch the database runs as a task and, if it has not finished within
+``defer_after`` seconds, the interaction is deferred (privately) and completed when it does.
+Any unexpected exception becomes a short apology with an error id the person can quote; the
+traceback goes to the log under the same id.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import discord
+
+from bot.adapters.discord.render import send_kwargs
+from bot.core.messages import Message, error
+from bot.core.ports import Actor, Platform
+
+log = logging.getLogger(__name__)
+
+DEFAULT_DEFER_AFTER = 2.0
+DM_WORKSPACE = "@me"
+
+
+def actor_of(interaction: discord.Interaction[Any], *, personal: bool = False) -> Actor:
+    """Build the Actor from what Discord itself resolved for this interaction.
+
+    ``interaction.permissions`` are the member's permissions in the channel as Discord computed
+    them (roles, overwrites, owner and Administrator included); nothing the user typed counts.
+
+    ``personal`` actions (/remind, and the Done/Snooze buttons on a DM nudge) belong to the
+    person, not to a server: a Discord user has one DM channel whichever server they typed
+    /remind in, so their reminder lives under the ``@me`` workspace and a button clicked in
+    the DM finds it.
+    """
+    perms = interaction.permissions
+    in_guild = interaction.guild_id is not None
+    return Actor(
+        platform=Platform.DISCORD,
+        workspace_id=str(interaction.guild_id) if in_guild and not personal else DM_WORKSPACE,
+        user_id=str(interaction.user.id),
+        is_admin=in_guild and (perms.manage_guild or perms.administrator),
+        display_name=interaction.user.display_name,
+    )
+
+
+async def reply(interaction: discord.Interaction[Any], message: Message) -> None:
+    """Send ``message`` as the interaction's answer, whatever state the interaction is in."""
+    kwargs = send_kwargs(message)
+    if not interaction.response.is_done():
+        await interaction.response.send_message(ephemeral=message.ephemeral, **kwargs)
+    elif interaction.response.type is discord.InteractionResponseType.deferred_channel_message:
+        await interaction.edit_original_response(**kwargs)
+    else:
+        await interaction.followup.send(ephemeral=message.ephemeral, **kwargs)
+
+
+async def update(interaction: discord.Interaction[Any], message: Message) -> None:
+    """Replace the message the clicked button sits on (callback type 7)."""
+    await interaction.response.edit_message(**send_kwargs(message))
+
+
+def defer_after(interaction: discord.Interaction[Any]) -> float:
+    return float(getattr(interaction.client, "defer_after", DEFAULT_DEFER_AFTER))
+
+
+async def answer(
+    interaction: discord.Interaction[Any], work: Callable[[], Awaitable[Message]]
+) -> None:
+    """Reply with the Message ``work`` produces, deferring if it is not ready in time.
+
+    A budget of 0 defers at once (for deployments whose database is always slow).
+    """
+    task = asyncio.ensure_future(work())
+    budget = defer_after(interaction)
+    done = (await asyncio.wait({task}, timeout=budget))[0] if budget > 0 else set()
+    if not done:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+    await reply(interaction, await task)
+
+
+async def apologise(interaction: discord.Interaction[Any], exc: BaseException) -> str:
+    """Log ``exc`` with a fresh error id and tell the person, privately; returns the id."""
+    error_id = secrets.token_hex(4)
+    command = interaction.command.qualified_name if interaction.command else None
+    custom_id = (interaction.data or {}).get("custom_id") if interaction.data else None
+    log.error(
+        "interaction failed (error id %s, command %s, component %s)",
+        error_id, command, custom_id, exc_info=(type(exc), exc, exc.__traceback__),
+    )
+    message = error(
+        f"Something went wrong on my side. If it keeps happening, tell the bot's admin "
+        f"error id `{error_id}`.",
+        title="Sorry, that failed",
+    )
+    try:
+        await reply(interaction, message)
+    except discord.HTTPException:
+        log.warning("could not tell the user about error id %s", error_id)
+    return error_id

@@ -1,0 +1,51 @@
+"""Message -> embed: every Discord embed limit holds, whatever the content says."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.adapters.discord.render import to_embed, to_view
+from bot.core.messages import Button, Message, MessageKind, Section
+
+
+def huge_message() -> Message:
+    sections = tuple(Section(f"Heading {i} " + "h" * 300, tuple("x" * 200 for _ in range(10)),
+                             numbered=True) for i in range(30))
+    return Message(kind=MessageKind.STRETCH, title="T" * 400, body="b" * 5000,
+                   sections=sections, footer="f" * 3000)
+
+
+def test_oversized_message_fits_every_embed_limit() -> None:
+    """Title 256, description 4096, 25 fields of 256/1024, footer 2048, total 6000."""
+    embed = to_embed(huge_message())
+    assert len(embed.title or "") <= 256
+    assert len(embed.description or "") <= 4096
+    assert len(embed.fields) <= 25
+    assert all(len(f.name or "") <= 256 and len(f.value or "") <= 1024 for f in embed.fields)
+    assert len(embed.footer.text or "") <= 2048
+    assert len(embed) <= 6000
+
+
+def test_numbered_sections_keep_counting_across_a_split() -> None:
+    """A continuation section starting at 5 renders "5." and "6."."""
+    message = Message(kind=MessageKind.STRETCH, title="t",
+                      sections=(Section("Steps (cont.)", ("a", "b"), numbered=True, start=5),))
+    assert to_embed(message).fields[0].value == "5. a\n6. b"
+
+
+def test_buttons_become_persistent_components_with_the_action_as_custom_id() -> None:
+    """Each neutral button becomes a component whose custom id is exactly its action."""
+    message = Message(kind=MessageKind.NUDGE, title="t", buttons=(
+        Button("show_stretch:chin-tuck", "Show me"), Button("done", "Done"),
+        Button("snooze:10", "Snooze 10 min"), Button("page:neck:*:2", "Next")))
+    view = to_view(message)
+    assert view is not None
+    assert view.timeout is None
+    ids = [c["custom_id"] for row in view.to_components() for c in row["components"]]
+    assert ids == ["show_stretch:chin-tuck", "done", "snooze:10", "page:neck:*:2"]
+
+
+def test_unknown_button_action_is_refused() -> None:
+    """An action no persistent handler understands is a programming error, not a dead button."""
+    with pytest.raises(ValueError):
+        to_view(Message(kind=MessageKind.NUDGE, title="t", buttons=(Button("explode", "?"),)))

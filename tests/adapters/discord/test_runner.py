@@ -1,0 +1,38 @@
+"""`deskbreak run` on Discord: the App is wired to the client exactly as in production."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from pydantic import SecretStr
+
+from bot.app import build_app, serve
+from bot.core.ports import Platform
+from bot.settings import Settings
+from tests.adapters.discord.conftest import READY_WAIT, World
+from tests.fakes.discord import FakeDiscord
+from tests.fakes.discord import payloads as p
+
+
+async def test_serve_registers_scheduling_commands_on_the_live_client(
+    fake: FakeDiscord, world: World, tmp_path: Path
+) -> None:
+    """serve() logs in, syncs, and answers an admin's /schedule add through build_scheduling."""
+    settings = Settings(discord_token=SecretStr(fake.token),
+                        database_url=f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite3'}")
+    app = build_app(settings)
+    running = asyncio.create_task(serve(app, Platform.DISCORD))
+    try:
+        await asyncio.wait_for(fake.identified.wait(), READY_WAIT)
+        assert {"schedule", "config", "remind", "stretch"} <= {
+            c["name"] for c in fake.global_commands
+        }
+        cb = await fake.interact(fake.slash(world.admin, world.general, "schedule", [
+            p.subcommand("add", [p.option("channel", world.general.channel_id, type_=7),
+                                 p.option("kind", "tip"), p.option("cron", "0 9 * * *")])
+        ]))
+        assert cb.data["embeds"][0]["title"] == "Schedule #1 added"
+    finally:
+        running.cancel()
+        await asyncio.gather(running, return_exceptions=True)

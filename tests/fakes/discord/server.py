@@ -1,0 +1,537 @@
+"""A fake Discord (REST v10 + gateway) on 127.0.0.1 for end-to-end tests of the real discord.py.
+
+It speaks the documented payloads: the gateway says HELLO, answers IDENTIFY with READY and one
+GUILD_CREATE per guild, acknowledges heartbeats and accepts RESUME; REST stores messages,
+interaction callbacks, follow-ups and command syncs so tests can assert on exactly what the bot
+sent. Faults (403/404/429/5xx) are configured per channel or as one-shot failures, and an
+optional rate-limit accounting (global 50/s, 5 per 5 s per channel) counts every 429 it had to
+hand out.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import WSMsgType, web
+
+from tests.fakes.discord import payloads as p
+from tests.fakes.discord.ratelimit import RateLimiter
+
+JSON = "application/json"
+# Upper bound on waiting for the bot to answer; a healthy test never gets near it.
+WAIT = 5.0
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+@dataclass
+class Fault:
+    status: int
+    code: int = 0
+    message: str = ""
+    retry_after: float = 0.0
+    times: int | None = None  # None = forever
+
+
+@dataclass
+class Callback:
+    """One interaction callback as the bot posted it."""
+
+    interaction_id: str
+    token: str
+    body: dict[str, Any]
+    with_response: bool
+
+    @property
+    def type(self) -> int:
+        return int(self.body["type"])
+
+    @property
+    def data(self) -> dict[str, Any]:
+        return dict(self.body.get("data") or {})
+
+
+@dataclass
+class _Session:
+    ws: web.WebSocketResponse
+    session_id: str
+    seq: int = 0
+
+
+@dataclass
+class _Pending:
+    callback: asyncio.Future[Callback]
+    followups: asyncio.Queue[dict[str, Any]] = field(default_factory=asyncio.Queue)
+
+
+class FakeDiscord:
+    """Start with ``await fake.start()``; point discord.py at ``api_base`` and ``gateway_url``."""
+
+    def __init__(self, *, token: str = "fake-bot-token", rate_limits: bool = False) -> None:
+        self.token = token
+        self.application_id = p.snowflake()
+        self.bot_user = p.user(p.snowflake(), "deskbreak", bot=True)
+        self.guilds: dict[str, p.FakeGuild] = {}
+        self.users: dict[str, dict[str, Any]] = {}
+        self.channels: dict[str, p.FakeChannel] = {}
+        self.messages: dict[str, list[dict[str, Any]]] = {}
+        self.nonces: dict[tuple[str, str], dict[str, Any]] = {}
+        self.global_commands: list[dict[str, Any]] = []
+        self.guild_commands: dict[str, list[dict[str, Any]]] = {}
+        self.command_syncs: list[tuple[str | None, list[dict[str, Any]]]] = []
+        self.callbacks: dict[str, Callback] = {}
+        self.dm_creates: list[str] = []
+        self.requests: list[tuple[str, str]] = []
+        self.channel_faults: dict[str, Fault] = {}
+        self.route_faults: list[tuple[str, re.Pattern[str], Fault]] = []
+        self.identifies = 0
+        # Set once a session has been sent READY and every GUILD_CREATE.
+        self.identified = asyncio.Event()
+        self.resumes = 0
+        self.ratelimiter = RateLimiter() if rate_limits else None
+        self._pending: dict[str, _Pending] = {}
+        self._sessions: list[_Session] = []
+        self._runner: web.AppRunner | None = None
+        self.port = 0
+
+    # ----------------------------------------------------------------- lifecycle
+    async def start(self) -> None:
+        app = web.Application(middlewares=[self._middleware])
+        app.router.add_get("/gateway-ws", self._gateway)
+        r = app.router
+        base = "/api/v10"
+        r.add_get(f"{base}/users/@me", self._get_me)
+        r.add_get(f"{base}/oauth2/applications/@me", self._get_application)
+        r.add_get(f"{base}/gateway", self._get_gateway)
+        r.add_get(f"{base}/gateway/bot", self._get_gateway)
+        r.add_put(f"{base}/applications/{{app}}/commands", self._put_commands)
+        r.add_get(f"{base}/applications/{{app}}/commands", self._get_commands)
+        r.add_put(f"{base}/applications/{{app}}/guilds/{{guild}}/commands", self._put_commands)
+        r.add_get(f"{base}/applications/{{app}}/guilds/{{guild}}/commands", self._get_commands)
+        r.add_post(f"{base}/interactions/{{iid}}/{{token}}/callback", self._callback)
+        r.add_post(f"{base}/webhooks/{{app}}/{{token}}", self._followup)
+        r.add_get(f"{base}/webhooks/{{app}}/{{token}}/messages/{{mid}}", self._get_webhook_msg)
+        r.add_patch(f"{base}/webhooks/{{app}}/{{token}}/messages/{{mid}}", self._edit_webhook_msg)
+        r.add_delete(f"{base}/webhooks/{{app}}/{{token}}/messages/{{mid}}", self._delete_ok)
+        r.add_post(f"{base}/channels/{{cid}}/messages", self._create_message)
+        r.add_get(f"{base}/channels/{{cid}}", self._get_channel)
+        r.add_post(f"{base}/users/@me/channels", self._create_dm)
+        self._runner = web.AppRunner(app)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        server = site._server
+        assert server is not None and server.sockets  # noqa: S101 - a test fake
+        self.port = server.sockets[0].getsockname()[1]
+
+    async def close(self) -> None:
+        for s in list(self._sessions):
+            await s.ws.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    @property
+    def api_base(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api/v10"
+
+    @property
+    def gateway_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/gateway-ws"
+
+    # ----------------------------------------------------------------- world building
+    def add_guild(self, name: str, *, owner_id: str | None = None,
+                  everyone_permissions: int = p.MEMBER_DEFAULT) -> p.FakeGuild:
+        guild = p.FakeGuild(p.snowflake(), name, owner_id or p.snowflake(),
+                            everyone_permissions=everyone_permissions)
+        guild.members.append(p.FakeMember(self.bot_user["id"], "deskbreak", bot=True))
+        self.guilds[guild.guild_id] = guild
+        return guild
+
+    def add_channel(self, guild: p.FakeGuild, name: str, *,
+                    bot_deny: int = 0) -> p.FakeChannel:
+        overwrites = []
+        if bot_deny:
+            overwrites.append({"id": self.bot_user["id"], "type": 1, "allow": "0",
+                               "deny": str(bot_deny)})
+        channel = p.FakeChannel(p.snowflake(), name, guild.guild_id, overwrites=overwrites)
+        guild.channels.append(channel)
+        self.channels[channel.channel_id] = channel
+        if guild.system_channel_id is None:
+            guild.system_channel_id = channel.channel_id
+        return channel
+
+    def add_role(self, guild: p.FakeGuild, name: str, permissions: int) -> str:
+        role_id = p.snowflake()
+        guild.roles.append(p.role(role_id, name, permissions, position=len(guild.roles) + 1))
+        return role_id
+
+    def add_member(self, guild: p.FakeGuild, name: str, *,
+                   role_ids: list[str] | None = None) -> p.Invoker:
+        member = p.FakeMember(p.snowflake(), name, list(role_ids or []))
+        guild.members.append(member)
+        self.users[member.user_id] = p.user(member.user_id, name)
+        return p.Invoker(member.user_id, name, guild)
+
+    def add_user(self, name: str) -> p.Invoker:
+        user_id = p.snowflake()
+        self.users[user_id] = p.user(user_id, name)
+        return p.Invoker(user_id, name, None)
+
+    def add_channel_dm(self, invoker: p.Invoker) -> p.FakeChannel:
+        """The DM channel between the bot and ``invoker`` (created if needed)."""
+        channel = self.dm_channel_of(invoker.user_id)
+        if channel is None:
+            channel = p.FakeChannel(p.snowflake(), "", None, type=p.DM,
+                                    recipient=self.users[invoker.user_id])
+            self.channels[channel.channel_id] = channel
+        return channel
+
+    def dm_channel_of(self, user_id: str) -> p.FakeChannel | None:
+        return next((c for c in self.channels.values()
+                     if c.type == p.DM and c.recipient and c.recipient["id"] == user_id), None)
+
+    # ----------------------------------------------------------------- faults
+    def fail_channel(self, channel_id: str, status: int, code: int = 0,
+                     message: str = "") -> None:
+        """Every request touching this channel answers ``status`` with Discord error ``code``."""
+        self.channel_faults[channel_id] = Fault(status, code, message or _default_message(code))
+
+    def fail_route(self, method: str, path_regex: str, status: int, *, code: int = 0,
+                   retry_after: float = 0.0, times: int | None = 1) -> None:
+        """The next ``times`` requests matching method+path answer ``status``."""
+        self.route_faults.append(
+            (method, re.compile(path_regex), Fault(status, code, _default_message(code),
+                                                   retry_after, times))
+        )
+
+    # ----------------------------------------------------------------- interactions
+    def slash(self, invoker: p.Invoker, channel: p.FakeChannel, name: str,
+              options: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+        data: dict[str, Any] = {"id": self._command_id(name, invoker), "name": name, "type": 1,
+                                "options": options or []}
+        resolved = self._resolve_channels(invoker, options or [])
+        if resolved:
+            data["resolved"] = {"channels": resolved}
+        return self._interaction(p.APPLICATION_COMMAND, data, invoker, channel)
+
+    def _resolve_channels(self, invoker: p.Invoker, options: list[dict[str, Any]]
+                          ) -> dict[str, Any]:
+        """``resolved.channels`` for channel options (type 7), found in sub-commands too."""
+        out: dict[str, Any] = {}
+        for opt in options:
+            if opt.get("type") in (1, 2):
+                out.update(self._resolve_channels(invoker, opt.get("options", [])))
+            elif opt.get("type") == 7 and opt["value"] in self.channels:
+                ch = self.channels[opt["value"]]
+                perms = (invoker.guild.channel_permissions_of(invoker.user_id, ch)
+                         if invoker.guild else 0)
+                out[ch.channel_id] = {**ch.payload(), "permissions": str(perms)}
+        return out
+
+    def autocomplete(self, invoker: p.Invoker, channel: p.FakeChannel, name: str,
+                     options: list[dict[str, Any]]) -> dict[str, Any]:
+        data = {"id": self._command_id(name, invoker), "name": name, "type": 1,
+                "options": options}
+        return self._interaction(p.APPLICATION_COMMAND_AUTOCOMPLETE, data, invoker, channel)
+
+    def click(self, invoker: p.Invoker, channel: p.FakeChannel, custom_id: str,
+              message: dict[str, Any]) -> dict[str, Any]:
+        present = [c.get("custom_id") for row in message.get("components", [])
+                   for c in row.get("components", [])]
+        if custom_id not in present:
+            raise ValueError(f"no button {custom_id!r} on that message (it has {present})")
+        data = {"custom_id": custom_id, "component_type": 2}
+        return self._interaction(p.MESSAGE_COMPONENT, data, invoker, channel, message)
+
+    def _interaction(self, kind: int, data: dict[str, Any], invoker: p.Invoker,
+                     channel: p.FakeChannel,
+                     message: dict[str, Any] | None = None) -> dict[str, Any]:
+        app_perms = (invoker.guild.channel_permissions_of(self.bot_user["id"], channel)
+                     if invoker.guild else p.MEMBER_DEFAULT)
+        return p.interaction(application_id=self.application_id, kind=kind, data=data,
+                             invoker=invoker, channel=channel, app_permissions=app_perms,
+                             message_payload=message)
+
+    def _command_id(self, name: str, invoker: p.Invoker) -> str:
+        pools = [self.global_commands]
+        if invoker.guild is not None:
+            pools.insert(0, self.guild_commands.get(invoker.guild.guild_id, []))
+        for pool in pools:
+            for cmd in pool:
+                if cmd["name"] == name:
+                    return str(cmd["id"])
+        return p.snowflake()
+
+    async def interact(self, payload: dict[str, Any]) -> Callback:
+        """Dispatch INTERACTION_CREATE and wait (at most ``WAIT``) for the bot's callback."""
+        pending = _Pending(asyncio.get_running_loop().create_future())
+        self._pending[payload["token"]] = pending
+        await self.dispatch("INTERACTION_CREATE", payload)
+        return await asyncio.wait_for(pending.callback, WAIT)
+
+    async def next_followup(self, token: str) -> dict[str, Any]:
+        """Wait for the next follow-up or @original edit the bot sends for ``token``."""
+        return await asyncio.wait_for(self._pending[token].followups.get(), WAIT)
+
+    # ----------------------------------------------------------------- gateway
+    async def dispatch(self, event: str, data: dict[str, Any]) -> None:
+        if not self._sessions:
+            raise RuntimeError("no gateway session is connected")
+        for session in list(self._sessions):
+            await self._send_dispatch(session, event, data)
+
+    async def drop_gateway(self, code: int = 4000) -> None:
+        """Close every gateway socket with a resumable code (the client should RESUME)."""
+        for s in list(self._sessions):
+            await s.ws.close(code=code)
+
+    async def _send_dispatch(self, session: _Session, event: str, data: dict[str, Any]) -> None:
+        session.seq += 1
+        await session.ws.send_str(json.dumps({"op": 0, "t": event, "s": session.seq, "d": data}))
+
+    async def _gateway(self, request: web.Request) -> web.StreamResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        await ws.send_str(json.dumps({"op": 10, "d": {"heartbeat_interval": 41250}, "s": None,
+                                      "t": None}))
+        session: _Session | None = None
+        try:
+            async for msg in ws:
+                if msg.type != WSMsgType.TEXT:
+                    continue
+                frame = json.loads(msg.data)
+                op = frame.get("op")
+                if op == 1:
+                    await ws.send_str(json.dumps({"op": 11, "d": None, "s": None, "t": None}))
+                elif op == 2:
+                    if frame["d"].get("token") != self.token:
+                        await ws.close(code=4004, message=b"Authentication failed.")
+                        break
+                    self.identifies += 1
+                    session = _Session(ws, p.snowflake())
+                    self._sessions.append(session)
+                    await self._send_dispatch(session, "READY", self._ready(session))
+                    for guild in self.guilds.values():
+                        await self._send_dispatch(session, "GUILD_CREATE", guild.create_payload())
+                    self.identified.set()
+                elif op == 6:
+                    self.resumes += 1
+                    session = _Session(ws, frame["d"]["session_id"], int(frame["d"]["seq"]))
+                    self._sessions.append(session)
+                    await self._send_dispatch(session, "RESUMED", {})
+        finally:
+            if session is not None and session in self._sessions:
+                self._sessions.remove(session)
+        return ws
+
+    def _ready(self, session: _Session) -> dict[str, Any]:
+        return {
+            "v": 10,
+            "user": self.bot_user,
+            "guilds": [{"id": g, "unavailable": True} for g in self.guilds],
+            "session_id": session.session_id,
+            "resume_gateway_url": self.gateway_url,
+            "shard": [0, 1],
+            "application": {"id": self.application_id, "flags": 0},
+            "private_channels": [],
+            "relationships": [],
+        }
+
+    # ----------------------------------------------------------------- REST plumbing
+    @web.middleware
+    async def _middleware(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+        if request.path == "/gateway-ws":
+            return await handler(request)
+        self.requests.append((request.method, request.path))
+        auth = request.headers.get("Authorization", "")
+        is_webhook = request.path.startswith(("/api/v10/webhooks/", "/api/v10/interactions/"))
+        if not is_webhook and auth != f"Bot {self.token}":
+            return _error(401, 0, "401: Unauthorized")
+        for method, regex, fault in list(self.route_faults):
+            if method == request.method and regex.search(request.path):
+                if fault.times is not None:
+                    fault.times -= 1
+                    if fault.times <= 0:
+                        self.route_faults.remove((method, regex, fault))
+                if fault.status == 429:
+                    return _too_many(fault.retry_after, is_global=False)
+                return _error(fault.status, fault.code, fault.message)
+        channel_id = request.match_info.get("cid")
+        if channel_id is not None and channel_id in self.channel_faults:
+            fault = self.channel_faults[channel_id]
+            return _error(fault.status, fault.code, fault.message)
+        if self.ratelimiter is not None and not is_webhook:
+            bucket = f"msg:{channel_id}" if channel_id and request.method == "POST" else None
+            verdict = self.ratelimiter.check(bucket)
+            if not verdict.allowed:
+                return _too_many(verdict.retry_after, is_global=verdict.is_global,
+                                 extra=verdict.headers)
+            response = await handler(request)
+            response.headers.update(verdict.headers)
+            return response
+        return await handler(request)
+
+    async def _get_me(self, request: web.Request) -> web.Response:
+        return _json(self.bot_user)
+
+    async def _get_application(self, request: web.Request) -> web.Response:
+        owner = p.user(p.snowflake(), "owner")
+        return _json({
+            "id": self.application_id, "name": "deskbreak", "icon": None,
+            "description": "", "rpc_origins": [], "bot_public": True,
+            "bot_require_code_grant": False, "owner": owner, "team": None,
+            "verify_key": "0" * 64, "flags": 0, "summary": "",
+            "interactions_endpoint_url": None, "bot": self.bot_user,
+        })
+
+    async def _get_gateway(self, request: web.Request) -> web.Response:
+        return _json({"url": self.gateway_url, "shards": 1,
+                      "session_start_limit": {"total": 1000, "remaining": 999,
+                                              "reset_after": 0, "max_concurrency": 1}})
+
+    async def _put_commands(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        guild_id = request.match_info.get("guild")
+        stored = []
+        for cmd in body:
+            stored.append({**cmd, "id": p.snowflake(), "application_id": self.application_id,
+                           "version": p.snowflake(), "guild_id": guild_id,
+                           # Discord answers permission bit sets as strings.
+                           "default_member_permissions": _opt_str(
+                               cmd.get("default_member_permissions")),
+                           "type": cmd.get("type", 1), "description": cmd.get("description", ""),
+                           "dm_permission": cmd.get("dm_permission", True),
+                           "nsfw": cmd.get("nsfw", False)})
+        if guild_id is None:
+            self.global_commands = stored
+        else:
+            self.guild_commands[guild_id] = stored
+        self.command_syncs.append((guild_id, body))
+        return _json(stored)
+
+    async def _get_commands(self, request: web.Request) -> web.Response:
+        guild_id = request.match_info.get("guild")
+        return _json(self.guild_commands.get(guild_id, []) if guild_id else self.global_commands)
+
+    async def _callback(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        iid, token = request.match_info["iid"], request.match_info["token"]
+        if token in self.callbacks:
+            return _error(400, 40060, "Interaction has already been acknowledged.")
+        with_response = request.query.get("with_response") in ("1", "true", "True")
+        callback = Callback(iid, token, body, with_response)
+        self.callbacks[token] = callback
+        pending = self._pending.get(token)
+        if pending is not None and not pending.callback.done():
+            pending.callback.set_result(callback)
+        kind = callback.type
+        data = callback.data
+        resource: dict[str, Any] = {"type": kind}
+        flags = int(data.get("flags") or 0)
+        if kind in (4, 5, 7):
+            msg = p.message("0", self.bot_user, data if kind != 5 else {"flags": flags})
+            resource["message"] = msg
+        if not with_response:
+            return web.Response(status=204)
+        interaction = {"id": iid, "type": 2, "response_message_id": resource.get(
+            "message", {}).get("id"), "response_message_loading": kind == 5,
+            "response_message_ephemeral": bool(flags & 64)}
+        return _json({"interaction": interaction, "resource": resource})
+
+    async def _followup(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        token = request.match_info["token"]
+        msg = p.message("0", self.bot_user, body)
+        if token in self._pending:
+            await self._pending[token].followups.put({"kind": "followup", **body})
+        return _json(msg)
+
+    async def _get_webhook_msg(self, request: web.Request) -> web.Response:
+        return _json(p.message("0", self.bot_user, {}))
+
+    async def _edit_webhook_msg(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        token = request.match_info["token"]
+        if token in self._pending:
+            await self._pending[token].followups.put({"kind": "edit_original", **body})
+        return _json(p.message("0", self.bot_user, body))
+
+    async def _delete_ok(self, request: web.Request) -> web.Response:
+        return web.Response(status=204)
+
+    async def _create_message(self, request: web.Request) -> web.Response:
+        channel_id = request.match_info["cid"]
+        channel = self.channels.get(channel_id)
+        if channel is None:
+            return _error(404, 10003, "Unknown Channel")
+        if channel.guild_id is not None:
+            guild = self.guilds[channel.guild_id]
+            perms = guild.channel_permissions_of(self.bot_user["id"], channel)
+            if not perms & p.VIEW_CHANNEL:
+                return _error(403, 50001, "Missing Access")
+            if not perms & p.SEND_MESSAGES:
+                return _error(403, 50013, "Missing Permissions")
+        body = await request.json()
+        nonce = body.get("nonce")
+        if nonce is not None and body.get("enforce_nonce"):
+            previous = self.nonces.get((channel_id, str(nonce)))
+            if previous is not None:
+                return _json(previous)  # Discord returns the original message, creates nothing
+        msg = p.message(channel_id, self.bot_user, body, guild_id=channel.guild_id)
+        self.messages.setdefault(channel_id, []).append(msg)
+        if nonce is not None and body.get("enforce_nonce"):
+            self.nonces[(channel_id, str(nonce))] = msg
+        return _json(msg)
+
+    async def _get_channel(self, request: web.Request) -> web.Response:
+        channel = self.channels.get(request.match_info["cid"])
+        if channel is None:
+            return _error(404, 10003, "Unknown Channel")
+        return _json(channel.payload())
+
+    async def _create_dm(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        user_id = str(body["recipient_id"])
+        if user_id not in self.users:
+            return _error(400, 50033, "Invalid Recipients")
+        self.dm_creates.append(user_id)
+        return _json(self.add_channel_dm(p.Invoker(user_id, "", None)).payload())
+
+
+def _opt_str(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def _default_message(code: int) -> str:
+    return {
+        50001: "Missing Access",
+        50007: "Cannot send messages to this user",
+        50013: "Missing Permissions",
+        10003: "Unknown Channel",
+    }.get(code, "error")
+
+
+def _json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
+    # Exactly "application/json" (no charset): discord.py parses JSON only on an exact match.
+    response = web.Response(status=status, body=json.dumps(data).encode(), headers=headers)
+    response.headers["Content-Type"] = JSON
+    return response
+
+
+def _error(status: int, code: int, message: str) -> web.Response:
+    return _json({"message": message, "code": code}, status)
+
+
+def _too_many(retry_after: float, *, is_global: bool,
+              extra: dict[str, str] | None = None) -> web.Response:
+    headers = {"Retry-After": f"{max(retry_after, 0.0):.3f}", "Via": "1.1 google",
+               **(extra or {})}
+    if is_global:
+        headers["X-RateLimit-Global"] = "true"
+    return _json({"message": "You are being rate limited.", "retry_after": retry_after,
+                  "global": is_global, "code": 0}, 429, headers)
