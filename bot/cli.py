@@ -28,7 +28,7 @@ from bot.core.content.loader import ContentError, display_path, load_library
 from bot.core.messages import MessageKind
 from bot.core.ports import Platform
 from bot.core.rotation import MemoryRotationStore
-from bot.scheduling.config_file import ConfigError, load_deployment_config
+from bot.scheduling.config_file import ConfigError, load_workspaces_config
 from bot.scheduling.preview import register_cli as register_schedule
 from bot.settings import Settings, SettingsError, load_settings
 
@@ -180,7 +180,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         return 1
     if settings.config_path:
         try:  # workspaces and schedules in a deployment-format config file
-            load_deployment_config(settings.config_path)
+            load_workspaces_config(settings.config_path)
         except ConfigError as exc:
             for config_problem in exc.problems:
                 print(config_problem)
