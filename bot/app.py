@@ -1,0 +1,141 @@
+"""Build everything once, from settings, and run one platform.
+
+The order is the dependency order: settings -> content -> store -> services -> scheduler ->
+adapters. Each step is one line here so the whole wiring reads top to bottom; anything more
+belongs in the part being built.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+
+from bot.core.clock import Clock, SystemClock
+from bot.core.commands import ContentCommands
+from bot.core.content.library import Library
+from bot.core.content.loader import load_library
+from bot.core.ports import Notifier, Platform
+from bot.core.rotation import RotationStore
+from bot.observability import HealthChecks, Metrics, ObservabilityServer
+from bot.observability.store_probe import store_counts, store_health
+from bot.scheduling.commands import SchedulingCommands, notifier_channel_checker
+from bot.scheduling.service import SchedulerService
+from bot.settings import Settings
+from bot.storage import Store, create_store
+from bot.storage.rotation import SqlRotationStore
+
+
+@dataclass
+class App:
+    settings: Settings
+    clock: Clock
+    library: Library
+    rotation_store: RotationStore
+    content: ContentCommands
+    store: Store
+    # build_app builds these; the defaults only keep hand-built Apps (tests) working.
+    metrics: Metrics = field(default_factory=Metrics)
+    health: HealthChecks = field(default_factory=HealthChecks)
+
+
+@dataclass
+class Scheduling:
+    """The scheduler and the /schedule, /config, /remind facade, built for given notifiers."""
+
+    service: SchedulerService
+    commands: SchedulingCommands
+
+
+def build_scheduling(app: App, notifiers: Mapping[Platform, Notifier]) -> Scheduling:
+    """Each platform runner calls this with its own Notifier(s) once its client exists."""
+    service = SchedulerService(app.store, notifiers, app.content, app.clock, app.settings)
+    app.health.add("scheduler", lambda: None if service.jobs else "scheduler is not running")
+    commands = SchedulingCommands(
+        app.store,
+        app.content,
+        app.clock,
+        app.settings,
+        notifier_channel_checker(notifiers),
+        service=service,
+    )
+    return Scheduling(service=service, commands=commands)
+
+
+def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
+    """Load and check content and build the services; raises ContentError on bad content."""
+    clock = clock or SystemClock()
+    library = load_library(settings.content_dirs())
+    store = create_store(settings.database_url, clock=clock)  # connects lazily; see serve()
+    metrics = Metrics(clock)
+    metrics.watch_store(store_counts(store))
+    health = HealthChecks()
+    health.add("store", store_health(store))
+    rotation_store = SqlRotationStore(store)
+    content = ContentCommands(library, rotation_store, clock)
+    return App(
+        settings=settings,
+        clock=clock,
+        library=library,
+        rotation_store=rotation_store,
+        content=content,
+        store=store,
+        metrics=metrics,
+        health=health,
+    )
+
+
+class PlatformUnavailable(RuntimeError):
+    """``deskbreak run --platform X`` for a platform this build cannot run."""
+
+
+async def serve_console(app: App) -> int:
+    from bot.adapters.console import ConsoleAdapter
+    from bot.adapters.console.scheduling import register as register_scheduling
+
+    console = ConsoleAdapter(app.content)
+    scheduling = build_scheduling(app, {Platform.CONSOLE: console.notifier})
+    register_scheduling(console.table, scheduling.commands)
+    await scheduling.service.start()
+    try:
+        return await console.run()
+    finally:
+        await scheduling.service.stop()
+
+
+async def serve_discord(app: App) -> int:
+    from bot.adapters.discord.runner import serve_discord as run_discord
+
+    return await run_discord(app)
+
+
+async def serve_slack(app: App) -> int:
+    from bot.adapters.slack.runner import serve_slack as run_slack
+
+    return await run_slack(app)
+
+
+# One runner per platform; each returns the process exit status.
+RUNNERS: dict[Platform, Callable[[App], Awaitable[int]]] = {
+    Platform.CONSOLE: serve_console,
+    Platform.DISCORD: serve_discord,
+    Platform.SLACK: serve_slack,
+}
+
+
+async def serve(app: App, platform: Platform) -> int:
+    runner = RUNNERS.get(platform)
+    if runner is None:
+        raise PlatformUnavailable(f"the {platform} adapter is not wired into `deskbreak run` yet")
+    await app.store.migrate()  # before any runner touches the database
+    observability: ObservabilityServer | None = None
+    try:
+        if app.settings.metrics_port is not None:  # /healthz and /metrics only when asked for
+            observability = ObservabilityServer(
+                app.metrics, app.health, app.settings.metrics_host, app.settings.metrics_port
+            )
+            await observability.start()
+        return await runner(app)
+    finally:
+        if observability is not None:
+            await observability.stop()
+        await app.store.close()

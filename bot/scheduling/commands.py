@@ -1,0 +1,528 @@
+"""SchedulingCommands: /schedule, /config, /remind and the nudge buttons, for every platform.
+
+Each method takes the :class:`Actor` first and returns a :class:`Message`. The order inside
+each method is always: check the actor, parse and validate everything, ask the platform if
+the channel is usable, and only then write. So a refused or malformed request changes
+nothing, which the tests check by comparing the whole database before and after.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.core.messages import Message, MessageKind, Section, error, info
+from bot.core.ports import Actor, DeliveryStatus, Notifier, Platform
+from bot.scheduling.errors import ScheduleError
+from bot.scheduling.inputs import clean_text, parse_date, parse_hhmm, parse_minutes
+from bot.scheduling.recurrence import Recurrence, build_recurrence, parse_timezone
+from bot.scheduling.specs import recurrence_for, spec_of, zone
+from bot.scheduling.timezones import search_timezones
+from bot.storage.records import ReminderRow, ScheduleRow
+from bot.storage.store import Store
+
+log = logging.getLogger(__name__)
+
+ChannelChecker = Callable[[Platform, str, str], Awaitable[str | None]]
+"""(platform, workspace_id, channel_id) -> None when the bot can post there, else a reason."""
+
+DEFAULT_MAX_SCHEDULES = 50
+DEFAULT_REMIND_EVERY = 60
+MAX_SKIP_DATES = 366
+MAX_PAUSE = timedelta(days=366)
+KINDS = ("break", "tip")
+ADMIN_ONLY = "Only workspace admins can change schedules and settings."
+
+
+def notifier_channel_checker(notifiers: Mapping[Platform, Notifier]) -> ChannelChecker:
+    """Ask the platform's own adapter whether the bot can post in a channel."""
+
+    async def check(platform: Platform, workspace_id: str, channel_id: str) -> str | None:
+        notifier = notifiers.get(platform)
+        if notifier is None:
+            return f"the {platform} adapter is not running"
+        return await notifier.check_channel(workspace_id, channel_id)
+
+    return check
+
+
+class SchedulingCommands:
+    """The scheduling facade every adapter calls. ``service`` (optional) powers /schedule test."""
+
+    def __init__(
+        self,
+        store: Store,
+        content: Any,
+        clock: Any,
+        settings: Any,
+        channel_checker: ChannelChecker | None,
+        *,
+        service: Any = None,
+    ) -> None:
+        self.store = store
+        self.content = content
+        self.clock = clock
+        self.channel_checker = channel_checker
+        self.service = service
+        self.max_schedules = int(getattr(settings, "max_schedules", None) or DEFAULT_MAX_SCHEDULES)
+
+    # ------------------------------------------------------------------ /schedule
+
+    async def schedule_add(
+        self,
+        actor: Actor,
+        channel_id: str,
+        kind: str,
+        cron: str | None = None,
+        every: str | int | None = None,
+        start: str | None = None,
+        end: str | None = None,
+        days: str | None = None,
+        timezone: str | None = None,
+    ) -> Message:
+        """Create a channel schedule; replies with its id and next three times."""
+        if not actor.is_admin:
+            return error(ADMIN_ONLY)
+        if kind not in KINDS:
+            return error(f"kind must be `break` or `tip`, not `{str(kind)[:20]}`")
+        try:
+            channel = clean_text(channel_id, "channel", max_length=64)
+            tz_name = parse_timezone(timezone).key if timezone is not None else None
+            recurrence = build_recurrence(cron=cron, every=every, start=start, end=end, days=days)
+        except ScheduleError as exc:
+            return error(str(exc))
+        ws = await self.store.get_workspace(actor.platform, actor.workspace_id)
+        tz = zone(tz_name or ws.timezone)
+        now = self.clock.now()
+        upcoming = recurrence.upcoming(now, tz, 3)
+        if not upcoming:
+            return error("That schedule never fires. Check the days and months.")
+        if self.channel_checker is not None:
+            reason = await self.channel_checker(actor.platform, actor.workspace_id, channel)
+            if reason is not None:
+                return error(f"I can't post in that channel: {reason}")
+        row = await self.store.add_schedule(
+            platform=actor.platform,
+            workspace_id=actor.workspace_id,
+            channel_id=channel,
+            kind=kind,
+            spec=spec_of(recurrence),
+            timezone=tz_name,
+            next_due=upcoming[0],
+            created_by=actor.user_id,
+            limit=self.max_schedules,
+        )
+        if row is None:
+            return error(
+                f"This workspace already has {self.max_schedules} schedules, the most allowed. "
+                "Remove one with `/schedule remove <id>` first."
+            )
+        log.info("schedule %s added by %s in %s", row.id, actor.user_id, actor.workspace_id)
+        return Message(
+            kind=MessageKind.INFO,
+            title=f"Schedule #{row.id} added",
+            body=f"A {kind} in channel {channel}, {recurrence.describe()} ({tz.key}).",
+            sections=(Section("Next times", tuple(_when(t, tz) for t in upcoming)),),
+            ephemeral=True,
+        )
+
+    async def schedule_list(self, actor: Actor) -> Message:
+        if not actor.is_admin:
+            return error(ADMIN_ONLY)
+        rows = await self.store.list_schedules(actor.platform, actor.workspace_id)
+        if not rows:
+            return info("No schedules yet", "Add one with `/schedule add`.")
+        ws = await self.store.get_workspace(actor.platform, actor.workspace_id)
+        lines = []
+        for row in rows:
+            tz = zone(row.timezone or ws.timezone)
+            state = (
+                f"paused ({row.paused_reason})"
+                if row.paused
+                else f"next {_when(row.next_due, tz)}"
+                if row.next_due
+                else "no more times"
+            )
+            lines.append(
+                f"#{row.id} {row.kind} in {row.channel_id}: "
+                f"{recurrence_for(row.spec).describe()} ({tz.key}) — {state}"
+            )
+        return Message(
+            kind=MessageKind.INFO,
+            title=f"{len(rows)} schedule(s)",
+            sections=(Section(None, tuple(lines)),),
+            ephemeral=True,
+        )
+
+    async def schedule_preview(self, actor: Actor, id: int, count: int = 5) -> Message:
+        """The next times a schedule fires, in its own zone with UTC offsets."""
+        found = await self._own_schedule(actor, id)
+        if isinstance(found, Message):
+            return found
+        ws = await self.store.get_workspace(actor.platform, actor.workspace_id)
+        tz = zone(found.timezone or ws.timezone)
+        times = recurrence_for(found.spec).upcoming(self.clock.now(), tz, count)
+        note = f" It is paused: {found.paused_reason}." if found.paused else ""
+        return Message(
+            kind=MessageKind.INFO,
+            title=f"Schedule #{found.id}: next times",
+            body=f"{recurrence_for(found.spec).describe()} ({tz.key}).{note}",
+            sections=(Section(None, tuple(_when(t, tz) for t in times) or ("never",)),),
+            ephemeral=True,
+        )
+
+    async def schedule_pause(self, actor: Actor, id: int) -> Message:
+        found = await self._own_schedule(actor, id)
+        if isinstance(found, Message):
+            return found
+        if found.paused:
+            return info(f"Schedule #{found.id} is already paused", found.paused_reason or "")
+        await self.store.update_schedule(
+            found.id, paused=True, paused_reason=f"paused by {actor.display_name or actor.user_id}"
+        )
+        return info(f"Schedule #{found.id} paused", f"Resume with `/schedule resume {found.id}`.")
+
+    async def schedule_resume(self, actor: Actor, id: int) -> Message:
+        """Unpause; the next time is computed from now, so nothing missed is sent late."""
+        found = await self._own_schedule(actor, id)
+        if isinstance(found, Message):
+            return found
+        if not found.paused:
+            return info(f"Schedule #{found.id} is not paused")
+        if self.channel_checker is not None:
+            reason = await self.channel_checker(
+                actor.platform, actor.workspace_id, found.channel_id
+            )
+            if reason is not None:
+                return error(f"I still can't post in that channel: {reason}")
+        ws = await self.store.get_workspace(actor.platform, actor.workspace_id)
+        tz = zone(found.timezone or ws.timezone)
+        next_due = recurrence_for(found.spec).next_after(self.clock.now(), tz)
+        await self.store.update_schedule(
+            found.id, paused=False, paused_reason=None, next_due=next_due
+        )
+        when = _when(next_due, tz) if next_due else "never"
+        return info(f"Schedule #{found.id} resumed", f"Next: {when}")
+
+    async def schedule_remove(self, actor: Actor, id: int) -> Message:
+        found = await self._own_schedule(actor, id)
+        if isinstance(found, Message):
+            return found
+        await self.store.delete_schedule(found.id)
+        return info(f"Schedule #{found.id} removed")
+
+    async def schedule_test(self, actor: Actor, id: int) -> Message:
+        """Post one message from the schedule now, to check it looks right and can be posted."""
+        found = await self._own_schedule(actor, id)
+        if isinstance(found, Message):
+            return found
+        if self.service is None:
+            return error("The scheduler is not running in this process, so I can't post now.")
+        result = await self.service.send_test(found)
+        if result.status == DeliveryStatus.SENT:
+            return info(f"Posted a test {found.kind} from schedule #{found.id}")
+        return error(f"The test post failed ({result.status}): {result.detail or 'no detail'}")
+
+    async def _own_schedule(self, actor: Actor, schedule_id: Any) -> ScheduleRow | Message:
+        """The schedule if it exists in the actor's workspace and the actor is an admin."""
+        if not actor.is_admin:
+            return error(ADMIN_ONLY)
+        try:
+            ident = int(str(schedule_id).strip().lstrip("#"))
+        except ValueError:
+            return error(f"`{str(schedule_id)[:20]}` is not a schedule id; see `/schedule list`.")
+        row = await self.store.get_schedule(ident)
+        if row is None or (row.platform, row.workspace_id) != (actor.platform, actor.workspace_id):
+            return error(f"There is no schedule #{ident} here; see `/schedule list`.")
+        return row
+
+    # ------------------------------------------------------------------ /config
+
+    async def config_timezone(self, actor: Actor, tz: str) -> Message:
+        """Set the workspace zone; schedules and reminders without their own zone follow it."""
+        if not actor.is_admin:
+            return error(ADMIN_ONLY)
+        try:
+            new_tz = parse_timezone(tz)
+        except ScheduleError as exc:
+            return error(str(exc))
+        await self.store.update_workspace(actor.platform, actor.workspace_id, timezone=new_tz.key)
+        now = self.clock.now()
+        for row in await self.store.list_schedules(actor.platform, actor.workspace_id):
+            if row.timezone is None and not row.paused:
+                nxt = recurrence_for(row.spec).next_after(now, new_tz)
+                await self.store.update_schedule(row.id, next_due=nxt)
+        for rem in await self.store.list_reminders(actor.platform, actor.workspace_id):
+            if rem.timezone is None and rem.enabled:
+                await self.store.update_reminder(rem.id, next_due=_reminder_next(rem, now, new_tz))
+        local = now.astimezone(new_tz)
+        return info("Workspace time zone set", f"{new_tz.key} (it is {local:%H:%M} there now).")
+
+    async def config_quiet(self, actor: Actor, start: str, end: str | None = None) -> Message:
+        """Quiet hours (no nudges), in each schedule's or person's zone; ``off`` clears them."""
+        if not actor.is_admin:
+            return error(ADMIN_ONLY)
+        if isinstance(start, str) and start.strip().lower() == "off":
+            await self.store.update_workspace(
+                actor.platform, actor.workspace_id, quiet_start=None, quiet_end=None
+            )
+            return info("Quiet hours off")
+        try:
+            begin = parse_hhmm(start)
+            finish = parse_hhmm(end)
+        except ScheduleError as exc:
+            return error(f"{exc}. Use e.g. `/config quiet 22:00 07:00`, or `off`.")
+        if begin == finish:
+            return error("Quiet hours need different start and end times (or `off`).")
+        await self.store.update_workspace(
+            actor.platform,
+            actor.workspace_id,
+            quiet_start=f"{begin:%H:%M}",
+            quiet_end=f"{finish:%H:%M}",
+        )
+        return info(
+            "Quiet hours set", f"No nudges from {begin:%H:%M} to {finish:%H:%M} local time."
+        )
+
+    async def config_skip(self, actor: Actor, date_text: str, remove: bool = False) -> Message:
+        """Add (or remove) a date on which no nudges go out, e.g. a company holiday."""
+        if not actor.is_admin:
+            return error(ADMIN_ONLY)
+        try:
+            day = parse_date(date_text)
+        except ScheduleError as exc:
+            return error(str(exc))
+        ws = await self.store.get_workspace(actor.platform, actor.workspace_id)
+        dates = set(ws.skip_dates)
+        if remove:
+            if day not in dates:
+                return info(f"{day.isoformat()} was not a skip date")
+            dates.discard(day)
+        else:
+            if day in dates:
+                return info(f"{day.isoformat()} is already a skip date")
+            if len(dates) >= MAX_SKIP_DATES:
+                return error(f"At most {MAX_SKIP_DATES} skip dates; remove some first.")
+            dates.add(day)
+        await self.store.update_workspace(actor.platform, actor.workspace_id, skip_dates=dates)
+        listed = ", ".join(d.isoformat() for d in sorted(dates)) or "none"
+        verb = "removed" if remove else "added"
+        return info(f"Skip date {day.isoformat()} {verb}", f"Skip dates: {listed}")
+
+    # ------------------------------------------------------------------ /remind
+
+    async def remind_on(
+        self,
+        actor: Actor,
+        every: str | int | None = None,
+        start: str | None = None,
+        end: str | None = None,
+        days: str | None = None,
+    ) -> Message:
+        """Turn on (or change) personal DM reminders.
+
+        Anything not given keeps the person's previous setting, so a bare ``/remind on`` after
+        closed DMs or ``/remind off`` brings back exactly what they had; a first-timer gets
+        every 60 minutes, 09:00–17:00, Mon–Fri.
+        """
+        existing = await self.store.get_reminder(actor.platform, actor.workspace_id, actor.user_id)
+        day_arg: str | list[int] | None = days
+        if existing is not None:
+            old = existing.spec
+            every = old.every_minutes if every is None else every
+            start = old.start if start is None else start
+            end = old.end if end is None else end
+            if days is None and old.days:
+                day_arg = [int(d) for d in old.days.split(",")]
+        try:
+            recurrence = build_recurrence(
+                every=DEFAULT_REMIND_EVERY if every is None else every,
+                start=start,
+                end=end,
+                days=day_arg,
+            )
+        except ScheduleError as exc:
+            return error(str(exc))
+        tz_name = existing.timezone if existing else None
+        tz = await self._person_zone(actor, tz_name)
+        now = self.clock.now()
+        next_due = recurrence.next_after(now, tz)
+        if next_due is None:
+            return error("Those settings never fire. Check the days.")
+        await self.store.upsert_reminder(
+            platform=actor.platform,
+            workspace_id=actor.workspace_id,
+            user_id=actor.user_id,
+            spec=spec_of(recurrence),
+            timezone=tz_name,
+            next_due=next_due,
+        )
+        return info(
+            "Break reminders on",
+            f"{recurrence.describe()} ({tz.key}). Next: {_when(next_due, tz)}.\n"
+            "Change your zone with `/remind timezone`.",
+        )
+
+    async def remind_off(self, actor: Actor) -> Message:
+        rem = await self.store.get_reminder(actor.platform, actor.workspace_id, actor.user_id)
+        if rem is None or not rem.enabled:
+            return info("Your reminders are already off")
+        await self.store.update_reminder(rem.id, enabled=False, disabled_reason="turned off")
+        return info("Break reminders off", "Turn them back on any time with `/remind on`.")
+
+    async def remind_status(self, actor: Actor) -> Message:
+        rem = await self.store.get_reminder(actor.platform, actor.workspace_id, actor.user_id)
+        if rem is None:
+            return info("No reminders", "Turn them on with `/remind on`.")
+        tz = await self._person_zone(actor, rem.timezone)
+        now = self.clock.now()
+        lines = [f"{recurrence_for(rem.spec).describe()} ({tz.key})"]
+        if not rem.enabled:
+            if rem.disabled_reason == "dm_closed":
+                lines.append(
+                    "Off: I couldn't send you a direct message. Allow DMs from this "
+                    "workspace, then run `/remind on`."
+                )
+            else:
+                lines.append("Off. Turn them on with `/remind on`.")
+        else:
+            if rem.snoozed_until and rem.snoozed_until > now:
+                lines.append(f"Snoozed until {_when(rem.snoozed_until, tz)}")
+            if rem.paused_until and rem.paused_until > now:
+                lines.append(f"Paused until {_when(rem.paused_until, tz)}")
+            lines.append(f"Next: {_when(rem.next_due, tz)}" if rem.next_due else "Next: never")
+        return Message(
+            kind=MessageKind.INFO,
+            title="Your break reminders",
+            sections=(Section(None, tuple(lines)),),
+            ephemeral=True,
+        )
+
+    async def remind_timezone(self, actor: Actor, tz: str) -> Message:
+        try:
+            new_tz = parse_timezone(tz)
+        except ScheduleError as exc:
+            return error(str(exc))
+        rem = await self.store.get_reminder(actor.platform, actor.workspace_id, actor.user_id)
+        if rem is None:
+            return error("You have no reminders yet. Turn them on with `/remind on` first.")
+        now = self.clock.now()
+        changes: dict[str, Any] = {"timezone": new_tz.key}
+        if rem.enabled and not (rem.snoozed_until and rem.snoozed_until > now):
+            changes["next_due"] = _reminder_next(rem, now, new_tz)
+        updated = await self.store.update_reminder(rem.id, **changes)
+        assert updated is not None
+        nxt = (
+            f" Next: {_when(updated.next_due, new_tz)}."
+            if updated.enabled and updated.next_due
+            else ""
+        )
+        return info("Your time zone is set", f"{new_tz.key}.{nxt}")
+
+    async def remind_snooze(self, actor: Actor, minutes: str | int) -> Message:
+        """One reminder ``minutes`` from now, then back to the usual rhythm."""
+        try:
+            span = parse_minutes(minutes, minimum=1, maximum=24 * 60)
+        except ScheduleError as exc:
+            return error(str(exc))
+        rem = await self.store.get_reminder(actor.platform, actor.workspace_id, actor.user_id)
+        if rem is None or not rem.enabled:
+            return error("Your reminders are off, so there is nothing to snooze.")
+        when = self.clock.now() + timedelta(minutes=span)
+        # A snooze is an explicit "remind me then", so it also ends any pause.
+        await self.store.update_reminder(
+            rem.id, next_due=when, snoozed_until=when, paused_until=None
+        )
+        tz = await self._person_zone(actor, rem.timezone)
+        return info("Snoozed", f"I'll remind you at {_when(when, tz)}.")
+
+    async def remind_pause(self, actor: Actor, until: str) -> Message:
+        """No reminders until a date (``YYYY-MM-DD``, from its start) or a time (``HH:MM``)."""
+        rem = await self.store.get_reminder(actor.platform, actor.workspace_id, actor.user_id)
+        if rem is None or not rem.enabled:
+            return error("Your reminders are off, so there is nothing to pause.")
+        tz = await self._person_zone(actor, rem.timezone)
+        now = self.clock.now()
+        try:
+            resume_at = _parse_until(until, now, tz)
+        except ScheduleError as exc:
+            return error(f"{exc}. Use a date like 2027-03-20 or a time like 14:00.")
+        if resume_at <= now:
+            return error("That time has already passed.")
+        if resume_at - now > MAX_PAUSE:
+            return error("You can pause for at most a year; use `/remind off` instead.")
+        next_due = recurrence_for(rem.spec).next_after(resume_at - timedelta(microseconds=1), tz)
+        await self.store.update_reminder(
+            rem.id, paused_until=resume_at, snoozed_until=None, next_due=next_due
+        )
+        nxt = f" Next: {_when(next_due, tz)}." if next_due else ""
+        return info("Reminders paused", f"Until {_when(resume_at, tz)}.{nxt}")
+
+    # ------------------------------------------------------------------ buttons
+
+    async def button(self, actor: Actor, action: str) -> Message:
+        """The nudge buttons: ``done`` logs the break; ``snooze:<minutes>`` snoozes a reminder."""
+        if action == "done":
+            await self.store.add_history(actor.platform, actor.workspace_id, actor.user_id, "done")
+            return info("Nice one!", "Break logged. Your back says thanks.")
+        kind, _, value = str(action).partition(":")
+        if kind == "snooze":
+            try:
+                span = parse_minutes(value, minimum=1, maximum=24 * 60)
+            except ScheduleError as exc:
+                return error(str(exc))
+            rem = await self.store.get_reminder(actor.platform, actor.workspace_id, actor.user_id)
+            if rem is None or not rem.enabled:
+                return info(
+                    "Snooze is for personal reminders",
+                    "Turn them on with `/remind on` and I'll DM you on your own schedule.",
+                )
+            await self.store.add_history(
+                actor.platform, actor.workspace_id, actor.user_id, "snooze", str(span)
+            )
+            return await self.remind_snooze(actor, span)
+        return error("That button is not one I know.")
+
+    def timezone_choices(self, text: str, limit: int = 25) -> list[str]:
+        return search_timezones(text, limit)
+
+    # ------------------------------------------------------------------ helpers
+
+    async def _person_zone(self, actor: Actor, own: str | None) -> ZoneInfo:
+        if own:
+            return zone(own)
+        ws = await self.store.get_workspace(actor.platform, actor.workspace_id)
+        return zone(ws.timezone)
+
+
+def _reminder_next(rem: ReminderRow, now: datetime, tz: ZoneInfo) -> datetime | None:
+    recurrence: Recurrence = recurrence_for(rem.spec)
+    after = now
+    if rem.paused_until and rem.paused_until > now:
+        after = rem.paused_until - timedelta(microseconds=1)
+    return recurrence.next_after(after, tz)
+
+
+def _parse_until(text: object, now: datetime, tz: ZoneInfo) -> datetime:
+    raw = clean_text(text, "until", max_length=40)
+    if len(raw) == 10 and raw[4] == "-":
+        day: date = parse_date(raw)
+        return datetime.combine(day, time(0, 0), tzinfo=tz).astimezone(now.tzinfo)
+    at = parse_hhmm(raw)
+    local_now = now.astimezone(tz)
+    candidate = datetime.combine(local_now.date(), at, tzinfo=tz)
+    if candidate <= local_now:
+        candidate = datetime.combine(local_now.date() + timedelta(days=1), at, tzinfo=tz)
+    return candidate.astimezone(now.tzinfo)
+
+
+def _when(moment: datetime | None, tz: ZoneInfo) -> str:
+    """``Mon 2027-03-15 09:00 EDT (UTC-04:00)``: local time for people, the offset for doubt."""
+    if moment is None:
+        return "never"
+    local = moment.astimezone(tz)
+    offset = local.strftime("%z")
+    return f"{local:%a %Y-%m-%d %H:%M} {local.tzname()} (UTC{offset[:3]}:{offset[3:]})"

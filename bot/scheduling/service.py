@@ -1,0 +1,515 @@
+"""The scheduling service: one APScheduler job ticks; each tick turns due rows into sends.
+
+Why one job and not one per reminder: APScheduler keeps every job in memory and checks each
+one's misfire grace at wake-up, so 100k reminders cost seconds and hundreds of MB and a busy
+wake-up marks them "missed" (see NOTES.md). Here the database is the schedule: ``next_due`` is
+indexed, a tick claims only the rows that are due, and the work is proportional to what is due.
+
+Exactly-once, as far as a chat platform allows: for every slot the ledger row (pending, with a
+nonce) and the schedule's new ``next_due`` are committed in one transaction *before* sending.
+A crash after that commit leaves a pending row that is resent on start with the same nonce
+(Discord drops the duplicate via ``enforce_nonce``); a crash before it leaves nothing, and the
+row is simply due again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from bot.core.messages import Message, MessageKind
+from bot.core.ports import (
+    Delivery,
+    DeliveryResult,
+    DeliveryStatus,
+    Notifier,
+    Platform,
+    Target,
+    TargetKind,
+)
+from bot.scheduling.policy import catch_up, in_quiet_hours, is_skip_date
+from bot.scheduling.specs import hhmm, recurrence_for, zone
+from bot.storage.records import (
+    Advance,
+    DeliveryRow,
+    LedgerStatus,
+    NewDelivery,
+    ReminderRow,
+    ScheduleRow,
+    WorkspaceRow,
+)
+from bot.storage.store import Store
+
+log = logging.getLogger(__name__)
+
+DEFAULT_GRACE = timedelta(minutes=10)
+DEFAULT_TICK_SECONDS = 15.0
+JOB_ID = "deskbreak-scheduler-tick"
+MAX_BACKOFF = timedelta(minutes=5)
+FIRST_BACKOFF = timedelta(seconds=30)
+
+
+@dataclass(slots=True)
+class TickReport:
+    """What one tick did; returned for tests and logged for operators."""
+
+    sent: int = 0
+    skipped: int = 0
+    retrying: int = 0
+    failed: int = 0
+    missed: int = 0
+    expired: int = 0
+    paused_schedules: list[int] = field(default_factory=list)
+    disabled_reminders: list[int] = field(default_factory=list)
+
+
+class SchedulerService:
+    """Owns the APScheduler instance and the due-row -> ledger -> Notifier pipeline.
+
+    ``instance_id`` names this process's leases. A restarted process with the same id takes
+    back the sends its previous life left in flight; sharded deployments give each instance
+    its own id so they never take each other's in-flight work.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        notifiers: Mapping[Platform, Notifier],
+        content: Any,
+        clock: Any,
+        settings: Any = None,
+        *,
+        grace: timedelta | None = None,
+        tick_seconds: float | None = None,
+        instance_id: str = "default",
+        batch_size: int = 500,
+        max_concurrency: int = 16,
+        claim_lease: timedelta = timedelta(minutes=2),
+        send_lease: timedelta = timedelta(minutes=2),
+        stop_timeout: float = 10.0,
+    ) -> None:
+        self.store = store
+        self.notifiers = dict(notifiers)
+        self.content = content
+        self.clock = clock
+        if grace is None:
+            minutes = getattr(settings, "grace_minutes", None)
+            grace = DEFAULT_GRACE if minutes is None else timedelta(minutes=float(minutes))
+        self.grace = grace
+        if tick_seconds is None:
+            tick_seconds = getattr(settings, "tick_seconds", None) or DEFAULT_TICK_SECONDS
+        self.tick_seconds = float(tick_seconds)
+        self.instance_id = instance_id
+        self.batch_size = batch_size
+        self.claim_lease = claim_lease
+        self.send_lease = send_lease
+        self.stop_timeout = stop_timeout
+        self._send_slots = asyncio.Semaphore(max_concurrency)
+        self._scheduler: Any = None
+        self._ticks: set[asyncio.Task[None]] = set()
+        self._stopping = False
+
+    # ------------------------------------------------------------------ lifecycle
+
+    async def start(self) -> None:
+        """Resend what a previous run left pending, then add the ONE interval job."""
+        from apscheduler.schedulers.asyncio import AsyncIOScheduler
+        from apscheduler.triggers.interval import IntervalTrigger
+
+        self._stopping = False
+        await self.recover()
+        scheduler = AsyncIOScheduler(event_loop=asyncio.get_running_loop(), timezone=UTC)
+        scheduler.add_job(
+            self._scheduled_tick,
+            IntervalTrigger(seconds=self.tick_seconds, timezone=UTC),
+            id=JOB_ID,
+            replace_existing=True,
+            coalesce=True,  # after a stall, run once, not once per missed interval
+            max_instances=1,  # a slow tick is never overlapped by the next one
+            # A wake-up that is late by less than a few ticks still runs; APScheduler's
+            # default of 1 s would drop ticks whenever the event loop is briefly busy.
+            misfire_grace_time=max(30, int(self.tick_seconds * 4)),
+            next_run_time=datetime.now(UTC),  # first tick right away, not one interval later
+        )
+        scheduler.start()
+        self._scheduler = scheduler
+        log.info("scheduler started: tick every %.0fs, grace %s", self.tick_seconds, self.grace)
+
+    async def stop(self) -> None:
+        """Stop ticking; let in-flight sends finish (up to ``stop_timeout``), else leave them
+        pending for the next start, and release this instance's leases."""
+        self._stopping = True
+        if self._scheduler is not None:
+            self._scheduler.shutdown(wait=False)
+            self._scheduler = None
+        if self._ticks:
+            done, running = await asyncio.wait(set(self._ticks), timeout=self.stop_timeout)
+            for task in running:
+                task.cancel()
+            if running:
+                await asyncio.wait(running)
+        await self.store.release_leases(self.instance_id)
+        log.info("scheduler stopped")
+
+    @property
+    def jobs(self) -> list[Any]:
+        """The APScheduler jobs (always exactly one while running)."""
+        return [] if self._scheduler is None else list(self._scheduler.get_jobs())
+
+    async def _scheduled_tick(self) -> None:
+        """The APScheduler job. The tick runs as its own shielded task: APScheduler cancels
+        running jobs on shutdown, and stop() wants in-flight sends to finish instead."""
+        if self._stopping:
+            return
+        task = asyncio.ensure_future(self._guarded_tick())
+        self._ticks.add(task)
+        task.add_done_callback(self._ticks.discard)
+        await asyncio.shield(task)
+
+    async def _guarded_tick(self) -> None:
+        try:
+            await self.tick()
+        except Exception:
+            log.exception("scheduler tick failed; the next tick retries")
+
+    # ------------------------------------------------------------------ the work
+
+    async def recover(self) -> int:
+        """Resend, with their original nonce, the pending rows a previous run left behind."""
+        now = self.clock.now()
+        await self.store.fail_expired_deliveries(now - self.grace, now, owner=self.instance_id)
+        rows = await self.store.claim_retryable_deliveries(
+            now, self.instance_id, self.send_lease, self.batch_size, reclaim_from=self.instance_id
+        )
+        report = TickReport()
+        await self._send_all(rows, report)
+        if rows:
+            log.info("recovered %d pending deliveries after restart", len(rows))
+        return len(rows)
+
+    async def tick(self) -> TickReport:
+        """Claim due rows, write their ledger rows and new next_due, then send; tests call this."""
+        report = TickReport()
+        now = self.clock.now()
+        if not await self.store.has_work(now):
+            return report
+        report.expired = await self.store.fail_expired_deliveries(
+            now - self.grace, now, owner=self.instance_id
+        )
+        retries = await self.store.claim_retryable_deliveries(
+            now, self.instance_id, self.send_lease, self.batch_size
+        )
+        await self._send_all(retries, report)
+        while True:
+            schedules = await self.store.claim_due_schedules(
+                now, self.instance_id, self.claim_lease, self.batch_size
+            )
+            reminders = await self.store.claim_due_reminders(
+                now, self.instance_id, self.claim_lease, self.batch_size
+            )
+            if not schedules and not reminders:
+                break
+            keys = {(r.platform, r.workspace_id) for r in schedules}
+            keys |= {(r.platform, r.workspace_id) for r in reminders}
+            workspaces = await self.store.get_workspaces(keys)
+            advances: list[Advance] = []
+            for row in schedules:
+                ws = workspaces[(row.platform, row.workspace_id)]
+                advances.append(self._safe_plan(self._plan_schedule, row, ws, now, report))
+            for rem in reminders:
+                ws = workspaces[(rem.platform, rem.workspace_id)]
+                advances.append(self._safe_plan(self._plan_reminder, rem, ws, now, report))
+            pending = await self.store.apply_advances(
+                advances, owner=self.instance_id, now=now, send_lease=self.send_lease
+            )
+            await self._send_all(pending, report)
+            if len(schedules) < self.batch_size and len(reminders) < self.batch_size:
+                break
+        if report.sent or report.failed or report.missed or report.retrying:
+            log.info(
+                "tick: sent %d, skipped %d, retrying %d, failed %d, missed %d",
+                report.sent,
+                report.skipped,
+                report.retrying,
+                report.failed,
+                report.missed,
+            )
+        return report
+
+    def _safe_plan(
+        self,
+        plan: Any,
+        row: ScheduleRow | ReminderRow,
+        ws: WorkspaceRow,
+        now: datetime,
+        report: TickReport,
+    ) -> Advance:
+        """Plan one row; a row that cannot be planned (say a stored spec a newer parser
+        rejects) is parked with a reason instead of failing every tick for everyone."""
+        try:
+            advance: Advance = plan(row, ws, now, report)
+            return advance
+        except Exception as exc:
+            log.exception("cannot plan %s; parking it", row.source)
+            reason = f"cannot compute the next time: {exc}"[:300]
+            if isinstance(row, ScheduleRow):
+                return Advance(
+                    "schedules", row.id, None, (), {"paused": True, "paused_reason": reason}
+                )
+            return Advance(
+                "reminders", row.id, None, (), {"enabled": False, "disabled_reason": "error"}
+            )
+
+    def _plan_schedule(
+        self, row: ScheduleRow, ws: WorkspaceRow, now: datetime, report: TickReport
+    ) -> Advance:
+        tz = zone(row.timezone or ws.timezone)
+        target = Target(
+            Platform(row.platform), row.workspace_id, TargetKind.CHANNEL, row.channel_id
+        )
+        return self._plan(
+            "schedules",
+            row.id,
+            row.source,
+            row.kind,
+            row.next_due,
+            row.spec,
+            tz,
+            ws,
+            target,
+            now,
+            report,
+        )
+
+    def _plan_reminder(
+        self, row: ReminderRow, ws: WorkspaceRow, now: datetime, report: TickReport
+    ) -> Advance:
+        tz = zone(row.timezone or ws.timezone)
+        target = Target(Platform(row.platform), row.workspace_id, TargetKind.DM, row.user_id)
+        advance = self._plan(
+            "reminders",
+            row.id,
+            row.source,
+            "break",
+            row.next_due,
+            row.spec,
+            tz,
+            ws,
+            target,
+            now,
+            report,
+            paused_until=row.paused_until,
+        )
+        if row.snoozed_until is not None and row.snoozed_until <= now:
+            advance.updates["snoozed_until"] = None
+        return advance
+
+    def _plan(
+        self,
+        table: str,
+        row_id: int,
+        source: str,
+        kind: str,
+        next_due: datetime | None,
+        spec: Any,
+        tz: Any,
+        ws: WorkspaceRow,
+        target: Target,
+        now: datetime,
+        report: TickReport,
+        *,
+        paused_until: datetime | None = None,
+    ) -> Advance:
+        """Decide the one slot (at most) to deliver for a due row, and its next due time."""
+        assert next_due is not None  # claimed rows are due
+        recurrence = recurrence_for(spec)
+        plan = catch_up(recurrence, tz, next_due, now, self.grace)
+        if plan.missed:
+            report.missed += plan.missed
+            log.info("%s missed %d slot(s) beyond the %s grace", source, plan.missed, self.grace)
+        new_next = plan.next_due
+        if paused_until is not None and new_next is not None and new_next < paused_until:
+            new_next = recurrence.next_after(paused_until - timedelta(microseconds=1), tz)
+        deliveries: tuple[NewDelivery, ...] = ()
+        if plan.send is not None:
+            reason = self._skip_reason(plan.send, tz, ws, paused_until)
+            status = LedgerStatus.PENDING if reason is None else LedgerStatus.SKIPPED
+            if reason is not None:
+                report.skipped += 1
+                log.debug("%s slot %s skipped: %s", source, plan.send, reason)
+            deliveries = (
+                NewDelivery(
+                    source=source,
+                    slot=plan.send,
+                    target_key=target.key,
+                    platform=str(target.platform),
+                    workspace_id=target.workspace_id,
+                    target_kind=str(target.kind),
+                    target_id=target.id,
+                    kind=kind,
+                    status=status,
+                    detail=reason,
+                ),
+            )
+        return Advance(table, row_id, new_next, deliveries)
+
+    @staticmethod
+    def _skip_reason(
+        slot: datetime, tz: Any, ws: WorkspaceRow, paused_until: datetime | None
+    ) -> str | None:
+        if paused_until is not None and slot < paused_until:
+            return "paused"
+        local = slot.astimezone(tz)
+        if is_skip_date(local.date(), ws.skip_dates):
+            return "skip date"
+        if in_quiet_hours(local, hhmm(ws.quiet_start), hhmm(ws.quiet_end)):
+            return "quiet hours"
+        return None
+
+    # ------------------------------------------------------------------ sending
+
+    async def _send_all(self, rows: Sequence[DeliveryRow], report: TickReport) -> None:
+        if rows:
+            await asyncio.gather(*(self._send_one(row, report) for row in rows))
+
+    async def _send_one(self, row: DeliveryRow, report: TickReport) -> DeliveryResult:
+        async with self._send_slots:
+            result = await self._deliver(row)
+        await self._settle(row, result, report)
+        return result
+
+    async def _deliver(self, row: DeliveryRow) -> DeliveryResult:
+        platform = Platform(row.platform)
+        notifier = self.notifiers.get(platform)
+        if notifier is None:
+            return DeliveryResult(DeliveryStatus.RETRY, f"no notifier for {platform} in this run")
+        target = Target(platform, row.workspace_id, TargetKind(row.target_kind), row.target_id)
+        delivery = Delivery(ledger_id=row.id, target=target, nonce=row.nonce, source=row.source)
+        try:
+            message = await self.content.nudge(row.kind, target.key)
+            return await notifier.deliver(delivery, message)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # a notifier must not raise; if it does, treat as transient
+            log.exception("delivery %s to %s raised", row.id, target.key)
+            return DeliveryResult(DeliveryStatus.RETRY, f"{type(exc).__name__}: {exc}"[:300])
+
+    async def _settle(self, row: DeliveryRow, result: DeliveryResult, report: TickReport) -> None:
+        now = self.clock.now()
+        status = result.status
+        detail = result.detail[:300] or None
+        if status == DeliveryStatus.SENT:
+            report.sent += 1
+            await self.store.finish_delivery(row.id, LedgerStatus.SENT, now=now, detail=detail)
+            return
+        if status == DeliveryStatus.RETRY:
+            backoff = _backoff(row.attempts + 1, result.retry_after)
+            retry_at = now + backoff
+            if retry_at > row.slot + self.grace:
+                report.failed += 1
+                log.warning("delivery %s gave up after %d attempts", row.id, row.attempts + 1)
+                await self.store.finish_delivery(
+                    row.id, LedgerStatus.FAILED, now=now, detail=detail or "retries exhausted"
+                )
+            else:
+                report.retrying += 1
+                await self.store.finish_delivery(
+                    row.id, LedgerStatus.PENDING, now=now, detail=detail, next_attempt_at=retry_at
+                )
+            return
+        # A permanent refusal: record it, then stop feeding that target.
+        report.failed += 1
+        await self.store.finish_delivery(
+            row.id, LedgerStatus.FAILED, now=now, detail=detail or str(status)
+        )
+        kind, _, ident = row.source.partition(":")
+        if not ident.isdigit():
+            return  # e.g. a "test:" post: the admin sees the error in their reply
+        if kind == "reminder":
+            if await self.store.disable_reminder_once(int(ident), "dm_closed"):
+                report.disabled_reminders.append(int(ident))
+                log.info("reminder %s disabled: %s", ident, status)
+        elif kind == "schedule":
+            reason = _pause_reason(status, row.target_id, result.detail)
+            if await self.store.pause_schedule_once(int(ident), reason):
+                report.paused_schedules.append(int(ident))
+                await self._tell_admin(row, int(ident), reason)
+
+    async def _tell_admin(self, row: DeliveryRow, schedule_id: int, reason: str) -> None:
+        notifier = self.notifiers.get(Platform(row.platform))
+        if notifier is None:
+            return
+        ws = await self.store.get_workspace(row.platform, row.workspace_id)
+        message = Message(
+            kind=MessageKind.INFO,
+            title=f"Schedule #{schedule_id} is paused",
+            body=(
+                f"{reason}. Give me permission to post there, then run "
+                f"`/schedule resume {schedule_id}` (or `/schedule remove {schedule_id}`)."
+            ),
+        )
+        try:
+            await notifier.notify_admin(row.workspace_id, ws.admin_channel_id, message)
+        except Exception:
+            log.exception(
+                "could not tell the admins of %s about schedule %s", row.workspace_id, schedule_id
+            )
+
+    # ------------------------------------------------------------------ one-off posts
+
+    async def send_test(self, schedule: ScheduleRow) -> DeliveryResult:
+        """Post one message from ``schedule`` now (``/schedule test``), recorded in the ledger.
+
+        A refusal is returned to the caller rather than pausing the schedule: the admin is
+        right there to read the reason.
+        """
+        now = self.clock.now()
+        target = Target(
+            Platform(schedule.platform),
+            schedule.workspace_id,
+            TargetKind.CHANNEL,
+            schedule.channel_id,
+        )
+        row = await self.store.record_delivery(
+            NewDelivery(
+                source=f"test:{schedule.id}",
+                slot=now,
+                target_key=target.key,
+                platform=str(target.platform),
+                workspace_id=target.workspace_id,
+                target_kind=str(target.kind),
+                target_id=target.id,
+                kind=schedule.kind,
+            ),
+            owner=self.instance_id,
+            now=now,
+            send_lease=self.send_lease,
+        )
+        if row is None:
+            return DeliveryResult(
+                DeliveryStatus.RETRY, "a test post for this instant already exists"
+            )
+        result = await self._deliver(row)
+        final = LedgerStatus.SENT if result.status == DeliveryStatus.SENT else LedgerStatus.FAILED
+        await self.store.finish_delivery(
+            row.id, final, now=self.clock.now(), detail=result.detail[:300] or None
+        )
+        return result
+
+
+def _backoff(attempt: int, retry_after: float | None) -> timedelta:
+    """Exponential from 30 s, capped at 5 min; a platform's Retry-After wins when longer."""
+    delay = min(FIRST_BACKOFF * (2 ** max(0, attempt - 1)), MAX_BACKOFF)
+    if retry_after is not None:
+        delay = max(delay, timedelta(seconds=retry_after))
+    return delay
+
+
+def _pause_reason(status: DeliveryStatus, channel_id: str, detail: str) -> str:
+    what = "can't post in" if status == DeliveryStatus.FORBIDDEN else "can't find"
+    suffix = f" ({detail})" if detail else ""
+    return f"I {what} channel {channel_id}{suffix}"[:300]

@@ -1,0 +1,29 @@
+"""Persistence: one :class:`Store` over SQLite (default) or PostgreSQL, migrated by Alembic."""
+
+from bot.storage.records import (
+    Advance,
+    DeliveryRow,
+    HistoryRow,
+    LedgerStatus,
+    NewDelivery,
+    ReminderRow,
+    ScheduleRow,
+    Spec,
+    WorkspaceRow,
+)
+from bot.storage.store import DEFAULT_URL, Store, create_store
+
+__all__ = [
+    "DEFAULT_URL",
+    "Advance",
+    "DeliveryRow",
+    "HistoryRow",
+    "LedgerStatus",
+    "NewDelivery",
+    "ReminderRow",
+    "ScheduleRow",
+    "Spec",
+    "Store",
+    "WorkspaceRow",
+    "create_store",
+]

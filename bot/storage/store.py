@@ -1,0 +1,926 @@
+"""The one database gateway: SQLAlchemy 2 async Core, SQLite by default, PostgreSQL for scale.
+
+Why Core and not ORM sessions: every hot path here (claiming due rows, writing the ledger,
+marking sends) is a handful of set-based statements; an identity map would only add cost.
+All SQL is built with SQLAlchemy expressions, so every value is a bound parameter.
+
+Concurrency model: one process is the default, but claims are written so several processes
+can share one PostgreSQL database — a claim takes rows with ``FOR UPDATE SKIP LOCKED`` and
+stamps a lease (owner + expiry) on them; another process skips leased rows until the lease
+runs out, so a crashed process's work is picked up without double sends.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import secrets
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection, RowMapping
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+
+from bot.core.clock import Clock, SystemClock
+from bot.storage import tables as t
+from bot.storage.records import (
+    Advance,
+    DeliveryRow,
+    HistoryRow,
+    LedgerStatus,
+    NewDelivery,
+    ReminderRow,
+    ScheduleRow,
+    Spec,
+    WorkspaceRow,
+)
+
+log = logging.getLogger(__name__)
+
+DEFAULT_URL = "sqlite+aiosqlite:///./data/deskbreak.sqlite3"
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+SQLITE_BUSY_TIMEOUT_MS = 5000
+
+_LEASABLE = {"schedules": t.schedules, "reminders": t.reminders}
+
+
+def new_nonce() -> str:
+    """A random 24-character nonce; Discord accepts up to 25 and drops repeats of one."""
+    return secrets.token_hex(12)
+
+
+def create_store(
+    url: str | None = None, *, clock: Clock | None = None, echo: bool = False
+) -> Store:
+    """Build a :class:`Store` for ``sqlite+aiosqlite://`` or ``postgresql+asyncpg://`` URLs.
+
+    For SQLite the parent folder is created and every connection is switched to WAL with a
+    busy timeout, so readers never block the scheduler and short write races wait, not fail.
+    """
+    url = url or DEFAULT_URL
+    parsed = sa.make_url(url)
+    kwargs: dict[str, Any] = {"echo": echo}
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database or ""
+        if database and database != ":memory:" and not database.startswith("file:"):
+            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        kwargs["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
+    elif parsed.get_backend_name() == "postgresql":
+        kwargs["pool_pre_ping"] = True
+    else:
+        raise ValueError(f"unsupported database URL scheme: {parsed.drivername}")
+    engine = create_async_engine(parsed, **kwargs)
+    if parsed.get_backend_name() == "sqlite":
+        sa.event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+    return Store(engine, clock=clock)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+class Store:
+    """Async API over the deskbreak database. Every method is one short transaction."""
+
+    def __init__(self, engine: AsyncEngine, *, clock: Clock | None = None) -> None:
+        self.engine = engine
+        self.clock = clock or SystemClock()
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+    # ------------------------------------------------------------------ migrations
+
+    async def migrate(self, revision: str = "head") -> None:
+        """Bring the schema to ``revision`` (default: latest) with Alembic, in-process."""
+        async with self.engine.begin() as conn:
+            await conn.run_sync(_run_alembic, "upgrade", revision)
+
+    async def schema_revision(self) -> str | None:
+        async with self.engine.connect() as conn:
+            return await conn.run_sync(_current_revision)
+
+    # ------------------------------------------------------------------ helpers
+
+    def _insert(self, table: sa.Table) -> Any:
+        """A dialect insert, so ``on_conflict_*`` is available on both backends."""
+        if self.dialect == "postgresql":
+            return postgresql.insert(table)
+        return sqlite.insert(table)
+
+    def _now(self) -> datetime:
+        return self.clock.now()
+
+    # ------------------------------------------------------------------ workspaces
+
+    async def get_workspace(self, platform: str, workspace_id: str) -> WorkspaceRow:
+        """The workspace's settings; defaults (UTC, no quiet hours) when never configured."""
+        async with self.engine.connect() as conn:
+            row = (
+                (
+                    await conn.execute(
+                        sa.select(t.workspaces).where(
+                            t.workspaces.c.platform == platform,
+                            t.workspaces.c.workspace_id == workspace_id,
+                        )
+                    )
+                )
+                .mappings()
+                .first()
+            )
+        if row is None:
+            return WorkspaceRow(platform=platform, workspace_id=workspace_id)
+        return _workspace(row)
+
+    async def get_workspaces(
+        self, keys: Iterable[tuple[str, str]]
+    ) -> dict[tuple[str, str], WorkspaceRow]:
+        """Several workspaces in one query (the scheduler looks up all it needs per tick)."""
+        wanted = set(keys)
+        found: dict[tuple[str, str], WorkspaceRow] = {k: WorkspaceRow(*k) for k in wanted}
+        if not wanted:
+            return found
+        cond = sa.tuple_(t.workspaces.c.platform, t.workspaces.c.workspace_id).in_(list(wanted))
+        async with self.engine.connect() as conn:
+            for row in (await conn.execute(sa.select(t.workspaces).where(cond))).mappings():
+                found[(row["platform"], row["workspace_id"])] = _workspace(row)
+        return found
+
+    async def update_workspace(
+        self, platform: str, workspace_id: str, **changes: Any
+    ) -> WorkspaceRow:
+        """Set some of timezone, quiet_start, quiet_end, skip_dates, admin_channel_id."""
+        allowed = {"timezone", "quiet_start", "quiet_end", "skip_dates", "admin_channel_id"}
+        unknown = set(changes) - allowed
+        if unknown:
+            raise ValueError(f"unknown workspace fields: {sorted(unknown)}")
+        values = dict(changes)
+        if "skip_dates" in values:
+            values["skip_dates"] = sorted({d.isoformat() for d in values["skip_dates"]})
+        values["updated_at"] = self._now()
+        insert_values = {"platform": platform, "workspace_id": workspace_id, "skip_dates": []}
+        insert_values.update(values)
+        stmt = self._insert(t.workspaces).values(**insert_values)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[t.workspaces.c.platform, t.workspaces.c.workspace_id], set_=values
+        )
+        async with self.engine.begin() as conn:
+            await conn.execute(stmt)
+        return await self.get_workspace(platform, workspace_id)
+
+    # ------------------------------------------------------------------ schedules
+
+    async def add_schedule(
+        self,
+        *,
+        platform: str,
+        workspace_id: str,
+        channel_id: str,
+        kind: str,
+        spec: Spec,
+        timezone: str | None,
+        next_due: datetime | None,
+        created_by: str,
+        limit: int | None = None,
+    ) -> ScheduleRow | None:
+        """Insert a schedule; returns None (and inserts nothing) when ``limit`` is reached."""
+        async with self.engine.begin() as conn:
+            if limit is not None:
+                count = await self._count_schedules(conn, platform, workspace_id)
+                if count >= limit:
+                    return None
+            stmt = (
+                sa.insert(t.schedules)
+                .values(
+                    platform=platform,
+                    workspace_id=workspace_id,
+                    channel_id=channel_id,
+                    kind=kind,
+                    timezone=timezone,
+                    paused=False,
+                    next_due=next_due,
+                    created_by=created_by,
+                    created_at=self._now(),
+                    **_spec_columns(spec),
+                )
+                .returning(*t.schedules.c)
+            )
+            row = (await conn.execute(stmt)).mappings().one()
+        return _schedule(row)
+
+    async def _count_schedules(
+        self, conn: AsyncConnection, platform: str, workspace_id: str
+    ) -> int:
+        stmt = (
+            sa.select(sa.func.count())
+            .select_from(t.schedules)
+            .where(t.schedules.c.platform == platform, t.schedules.c.workspace_id == workspace_id)
+        )
+        return int((await conn.execute(stmt)).scalar_one())
+
+    async def count_schedules(self, platform: str, workspace_id: str) -> int:
+        async with self.engine.connect() as conn:
+            return await self._count_schedules(conn, platform, workspace_id)
+
+    async def get_schedule(self, schedule_id: int) -> ScheduleRow | None:
+        async with self.engine.connect() as conn:
+            row = (
+                (await conn.execute(sa.select(t.schedules).where(t.schedules.c.id == schedule_id)))
+                .mappings()
+                .first()
+            )
+        return None if row is None else _schedule(row)
+
+    async def list_schedules(self, platform: str, workspace_id: str) -> list[ScheduleRow]:
+        stmt = (
+            sa.select(t.schedules)
+            .where(t.schedules.c.platform == platform, t.schedules.c.workspace_id == workspace_id)
+            .order_by(t.schedules.c.id)
+        )
+        async with self.engine.connect() as conn:
+            return [_schedule(r) for r in (await conn.execute(stmt)).mappings()]
+
+    async def update_schedule(self, schedule_id: int, **changes: Any) -> bool:
+        """Set paused, paused_reason and/or next_due; True when the row exists."""
+        allowed = {"paused", "paused_reason", "next_due", "channel_id"}
+        if set(changes) - allowed:
+            raise ValueError(f"unknown schedule fields: {sorted(set(changes) - allowed)}")
+        async with self.engine.begin() as conn:
+            result = await conn.execute(
+                sa.update(t.schedules).where(t.schedules.c.id == schedule_id).values(**changes)
+            )
+        return result.rowcount > 0
+
+    async def pause_schedule_once(self, schedule_id: int, reason: str) -> bool:
+        """Pause unless already paused; True only for the call that actually paused it.
+
+        The conditional update is what makes "tell the admin exactly once" hold even when
+        several sends for the same schedule fail in one tick or in several processes.
+        """
+        stmt = (
+            sa.update(t.schedules)
+            .where(t.schedules.c.id == schedule_id, t.schedules.c.paused.is_(False))
+            .values(paused=True, paused_reason=reason)
+        )
+        async with self.engine.begin() as conn:
+            result = await conn.execute(stmt)
+        return result.rowcount > 0
+
+    async def delete_schedule(self, schedule_id: int) -> bool:
+        async with self.engine.begin() as conn:
+            result = await conn.execute(
+                sa.delete(t.schedules).where(t.schedules.c.id == schedule_id)
+            )
+        return result.rowcount > 0
+
+    # ------------------------------------------------------------------ reminders
+
+    async def get_reminder(
+        self, platform: str, workspace_id: str, user_id: str
+    ) -> ReminderRow | None:
+        stmt = sa.select(t.reminders).where(
+            t.reminders.c.platform == platform,
+            t.reminders.c.workspace_id == workspace_id,
+            t.reminders.c.user_id == user_id,
+        )
+        async with self.engine.connect() as conn:
+            row = (await conn.execute(stmt)).mappings().first()
+        return None if row is None else _reminder(row)
+
+    async def get_reminder_by_id(self, reminder_id: int) -> ReminderRow | None:
+        async with self.engine.connect() as conn:
+            row = (
+                (await conn.execute(sa.select(t.reminders).where(t.reminders.c.id == reminder_id)))
+                .mappings()
+                .first()
+            )
+        return None if row is None else _reminder(row)
+
+    async def upsert_reminder(
+        self,
+        *,
+        platform: str,
+        workspace_id: str,
+        user_id: str,
+        spec: Spec,
+        timezone: str | None,
+        next_due: datetime | None,
+        dm_channel_id: str | None = None,
+    ) -> ReminderRow:
+        """Create or replace a person's reminder and (re-)enable it, clearing snooze and pause."""
+        now = self._now()
+        values: dict[str, Any] = {
+            **_spec_columns(spec),
+            "timezone": timezone,
+            "enabled": True,
+            "snoozed_until": None,
+            "paused_until": None,
+            "disabled_reason": None,
+            "next_due": next_due,
+            "updated_at": now,
+        }
+        if dm_channel_id is not None:
+            values["dm_channel_id"] = dm_channel_id
+        values.pop("cron", None)
+        stmt = self._insert(t.reminders).values(
+            platform=platform, workspace_id=workspace_id, user_id=user_id, created_at=now, **values
+        )
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[
+                t.reminders.c.platform,
+                t.reminders.c.workspace_id,
+                t.reminders.c.user_id,
+            ],
+            set_=values,
+        ).returning(*t.reminders.c)
+        async with self.engine.begin() as conn:
+            row = (await conn.execute(stmt)).mappings().one()
+        return _reminder(row)
+
+    async def list_reminders(self, platform: str, workspace_id: str) -> list[ReminderRow]:
+        stmt = (
+            sa.select(t.reminders)
+            .where(t.reminders.c.platform == platform, t.reminders.c.workspace_id == workspace_id)
+            .order_by(t.reminders.c.id)
+        )
+        async with self.engine.connect() as conn:
+            return [_reminder(r) for r in (await conn.execute(stmt)).mappings()]
+
+    async def update_reminder(self, reminder_id: int, **changes: Any) -> ReminderRow | None:
+        """Change some fields of a reminder; returns the new row (None if it does not exist)."""
+        allowed = {
+            "timezone",
+            "enabled",
+            "snoozed_until",
+            "paused_until",
+            "disabled_reason",
+            "next_due",
+            "dm_channel_id",
+        }
+        if set(changes) - allowed:
+            raise ValueError(f"unknown reminder fields: {sorted(set(changes) - allowed)}")
+        stmt = (
+            sa.update(t.reminders)
+            .where(t.reminders.c.id == reminder_id)
+            .values(updated_at=self._now(), **changes)
+            .returning(*t.reminders.c)
+        )
+        async with self.engine.begin() as conn:
+            row = (await conn.execute(stmt)).mappings().first()
+        return None if row is None else _reminder(row)
+
+    async def disable_reminder_once(self, reminder_id: int, reason: str) -> bool:
+        """Disable unless already disabled; True only for the call that disabled it."""
+        stmt = (
+            sa.update(t.reminders)
+            .where(t.reminders.c.id == reminder_id, t.reminders.c.enabled.is_(True))
+            .values(enabled=False, disabled_reason=reason, updated_at=self._now())
+        )
+        async with self.engine.begin() as conn:
+            result = await conn.execute(stmt)
+        return result.rowcount > 0
+
+    # ------------------------------------------------------------------ claiming due work
+
+    async def has_work(self, now: datetime) -> bool:
+        """Whether anything is due or pending: one cheap read that lets an idle tick skip the
+        write transactions (and, on SQLite, the write lock) of claiming."""
+
+        def due(table: sa.Table, active: sa.ColumnElement[bool]) -> sa.Exists:
+            return sa.exists().where(
+                table.c.next_due <= now,
+                active,
+                sa.or_(table.c.lease_until.is_(None), table.c.lease_until < now),
+            )
+
+        stmt = sa.select(
+            sa.or_(
+                due(t.schedules, t.schedules.c.paused.is_(False)),
+                due(t.reminders, t.reminders.c.enabled.is_(True)),
+                sa.exists().where(t.deliveries.c.status == LedgerStatus.PENDING.value),
+            )
+        )
+        async with self.engine.connect() as conn:
+            return bool((await conn.execute(stmt)).scalar_one())
+
+    async def claim_due_schedules(
+        self, now: datetime, owner: str, lease: timedelta, limit: int
+    ) -> list[ScheduleRow]:
+        """Lease up to ``limit`` unpaused schedules whose ``next_due <= now`` (indexed)."""
+        rows = await self._claim(
+            t.schedules, t.schedules.c.paused.is_(False), now, owner, lease, limit
+        )
+        return [_schedule(r) for r in rows]
+
+    async def claim_due_reminders(
+        self, now: datetime, owner: str, lease: timedelta, limit: int
+    ) -> list[ReminderRow]:
+        """Lease up to ``limit`` enabled reminders whose ``next_due <= now`` (indexed)."""
+        rows = await self._claim(
+            t.reminders, t.reminders.c.enabled.is_(True), now, owner, lease, limit
+        )
+        return [_reminder(r) for r in rows]
+
+    async def _claim(
+        self,
+        table: sa.Table,
+        active: sa.ColumnElement[bool],
+        now: datetime,
+        owner: str,
+        lease: timedelta,
+        limit: int,
+    ) -> list[RowMapping]:
+        pick = (
+            sa.select(table.c.id)
+            .where(
+                table.c.next_due <= now,
+                active,
+                sa.or_(table.c.lease_until.is_(None), table.c.lease_until < now),
+            )
+            .order_by(table.c.next_due)
+            .limit(limit)
+        )
+        if self.dialect == "postgresql":
+            pick = pick.with_for_update(skip_locked=True)
+        stmt = (
+            sa.update(table)
+            .where(table.c.id.in_(pick.scalar_subquery()))
+            .values(lease_owner=owner, lease_until=now + lease)
+            .returning(*table.c)
+        )
+        async with self.engine.begin() as conn:
+            return list((await conn.execute(stmt)).mappings().all())
+
+    async def apply_advances(
+        self,
+        advances: Sequence[Advance],
+        *,
+        owner: str,
+        now: datetime,
+        send_lease: timedelta,
+    ) -> list[DeliveryRow]:
+        """Write ledger rows and advance ``next_due`` for claimed rows, in ONE transaction.
+
+        This runs before anything is sent: if the process dies after it, the pending ledger
+        rows are resent (same nonce) on restart; if it dies before, nothing was recorded and
+        the claim's lease simply expires. A row whose lease this owner no longer holds is left
+        alone. Returns the pending rows that were newly written (duplicates are ignored by
+        the ledger's unique key).
+        """
+        pending: list[DeliveryRow] = []
+        async with self.engine.begin() as conn:
+            to_insert: list[dict[str, Any]] = []
+            for adv in advances:
+                table = _LEASABLE[adv.table]
+                result = await conn.execute(
+                    sa.update(table)
+                    .where(table.c.id == adv.row_id, table.c.lease_owner == owner)
+                    .values(
+                        next_due=adv.next_due, lease_owner=None, lease_until=None, **adv.updates
+                    )
+                )
+                if result.rowcount == 0:
+                    log.warning("lost the lease on %s %s; leaving it", adv.table, adv.row_id)
+                    continue
+                for d in adv.deliveries:
+                    is_pending = d.status == LedgerStatus.PENDING
+                    to_insert.append(
+                        {
+                            "source": d.source,
+                            "slot": d.slot,
+                            "target_key": d.target_key,
+                            "platform": d.platform,
+                            "workspace_id": d.workspace_id,
+                            "target_kind": d.target_kind,
+                            "target_id": d.target_id,
+                            "kind": d.kind,
+                            "status": str(d.status),
+                            "nonce": new_nonce(),
+                            "attempts": 0,
+                            "detail": d.detail,
+                            "next_attempt_at": now if is_pending else None,
+                            "lease_owner": owner if is_pending else None,
+                            "lease_until": now + send_lease if is_pending else None,
+                            "created_at": now,
+                            "updated_at": now,
+                        }
+                    )
+            if to_insert:
+                stmt = (
+                    self._insert(t.deliveries)
+                    .on_conflict_do_nothing(
+                        index_elements=[
+                            t.deliveries.c.source,
+                            t.deliveries.c.slot,
+                            t.deliveries.c.target_key,
+                        ]
+                    )
+                    .returning(*t.deliveries.c)
+                )
+                for row in (await conn.execute(stmt, to_insert)).mappings():
+                    if row["status"] == LedgerStatus.PENDING:
+                        pending.append(_delivery(row))
+        return pending
+
+    async def release_leases(self, owner: str) -> None:
+        """Drop every lease ``owner`` holds (graceful stop: others may take the work now)."""
+        async with self.engine.begin() as conn:
+            for table in (t.schedules, t.reminders, t.deliveries):
+                await conn.execute(
+                    sa.update(table)
+                    .where(table.c.lease_owner == owner)
+                    .values(lease_owner=None, lease_until=None)
+                )
+
+    # ------------------------------------------------------------------ the delivery ledger
+
+    async def record_delivery(
+        self, new: NewDelivery, *, owner: str, now: datetime, send_lease: timedelta
+    ) -> DeliveryRow | None:
+        """Write one ledger row outside a claim (e.g. a test post); None if it already exists."""
+        values = {
+            "source": new.source,
+            "slot": new.slot,
+            "target_key": new.target_key,
+            "platform": new.platform,
+            "workspace_id": new.workspace_id,
+            "target_kind": new.target_kind,
+            "target_id": new.target_id,
+            "kind": new.kind,
+            "status": str(new.status),
+            "nonce": new_nonce(),
+            "attempts": 0,
+            "detail": new.detail,
+            "next_attempt_at": now,
+            "lease_owner": owner,
+            "lease_until": now + send_lease,
+            "created_at": now,
+            "updated_at": now,
+        }
+        stmt = (
+            self._insert(t.deliveries)
+            .values(**values)
+            .on_conflict_do_nothing(
+                index_elements=[
+                    t.deliveries.c.source,
+                    t.deliveries.c.slot,
+                    t.deliveries.c.target_key,
+                ]
+            )
+            .returning(*t.deliveries.c)
+        )
+        async with self.engine.begin() as conn:
+            row = (await conn.execute(stmt)).mappings().first()
+        return None if row is None else _delivery(row)
+
+    async def claim_retryable_deliveries(
+        self,
+        now: datetime,
+        owner: str,
+        lease: timedelta,
+        limit: int,
+        *,
+        reclaim_from: str | None = None,
+    ) -> list[DeliveryRow]:
+        """Lease pending ledger rows that are due for a (re)send.
+
+        Normally that is rows whose ``next_attempt_at`` has come and whose lease has expired.
+        With ``reclaim_from`` (used once at start-up) rows still leased by that owner are taken
+        too regardless of ``next_attempt_at``: they belong to this instance's previous life,
+        which died mid-send.
+        """
+        d = t.deliveries
+        ready = sa.and_(
+            d.c.next_attempt_at <= now,
+            sa.or_(d.c.lease_until.is_(None), d.c.lease_until < now),
+        )
+        if reclaim_from is not None:
+            ready = sa.or_(ready, d.c.lease_owner == reclaim_from)
+        pick = (
+            sa.select(d.c.id)
+            .where(d.c.status == LedgerStatus.PENDING.value, ready)
+            .order_by(d.c.next_attempt_at)
+            .limit(limit)
+        )
+        if self.dialect == "postgresql":
+            pick = pick.with_for_update(skip_locked=True)
+        stmt = (
+            sa.update(d)
+            .where(d.c.id.in_(pick.scalar_subquery()))
+            .values(lease_owner=owner, lease_until=now + lease)
+            .returning(*d.c)
+        )
+        async with self.engine.begin() as conn:
+            return [_delivery(r) for r in (await conn.execute(stmt)).mappings()]
+
+    async def finish_delivery(
+        self,
+        delivery_id: int,
+        status: LedgerStatus,
+        *,
+        now: datetime,
+        detail: str | None = None,
+        next_attempt_at: datetime | None = None,
+    ) -> None:
+        """Record one send attempt's outcome and drop the lease.
+
+        ``status`` pending with ``next_attempt_at`` means "retry then"; sent/failed are final.
+        """
+        values: dict[str, Any] = {
+            "status": str(status),
+            "attempts": t.deliveries.c.attempts + 1,
+            "detail": detail,
+            "next_attempt_at": next_attempt_at,
+            "lease_owner": None,
+            "lease_until": None,
+            "updated_at": now,
+        }
+        if status == LedgerStatus.SENT:
+            values["sent_at"] = now
+        async with self.engine.begin() as conn:
+            await conn.execute(
+                sa.update(t.deliveries).where(t.deliveries.c.id == delivery_id).values(**values)
+            )
+
+    async def fail_expired_deliveries(self, cutoff: datetime, now: datetime, *, owner: str) -> int:
+        """Mark pending rows whose slot is older than ``cutoff`` as failed (missed grace).
+
+        Rows another live process is sending (unexpired lease, other owner) are left alone.
+        """
+        d = t.deliveries
+        stmt = (
+            sa.update(d)
+            .where(
+                d.c.status == LedgerStatus.PENDING.value,
+                d.c.slot < cutoff,
+                sa.or_(d.c.lease_until.is_(None), d.c.lease_until < now, d.c.lease_owner == owner),
+            )
+            .values(
+                status=LedgerStatus.FAILED.value,
+                detail="missed the grace period",
+                lease_owner=None,
+                lease_until=None,
+                next_attempt_at=None,
+                updated_at=now,
+            )
+        )
+        async with self.engine.begin() as conn:
+            result = await conn.execute(stmt)
+        return int(result.rowcount)
+
+    async def get_delivery(self, delivery_id: int) -> DeliveryRow | None:
+        async with self.engine.connect() as conn:
+            row = (
+                (
+                    await conn.execute(
+                        sa.select(t.deliveries).where(t.deliveries.c.id == delivery_id)
+                    )
+                )
+                .mappings()
+                .first()
+            )
+        return None if row is None else _delivery(row)
+
+    async def list_deliveries(
+        self, *, source: str | None = None, status: LedgerStatus | None = None
+    ) -> list[DeliveryRow]:
+        """Ledger rows in slot order (for inspection, status pages and tests)."""
+        stmt = sa.select(t.deliveries).order_by(t.deliveries.c.slot, t.deliveries.c.id)
+        if source is not None:
+            stmt = stmt.where(t.deliveries.c.source == source)
+        if status is not None:
+            stmt = stmt.where(t.deliveries.c.status == status.value)
+        async with self.engine.connect() as conn:
+            return [_delivery(r) for r in (await conn.execute(stmt)).mappings()]
+
+    # ------------------------------------------------------------------ rotation
+
+    async def get_rotation(self, key: str) -> Any | None:
+        """The JSON state stored under ``key`` (see :class:`SqlRotationStore`)."""
+        async with self.engine.connect() as conn:
+            value = (
+                await conn.execute(sa.select(t.rotation.c.state).where(t.rotation.c.key == key))
+            ).scalar_one_or_none()
+        return value
+
+    async def put_rotation(self, key: str, state: Any) -> None:
+        now = self._now()
+        stmt = self._insert(t.rotation).values(key=key, state=state, updated_at=now)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[t.rotation.c.key], set_={"state": state, "updated_at": now}
+        )
+        async with self.engine.begin() as conn:
+            await conn.execute(stmt)
+
+    # ------------------------------------------------------------------ kv
+
+    async def kv_get(self, namespace: str, key: str) -> str | None:
+        """Adapters' small state (command-tree hash, DM channel ids) lives here."""
+        stmt = sa.select(t.kv.c.value).where(t.kv.c.namespace == namespace, t.kv.c.key == key)
+        async with self.engine.connect() as conn:
+            return (await conn.execute(stmt)).scalar_one_or_none()
+
+    async def kv_set(self, namespace: str, key: str, value: str) -> None:
+        now = self._now()
+        stmt = self._insert(t.kv).values(namespace=namespace, key=key, value=value, updated_at=now)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[t.kv.c.namespace, t.kv.c.key], set_={"value": value, "updated_at": now}
+        )
+        async with self.engine.begin() as conn:
+            await conn.execute(stmt)
+
+    async def kv_delete(self, namespace: str, key: str) -> bool:
+        async with self.engine.begin() as conn:
+            result = await conn.execute(
+                sa.delete(t.kv).where(t.kv.c.namespace == namespace, t.kv.c.key == key)
+            )
+        return result.rowcount > 0
+
+    async def kv_get_json(self, namespace: str, key: str) -> Any | None:
+        raw = await self.kv_get(namespace, key)
+        return None if raw is None else json.loads(raw)
+
+    async def kv_set_json(self, namespace: str, key: str, value: Any) -> None:
+        await self.kv_set(namespace, key, json.dumps(value, sort_keys=True))
+
+    # ------------------------------------------------------------------ history
+
+    async def add_history(
+        self, platform: str, workspace_id: str, user_id: str, event: str, detail: str | None = None
+    ) -> None:
+        """Record a "done" or "snooze" press; the basis of any later streak/summary feature."""
+        async with self.engine.begin() as conn:
+            await conn.execute(
+                sa.insert(t.history).values(
+                    platform=platform,
+                    workspace_id=workspace_id,
+                    user_id=user_id,
+                    event=event,
+                    detail=detail,
+                    at=self._now(),
+                )
+            )
+
+    async def list_history(
+        self, platform: str, workspace_id: str, user_id: str
+    ) -> list[HistoryRow]:
+        h = t.history
+        stmt = (
+            sa.select(h)
+            .where(
+                h.c.platform == platform, h.c.workspace_id == workspace_id, h.c.user_id == user_id
+            )
+            .order_by(h.c.at, h.c.id)
+        )
+        async with self.engine.connect() as conn:
+            return [HistoryRow(**dict(r)) for r in (await conn.execute(stmt)).mappings()]
+
+    # ------------------------------------------------------------------ snapshots
+
+    async def snapshot(self) -> dict[str, list[dict[str, Any]]]:
+        """Every row of every table, sorted: lets tests prove a refused command changed nothing."""
+        out: dict[str, list[dict[str, Any]]] = {}
+        async with self.engine.connect() as conn:
+            for table in t.metadata.sorted_tables:
+                rows = (await conn.execute(sa.select(table))).mappings().all()
+                out[table.name] = sorted((dict(r) for r in rows), key=repr)
+        return out
+
+
+# ---------------------------------------------------------------------- alembic glue
+
+
+def _alembic_config(connection: Connection) -> Any:
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    cfg.attributes["connection"] = connection
+    return cfg
+
+
+def _run_alembic(connection: Connection, action: str, revision: str) -> None:
+    from alembic import command
+
+    cfg = _alembic_config(connection)
+    if action == "upgrade":
+        command.upgrade(cfg, revision)
+    elif action == "downgrade":
+        command.downgrade(cfg, revision)
+    else:  # pragma: no cover - internal misuse
+        raise ValueError(action)
+
+
+def _current_revision(connection: Connection) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    return MigrationContext.configure(connection).get_current_revision()
+
+
+# ---------------------------------------------------------------------- row mapping
+
+
+def _spec_columns(spec: Spec) -> dict[str, Any]:
+    return {
+        "cron": spec.cron,
+        "every_minutes": spec.every_minutes,
+        "start_time": spec.start,
+        "end_time": spec.end,
+        "days": spec.days,
+    }
+
+
+def _spec(row: RowMapping) -> Spec:
+    return Spec(
+        cron=row.get("cron"),
+        every_minutes=row["every_minutes"],
+        start=row["start_time"],
+        end=row["end_time"],
+        days=row["days"],
+    )
+
+
+def _workspace(row: RowMapping) -> WorkspaceRow:
+    return WorkspaceRow(
+        platform=row["platform"],
+        workspace_id=row["workspace_id"],
+        timezone=row["timezone"],
+        quiet_start=row["quiet_start"],
+        quiet_end=row["quiet_end"],
+        skip_dates=tuple(date.fromisoformat(d) for d in row["skip_dates"] or ()),
+        admin_channel_id=row["admin_channel_id"],
+    )
+
+
+def _schedule(row: RowMapping) -> ScheduleRow:
+    return ScheduleRow(
+        id=row["id"],
+        platform=row["platform"],
+        workspace_id=row["workspace_id"],
+        channel_id=row["channel_id"],
+        kind=row["kind"],
+        spec=_spec(row),
+        timezone=row["timezone"],
+        paused=bool(row["paused"]),
+        paused_reason=row["paused_reason"],
+        next_due=row["next_due"],
+        created_by=row["created_by"],
+        created_at=row["created_at"],
+    )
+
+
+def _reminder(row: RowMapping) -> ReminderRow:
+    return ReminderRow(
+        id=row["id"],
+        platform=row["platform"],
+        workspace_id=row["workspace_id"],
+        user_id=row["user_id"],
+        dm_channel_id=row["dm_channel_id"],
+        spec=_spec(row),
+        timezone=row["timezone"],
+        enabled=bool(row["enabled"]),
+        snoozed_until=row["snoozed_until"],
+        paused_until=row["paused_until"],
+        disabled_reason=row["disabled_reason"],
+        next_due=row["next_due"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+    )
+
+
+def _delivery(row: RowMapping) -> DeliveryRow:
+    return DeliveryRow(
+        id=row["id"],
+        source=row["source"],
+        slot=row["slot"],
+        target_key=row["target_key"],
+        platform=row["platform"],
+        workspace_id=row["workspace_id"],
+        target_kind=row["target_kind"],
+        target_id=row["target_id"],
+        kind=row["kind"],
+        status=LedgerStatus(row["status"]),
+        nonce=row["nonce"],
+        attempts=row["attempts"],
+        detail=row["detail"],
+        next_attempt_at=row["next_attempt_at"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        sent_at=row["sent_at"],
+    )
+
+
+__all__ = ["DEFAULT_URL", "Store", "create_store", "new_nonce"]

@@ -1,0 +1,204 @@
+"""Claiming due rows with leases, and the ledger written in the same transaction."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from bot.storage import Advance, LedgerStatus, NewDelivery, Spec, Store, create_store
+
+T0 = datetime(2027, 3, 1, 8, 0, tzinfo=UTC)
+LEASE = timedelta(minutes=2)
+
+
+async def _add(store: Store, next_due: datetime | None) -> int:
+    row = await store.add_schedule(
+        platform="console",
+        workspace_id="w",
+        channel_id="c",
+        kind="tip",
+        spec=Spec(cron="0 * * * *"),
+        timezone=None,
+        next_due=next_due,
+        created_by="admin",
+    )
+    assert row is not None
+    return row.id
+
+
+def _delivery(
+    source: str, slot: datetime, status: LedgerStatus = LedgerStatus.PENDING
+) -> NewDelivery:
+    return NewDelivery(
+        source=source,
+        slot=slot,
+        target_key="console:w:channel:c",
+        platform="console",
+        workspace_id="w",
+        target_kind="channel",
+        target_id="c",
+        kind="tip",
+        status=status,
+    )
+
+
+async def test_claim_takes_only_due_unpaused_rows(store: Store) -> None:
+    """Rows due now or earlier are claimed; future, unscheduled and paused rows are not."""
+    due = await _add(store, T0 - timedelta(minutes=5))
+    await _add(store, T0 + timedelta(minutes=5))
+    await _add(store, None)
+    paused = await _add(store, T0)
+    await store.update_schedule(paused, paused=True)
+    claimed = await store.claim_due_schedules(T0, "a", LEASE, 100)
+    assert [r.id for r in claimed] == [due]
+
+
+async def test_leased_rows_are_invisible_to_others_until_expiry(store: Store) -> None:
+    """A second owner cannot claim a leased row until the lease runs out."""
+    sid = await _add(store, T0)
+    assert len(await store.claim_due_schedules(T0, "a", LEASE, 100)) == 1
+    assert await store.claim_due_schedules(T0 + timedelta(minutes=1), "b", LEASE, 100) == []
+    later = await store.claim_due_schedules(T0 + timedelta(minutes=3), "b", LEASE, 100)
+    assert [r.id for r in later] == [sid]
+
+
+async def test_concurrent_claims_never_overlap(store: Store) -> None:
+    """Two owners claiming at once split the due rows between them without sharing any."""
+    ids = {await _add(store, T0) for _ in range(20)}
+    a, b = await asyncio.gather(
+        store.claim_due_schedules(T0, "a", LEASE, 12),
+        store.claim_due_schedules(T0, "b", LEASE, 12),
+    )
+    got_a, got_b = {r.id for r in a}, {r.id for r in b}
+    assert not got_a & got_b
+    assert got_a | got_b == ids
+
+
+async def test_advance_writes_ledger_and_next_due_and_releases(store: Store) -> None:
+    """apply_advances writes pending rows with a nonce, moves next_due and drops the lease."""
+    sid = await _add(store, T0)
+    await store.claim_due_schedules(T0, "a", LEASE, 10)
+    adv = Advance("schedules", sid, T0 + timedelta(hours=1), (_delivery(f"schedule:{sid}", T0),))
+    [pending] = await store.apply_advances([adv], owner="a", now=T0, send_lease=LEASE)
+    assert (pending.status, pending.attempts, len(pending.nonce)) == (LedgerStatus.PENDING, 0, 24)
+    got = await store.get_schedule(sid)
+    assert got is not None and got.next_due == T0 + timedelta(hours=1)
+    assert [
+        r.id for r in await store.claim_due_schedules(T0 + timedelta(hours=1), "b", LEASE, 9)
+    ] == [sid]
+
+
+async def test_ledger_ignores_a_duplicate_slot(store: Store) -> None:
+    """The same (source, slot, target) is written once; the duplicate is not returned."""
+    sid = await _add(store, T0)
+    new = (_delivery(f"schedule:{sid}", T0),)
+    await store.claim_due_schedules(T0, "a", LEASE, 10)
+    await store.apply_advances(
+        [Advance("schedules", sid, T0, new)], owner="a", now=T0, send_lease=LEASE
+    )
+    await store.claim_due_schedules(T0, "a", LEASE, 10)
+    again = await store.apply_advances(
+        [Advance("schedules", sid, T0 + timedelta(hours=1), new)],
+        owner="a",
+        now=T0,
+        send_lease=LEASE,
+    )
+    assert again == []
+    assert len(await store.list_deliveries()) == 1
+
+
+async def test_advance_without_the_lease_writes_nothing(store: Store) -> None:
+    """An owner that lost its lease to another process changes nothing."""
+    sid = await _add(store, T0)
+    await store.claim_due_schedules(T0, "a", LEASE, 10)
+    await store.claim_due_schedules(T0 + timedelta(minutes=5), "b", LEASE, 10)
+    adv = Advance("schedules", sid, T0 + timedelta(hours=1), (_delivery(f"schedule:{sid}", T0),))
+    assert await store.apply_advances([adv], owner="a", now=T0, send_lease=LEASE) == []
+    assert await store.list_deliveries() == []
+
+
+async def test_skipped_rows_are_recorded_but_not_returned_for_sending(store: Store) -> None:
+    """A skipped slot lands in the ledger as skipped and is not handed back to send."""
+    sid = await _add(store, T0)
+    await store.claim_due_schedules(T0, "a", LEASE, 10)
+    skipped = _delivery(f"schedule:{sid}", T0, LedgerStatus.SKIPPED)
+    assert (
+        await store.apply_advances(
+            [Advance("schedules", sid, None, (skipped,))], owner="a", now=T0, send_lease=LEASE
+        )
+        == []
+    )
+    [row] = await store.list_deliveries()
+    assert row.status == LedgerStatus.SKIPPED
+
+
+async def test_retry_claim_honours_backoff_lease_and_reclaim(store: Store) -> None:
+    """Pending rows are retried after backoff; at start-up the same owner reclaims its own."""
+    sid = await _add(store, T0)
+    await store.claim_due_schedules(T0, "me", LEASE, 10)
+    adv = Advance("schedules", sid, None, (_delivery(f"schedule:{sid}", T0),))
+    [row] = await store.apply_advances([adv], owner="me", now=T0, send_lease=LEASE)
+    # In flight (leased by "me"): nobody may retry it yet...
+    assert await store.claim_retryable_deliveries(T0, "other", LEASE, 10) == []
+    # ...except "me" restarting, which reclaims it with the same nonce.
+    [again] = await store.claim_retryable_deliveries(T0, "me", LEASE, 10, reclaim_from="me")
+    assert (again.id, again.nonce) == (row.id, row.nonce)
+    await store.finish_delivery(
+        row.id,
+        LedgerStatus.PENDING,
+        now=T0,
+        detail="429",
+        next_attempt_at=T0 + timedelta(minutes=1),
+    )
+    assert await store.claim_retryable_deliveries(T0, "me", LEASE, 10) == []
+    [retry] = await store.claim_retryable_deliveries(T0 + timedelta(minutes=1), "me", LEASE, 10)
+    assert (retry.attempts, retry.nonce) == (1, row.nonce)
+    await store.finish_delivery(row.id, LedgerStatus.SENT, now=T0 + timedelta(minutes=1))
+    done = await store.get_delivery(row.id)
+    assert done is not None and (done.status, done.sent_at) == (
+        LedgerStatus.SENT,
+        T0 + timedelta(minutes=1),
+    )
+
+
+async def test_expired_pending_rows_are_failed(store: Store) -> None:
+    """Pending rows whose slot is older than the cutoff are marked failed, newer ones stay."""
+    sid = await _add(store, T0)
+    await store.claim_due_schedules(T0, "me", LEASE, 10)
+    old = _delivery(f"schedule:{sid}", T0 - timedelta(hours=1))
+    new = _delivery(f"schedule:{sid}", T0)
+    await store.apply_advances(
+        [Advance("schedules", sid, None, (old, new))], owner="me", now=T0, send_lease=LEASE
+    )
+    assert await store.fail_expired_deliveries(T0 - timedelta(minutes=10), T0, owner="me") == 1
+    statuses = [r.status for r in await store.list_deliveries()]
+    assert statuses == [LedgerStatus.FAILED, LedgerStatus.PENDING]
+
+
+async def test_claim_uses_the_next_due_index_on_sqlite(tmp_path: Path) -> None:
+    """The claim's row search goes through ix_schedules_next_due, not a table scan."""
+    store = create_store(f"sqlite+aiosqlite:///{tmp_path / 'plan.sqlite3'}")
+    await store.migrate()
+    seen: list[tuple[str, Any]] = []
+
+    def capture(
+        conn: Any, cursor: Any, statement: str, params: Any, context: Any, many: bool
+    ) -> None:
+        if statement.lstrip().upper().startswith("UPDATE SCHEDULES"):
+            seen.append((statement, params))
+
+    sa.event.listen(store.engine.sync_engine, "before_cursor_execute", capture)
+    try:
+        await store.claim_due_schedules(T0, "a", LEASE, 10)
+    finally:
+        sa.event.remove(store.engine.sync_engine, "before_cursor_execute", capture)
+    [(statement, params)] = seen
+    async with store.engine.connect() as conn:
+        plan = (await conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, params)).all()
+    await store.close()
+    details = " | ".join(str(row[-1]) for row in plan)
+    assert "ix_schedules_next_due" in details, details

@@ -1,0 +1,115 @@
+"""Workspaces, schedules, reminders, rotation, kv and history round-trip on every backend."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+from bot.storage import ScheduleRow, Spec, Store
+
+SPEC = Spec(every_minutes=60, start="09:00", end="17:00", days="0,1,2,3,4")
+
+
+async def _schedule(
+    store: Store, workspace: str = "w", limit: int | None = None
+) -> ScheduleRow | None:
+    return await store.add_schedule(
+        platform="console",
+        workspace_id=workspace,
+        channel_id="general",
+        kind="break",
+        spec=SPEC,
+        timezone="Europe/Berlin",
+        next_due=datetime(2027, 3, 1, 8, 0, tzinfo=UTC),
+        created_by="admin",
+        limit=limit,
+    )
+
+
+async def test_unknown_workspace_has_defaults(store: Store) -> None:
+    """A workspace nobody configured reads as UTC with no quiet hours or skip dates."""
+    ws = await store.get_workspace("slack", "T1")
+    assert (ws.timezone, ws.quiet_start, ws.skip_dates) == ("UTC", None, ())
+
+
+async def test_workspace_update_round_trips(store: Store) -> None:
+    """Timezone, quiet hours and skip dates are stored and read back."""
+    await store.update_workspace("slack", "T1", timezone="Asia/Tokyo")
+    ws = await store.update_workspace(
+        "slack", "T1", quiet_start="22:00", quiet_end="07:00", skip_dates=[date(2027, 12, 25)]
+    )
+    assert (ws.timezone, ws.quiet_start, ws.quiet_end) == ("Asia/Tokyo", "22:00", "07:00")
+    assert ws.skip_dates == (date(2027, 12, 25),)
+
+
+async def test_schedule_round_trips_with_aware_utc_datetimes(store: Store) -> None:
+    """Schedules come back with their spec and timezone-aware UTC datetimes."""
+    added = await _schedule(store)
+    assert added is not None
+    got = await store.get_schedule(added.id)
+    assert got == added
+    assert got.next_due == datetime(2027, 3, 1, 8, 0, tzinfo=UTC)
+    assert got.next_due.tzinfo is UTC and got.spec == SPEC
+
+
+async def test_schedule_limit_refuses_and_inserts_nothing(store: Store) -> None:
+    """At the per-workspace limit add_schedule returns None and the count stays."""
+    for _ in range(2):
+        assert await _schedule(store, limit=2) is not None
+    assert await _schedule(store, limit=2) is None
+    assert await store.count_schedules("console", "w") == 2
+    assert await _schedule(store, workspace="other", limit=2) is not None
+
+
+async def test_pause_once_reports_only_the_first_pause(store: Store) -> None:
+    """Only the call that actually pauses a schedule gets True."""
+    added = await _schedule(store)
+    assert added is not None
+    assert await store.pause_schedule_once(added.id, "403") is True
+    assert await store.pause_schedule_once(added.id, "403 again") is False
+    got = await store.get_schedule(added.id)
+    assert got is not None and (got.paused, got.paused_reason) == (True, "403")
+
+
+async def test_reminder_is_unique_per_person(store: Store) -> None:
+    """A second /remind on replaces the person's reminder instead of adding one."""
+    first = await store.upsert_reminder(
+        platform="discord", workspace_id="g", user_id="u", spec=SPEC, timezone=None, next_due=None
+    )
+    await store.update_reminder(first.id, enabled=False, disabled_reason="dm_closed")
+    second = await store.upsert_reminder(
+        platform="discord",
+        workspace_id="g",
+        user_id="u",
+        spec=Spec(every_minutes=30, start="08:00", end="12:00", days="0"),
+        timezone="Asia/Tokyo",
+        next_due=None,
+    )
+    assert second.id == first.id
+    assert (second.enabled, second.disabled_reason, second.spec.every_minutes) == (True, None, 30)
+
+
+async def test_disable_once_reports_only_the_first_disable(store: Store) -> None:
+    """Only the call that actually disables a reminder gets True."""
+    r = await store.upsert_reminder(
+        platform="slack", workspace_id="T", user_id="U", spec=SPEC, timezone=None, next_due=None
+    )
+    assert await store.disable_reminder_once(r.id, "dm_closed") is True
+    assert await store.disable_reminder_once(r.id, "dm_closed") is False
+
+
+async def test_rotation_kv_and_history_round_trip(store: Store) -> None:
+    """The small tables store and overwrite what adapters and rotation put there."""
+    await store.put_rotation("tips:x", {"order": ["a", "b"], "position": 1})
+    await store.put_rotation("tips:x", {"order": ["b", "a"], "position": 0})
+    assert await store.get_rotation("tips:x") == {"order": ["b", "a"], "position": 0}
+    assert await store.get_rotation("missing") is None
+    await store.kv_set("discord", "tree_hash", "abc")
+    await store.kv_set("discord", "tree_hash", "def")
+    assert await store.kv_get("discord", "tree_hash") == "def"
+    assert await store.kv_delete("discord", "tree_hash") is True
+    assert await store.kv_get("discord", "tree_hash") is None
+    await store.add_history("slack", "T", "U", "done")
+    store.clock.advance(timedelta(minutes=1))  # type: ignore[attr-defined]
+    await store.add_history("slack", "T", "U", "snooze", "10")
+    events = [(h.event, h.detail) for h in await store.list_history("slack", "T", "U")]
+    assert events == [("done", None), ("snooze", "10")]
