@@ -178,8 +178,14 @@ class StretchIndex:
             if best >= RESOLVE_SCORE and best - runner_up >= RESOLVE_MARGIN:
                 return Resolution(best_stretch)
         suggestions = [stretch for stretch, _ in contained]
+        # By id: ``stretch in suggestions`` would compare pydantic models field by field,
+        # which made a typo's lookup cost milliseconds at 1,000 stretches.
+        seen = {stretch.id for stretch in suggestions}
         for stretch, _ in ranked:
-            if stretch not in suggestions:
+            if len(suggestions) >= 5:
+                break
+            if stretch.id not in seen:
+                seen.add(stretch.id)
                 suggestions.append(stretch)
         return Resolution(None, tuple(suggestions[:5]))
 

@@ -4,7 +4,8 @@
   request, and it works for channels the bot has never seen in this process.
 - DM channel ids are created once (``POST /users/@me/channels``) and stored in the kv table,
   so a reminder never costs two requests and discord.py's 128-entry DM cache does not matter.
-- Every REST call waits on one global :class:`Pacer` so a fan-out stays under 50 requests/s.
+- Every REST call of the client waits on one global :class:`Pacer` (installed on the client's
+  HTTP layer here) so a fan-out stays at or under 50 requests/s, counting the bot's other calls.
 - ``nonce`` + ``enforce_nonce`` (discord.py adds the latter whenever a nonce is given) make a
   resend after a crash a no-op on Discord's side.
 - Refusals become statuses, never exceptions: 403 50007 is closed DMs, other 403s a channel we
@@ -13,6 +14,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 from typing import Any
@@ -21,7 +23,7 @@ import aiohttp
 import discord
 
 from bot.adapters.discord.kv import NAMESPACE, KeyValue
-from bot.adapters.discord.pacer import Pacer
+from bot.adapters.discord.pacer import Pacer, pace_requests
 from bot.adapters.discord.render import send_kwargs
 from bot.core.messages import Message
 from bot.core.ports import Delivery, DeliveryResult, DeliveryStatus, Platform, TargetKind
@@ -32,6 +34,7 @@ CANNOT_DM = 50007
 MISSING_ACCESS = 50001
 MISSING_PERMISSIONS = 50013
 NONCE_LIMIT = 25  # Discord rejects longer nonces
+DM_CACHE_SIZE = 100_000  # ids kept in memory (~10 MB); older ones are read from the kv table
 
 
 def discord_nonce(nonce: str) -> str:
@@ -71,7 +74,12 @@ class DiscordNotifier:
     def __init__(self, client: discord.Client, kv: KeyValue, pacer: Pacer | None = None) -> None:
         self.client = client
         self.kv = kv
-        self.pacer = pacer or Pacer()
+        self.pacer = getattr(client.http, "deskbreak_pacer", None) or pacer or Pacer()
+        pace_requests(client.http, self.pacer)
+        # user id -> DM channel id, in front of the kv table: a fan-out reads no row for it.
+        self._dm_channels: dict[str, int] = {}
+        self._preparing: set[asyncio.Task[None]] = set()
+        self._opening: dict[str, asyncio.Future[int]] = {}
 
     async def deliver(self, delivery: Delivery, message: Message) -> DeliveryResult:
         target = delivery.target
@@ -81,8 +89,7 @@ class DiscordNotifier:
             else:
                 channel_id = int(target.id)
             channel = self.client.get_partial_messageable(channel_id)
-            async with self.pacer:
-                await channel.send(nonce=discord_nonce(delivery.nonce), **send_kwargs(message))
+            await channel.send(nonce=discord_nonce(delivery.nonce), **send_kwargs(message))
         except _RETRYABLE as exc:
             result = classify(exc)
             log.info("delivery %s to %s: %s (%s)", delivery.ledger_id, target.key,
@@ -92,14 +99,60 @@ class DiscordNotifier:
 
     async def dm_channel_id(self, user_id: str) -> int:
         """The person's DM channel id, created at most once and remembered across restarts."""
+        known = self._dm_channels.get(user_id)
+        if known is not None:
+            return known
+        # One lookup per person at a time: an opt-in's background preparation and a due
+        # reminder asking together must not open the channel twice.
+        opening = self._opening.get(user_id)
+        if opening is None:
+            opening = asyncio.ensure_future(self._open_dm(user_id))
+            self._opening[user_id] = opening
+            opening.add_done_callback(lambda _: self._opening.pop(user_id, None))
+        return await asyncio.shield(opening)
+
+    async def _open_dm(self, user_id: str) -> int:
         key = f"dm:{user_id}"
         stored = await self.kv.kv_get(NAMESPACE, key)
-        if stored is not None:
-            return int(stored)
-        async with self.pacer:
+        if stored is None:
             data = await self.client.http.start_private_message(int(user_id))
-        await self.kv.kv_set(NAMESPACE, key, str(data["id"]))
-        return int(data["id"])
+            stored = str(data["id"])
+            await self.kv.kv_set(NAMESPACE, key, stored)
+        self._remember(user_id, int(stored))
+        return int(stored)
+
+    def _remember(self, user_id: str, channel_id: int) -> None:
+        if len(self._dm_channels) >= DM_CACHE_SIZE:
+            self._dm_channels.pop(next(iter(self._dm_channels)))  # the oldest entry
+        self._dm_channels[user_id] = channel_id
+
+    def prepare_dm(self, user_id: str, channel_id: int | None = None) -> None:
+        """Learn a person's DM channel when they opt in (``/remind on``), in the background.
+
+        Opting in is the natural moment: it spreads the one ``POST /users/@me/channels`` per
+        person over the days people sign up instead of adding it to the minute their first
+        reminders fall due together (a cold fan-out needs twice the requests). When the
+        command was typed in the bot's DM itself, ``channel_id`` is that channel and no
+        request is needed at all. A failure is only logged: the first reminder tries again.
+        """
+        task = asyncio.ensure_future(self._prepare_dm(user_id, channel_id))
+        self._preparing.add(task)
+        task.add_done_callback(self._preparing.discard)
+
+    async def _prepare_dm(self, user_id: str, channel_id: int | None) -> None:
+        try:
+            if channel_id is not None and user_id not in self._dm_channels:
+                await self.kv.kv_set(NAMESPACE, f"dm:{user_id}", str(channel_id))
+                self._remember(user_id, channel_id)
+            else:
+                await self.dm_channel_id(user_id)
+        except _RETRYABLE as exc:
+            log.info("could not open the DM channel of %s yet: %s", user_id, classify(exc).detail)
+
+    async def prepared(self) -> None:
+        """Wait for the DM preparations under way (tests; a graceful stop)."""
+        if self._preparing:
+            await asyncio.gather(*self._preparing, return_exceptions=True)
 
     async def notify_admin(self, workspace_id: str, channel_id: str | None,
                            message: Message) -> None:
@@ -112,9 +165,8 @@ class DiscordNotifier:
             candidates.append(guild.system_channel.id)
         for candidate in dict.fromkeys(candidates):
             try:
-                async with self.pacer:
-                    channel = self.client.get_partial_messageable(candidate)
-                    await channel.send(**send_kwargs(message))
+                channel = self.client.get_partial_messageable(candidate)
+                await channel.send(**send_kwargs(message))
                 return
             except _RETRYABLE as exc:
                 log.warning("could not notify admins of %s in channel %s: %s",
@@ -127,8 +179,7 @@ class DiscordNotifier:
         channel: Any = self.client.get_channel(int(channel_id))
         if channel is None:
             try:
-                async with self.pacer:
-                    channel = await self.client.fetch_channel(int(channel_id))
+                channel = await self.client.fetch_channel(int(channel_id))
             except discord.NotFound:
                 return "I can't find that channel. Was it deleted?"
             except discord.Forbidden:

@@ -3,7 +3,9 @@
 discord.py only reacts after Discord answers 429, and a bucket's first request always goes out
 at once, so a fan-out over hundreds of channels would hit the 50 requests/second global limit
 and draw 429s (which count towards Discord's 10,000-invalid-requests IP ban). Every REST call
-the notifier makes waits here first, keeping the whole bot a margin below the limit.
+the bot's client makes (:func:`pace_requests`) waits here first, so the whole bot stays at or
+under the limit: pacing only the notifier's calls would let command syncs, channel checks and
+the like push a full-speed fan-out over it.
 """
 
 from __future__ import annotations
@@ -12,8 +14,16 @@ import asyncio
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
+from typing import Any
 
-DEFAULT_RATE = 45  # per period: 10% headroom under Discord's global 50/s
+# Interaction callbacks and webhook follow-ups are not bound by the bot's global limit.
+UNPACED_PREFIXES = ("/interactions/", "/webhooks/")
+
+# Discord's global limit itself. No extra headroom is needed: a request is counted from its
+# start until a full period after it *finished*, so any window Discord measures holds at most
+# ``rate`` of ours (see Pacer). Headroom would only be lost throughput: the counting already
+# costs one round-trip per slot, so the achieved rate is rate / (period + round-trip).
+DEFAULT_RATE = 50
 DEFAULT_PERIOD = 1.0
 
 
@@ -71,3 +81,23 @@ class Pacer:
             self._in_flight -= 1
             self._finished.append(self._monotonic())
             self._changed.notify_all()
+
+
+def pace_requests(http: Any, pacer: Pacer) -> None:
+    """Make every REST request of a discord.py ``HTTPClient`` wait on ``pacer`` (once).
+
+    discord.py looks ``request`` up on the instance for every call, so wrapping it there
+    covers login, command syncs, channel fetches and sends alike.
+    """
+    if getattr(http, "deskbreak_pacer", None) is not None:
+        return
+    original = http.request
+
+    async def request(route: Any, **kwargs: Any) -> Any:
+        if str(getattr(route, "path", "")).startswith(UNPACED_PREFIXES):
+            return await original(route, **kwargs)
+        async with pacer:
+            return await original(route, **kwargs)
+
+    http.request = request
+    http.deskbreak_pacer = pacer

@@ -10,6 +10,7 @@ from discord import app_commands
 from bot.adapters.discord.admin import timezone_autocomplete
 from bot.adapters.discord.respond import actor_of, answer
 from bot.adapters.discord.services import DiscordServices
+from bot.core.messages import Message, MessageKind
 from bot.core.ports import Actor
 
 
@@ -30,8 +31,17 @@ def register(tree: app_commands.CommandTree[Any], services: DiscordServices) -> 
     async def on(interaction: discord.Interaction[Any], every: str | None = None,
                  start: str | None = None, end: str | None = None, days: str | None = None
                  ) -> None:
-        await answer(interaction, lambda: scheduling.remind_on(
-            me(interaction), every=every, start=start, end=end, days=days))
+        async def work() -> Message:
+            message = await scheduling.remind_on(
+                me(interaction), every=every, start=start, end=end, days=days)
+            if message.kind is not MessageKind.ERROR and services.prepare_dm is not None:
+                # context 1 (BOT_DM): typed in the bot's own DM, so this channel is the one.
+                in_bot_dm = bool(getattr(interaction.context, "dm_channel", False))
+                services.prepare_dm(str(interaction.user.id),
+                                    interaction.channel_id if in_bot_dm else None)
+            return message
+
+        await answer(interaction, work)
 
     @group.command(name="off", description="Turn off your reminders")
     async def off(interaction: discord.Interaction[Any]) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -122,7 +122,9 @@ async def start_bot(fake: FakeDiscord) -> AsyncIterator[StartBot]:
         client = DeskbreakClient(services, **options)
         if services.scheduling is not None:
             # Wired as serve_discord wires it; the service is never start()ed: tests tick it.
-            notifiers = {Platform.DISCORD: DiscordNotifier(client, services.kv)}
+            notifier = DiscordNotifier(client, services.kv)
+            notifiers = {Platform.DISCORD: notifier}
+            client.services = replace(services, prepare_dm=notifier.prepare_dm)
             scheduling = services.scheduling
             scheduling.channel_checker = notifier_channel_checker(notifiers)
             scheduling.service = SchedulerService(

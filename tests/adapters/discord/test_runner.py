@@ -5,6 +5,9 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import discord
+import pytest
+import yarl
 from pydantic import SecretStr
 
 from bot.app import build_app, serve
@@ -33,6 +36,25 @@ async def test_serve_registers_scheduling_commands_on_the_live_client(
                                  p.option("kind", "tip"), p.option("cron", "0 9 * * *")])
         ]))
         assert cb.data["embeds"][0]["title"] == "Schedule #1 added"
+    finally:
+        running.cancel()
+        await asyncio.gather(running, return_exceptions=True)
+
+
+async def test_serve_reaches_the_discord_the_settings_point_at(
+    fake: FakeDiscord, world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """DESKBREAK_DISCORD_API_BASE/_GATEWAY_URL alone route the bot to a fake (benchmarks)."""
+    monkeypatch.setattr(discord.http.Route, "BASE", "http://127.0.0.1:9/nowhere")
+    monkeypatch.setattr(discord.gateway.DiscordWebSocket, "DEFAULT_GATEWAY",
+                        yarl.URL("ws://127.0.0.1:9/nowhere"))
+    settings = Settings(discord_token=SecretStr(fake.token),
+                        database_url=f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite3'}",
+                        discord_api_base=fake.api_base, discord_gateway_url=fake.gateway_url)
+    running = asyncio.create_task(serve(build_app(settings), Platform.DISCORD))
+    try:
+        await asyncio.wait_for(fake.identified.wait(), READY_WAIT)
+        assert ("GET", "/api/v10/users/@me") in fake.requests
     finally:
         running.cancel()
         await asyncio.gather(running, return_exceptions=True)
