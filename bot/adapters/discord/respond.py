@@ -85,11 +85,31 @@ async def answer(
     await reply(interaction, await task)
 
 
+# Discord's answer once an interaction token is no longer valid: 10062 Unknown interaction
+# (not answered within 3 s) and 10015 Unknown Webhook (a follow-up after its 15 minutes).
+EXPIRED_CODES = frozenset({10062, 10015})
+
+
+def expired(exc: BaseException) -> bool:
+    """Whether ``exc`` says the interaction's token ran out (nobody is left to answer)."""
+    return isinstance(exc, discord.NotFound) and exc.code in EXPIRED_CODES
+
+
 async def apologise(interaction: discord.Interaction[Any], exc: BaseException) -> str:
-    """Log ``exc`` with a fresh error id and tell the person, privately; returns the id."""
+    """Log ``exc`` with a fresh error id and tell the person, privately; returns the id.
+
+    An expired interaction gets one warning line and no apology: the token that would carry
+    it is the thing that expired, and a traceback would only cry wolf in the logs.
+    """
     error_id = secrets.token_hex(4)
     command = interaction.command.qualified_name if interaction.command else None
     custom_id = (interaction.data or {}).get("custom_id") if interaction.data else None
+    if expired(exc):
+        log.warning(
+            "interaction expired before it could be answered (Discord %s; command %s, "
+            "component %s); nothing sent", getattr(exc, "code", "?"), command, custom_id,
+        )
+        return error_id
     log.error(
         "interaction failed (error id %s, command %s, component %s)",
         error_id, command, custom_id, exc_info=(type(exc), exc, exc.__traceback__),

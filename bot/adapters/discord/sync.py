@@ -14,8 +14,10 @@ from typing import Any
 
 import discord
 from discord import app_commands
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.adapters.discord.kv import NAMESPACE, KeyValue
+from bot.storage.store import db_error
 
 log = logging.getLogger(__name__)
 
@@ -40,10 +42,19 @@ async def sync_if_changed(
         tree.copy_global_to(guild=guild)
     key = f"commands:{dev_guild_id or 'global'}"
     digest = tree_hash(tree, guild)
-    if await kv.kv_get(NAMESPACE, key) == digest:
+    try:
+        stored = await kv.kv_get(NAMESPACE, key)
+    except SQLAlchemyError as exc:  # an unreadable database must not stop the bot starting
+        log.warning("cannot read the last sync's hash (%s); syncing anyway", db_error(exc))
+        stored = None
+    if stored == digest:
         log.info("slash commands unchanged; not syncing (%s)", key)
         return False
     synced = await tree.sync(guild=guild)
-    await kv.kv_set(NAMESPACE, key, digest)
+    try:
+        await kv.kv_set(NAMESPACE, key, digest)
+    except SQLAlchemyError as exc:  # synced all the same; the next start just syncs again
+        log.warning("synced, but cannot save the hash (%s); the next start syncs again",
+                    db_error(exc))
     log.info("synced %d slash commands (%s)", len(synced), key)
     return True

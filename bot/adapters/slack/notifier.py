@@ -57,7 +57,7 @@ class SlackNotifier:
 
     async def deliver(self, delivery: Delivery, message: Message) -> DeliveryResult:
         if self._auth_failed:
-            return DeliveryResult(DeliveryStatus.FORBIDDEN, detail=self._auth_failed)
+            return self._token_problem()
         target = delivery.target
         try:
             if target.kind is TargetKind.DM:
@@ -131,11 +131,19 @@ class SlackNotifier:
 
     def _failed(self, exc: SlackApiError, target_id: str) -> DeliveryResult:
         self._note_auth(exc)
+        if self._auth_failed:
+            return self._token_problem()
         result = errors.to_result(exc)
         log.info(
             "Slack refused a delivery to %s: %s -> %s", target_id, result.detail, result.status
         )
         return result
+
+    def _token_problem(self) -> DeliveryResult:
+        """RETRY, not FORBIDDEN: a revoked token is not the channel's or the person's fault,
+        so no schedule is paused and no reminder switched off; the ledger gives each slot up
+        after the grace period, and a restart with a new token carries on as before."""
+        return DeliveryResult(DeliveryStatus.RETRY, detail=self._auth_failed or "auth")
 
     def _note_auth(self, exc: SlackApiError) -> None:
         if errors.is_auth_error(exc) and errors.api_error(exc) not in (

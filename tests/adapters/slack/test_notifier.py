@@ -168,7 +168,7 @@ async def test_channel_refusals_are_final(
 async def test_revoked_token_stops_sending_with_one_clear_log(
     fake: FakeSlack, clock: FakeClock, sleeps: Sleeps, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """token_revoked: FORBIDDEN, one error log naming the cause, no further API calls."""
+    """token_revoked: RETRY (nothing paused or disabled), one error log, no further calls."""
     fake.add_channel("C0WELL")
     fake.revoked = "token_revoked"
     notifier = _notifier(fake, clock, sleeps)
@@ -177,7 +177,7 @@ async def test_revoked_token_stops_sending_with_one_clear_log(
             await notifier.deliver(_delivery(TargetKind.CHANNEL, "C0WELL", i), NUDGE)
             for i in range(5)
         ]
-    assert {r.status for r in results} == {DeliveryStatus.FORBIDDEN}
+    assert {(r.status, r.detail) for r in results} == {(DeliveryStatus.RETRY, "token_revoked")}
     assert len(fake.calls) == 1
     errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert len(errors) == 1 and "token_revoked" in errors[0].getMessage()

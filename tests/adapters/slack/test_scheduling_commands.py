@@ -14,7 +14,7 @@ from bot.core.ports import Platform
 from bot.scheduling.commands import SchedulingCommands
 from bot.scheduling.service import SchedulerService
 from bot.settings import Settings
-from bot.storage import Store
+from bot.storage import LedgerStatus, Store
 from tests.adapters.slack.conftest import Slash, command_body, post_signed, sign
 from tests.fakes.slack import BOT_TOKEN, SIGNING_SECRET, FakeSlack
 
@@ -140,6 +140,29 @@ async def test_scheduler_tick_posts_to_channel_and_dm(
     channels = sorted(c.params["channel"] for c in fake.calls_to("chat.postMessage"))
     assert channels == ["C0WELL", "D0MEMBER"]
     assert len(fake.calls_to("conversations.open")) == 1
+
+
+async def test_revoked_token_pauses_nothing_and_disables_nobody(
+    slash: Slash,
+    slack: SlackAdapter,
+    store: Store,
+    content: ContentCommands,
+    clock: FakeClock,
+    fake: FakeSlack,
+) -> None:
+    """Token revoked mid-run: slots fail after the grace, schedules and reminders stay on."""
+    service = SchedulerService(store, {Platform.SLACK: slack.notifier}, content, clock, Settings())
+    await slash("/schedule", "add <#C0WELL|wellness> tip every=30", user_id="U0ADMIN")
+    await slash("/reminders", "on every=30", user_id="U0MEMBER")
+    fake.revoked = "token_revoked"
+    clock.advance(timedelta(minutes=31))
+    for _ in range(12):  # ten minutes of ticks: the grace runs out
+        await service.tick()
+        clock.advance(timedelta(minutes=1))
+    assert len(fake.calls_to("chat.postMessage")) <= 1  # then the notifier stops calling
+    assert all(not s.paused for s in await store.list_schedules("slack", TEAM))
+    assert all(r.enabled for r in await store.list_reminders("slack", TEAM))
+    assert {r.status for r in await store.list_deliveries()} == {LedgerStatus.FAILED}
 
 
 async def test_config_commands_change_workspace_settings(slash: Slash, store: Store) -> None:
