@@ -77,28 +77,49 @@ def _child(node: yaml.Node, part: str | int) -> tuple[yaml.Node | None, yaml.Nod
     return None
 
 
-def _duplicates(node: yaml.Node | None, loc: Loc = ()) -> list[tuple[Loc, int]]:
+def _duplicates(root: yaml.Node | None) -> list[tuple[Loc, int]]:
+    """Keys given twice, found without recursion and visiting each node once.
+
+    An alias is the *same* node object as its anchor, so a "billion laughs" document (aliases
+    of aliases) is a small graph but an exponentially large tree: walking it as a tree would
+    take minutes, walking the graph takes microseconds.
+    """
     found: list[tuple[Loc, int]] = []
-    if isinstance(node, yaml.MappingNode):
-        seen: set[str] = set()
-        for key_node, value_node in node.value:
-            if not isinstance(key_node, yaml.ScalarNode):
-                continue
-            key = key_node.value
-            if key in seen and key != "<<":
-                found.append(((*loc, key), key_node.start_mark.line + 1))
-            seen.add(key)
-            found += _duplicates(value_node, (*loc, key))
-    elif isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            found += _duplicates(item, (*loc, i))
+    seen_nodes: set[int] = set()
+    stack: list[tuple[yaml.Node | None, Loc]] = [(root, ())]
+    while stack:
+        node, loc = stack.pop()
+        if node is None or id(node) in seen_nodes:
+            continue
+        seen_nodes.add(id(node))
+        children: list[tuple[yaml.Node, Loc]] = []
+        if isinstance(node, yaml.MappingNode):
+            keys: set[str] = set()
+            for key_node, value_node in node.value:
+                if not isinstance(key_node, yaml.ScalarNode):
+                    continue
+                key = key_node.value
+                if key in keys and key != "<<":
+                    found.append(((*loc, key), key_node.start_mark.line + 1))
+                keys.add(key)
+                children.append((value_node, (*loc, key)))
+        elif isinstance(node, yaml.SequenceNode):
+            children = [(item, (*loc, i)) for i, item in enumerate(node.value)]
+        stack.extend(reversed(children))
+    found.sort(key=lambda item: item[1])
     return found
 
 
 def parse_yaml(text: str, path: Path) -> YamlDocument:
-    """Parse one YAML document from ``text``; ``path`` is only used in messages."""
-    loader = yaml.SafeLoader(text)
+    """Parse one YAML document from ``text``; ``path`` is only used in messages.
+
+    Any text gives a document or ``YamlSyntaxError``: characters YAML forbids (NUL, say) are
+    refused when the loader is created, and nesting deep enough to exhaust Python's stack
+    (``[[[[...`` thousands deep) is refused rather than crashing the caller.
+    """
+    loader: yaml.SafeLoader | None = None
     try:
+        loader = yaml.SafeLoader(text)
         root = loader.get_single_node()
         data = loader.construct_document(root) if root is not None else None
     except yaml.MarkedYAMLError as exc:
@@ -111,9 +132,12 @@ def parse_yaml(text: str, path: Path) -> YamlDocument:
             message += f" (the construct began on line {started})"
         raise YamlSyntaxError(path, line, message) from exc
     except yaml.YAMLError as exc:
-        raise YamlSyntaxError(path, 0, str(exc)) from exc
+        raise YamlSyntaxError(path, 0, " ".join(str(exc).split())) from exc
+    except RecursionError:
+        raise YamlSyntaxError(path, 0, "nested too deeply to read") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     return YamlDocument(path=path, data=data, root=root, duplicate_keys=tuple(_duplicates(root)))
 
 

@@ -3,10 +3,16 @@
 The core already sizes messages for Discord; this renderer still enforces every embed limit
 (title 256, description 4096, 25 fields of 1024, footer 2048, 6000 in total) so that a content
 override from a deployment can never make Discord reject a reply with a 400.
+
+Messages echo what people typed ("No stretch called “@everyone”"), so every text is defanged
+(a zero-width space breaks ``@everyone``, ``@here`` and ``<@…>`` mentions) and every send carries
+``allowed_mentions`` that parse nothing: neither the text nor Discord may turn it into a ping.
 """
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
 from typing import Any
 
 import discord
@@ -22,7 +28,12 @@ MAX_FIELDS = 25
 FOOTER_LIMIT = 2048
 TOTAL_LIMIT = 6000
 MAX_BUTTONS = 25  # 5 rows of 5
+BUTTON_LABEL_LIMIT = 80
 _BLANK = "\u200b"  # Discord requires a non-empty field name
+_ZWSP = "\u200b"
+# "@everyone"/"@here" in any case, and the start of a user, member or role mention ("<@", "<@!",
+# "<@&"): a zero-width space after the "@" leaves the text readable and the mention dead.
+_MENTION = re.compile(r"@(?=everyone|here)|(?<=<)@(?!\u200b)", re.IGNORECASE)
 
 COLOURS = {
     MessageKind.STRETCH: 0x2E8B57,
@@ -38,7 +49,18 @@ COLOURS = {
 }
 
 
+def defang(text: str) -> str:
+    """``text`` with every mention made inert, e.g. ``@everyone`` -> ``@\u200beveryone``."""
+    return _MENTION.sub("@" + _ZWSP, text)
+
+
+def no_mentions() -> discord.AllowedMentions:
+    """Parse no mentions at all: the client default and every send's explicit setting."""
+    return discord.AllowedMentions.none()
+
+
 def _cut(text: str, limit: int) -> str:
+    text = defang(text)
     if len(text) <= limit:
         return text
     return text[: max(0, limit - 1)].rstrip() + "…" if limit > 0 else ""
@@ -50,7 +72,7 @@ def section_value(section: Section) -> str:
     else:
         lines = [f"• {line}" if section.heading or len(section.lines) > 1 else line
                  for line in section.lines]
-    return "\n".join(lines) or _BLANK
+    return defang("\n".join(lines)) or _BLANK
 
 
 def to_embed(message: Message) -> discord.Embed:
@@ -66,8 +88,9 @@ def to_embed(message: Message) -> discord.Embed:
         title=title, description=description or None, colour=COLOURS.get(message.kind, 0x708090)
     )
     for section in message.sections[:MAX_FIELDS]:
-        name = _cut(section.heading or _BLANK, FIELD_NAME_LIMIT)
-        value = _cut(section_value(section), FIELD_VALUE_LIMIT)
+        # Discord refuses a blank field name or value (whitespace counts as blank).
+        name = _cut(section.heading or "", FIELD_NAME_LIMIT).strip() or _BLANK
+        value = _cut(section_value(section), FIELD_VALUE_LIMIT).strip() or _BLANK
         if len(name) + len(value) > budget:
             value = _cut(value, budget - len(name)) if budget - len(name) > 1 else ""
             if not value:
@@ -85,13 +108,14 @@ def to_view(message: Message) -> discord.ui.View | None:
         return None
     view = discord.ui.View(timeout=None)
     for button in message.buttons[:MAX_BUTTONS]:
-        view.add_item(item_for(button))
+        label = _cut(button.label.strip() or button.action, BUTTON_LABEL_LIMIT)
+        view.add_item(item_for(replace(button, label=label)))
     return view
 
 
 def send_kwargs(message: Message) -> dict[str, Any]:
     """Keyword arguments for ``send``/``send_message``/``edit_message``."""
-    kwargs: dict[str, Any] = {"embed": to_embed(message)}
+    kwargs: dict[str, Any] = {"embed": to_embed(message), "allowed_mentions": no_mentions()}
     view = to_view(message)
     if view is not None:
         kwargs["view"] = view

@@ -8,12 +8,39 @@ from typing import Any
 import discord
 from discord import app_commands
 
-from bot.adapters.discord.respond import apologise
+from bot.adapters.discord.respond import apologise, reply
+from bot.core.messages import Message
 
 log = logging.getLogger(__name__)
 
 
+def cooled_down(interaction: discord.Interaction[Any]) -> Message | None:
+    """The "slow down" answer if this person has used up their burst, else None."""
+    services = getattr(interaction.client, "services", None)
+    cooldown = getattr(services, "cooldown", None)
+    if cooldown is None:
+        return None
+    refusal: Message | None = cooldown.check(f"discord:{interaction.user.id}")
+    return refusal
+
+
 class DeskbreakTree(app_commands.CommandTree[Any]):
+    async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
+        """The per-person cooldown; autocomplete is never throttled (it is every keystroke)."""
+        if interaction.type is discord.InteractionType.autocomplete:
+            # discord.py runs no group checks before autocomplete; an admin group's own check
+            # (which answers a member with no choices) is applied here instead.
+            command = interaction.command
+            group = command.root_parent if isinstance(command, app_commands.Command) else None
+            if group is not None and group is not command:
+                return await group.interaction_check(interaction)
+            return True
+        refusal = cooled_down(interaction)
+        if refusal is None:
+            return True
+        await reply(interaction, refusal)
+        return False
+
     async def on_error(
         self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError
     ) -> None:

@@ -15,6 +15,7 @@ from bot.adapters.discord.buttons import DYNAMIC_ITEMS
 from bot.adapters.discord.respond import actor_of, answer, apologise, reply, update
 from bot.adapters.discord.services import DiscordServices
 from bot.adapters.discord.stretch import target_key
+from bot.adapters.discord.tree import cooled_down
 from bot.core.messages import Message, error
 
 
@@ -28,6 +29,10 @@ class ButtonActions:
         self.services = services
 
     async def __call__(self, interaction: discord.Interaction[Any], action: str) -> None:
+        refusal = cooled_down(interaction)
+        if refusal is not None:
+            await reply(interaction, refusal)
+            return
         try:
             await self._dispatch(interaction, action)
         except Exception as exc:  # every failure gets an apology and a logged traceback

@@ -4,6 +4,10 @@ Slack rejects a whole message when one block breaks a limit (50 blocks, 3000 cha
 section text, 150 of header text, 75 of button text), so this module trims instead of letting
 a long stretch card or a big list fail to post. The ``text`` fallback is what notifications and
 screen readers show, so it is always filled.
+
+Every mrkdwn text, the fallback included, is escaped (``&``, ``<``, ``>``), so text a person typed
+can never become ``<!everyone>``, ``<!here>``, ``<!channel>`` or ``<@U…>``: only Slack's angle
+bracket syntax pings, and no angle bracket of ours or theirs survives unescaped.
 """
 
 from __future__ import annotations
@@ -19,6 +23,9 @@ MAX_BUTTON_TEXT = 75
 MAX_ACTION_ID = 255
 MAX_BUTTONS_PER_ACTIONS = 25
 MAX_FALLBACK_TEXT = 3000
+# Four actions blocks of 25 buttons at most, so the header, a body and the footer always fit.
+MAX_BUTTONS = 4 * MAX_BUTTONS_PER_ACTIONS
+UNTITLED = "deskbreak"  # a header's text may not be empty
 
 Block = dict[str, Any]
 
@@ -87,7 +94,7 @@ def to_blocks(message: Message) -> list[Block]:
             "type": "header",
             "text": {
                 "type": "plain_text",
-                "text": _cut(message.title, MAX_HEADER_TEXT),
+                "text": _cut(message.title.strip() or UNTITLED, MAX_HEADER_TEXT),
                 "emoji": True,
             },
         }
@@ -102,7 +109,7 @@ def to_blocks(message: Message) -> list[Block]:
                 ],
             }
         )
-    buttons = list(message.buttons)
+    buttons = list(message.buttons[:MAX_BUTTONS])
     for start in range(0, len(buttons), MAX_BUTTONS_PER_ACTIONS):
         tail.append(
             {
@@ -125,7 +132,8 @@ def to_blocks(message: Message) -> list[Block]:
 
 def to_text(message: Message) -> str:
     """The plain-text fallback Slack shows in notifications and to screen readers."""
-    return _cut(message.plain_text(), MAX_FALLBACK_TEXT)
+    plain = message.plain_text()
+    return _cut(escape(plain), MAX_FALLBACK_TEXT) if plain.strip() else UNTITLED
 
 
 def to_payload(message: Message) -> dict[str, Any]:

@@ -216,7 +216,9 @@ def _version_ok(doc: YamlDocument, shown: str, add: Callable[[Problem], None]) -
         supported = ", ".join(str(v) for v in sorted(SUPPORTED_VERSIONS))
         add(Problem(shown, 1, "version", f"missing; add `version: {supported}` at the top"))
         return False
-    if isinstance(version, bool) or version not in SUPPORTED_VERSIONS:
+    # An int check first: a list or mapping here is unhashable, and True == 1 in Python.
+    known = isinstance(version, int) and not isinstance(version, bool)
+    if not known or version not in SUPPORTED_VERSIONS:
         supported = ", ".join(str(v) for v in sorted(SUPPORTED_VERSIONS))
         add(
             Problem(

@@ -74,9 +74,9 @@ def test_card_layout_is_header_sections_context_actions() -> None:
 
 
 def test_fallback_text_is_the_plain_rendering() -> None:
-    """The ``text`` fallback carries the whole message as plain text."""
+    """The ``text`` fallback carries the whole message as plain text, escaped as mrkdwn."""
     payload = render.to_payload(_card())
-    assert payload["text"].startswith("Seated pigeon\n\nOpens the hips <gently>")
+    assert payload["text"].startswith("Seated pigeon\n\nOpens the hips &lt;gently&gt;")
     assert "  1. Sit tall." in payload["text"]
 
 

@@ -22,7 +22,7 @@ from bot.scheduling.errors import ScheduleError
 log = logging.getLogger(__name__)
 
 
-def _ids(body: dict[str, Any]) -> tuple[str, str, str]:
+def user_ids(body: dict[str, Any]) -> tuple[str, str, str]:
     """(team id, user id, display name) from a slash command or a block action payload."""
     if "user" in body and isinstance(body["user"], dict):
         user = body["user"]
@@ -33,14 +33,14 @@ def _ids(body: dict[str, Any]) -> tuple[str, str, str]:
 
 async def actor_for(body: dict[str, Any], services: Services) -> Actor:
     """The Actor for this request; admin rights come from Slack's own data, never the text."""
-    team, user, name = _ids(body)
+    team, user, name = user_ids(body)
     is_admin = await services.admins.is_admin(team, user) if team and user else False
     return Actor(Platform.SLACK, team, user, is_admin=is_admin, display_name=name)
 
 
 def channel_target_key(body: dict[str, Any]) -> str:
     """The rotation key for "the place this was asked in"."""
-    team, _, _ = _ids(body)
+    team, _, _ = user_ids(body)
     channel = body.get("channel_id") or (body.get("channel") or {}).get("id") or ""
     return Target(Platform.SLACK, team, TargetKind.CHANNEL, channel).key
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from bot.adapters.slack.parsing import Args, ParseError
 
 ALIASES = {"tz": "timezone", "from": "start", "until": "end", "to": "end"}
+MAX_ID_DIGITS = 19  # ids are 64-bit database integers
 
 
 def take(args: Args, allowed: tuple[str, ...]) -> dict[str, str]:
@@ -27,6 +28,7 @@ def schedule_id(text: str | None, usage: str) -> int:
     if not text:
         raise ParseError(f"Which schedule? {usage} (ids are in `/schedule list`).")
     cleaned = text.lstrip("#")
-    if not cleaned.isascii() or not cleaned.isdigit():
-        raise ParseError(f"`{text}` is not a schedule id; ids are numbers from `/schedule list`.")
+    if not cleaned.isascii() or not cleaned.isdigit() or len(cleaned) > MAX_ID_DIGITS:
+        shown = text if len(text) <= 20 else text[:19] + "…"
+        raise ParseError(f"`{shown}` is not a schedule id; ids are numbers from `/schedule list`.")
     return int(cleaned)
