@@ -18,9 +18,12 @@ from bot.core.ports import Notifier, Platform
 from bot.core.rotation import RotationStore
 from bot.observability import HealthChecks, Metrics, ObservabilityServer
 from bot.observability.store_probe import store_counts, store_health
-from bot.scheduling.commands import SchedulingCommands, notifier_channel_checker
+from bot.scheduling.commands import CommandNames, SchedulingCommands, notifier_channel_checker
+from bot.scheduling.config_apply import applies_here, apply_workspaces
+from bot.scheduling.config_file import DeploymentConfig, load_workspaces_config
 from bot.scheduling.service import SchedulerService
 from bot.settings import Settings
+from bot.shutdown import run_until_signalled
 from bot.storage import Store, create_store
 from bot.storage.rotation import SqlRotationStore
 
@@ -36,6 +39,8 @@ class App:
     # build_app builds these; the defaults only keep hand-built Apps (tests) working.
     metrics: Metrics = field(default_factory=Metrics)
     health: HealthChecks = field(default_factory=HealthChecks)
+    # The config file's workspaces and schedules, applied to the store when serving starts.
+    workspaces: DeploymentConfig | None = None
 
 
 @dataclass
@@ -45,10 +50,22 @@ class Scheduling:
     service: SchedulerService
     commands: SchedulingCommands
 
+    def commands_for(self, names: CommandNames) -> SchedulingCommands:
+        """The facade for a second adapter in this process: same scheduler, its own names."""
+        return self.commands.with_names(names)
 
-def build_scheduling(app: App, notifiers: Mapping[Platform, Notifier]) -> Scheduling:
-    """Each platform runner calls this with its own Notifier(s) once its client exists."""
-    service = SchedulerService(app.store, notifiers, app.content, app.clock, app.settings)
+
+def build_scheduling(
+    app: App, notifiers: Mapping[Platform, Notifier], names: CommandNames | None = None
+) -> Scheduling:
+    """Build ONE scheduler for every platform this process serves, once their clients exist.
+
+    ``names`` are the command names of the adapter that gets ``commands``; another adapter
+    asks ``commands_for`` with its own.
+    """
+    service = SchedulerService(
+        app.store, notifiers, app.content, app.clock, app.settings, metrics=app.metrics
+    )
     app.health.add("scheduler", lambda: None if service.jobs else "scheduler is not running")
     commands = SchedulingCommands(
         app.store,
@@ -57,14 +74,17 @@ def build_scheduling(app: App, notifiers: Mapping[Platform, Notifier]) -> Schedu
         app.settings,
         notifier_channel_checker(notifiers),
         service=service,
+        names=names,
     )
     return Scheduling(service=service, commands=commands)
 
 
 def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
-    """Load and check content and build the services; raises ContentError on bad content."""
+    """Load and check content (and the config file's workspaces) and build the services;
+    raises ContentError on bad content and ConfigError on a bad config file."""
     clock = clock or SystemClock()
     library = load_library(settings.content_dirs())
+    workspaces = load_workspaces_config(settings.config_path) if settings.config_path else None
     store = create_store(settings.database_url, clock=clock)  # connects lazily; see serve()
     metrics = Metrics(clock)
     metrics.watch_store(store_counts(store))
@@ -81,6 +101,7 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
         store=store,
         metrics=metrics,
         health=health,
+        workspaces=workspaces,
     )
 
 
@@ -114,19 +135,43 @@ async def serve_slack(app: App) -> int:
     return await run_slack(app)
 
 
+async def serve_discord_and_slack(app: App) -> int:
+    """Both chat platforms on one event loop: Slack starts first, then Discord runs with it."""
+    from bot.adapters.discord.runner import serve_discord as run_discord
+    from bot.adapters.slack.runner import EXIT_BAD_CONFIG, slack_alongside
+
+    async with slack_alongside(app) as slack:
+        if slack is None:  # configured but refused: say so at start-up, not half-running
+            return EXIT_BAD_CONFIG
+        return await run_discord(app, slack=slack)
+
+
+Runner = Callable[[App], Awaitable[int]]
+
 # One runner per platform; each returns the process exit status.
-RUNNERS: dict[Platform, Callable[[App], Awaitable[int]]] = {
+RUNNERS: dict[Platform, Runner] = {
     Platform.CONSOLE: serve_console,
     Platform.DISCORD: serve_discord,
     Platform.SLACK: serve_slack,
 }
+# Platforms that can share one process, and the runner that starts them together.
+COMBINED: dict[frozenset[Platform], Runner] = {
+    frozenset({Platform.DISCORD, Platform.SLACK}): serve_discord_and_slack,
+}
 
 
-async def serve(app: App, platform: Platform) -> int:
-    runner = RUNNERS.get(platform)
-    if runner is None:
+async def serve(app: App, platform: Platform, *also: Platform) -> int:
+    """Run ``platform`` (and ``also``, in the same process) until it stops."""
+    wanted = frozenset((platform, *also))
+    runner = RUNNERS.get(platform) if len(wanted) == 1 else COMBINED.get(wanted)
+    if runner is None and len(wanted) == 1:
         raise PlatformUnavailable(f"the {platform} adapter is not wired into `deskbreak run` yet")
+    if runner is None:
+        names = " and ".join(sorted(wanted))
+        raise PlatformUnavailable(f"{names} cannot run together in one `deskbreak run`")
     await app.store.migrate()  # before any runner touches the database
+    if app.workspaces is not None and applies_here(app.settings):  # before the scheduler runs
+        await apply_workspaces(app.store, app.workspaces, app.clock.now())
     observability: ObservabilityServer | None = None
     try:
         if app.settings.metrics_port is not None:  # /healthz and /metrics only when asked for
@@ -134,7 +179,8 @@ async def serve(app: App, platform: Platform) -> int:
                 app.metrics, app.health, app.settings.metrics_host, app.settings.metrics_port
             )
             await observability.start()
-        return await runner(app)
+        # SIGTERM/SIGINT cancel the runner so its clean-up runs, then exit 0 (bot/shutdown.py).
+        return await run_until_signalled(runner(app))
     finally:
         if observability is not None:
             await observability.stop()

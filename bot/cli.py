@@ -5,7 +5,8 @@ bottom), so this file stays a table of contents rather than a pile of handlers. 
 takes the parsed arguments and returns the exit status.
 
 Exit statuses: 0 success, 1 the thing asked about is wrong or missing (bad content, unknown
-stretch), 2 usage or settings errors, 130 interrupted.
+stretch, a database that cannot be used), 2 usage or settings errors (a rejected token too),
+130 interrupted. ``run`` treats SIGTERM and SIGINT as "stop cleanly" and exits 0.
 """
 
 from __future__ import annotations
@@ -72,6 +73,7 @@ def content_from(args: argparse.Namespace) -> ContentCommands:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from bot.app import PlatformUnavailable, build_app, serve
+    from bot.storage.store import StoreUnavailable
 
     settings = settings_from(args)
     logging.basicConfig(
@@ -79,15 +81,27 @@ def cmd_run(args: argparse.Namespace) -> int:
         stream=sys.stderr,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    platform = settings.auto_platform() if args.platform == "auto" else Platform(args.platform)
+    if logging.getLogger().getEffectiveLevel() > logging.DEBUG:
+        # Migrations and APScheduler narrate every step at INFO; in the console that buries
+        # the REPL's answers. Their warnings and errors still show.
+        for chatty in ("alembic", "apscheduler"):
+            logging.getLogger(chatty).setLevel(logging.WARNING)
+    # auto: every platform with credentials; Discord and Slack then share one process.
+    platforms = (
+        settings.auto_platforms() if args.platform == "auto" else (Platform(args.platform),)
+    )
     try:
         app = build_app(settings)
     except ContentError as exc:
         raise CliError([str(p) for p in exc.problems], 1) from exc
+    except ConfigError as exc:
+        raise CliError([str(p) for p in exc.problems], 1) from exc
     try:
-        return asyncio.run(serve(app, platform))
+        return asyncio.run(serve(app, *platforms))
     except PlatformUnavailable as exc:
         raise CliError([str(exc)], 2) from exc
+    except StoreUnavailable as exc:  # one line, not a driver traceback; restarting won't help
+        raise CliError([str(exc)], 1) from exc
 
 
 def register_run(sub: Subparsers, common: argparse.ArgumentParser) -> None:
@@ -96,7 +110,8 @@ def register_run(sub: Subparsers, common: argparse.ArgumentParser) -> None:
         parents=[common],
         help="run the bot",
         description="Run the bot. With --platform auto (the default): Discord if DISCORD_TOKEN"
-        " is set, Slack if its tokens are set, otherwise the console.",
+        " is set, Slack if its tokens are set (both in one process when both are), otherwise"
+        " the console.",
     )
     p.add_argument(
         "--platform",

@@ -100,3 +100,14 @@ def test_run_rejects_unknown_platform() -> None:
     """--platform only accepts known platforms."""
     with pytest.raises(SystemExit):
         build_parser().parse_args(["run", "--platform", "irc"])
+
+
+def test_run_with_a_bad_workspaces_config_exits_1_naming_the_line(tmp_path: Path) -> None:
+    """`run --config` refuses to start on a bad schedule, pointing at its file and line."""
+    config = tmp_path / "deskbreak.yaml"
+    config.write_text(
+        "version: 1\nworkspaces:\n  - platform: slack\n    id: T1\n    schedules:\n"
+        "      - {channel: C1, kind: break, cron: '61 * * * *'}\n"
+    )
+    result = deskbreak("run", "--platform", "console", "--config", str(config))
+    assert result.returncode == 1 and f"{config}:6: " in result.stderr

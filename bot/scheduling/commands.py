@@ -8,20 +8,22 @@ nothing, which the tests check by comparing the whole database before and after.
 
 from __future__ import annotations
 
+import copy
 import logging
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.core.messages import Message, MessageKind, Section, error, info
-from bot.core.ports import Actor, DeliveryStatus, Notifier, Platform
+from bot.core.ports import Actor, DeliveryStatus, Notifier, Platform, Target, TargetKind
 from bot.scheduling.errors import ScheduleError
 from bot.scheduling.inputs import clean_text, parse_date, parse_hhmm, parse_minutes
 from bot.scheduling.recurrence import Recurrence, build_recurrence, parse_timezone
 from bot.scheduling.specs import recurrence_for, spec_of, zone
 from bot.scheduling.timezones import search_timezones
-from bot.storage.records import ReminderRow, ScheduleRow
+from bot.storage.records import NewDelivery, ReminderRow, ScheduleRow
 from bot.storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -34,7 +36,22 @@ DEFAULT_REMIND_EVERY = 60
 MAX_SKIP_DATES = 366
 MAX_PAUSE = timedelta(days=366)
 KINDS = ("break", "tip")
+MAX_ID = 2**63 - 1
 ADMIN_ONLY = "Only workspace admins can change schedules and settings."
+
+
+@dataclass(frozen=True, slots=True)
+class CommandNames:
+    """What people type for each command group on the adapter's platform.
+
+    Replies point at the next command to run, and the names differ by platform (Slack keeps
+    ``/remind`` for its own reminders, so deskbreak's is ``/reminders`` there). Each adapter
+    supplies its names, so the core never has to know which platform it is talking to.
+    """
+
+    remind: str = "/remind"
+    schedule: str = "/schedule"
+    config: str = "/config"
 
 
 def notifier_channel_checker(notifiers: Mapping[Platform, Notifier]) -> ChannelChecker:
@@ -61,13 +78,22 @@ class SchedulingCommands:
         channel_checker: ChannelChecker | None,
         *,
         service: Any = None,
+        names: CommandNames | None = None,
     ) -> None:
         self.store = store
+        self.names = names or CommandNames()
         self.content = content
         self.clock = clock
         self.channel_checker = channel_checker
         self.service = service
         self.max_schedules = int(getattr(settings, "max_schedules", None) or DEFAULT_MAX_SCHEDULES)
+
+    def with_names(self, names: CommandNames) -> SchedulingCommands:
+        """The same facade (store, channel checks, scheduler) replying with other command names:
+        what a second adapter in the same process gets."""
+        clone = copy.copy(self)
+        clone.names = names
+        return clone
 
     # ------------------------------------------------------------------ /schedule
 
@@ -118,7 +144,7 @@ class SchedulingCommands:
         if row is None:
             return error(
                 f"This workspace already has {self.max_schedules} schedules, the most allowed. "
-                "Remove one with `/schedule remove <id>` first."
+                f"Remove one with `{self.names.schedule} remove <id>` first."
             )
         log.info("schedule %s added by %s in %s", row.id, actor.user_id, actor.workspace_id)
         return Message(
@@ -134,7 +160,7 @@ class SchedulingCommands:
             return error(ADMIN_ONLY)
         rows = await self.store.list_schedules(actor.platform, actor.workspace_id)
         if not rows:
-            return info("No schedules yet", "Add one with `/schedule add`.")
+            return info("No schedules yet", f"Add one with `{self.names.schedule} add`.")
         ws = await self.store.get_workspace(actor.platform, actor.workspace_id)
         lines = []
         for row in rows:
@@ -183,7 +209,10 @@ class SchedulingCommands:
         await self.store.update_schedule(
             found.id, paused=True, paused_reason=f"paused by {actor.display_name or actor.user_id}"
         )
-        return info(f"Schedule #{found.id} paused", f"Resume with `/schedule resume {found.id}`.")
+        return info(
+            f"Schedule #{found.id} paused",
+            f"Resume with `{self.names.schedule} resume {found.id}`.",
+        )
 
     async def schedule_resume(self, actor: Actor, id: int) -> Message:
         """Unpause; the next time is computed from now, so nothing missed is sent late."""
@@ -232,11 +261,15 @@ class SchedulingCommands:
             return error(ADMIN_ONLY)
         try:
             ident = int(str(schedule_id).strip().lstrip("#"))
+            if not 1 <= ident <= MAX_ID:  # the database's integer ends at 2**63 - 1
+                raise ValueError(ident)
         except ValueError:
-            return error(f"`{str(schedule_id)[:20]}` is not a schedule id; see `/schedule list`.")
+            return error(
+                f"`{str(schedule_id)[:20]}` is not a schedule id; see `{self.names.schedule} list`."
+            )
         row = await self.store.get_schedule(ident)
         if row is None or (row.platform, row.workspace_id) != (actor.platform, actor.workspace_id):
-            return error(f"There is no schedule #{ident} here; see `/schedule list`.")
+            return error(f"There is no schedule #{ident} here; see `{self.names.schedule} list`.")
         return row
 
     # ------------------------------------------------------------------ /config
@@ -249,15 +282,8 @@ class SchedulingCommands:
             new_tz = parse_timezone(tz)
         except ScheduleError as exc:
             return error(str(exc))
-        await self.store.update_workspace(actor.platform, actor.workspace_id, timezone=new_tz.key)
         now = self.clock.now()
-        for row in await self.store.list_schedules(actor.platform, actor.workspace_id):
-            if row.timezone is None and not row.paused:
-                nxt = recurrence_for(row.spec).next_after(now, new_tz)
-                await self.store.update_schedule(row.id, next_due=nxt)
-        for rem in await self.store.list_reminders(actor.platform, actor.workspace_id):
-            if rem.timezone is None and rem.enabled:
-                await self.store.update_reminder(rem.id, next_due=_reminder_next(rem, now, new_tz))
+        await set_workspace_zone(self.store, actor.platform, actor.workspace_id, new_tz, now)
         local = now.astimezone(new_tz)
         return info("Workspace time zone set", f"{new_tz.key} (it is {local:%H:%M} there now).")
 
@@ -274,7 +300,7 @@ class SchedulingCommands:
             begin = parse_hhmm(start)
             finish = parse_hhmm(end)
         except ScheduleError as exc:
-            return error(f"{exc}. Use e.g. `/config quiet 22:00 07:00`, or `off`.")
+            return error(f"{exc}. Use e.g. `{self.names.config} quiet 22:00 07:00`, or `off`.")
         if begin == finish:
             return error("Quiet hours need different start and end times (or `off`).")
         await self.store.update_workspace(
@@ -363,7 +389,7 @@ class SchedulingCommands:
         return info(
             "Break reminders on",
             f"{recurrence.describe()} ({tz.key}). Next: {_when(next_due, tz)}.\n"
-            "Change your zone with `/remind timezone`.",
+            f"Change your zone with `{self.names.remind} timezone`.",
         )
 
     async def remind_off(self, actor: Actor) -> Message:
@@ -371,12 +397,14 @@ class SchedulingCommands:
         if rem is None or not rem.enabled:
             return info("Your reminders are already off")
         await self.store.update_reminder(rem.id, enabled=False, disabled_reason="turned off")
-        return info("Break reminders off", "Turn them back on any time with `/remind on`.")
+        return info(
+            "Break reminders off", f"Turn them back on any time with `{self.names.remind} on`."
+        )
 
     async def remind_status(self, actor: Actor) -> Message:
         rem = await self.store.get_reminder(actor.platform, actor.workspace_id, actor.user_id)
         if rem is None:
-            return info("No reminders", "Turn them on with `/remind on`.")
+            return info("No reminders", f"Turn them on with `{self.names.remind} on`.")
         tz = await self._person_zone(actor, rem.timezone)
         now = self.clock.now()
         lines = [f"{recurrence_for(rem.spec).describe()} ({tz.key})"]
@@ -384,10 +412,10 @@ class SchedulingCommands:
             if rem.disabled_reason == "dm_closed":
                 lines.append(
                     "Off: I couldn't send you a direct message. Allow DMs from this "
-                    "workspace, then run `/remind on`."
+                    f"workspace, then run `{self.names.remind} on`."
                 )
             else:
-                lines.append("Off. Turn them on with `/remind on`.")
+                lines.append(f"Off. Turn them on with `{self.names.remind} on`.")
         else:
             if rem.snoozed_until and rem.snoozed_until > now:
                 lines.append(f"Snoozed until {_when(rem.snoozed_until, tz)}")
@@ -408,7 +436,9 @@ class SchedulingCommands:
             return error(str(exc))
         rem = await self.store.get_reminder(actor.platform, actor.workspace_id, actor.user_id)
         if rem is None:
-            return error("You have no reminders yet. Turn them on with `/remind on` first.")
+            return error(
+                f"You have no reminders yet. Turn them on with `{self.names.remind} on` first."
+            )
         now = self.clock.now()
         changes: dict[str, Any] = {"timezone": new_tz.key}
         if rem.enabled and not (rem.snoozed_until and rem.snoozed_until > now):
@@ -453,7 +483,9 @@ class SchedulingCommands:
         if resume_at <= now:
             return error("That time has already passed.")
         if resume_at - now > MAX_PAUSE:
-            return error("You can pause for at most a year; use `/remind off` instead.")
+            return error(
+                f"You can pause for at most a year; use `{self.names.remind} off` instead."
+            )
         next_due = recurrence_for(rem.spec).next_after(resume_at - timedelta(microseconds=1), tz)
         await self.store.update_reminder(
             rem.id, paused_until=resume_at, snoozed_until=None, next_due=next_due
@@ -464,7 +496,8 @@ class SchedulingCommands:
     # ------------------------------------------------------------------ buttons
 
     async def button(self, actor: Actor, action: str) -> Message:
-        """The nudge buttons: ``done`` logs the break; ``snooze:<minutes>`` snoozes a reminder."""
+        """The nudge buttons: ``done`` logs the break; ``snooze:<minutes>`` snoozes a reminder,
+        or, for someone without one (a channel nudge), sends them one DM nudge later."""
         if action == "done":
             await self.store.add_history(actor.platform, actor.workspace_id, actor.user_id, "done")
             return info("Nice one!", "Break logged. Your back says thanks.")
@@ -475,16 +508,49 @@ class SchedulingCommands:
             except ScheduleError as exc:
                 return error(str(exc))
             rem = await self.store.get_reminder(actor.platform, actor.workspace_id, actor.user_id)
-            if rem is None or not rem.enabled:
-                return info(
-                    "Snooze is for personal reminders",
-                    "Turn them on with `/remind on` and I'll DM you on your own schedule.",
-                )
             await self.store.add_history(
                 actor.platform, actor.workspace_id, actor.user_id, "snooze", str(span)
             )
+            if rem is None or not rem.enabled:
+                return await self._snooze_once(actor, span, rem)
             return await self.remind_snooze(actor, span)
         return error("That button is not one I know.")
+
+    async def _snooze_once(self, actor: Actor, minutes: int, rem: ReminderRow | None) -> Message:
+        """One DM nudge ``minutes`` from now, without turning on regular reminders.
+
+        It is queued as a pending ledger row due then, which the scheduler's tick sends once
+        like any due retry (and fails, rather than sends late, past the grace window). No
+        reminder row is created, so ``/remind status`` and the person's settings stay as
+        they were.
+        """
+        now = self.clock.now()
+        when = now + timedelta(minutes=minutes)
+        target = Target(Platform(actor.platform), actor.workspace_id, TargetKind.DM, actor.user_id)
+        queued = await self.store.record_delivery(
+            NewDelivery(
+                source=f"snooze:{actor.user_id}"[:64],
+                slot=when,
+                target_key=target.key,
+                platform=str(target.platform),
+                workspace_id=target.workspace_id,
+                target_kind=str(target.kind),
+                target_id=target.id,
+                kind="break",
+            ),
+            owner="snooze",
+            now=now,
+            send_lease=timedelta(0),
+            queue_until=when,
+        )
+        tz = await self._person_zone(actor, rem.timezone if rem else None)
+        if queued is None:
+            return info("Already snoozed", f"I'll DM you at {_when(when, tz)}.")
+        return info(
+            "Snoozed",
+            f"I'll DM you a break nudge at {_when(when, tz)}. For regular ones on your own "
+            f"schedule, use `{self.names.remind} on`.",
+        )
 
     def timezone_choices(self, text: str, limit: int = 25) -> list[str]:
         return search_timezones(text, limit)
@@ -496,6 +562,21 @@ class SchedulingCommands:
             return zone(own)
         ws = await self.store.get_workspace(actor.platform, actor.workspace_id)
         return zone(ws.timezone)
+
+
+async def set_workspace_zone(
+    store: Store, platform: str, workspace_id: str, tz: ZoneInfo, now: datetime
+) -> None:
+    """Set the workspace zone and move the next time of everything that follows it (the
+    schedules and reminders without a zone of their own), so none fires on the old zone."""
+    await store.update_workspace(platform, workspace_id, timezone=tz.key)
+    for row in await store.list_schedules(platform, workspace_id):
+        if row.timezone is None and not row.paused:
+            nxt = recurrence_for(row.spec).next_after(now, tz)
+            await store.update_schedule(row.id, next_due=nxt)
+    for rem in await store.list_reminders(platform, workspace_id):
+        if rem.timezone is None and rem.enabled:
+            await store.update_reminder(rem.id, next_due=_reminder_next(rem, now, tz))
 
 
 def _reminder_next(rem: ReminderRow, now: datetime, tz: ZoneInfo) -> datetime | None:

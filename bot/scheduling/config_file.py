@@ -81,6 +81,9 @@ class ScheduleEntry(_Strict):
 
     channel: str = Field(min_length=1, max_length=100)
     kind: Literal["break", "tip"]
+    # Keeps the schedule's identity when entries are reordered (default: its position among
+    # the channel's entries); see bot/scheduling/config_apply.py.
+    name: str | None = Field(default=None, min_length=1, max_length=40, pattern=r"^[\w.-]+$")
     cron: str | None = None
     every: int | None = None
     start: time | None = None
@@ -164,6 +167,17 @@ class WorkspaceConfig(_Strict):
         if not isinstance(value, list):
             return value
         return [item if isinstance(item, date) else parse_date(item) for item in value]
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> WorkspaceConfig:
+        seen: set[tuple[str, str]] = set()
+        for entry in self.schedules:
+            if entry.name is None:
+                continue
+            if (entry.channel, entry.name) in seen:
+                raise ValueError(f"schedule name {entry.name!r} is used twice in {entry.channel}")
+            seen.add((entry.channel, entry.name))
+        return self
 
 
 class DeploymentConfig(_Strict):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -9,6 +10,7 @@ from bot.adapters.discord.kv import KeyValue
 
 if TYPE_CHECKING:
     from bot.core.commands import ContentCommands
+    from bot.core.cooldown import Cooldown
     from bot.scheduling.commands import SchedulingCommands
 
 
@@ -18,3 +20,7 @@ class DiscordServices:
     kv: KeyValue
     # None only in a content-only deployment (no database); the admin groups are then absent.
     scheduling: SchedulingCommands | None = None
+    # The notifier's ``prepare_dm``: /remind on opens the person's DM channel ahead of time.
+    prepare_dm: Callable[[str, int | None], None] | None = None
+    # The per-person command cooldown; None (tests, benchmarks) means no limit.
+    cooldown: Cooldown | None = None

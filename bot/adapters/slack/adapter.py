@@ -19,14 +19,15 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.adapters.slack.admins import AdminResolver
 from bot.adapters.slack.client import DEFAULT_BASE_URL, Sleep, build_web_client
-from bot.adapters.slack.listeners import register_all
+from bot.adapters.slack.listeners import COMMAND_NAMES, register_all
 from bot.adapters.slack.notifier import KeyValueStore, SlackNotifier
 from bot.adapters.slack.pacer import ChannelPacer
 from bot.adapters.slack.server import ReplayGuard, build_web_app
 from bot.adapters.slack.services import Services
 from bot.core.clock import Clock, SystemClock
 from bot.core.commands import ContentCommands
-from bot.scheduling.commands import SchedulingCommands
+from bot.core.cooldown import Cooldown
+from bot.scheduling.commands import CommandNames, SchedulingCommands
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -55,7 +56,7 @@ class SlackConfig:
             http_host=settings.slack_http_host,
             http_port=settings.slack_http_port,
             admin_ids=tuple(settings.slack_admin_ids),
-            base_url=base_url,
+            base_url=settings.slack_api_base or base_url,
         )
 
     @property
@@ -73,6 +74,9 @@ class SlackConfig:
 
 
 class SlackAdapter:
+    # The names scheduling replies must use on Slack; runners pass them to build_scheduling.
+    command_names: CommandNames = COMMAND_NAMES
+
     def __init__(
         self,
         config: SlackConfig,
@@ -82,6 +86,7 @@ class SlackAdapter:
         kv: KeyValueStore | None = None,
         clock: Clock | None = None,
         sleep: Sleep = asyncio.sleep,
+        cooldown: Cooldown | None = None,
     ) -> None:
         self._config = config
         self._clock = clock or SystemClock()
@@ -100,7 +105,7 @@ class SlackAdapter:
             # Socket Mode envelopes are authenticated by the websocket, not by a signature.
             request_verification_enabled=not config.socket_mode,
         )
-        self.services = Services(content, self.admins, scheduling)
+        self.services = Services(content, self.admins, scheduling, cooldown)
         self.commands = register_all(self.bolt, self.services)
         self._guard = ReplayGuard(self._clock)
         self._runner: web.AppRunner | None = None
@@ -130,6 +135,16 @@ class SlackAdapter:
         # With port 0 the OS picks a free port; report the one actually bound.
         self.http_port = int(self._runner.addresses[0][1])
         log.info("Slack adapter serving HTTP on %s:%s", self._config.http_host, self.http_port)
+
+    async def health(self) -> str | None:
+        """For /healthz: None while Slack can reach us (socket open or HTTP server up)."""
+        if self._socket is not None:
+            if await self._socket.client.is_connected():
+                return None
+            return "the Slack Socket Mode connection is down"
+        if self._runner is not None:
+            return None
+        return "the Slack adapter is not running"
 
     async def stop(self) -> None:
         if self._socket is not None:

@@ -20,6 +20,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.adapters.slack.adapter import SlackAdapter, SlackConfig
 from bot.adapters.slack.errors import api_error
+from bot.core.cooldown import Cooldown
 from bot.core.ports import Platform
 
 if TYPE_CHECKING:
@@ -31,8 +32,16 @@ EXIT_BAD_CONFIG = 2
 
 
 def build_slack(app: App, config: SlackConfig) -> SlackAdapter:
-    """The adapter on the App's content, clock and store (its DM-channel cache)."""
-    return SlackAdapter(config, app.content, kv=app.store, clock=app.clock)
+    """The adapter on the App's content, clock and store (its DM-channel cache); every wait for
+    Slack's rate limits (our pacing and Retry-After) is counted in the App's metrics."""
+    return SlackAdapter(
+        config,
+        app.content,
+        kv=app.store,
+        clock=app.clock,
+        sleep=app.metrics.paced_sleep(Platform.SLACK),
+        cooldown=Cooldown.from_settings(app.settings, app.clock),
+    )
 
 
 async def serve_slack(app: App) -> int:
@@ -51,7 +60,9 @@ async def run_slack(app: App, config: SlackConfig) -> int:
     async with running_slack(app, config) as adapter:
         if adapter is None:
             return EXIT_BAD_CONFIG
-        scheduling = build_scheduling(app, {Platform.SLACK: adapter.notifier})
+        scheduling = build_scheduling(
+            app, {Platform.SLACK: adapter.notifier}, names=adapter.command_names
+        )
         adapter.use_scheduling(scheduling.commands)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
@@ -79,6 +90,8 @@ async def running_slack(app: App, config: SlackConfig) -> AsyncIterator[SlackAda
         yield None
         return
     await adapter.start()
+    if "slack" not in app.health.names():
+        app.health.add("slack", adapter.health)
     try:
         yield adapter
     finally:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from bot.adapters.slack.admins import AdminResolver
 from bot.core.commands import ContentCommands
+from bot.core.cooldown import Cooldown
 from bot.scheduling.commands import SchedulingCommands
 
 
@@ -23,6 +24,8 @@ class Services:
     content: ContentCommands
     admins: AdminResolver
     scheduling_commands: SchedulingCommands | None = None
+    # The per-person command cooldown; None (tests, benchmarks) means no limit.
+    cooldown: Cooldown | None = None
 
     @property
     def scheduling(self) -> SchedulingCommands:

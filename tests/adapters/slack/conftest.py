@@ -19,6 +19,7 @@ from pydantic import SecretStr
 
 from bot.adapters.slack import SlackAdapter, SlackConfig, SlackNotifier
 from bot.adapters.slack.client import build_web_client
+from bot.adapters.slack.listeners import COMMAND_NAMES
 from bot.adapters.slack.pacer import ChannelPacer
 from bot.core.clock import FakeClock
 from bot.core.commands import ContentCommands
@@ -128,7 +129,12 @@ def scheduling(
         build_web_client(BOT_TOKEN, base_url=fake.base_url), ChannelPacer(clock)
     )
     return SchedulingCommands(
-        store, content, clock, Settings(), notifier_channel_checker({Platform.SLACK: checker})
+        store,
+        content,
+        clock,
+        Settings(),
+        notifier_channel_checker({Platform.SLACK: checker}),
+        names=COMMAND_NAMES,  # as the runner wires it: replies name Slack's commands
     )
 
 

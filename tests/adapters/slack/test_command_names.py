@@ -1,0 +1,70 @@
+"""Replies on Slack name Slack's commands: `/reminders`, since Slack's own `/remind` wins."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from pathlib import Path
+
+from pydantic import SecretStr
+
+from bot.adapters.slack import SlackConfig
+from bot.adapters.slack.runner import run_slack
+from bot.app import build_app
+from bot.core.clock import FakeClock
+from bot.settings import Settings
+from tests.adapters.slack.conftest import Slash
+from tests.fakes.slack import APP_TOKEN, BOT_TOKEN, FakeSlack
+
+
+def text_of(response: dict[str, object]) -> str:
+    return str(response["blocks"])
+
+
+async def test_status_without_reminders_points_at_slash_reminders(slash: Slash) -> None:
+    """/reminders status with none set up says to run `/reminders on`, never `/remind on`."""
+    text = text_of(await slash("/reminders", "status"))
+    assert "`/reminders on`" in text and "`/remind on`" not in text
+
+
+async def test_turning_off_points_back_at_slash_reminders(slash: Slash) -> None:
+    """/reminders off explains how to turn them back on with Slack's command name."""
+    await slash("/reminders", "on")
+    assert "`/reminders on`" in text_of(await slash("/reminders", "off"))
+
+
+async def test_runner_wires_slack_command_names(
+    fake: FakeSlack, clock: FakeClock, tmp_path: Path
+) -> None:
+    """run_slack's scheduling facade answers with /reminders too, not the core default."""
+    fake.users["U0MEMBER"] = {"name": "sam", "is_admin": False, "is_owner": False}
+    app = build_app(
+        Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite3'}"), clock=clock
+    )
+    await app.store.migrate()
+    config = SlackConfig(
+        bot_token=SecretStr(BOT_TOKEN), app_token=SecretStr(APP_TOKEN), base_url=fake.base_url
+    )
+    task = asyncio.create_task(run_slack(app, config))
+    try:
+        await fake.socket.wait_connected()
+        await fake.socket.send_envelope(
+            "slash_commands",
+            {
+                "team_id": "T0FAKE",
+                "channel_id": "C0WELL",
+                "user_id": "U0MEMBER",
+                "command": "/reminders",
+                "text": "status",
+                "response_url": fake.response_url("status"),
+                "trigger_id": "1.2.3",
+            },
+        )
+        [answer] = await fake.wait_responses(1)
+        assert "`/reminders on`" in text_of(answer)
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        await app.store.close()
+
