@@ -16,8 +16,17 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 
 import bot
 from bot.core.ports import Platform
@@ -40,6 +49,15 @@ class Settings(BaseModel):
     log_level: str = "INFO"
     grace_minutes: Annotated[int, Field(ge=0, le=24 * 60)] = 10
     tick_seconds: Annotated[float, Field(gt=0, le=3600)] = 15.0
+    # How long a process holds the work it claimed before another may take it over: a dead
+    # process's share is delivered by the others within about lease + one tick. Keep it longer
+    # than the slowest single send (discord.py may wait out a 429 for up to 30 s).
+    lease_seconds: Annotated[float, Field(ge=1, le=3600)] = 120.0
+    # Limits against abuse and accidents: schedules per workspace, and a per-person token
+    # bucket for commands (a burst of cooldown_burst, refilled at cooldown_per_minute).
+    max_schedules: Annotated[int, Field(ge=1, le=10_000)] = 50
+    cooldown_burst: Annotated[int, Field(ge=1, le=1000)] = 8
+    cooldown_per_minute: Annotated[float, Field(gt=0, le=6000)] = 20.0
     metrics_port: Annotated[int, Field(ge=1, le=65535)] | None = None
     # Loopback by default: health and metrics are for the local scraper; containers set 0.0.0.0.
     metrics_host: str = "127.0.0.1"
@@ -47,12 +65,43 @@ class Settings(BaseModel):
     shard_ids: list[Annotated[int, Field(ge=0)]] | None = None
     discord_token: SecretStr | None = None
     discord_dev_guild: int | None = None
+    # For testing against a fake Discord only (benchmarks, end-to-end runs): where discord.py
+    # sends REST calls and opens the gateway. Loopback addresses only, so a stray setting can
+    # never hand the bot token to another host.
+    discord_api_base: str | None = None
+    discord_gateway_url: str | None = None
     slack_bot_token: SecretStr | None = None
     slack_app_token: SecretStr | None = None
     slack_signing_secret: SecretStr | None = None
     slack_http_host: str = "127.0.0.1"
     slack_http_port: Annotated[int, Field(ge=1, le=65535)] = 3000
     slack_admin_ids: list[str] = Field(default_factory=list)
+    # Like discord_api_base: the Web API of a fake Slack (end-to-end runs), loopback only.
+    slack_api_base: str | None = None
+
+    @field_validator("discord_api_base", "discord_gateway_url", "slack_api_base")
+    @classmethod
+    def _loopback(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        if urlsplit(value).hostname not in ("127.0.0.1", "localhost", "::1"):
+            raise ValueError("only a loopback address (a fake platform for testing) is allowed")
+        return value.rstrip("/")
+
+    @field_validator("shard_ids")
+    @classmethod
+    def _shards(cls, value: list[int] | None, info: ValidationInfo) -> list[int] | None:
+        # A field validator (shard_count is declared first), not a model one: a model-level
+        # error would echo every input, tokens included, in the error message.
+        if value is None:
+            return None
+        count = info.data.get("shard_count")
+        if count is None:
+            raise ValueError("needs DESKBREAK_SHARD_COUNT (the total number of shards)")
+        beyond = sorted(i for i in value if i >= count)
+        if beyond:
+            raise ValueError(f"shards {beyond} do not exist with {count} shards (ids count from 0)")
+        return sorted(set(value))
 
     @field_validator("log_level")
     @classmethod
@@ -79,18 +128,59 @@ class Settings(BaseModel):
             return Platform.SLACK
         return Platform.CONSOLE
 
+    def auto_platforms(self) -> tuple[Platform, ...]:
+        """Every chat platform with credentials (Discord and Slack share one process), else
+        the console."""
+        found = [p for p in (Platform.DISCORD, Platform.SLACK) if self._configured(p)]
+        return tuple(found) or (Platform.CONSOLE,)
+
+    def _configured(self, platform: Platform) -> bool:
+        if platform is Platform.DISCORD:
+            return self.discord_token is not None
+        return self.slack_bot_token is not None and (
+            self.slack_app_token is not None or self.slack_signing_secret is not None
+        )
+
+    def __repr_args__(self) -> Any:
+        """What ``repr``/``str`` show: the database URL's password is masked like a secret."""
+        for name, value in super().__repr_args__():
+            yield name, redact_url(value) if name == "database_url" else value
+
     def redacted(self) -> dict[str, Any]:
-        """Every setting as plain data, secrets replaced by ``"********"`` (or None if unset)."""
+        """Every setting as plain data, secrets replaced by ``"********"`` (or None if unset).
+
+        The database URL is kept but its password is masked: a PostgreSQL URL carries one.
+        """
         out: dict[str, Any] = {}
         for name in type(self).model_fields:
             value = getattr(self, name)
             if isinstance(value, SecretStr):
                 out[name] = "********"
+            elif name == "database_url":
+                out[name] = redact_url(value)
             elif isinstance(value, Path):
                 out[name] = str(value)
             else:
                 out[name] = value
         return out
+
+
+def redact_url(url: str) -> str:
+    """``url`` with any password replaced by ``***``, for logs and messages.
+
+    Parsed by hand rather than with SQLAlchemy so that even a malformed URL (one the database
+    layer would reject, and might therefore be printed in an error) never shows its password.
+    """
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return url
+    # The credentials end at the last "@" before the query (a password may hold "/" or "@").
+    before_query, question, query = rest.partition("?")
+    userinfo, at, location = before_query.rpartition("@")
+    if not at or ":" not in userinfo:
+        return url
+    user = userinfo.split(":", 1)[0]
+    return f"{scheme}://{user}:***@{location}{question}{query}"
 
 
 # Setting name -> environment variable. Secrets also accept NAME_FILE.
@@ -102,18 +192,25 @@ ENV_NAMES: dict[str, str] = {
     "log_level": "DESKBREAK_LOG_LEVEL",
     "grace_minutes": "DESKBREAK_GRACE_MINUTES",
     "tick_seconds": "DESKBREAK_TICK_SECONDS",
+    "lease_seconds": "DESKBREAK_LEASE_SECONDS",
+    "max_schedules": "DESKBREAK_MAX_SCHEDULES",
+    "cooldown_burst": "DESKBREAK_COOLDOWN_BURST",
+    "cooldown_per_minute": "DESKBREAK_COOLDOWN_PER_MINUTE",
     "metrics_port": "DESKBREAK_METRICS_PORT",
     "metrics_host": "DESKBREAK_METRICS_HOST",
     "shard_count": "DESKBREAK_SHARD_COUNT",
     "shard_ids": "DESKBREAK_SHARD_IDS",
     "discord_token": "DISCORD_TOKEN",
     "discord_dev_guild": "DISCORD_DEV_GUILD",
+    "discord_api_base": "DESKBREAK_DISCORD_API_BASE",
+    "discord_gateway_url": "DESKBREAK_DISCORD_GATEWAY_URL",
     "slack_bot_token": "SLACK_BOT_TOKEN",
     "slack_app_token": "SLACK_APP_TOKEN",
     "slack_signing_secret": "SLACK_SIGNING_SECRET",
     "slack_http_host": "SLACK_HTTP_HOST",
     "slack_http_port": "SLACK_HTTP_PORT",
     "slack_admin_ids": "SLACK_ADMIN_IDS",
+    "slack_api_base": "DESKBREAK_SLACK_API_BASE",
 }
 SECRETS = frozenset({"discord_token", "slack_bot_token", "slack_app_token", "slack_signing_secret"})
 _LISTS = frozenset({"shard_ids", "slack_admin_ids"})
@@ -163,7 +260,7 @@ def load_settings(
             var = ENV_NAMES.get(name, name)
             source = f"{path}:{lines[name]}: {name}" if name in lines and not env.get(var) else var
             message = str(err["msg"]).removeprefix("Value error, ")
-            if name not in SECRETS:  # never echo a secret, even a malformed one
+            if name not in SECRETS and name != "database_url":  # never echo a secret
                 message += f" (got {err.get('input')!r})"
             problems.append(f"{source}: {message}")
     if problems:

@@ -24,6 +24,7 @@ def test_env_values_are_typed() -> None:
     """Environment strings become typed values; lists split on commas or spaces."""
     settings = load_settings({
         "DESKBREAK_GRACE_MINUTES": "5", "DESKBREAK_SHARD_IDS": "0, 2",
+        "DESKBREAK_SHARD_COUNT": "4",
         "SLACK_ADMIN_IDS": "U1 U2", "DESKBREAK_CONTENT_DIR": "/srv/extra",
         "DESKBREAK_LOG_LEVEL": "debug",
     })
@@ -114,3 +115,54 @@ def test_unknown_and_invalid_config_keys_have_lines(tmp_path: Path) -> None:
 def test_auto_platform(env: dict[str, str], platform: Platform) -> None:
     """auto picks Discord, then Slack (with complete credentials), else the console."""
     assert load_settings(env).auto_platform() is platform
+
+
+def test_shard_ids_need_a_shard_count() -> None:
+    """DESKBREAK_SHARD_IDS alone is refused: a shard id means nothing without the total."""
+    with pytest.raises(SettingsError, match="DESKBREAK_SHARD_IDS: needs DESKBREAK_SHARD_COUNT"):
+        load_settings({"DESKBREAK_SHARD_IDS": "1"})
+
+
+def test_shard_ids_beyond_the_count_are_refused() -> None:
+    """Shard 2 of 2 does not exist (ids count from 0), and the error never echoes a token."""
+    with pytest.raises(SettingsError, match=r"shards \[2\] do not exist") as caught:
+        load_settings({"DESKBREAK_SHARD_COUNT": "2", "DESKBREAK_SHARD_IDS": "2",
+                       "DISCORD_TOKEN": "tok-secret"})
+    assert "tok-secret" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("env", "platforms"),
+    [
+        ({}, (Platform.CONSOLE,)),
+        ({"DISCORD_TOKEN": "x"}, (Platform.DISCORD,)),
+        ({"SLACK_BOT_TOKEN": "x", "SLACK_APP_TOKEN": "y"}, (Platform.SLACK,)),
+        (
+            {"DISCORD_TOKEN": "x", "SLACK_BOT_TOKEN": "y", "SLACK_SIGNING_SECRET": "z"},
+            (Platform.DISCORD, Platform.SLACK),
+        ),
+        ({"DISCORD_TOKEN": "x", "SLACK_BOT_TOKEN": "y"}, (Platform.DISCORD,)),
+    ],
+)
+def test_auto_platforms(env: dict[str, str], platforms: tuple[Platform, ...]) -> None:
+    """`run --platform auto` serves every platform with complete credentials, else the console."""
+    assert load_settings(env).auto_platforms() == platforms
+
+
+def test_slack_api_base_must_be_loopback() -> None:
+    """A fake Slack's URL is accepted only on a loopback address, so no token leaves the host."""
+    assert load_settings({"DESKBREAK_SLACK_API_BASE": "http://127.0.0.1:9/api/"}).slack_api_base
+    with pytest.raises(SettingsError, match="DESKBREAK_SLACK_API_BASE"):
+        load_settings({"DESKBREAK_SLACK_API_BASE": "https://slack.example.com/api/"})
+
+
+def test_discord_fake_addresses_must_be_loopback() -> None:
+    """The test-only Discord REST/gateway overrides accept loopback addresses only."""
+    settings = load_settings({"DESKBREAK_DISCORD_API_BASE": "http://127.0.0.1:9/api/v10/",
+                              "DESKBREAK_DISCORD_GATEWAY_URL": "ws://localhost:9/gateway-ws"})
+    assert settings.discord_api_base == "http://127.0.0.1:9/api/v10"
+    assert settings.discord_gateway_url == "ws://localhost:9/gateway-ws"
+    with pytest.raises(SettingsError, match="DESKBREAK_DISCORD_API_BASE"):
+        load_settings({"DESKBREAK_DISCORD_API_BASE": "https://discord.com/api/v10"})
+    with pytest.raises(SettingsError, match="DESKBREAK_DISCORD_GATEWAY_URL"):
+        load_settings({"DESKBREAK_DISCORD_GATEWAY_URL": "wss://gateway.discord.gg"})

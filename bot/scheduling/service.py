@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
+
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.core.messages import Message, MessageKind
 from bot.core.ports import (
@@ -31,6 +33,8 @@ from bot.core.ports import (
     Target,
     TargetKind,
 )
+from bot.observability.metrics import Metrics
+from bot.scheduling.instance import claim_scope, lease_from, new_instance_id
 from bot.scheduling.policy import catch_up, in_quiet_hours, is_skip_date
 from bot.scheduling.specs import hhmm, recurrence_for, zone
 from bot.storage.records import (
@@ -42,7 +46,8 @@ from bot.storage.records import (
     ScheduleRow,
     WorkspaceRow,
 )
-from bot.storage.store import Store
+from bot.storage.scope import ClaimScope
+from bot.storage.store import Store, db_error
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +56,9 @@ DEFAULT_TICK_SECONDS = 15.0
 JOB_ID = "deskbreak-scheduler-tick"
 MAX_BACKOFF = timedelta(minutes=5)
 FIRST_BACKOFF = timedelta(seconds=30)
+# Sent marks are written in batches of this many (and whenever a batch of sends ends).
+MARK_BATCH = 100
+FIRST_CLAIM = 50
 
 
 @dataclass(slots=True)
@@ -70,9 +78,12 @@ class TickReport:
 class SchedulerService:
     """Owns the APScheduler instance and the due-row -> ledger -> Notifier pipeline.
 
-    ``instance_id`` names this process's leases. A restarted process with the same id takes
-    back the sends its previous life left in flight; sharded deployments give each instance
-    its own id so they never take each other's in-flight work.
+    ``instance_id`` names this process's leases; by default it is unique per start
+    (``bot.scheduling.instance``), so processes sharing a database never take each other's
+    in-flight work before its lease runs out. Given the same id, a restarted process takes
+    back at once the sends its previous life left in flight. ``scope`` is what this process
+    claims: by default its notifiers' platforms and, with DESKBREAK_SHARD_COUNT/IDS, its
+    Discord shards' guilds (``bot.storage.scope``). Leases default to ``lease_seconds``.
     """
 
     def __init__(
@@ -85,14 +96,17 @@ class SchedulerService:
         *,
         grace: timedelta | None = None,
         tick_seconds: float | None = None,
-        instance_id: str = "default",
+        instance_id: str | None = None,
         batch_size: int = 500,
         max_concurrency: int = 16,
-        claim_lease: timedelta = timedelta(minutes=2),
-        send_lease: timedelta = timedelta(minutes=2),
+        claim_lease: timedelta | None = None,
+        send_lease: timedelta | None = None,
+        scope: ClaimScope | None = None,
         stop_timeout: float = 10.0,
+        metrics: Metrics | None = None,
     ) -> None:
         self.store = store
+        self.metrics = metrics
         self.notifiers = dict(notifiers)
         self.content = content
         self.clock = clock
@@ -103,14 +117,21 @@ class SchedulerService:
         if tick_seconds is None:
             tick_seconds = getattr(settings, "tick_seconds", None) or DEFAULT_TICK_SECONDS
         self.tick_seconds = float(tick_seconds)
-        self.instance_id = instance_id
+        self.instance_id = instance_id or new_instance_id(getattr(settings, "shard_ids", None))
         self.batch_size = batch_size
-        self.claim_lease = claim_lease
-        self.send_lease = send_lease
+        self.claim_lease = claim_lease or lease_from(settings)
+        self.send_lease = send_lease or lease_from(settings)
+        self.scope = scope or claim_scope(
+            (str(p) for p in self.notifiers), settings, self.claim_lease
+        )
         self.stop_timeout = stop_timeout
         self._send_slots = asyncio.Semaphore(max_concurrency)
         self._scheduler: Any = None
         self._ticks: set[asyncio.Task[None]] = set()
+        # Ledger ids sent but not yet marked: one UPDATE per MARK_BATCH instead of one
+        # transaction per message, so the database never paces a fan-out. A crash before the
+        # mark leaves the row pending; the resend carries the same nonce and Discord drops it.
+        self._sent_marks: list[int] = []
         self._stopping = False
 
     # ------------------------------------------------------------------ lifecycle
@@ -121,7 +142,11 @@ class SchedulerService:
         from apscheduler.triggers.interval import IntervalTrigger
 
         self._stopping = False
-        await self.recover()
+        # Shielded and tracked like a tick: a stop during recovery (SIGTERM right after a
+        # start) lets the resends already under way finish instead of cancelling them.
+        await self._shielded(self._guarded_recover())
+        if self._stopping:
+            return
         scheduler = AsyncIOScheduler(event_loop=asyncio.get_running_loop(), timezone=UTC)
         scheduler.add_job(
             self._scheduled_tick,
@@ -133,7 +158,10 @@ class SchedulerService:
             # A wake-up that is late by less than a few ticks still runs; APScheduler's
             # default of 1 s would drop ticks whenever the event loop is briefly busy.
             misfire_grace_time=max(30, int(self.tick_seconds * 4)),
-            next_run_time=datetime.now(UTC),  # first tick right away, not one interval later
+            # First tick right away (this instant is at most one interval ago), and every
+            # later one on the interval's grid: slots fall on whole minutes, so a tick lands
+            # on the slot itself instead of up to one interval after it.
+            next_run_time=aligned_tick(datetime.now(UTC), self.tick_seconds),
         )
         scheduler.start()
         self._scheduler = scheduler
@@ -152,7 +180,11 @@ class SchedulerService:
                 task.cancel()
             if running:
                 await asyncio.wait(running)
-        await self.store.release_leases(self.instance_id)
+        try:
+            await self.store.release_leases(self.instance_id)
+        except SQLAlchemyError as exc:  # a stop must finish; the leases simply run out
+            log.error("could not release this run's leases (%s); they expire by themselves",
+                      db_error(exc))
         log.info("scheduler stopped")
 
     @property
@@ -165,25 +197,43 @@ class SchedulerService:
         running jobs on shutdown, and stop() wants in-flight sends to finish instead."""
         if self._stopping:
             return
-        task = asyncio.ensure_future(self._guarded_tick())
+        await self._shielded(self._guarded_tick())
+
+    async def _shielded(self, work: Coroutine[Any, Any, Any]) -> None:
+        """Run ``work`` as its own task that stop() waits for (up to ``stop_timeout``)."""
+        task = asyncio.ensure_future(work)
         self._ticks.add(task)
         task.add_done_callback(self._ticks.discard)
-        await asyncio.shield(task)
+        try:
+            await asyncio.shield(task)
+        except asyncio.CancelledError:
+            if not self._stopping:
+                raise
+            # stop() shut APScheduler down, which cancels its running job: the work itself
+            # goes on in ``task`` and stop() waits for it; this wrapper just ends quietly.
 
     async def _guarded_tick(self) -> None:
-        try:
-            await self.tick()
-        except Exception:
-            log.exception("scheduler tick failed; the next tick retries")
+        await _survive(self.tick(), "scheduler tick", "the next tick retries")
+
+    async def _guarded_recover(self) -> None:
+        await _survive(self.recover(), "resending what the last run left pending",
+                       "the ticks retry those sends")
 
     # ------------------------------------------------------------------ the work
 
     async def recover(self) -> int:
         """Resend, with their original nonce, the pending rows a previous run left behind."""
         now = self.clock.now()
-        await self.store.fail_expired_deliveries(now - self.grace, now, owner=self.instance_id)
+        await self.store.fail_expired_deliveries(
+            now - self.grace, now, owner=self.instance_id, scope=self.scope
+        )
         rows = await self.store.claim_retryable_deliveries(
-            now, self.instance_id, self.send_lease, self.batch_size, reclaim_from=self.instance_id
+            now,
+            self.instance_id,
+            self.send_lease,
+            self.batch_size,
+            reclaim_from=self.instance_id,
+            scope=self.scope,
         )
         report = TickReport()
         await self._send_all(rows, report)
@@ -195,21 +245,44 @@ class SchedulerService:
         """Claim due rows, write their ledger rows and new next_due, then send; tests call this."""
         report = TickReport()
         now = self.clock.now()
-        if not await self.store.has_work(now):
+        if not await self.store.has_work(now, scope=self.scope):
             return report
         report.expired = await self.store.fail_expired_deliveries(
-            now - self.grace, now, owner=self.instance_id
+            now - self.grace, now, owner=self.instance_id, scope=self.scope
         )
         retries = await self.store.claim_retryable_deliveries(
-            now, self.instance_id, self.send_lease, self.batch_size
+            now, self.instance_id, self.send_lease, self.batch_size, scope=self.scope
         )
-        await self._send_all(retries, report)
-        while True:
+        # Each claimed batch is handed to the senders at once and the next batch is claimed
+        # while they work, so the notifier's pacer never idles between batches.
+        sending = [asyncio.ensure_future(self._send_all(retries, report))]
+        try:
+            await self._claim_and_send(now, report, sending)
+        finally:
+            await asyncio.gather(*sending)
+        if report.sent or report.failed or report.missed or report.retrying:
+            log.info(
+                "tick: sent %d, skipped %d, retrying %d, failed %d, missed %d",
+                report.sent,
+                report.skipped,
+                report.retrying,
+                report.failed,
+                report.missed,
+            )
+        return report
+
+    async def _claim_and_send(
+        self, now: datetime, report: TickReport, sending: list[asyncio.Future[None]]
+    ) -> None:
+        # A small first claim gets the first sends out at once; the bigger ones after it are
+        # made while those sends are under way.
+        limit = min(self.batch_size, FIRST_CLAIM)
+        while not self._stopping:  # a stop lets this batch finish but claims no more
             schedules = await self.store.claim_due_schedules(
-                now, self.instance_id, self.claim_lease, self.batch_size
+                now, self.instance_id, self.claim_lease, limit, scope=self.scope
             )
             reminders = await self.store.claim_due_reminders(
-                now, self.instance_id, self.claim_lease, self.batch_size
+                now, self.instance_id, self.claim_lease, limit, scope=self.scope
             )
             if not schedules and not reminders:
                 break
@@ -226,19 +299,10 @@ class SchedulerService:
             pending = await self.store.apply_advances(
                 advances, owner=self.instance_id, now=now, send_lease=self.send_lease
             )
-            await self._send_all(pending, report)
-            if len(schedules) < self.batch_size and len(reminders) < self.batch_size:
+            sending.append(asyncio.ensure_future(self._send_all(pending, report)))
+            if len(schedules) < limit and len(reminders) < limit:
                 break
-        if report.sent or report.failed or report.missed or report.retrying:
-            log.info(
-                "tick: sent %d, skipped %d, retrying %d, failed %d, missed %d",
-                report.sent,
-                report.skipped,
-                report.retrying,
-                report.failed,
-                report.missed,
-            )
-        return report
+            limit = self.batch_size
 
     def _safe_plan(
         self,
@@ -374,13 +438,40 @@ class SchedulerService:
 
     async def _send_all(self, rows: Sequence[DeliveryRow], report: TickReport) -> None:
         if rows:
-            await asyncio.gather(*(self._send_one(row, report) for row in rows))
+            try:
+                await asyncio.gather(*(self._send_one(row, report) for row in rows))
+            finally:
+                await self._flush_marks()
+
+    async def _flush_marks(self) -> None:
+        """Write the pending sent marks in one statement."""
+        if not self._sent_marks:
+            return
+        ids, self._sent_marks = self._sent_marks, []
+        try:
+            await self.store.finish_sent_deliveries(ids, now=self.clock.now())
+        except Exception:
+            # Left pending: after the lease they are resent with their nonce (a no-op on
+            # Discord), which beats losing the record that they went out.
+            log.exception("could not mark %d sent deliveries", len(ids))
 
     async def _send_one(self, row: DeliveryRow, report: TickReport) -> DeliveryResult:
         async with self._send_slots:
+            if self._stopping:
+                # Shutting down: sends already under way finish, the rest of a fan-out stays
+                # pending (its lease is released by stop) and the next start sends it.
+                return DeliveryResult(DeliveryStatus.RETRY, "stopping; left pending")
             result = await self._deliver(row)
+        self._count(row, result)
         await self._settle(row, result, report)
         return result
+
+    def _count(self, row: DeliveryRow, result: DeliveryResult) -> None:
+        """Every attempt's outcome, and for a sent one its lag behind the slot."""
+        if self.metrics is None:
+            return
+        lag = (self.clock.now() - row.slot).total_seconds()
+        self.metrics.delivery_result(row.platform, row.kind, result, lag)
 
     async def _deliver(self, row: DeliveryRow) -> DeliveryResult:
         platform = Platform(row.platform)
@@ -404,7 +495,11 @@ class SchedulerService:
         detail = result.detail[:300] or None
         if status == DeliveryStatus.SENT:
             report.sent += 1
-            await self.store.finish_delivery(row.id, LedgerStatus.SENT, now=now, detail=detail)
+            self._sent_marks.append(row.id)
+            # Batching marks is safe only where a resend after a crash is dropped (Discord's
+            # nonce); on Slack an unwritten mark means a duplicate post, so write it now.
+            if len(self._sent_marks) >= MARK_BATCH or row.platform != Platform.DISCORD:
+                await self._flush_marks()
             return
         if status == DeliveryStatus.RETRY:
             backoff = _backoff(row.attempts + 1, result.retry_after)
@@ -499,6 +594,26 @@ class SchedulerService:
             row.id, final, now=self.clock.now(), detail=result.detail[:300] or None
         )
         return result
+
+
+async def _survive(work: Coroutine[Any, Any, Any], what: str, then: str) -> None:
+    """Run ``work``; a failure is logged and survived, so the scheduler never dies of it.
+
+    A database that is locked, full or gone gets one clear line per attempt (the driver's
+    reason), not a traceback every tick; anything else is a bug and keeps its traceback.
+    """
+    try:
+        await work
+    except SQLAlchemyError as exc:
+        log.error("%s failed: the database refused (%s); %s", what, db_error(exc), then)
+    except Exception:
+        log.exception("%s failed; %s", what, then)
+
+
+def aligned_tick(now: datetime, tick_seconds: float) -> datetime:
+    """The latest multiple of ``tick_seconds`` since the epoch at or before ``now``."""
+    epoch = now.timestamp()
+    return datetime.fromtimestamp(epoch - epoch % tick_seconds, UTC)
 
 
 def _backoff(attempt: int, retry_after: float | None) -> timedelta:

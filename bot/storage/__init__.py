@@ -11,11 +11,13 @@ from bot.storage.records import (
     Spec,
     WorkspaceRow,
 )
+from bot.storage.scope import ClaimScope, shard_of
 from bot.storage.store import DEFAULT_URL, Store, create_store
 
 __all__ = [
     "DEFAULT_URL",
     "Advance",
+    "ClaimScope",
     "DeliveryRow",
     "HistoryRow",
     "LedgerStatus",
@@ -26,4 +28,5 @@ __all__ = [
     "Store",
     "WorkspaceRow",
     "create_store",
+    "shard_of",
 ]

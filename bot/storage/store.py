@@ -38,6 +38,7 @@ from bot.storage.records import (
     Spec,
     WorkspaceRow,
 )
+from bot.storage.scope import DISCORD, EVERYTHING, ClaimScope
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +89,18 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+class StoreUnavailable(RuntimeError):
+    """The database cannot be opened or brought up to date; the message is one clear line."""
+
+
+def db_error(exc: BaseException) -> str:
+    """The driver's own one-line reason ("file is not a database"), without SQLAlchemy's
+    statement dump, so logs say what is wrong and never repeat parameters."""
+    orig = getattr(exc, "orig", None)
+    text = str(orig if orig is not None else exc).strip()
+    return (text.splitlines() or [type(exc).__name__])[0][:200]
+
+
 class Store:
     """Async API over the deskbreak database. Every method is one short transaction."""
 
@@ -105,9 +118,18 @@ class Store:
     # ------------------------------------------------------------------ migrations
 
     async def migrate(self, revision: str = "head") -> None:
-        """Bring the schema to ``revision`` (default: latest) with Alembic, in-process."""
-        async with self.engine.begin() as conn:
-            await conn.run_sync(_run_alembic, "upgrade", revision)
+        """Bring the schema to ``revision`` (default: latest) with Alembic, in-process.
+
+        This is the first thing a start does with the database, so a database that cannot
+        be opened (corrupt file, locked, disk full, wrong password) surfaces here as one
+        :class:`StoreUnavailable` line rather than a driver traceback.
+        """
+        try:
+            async with self.engine.begin() as conn:
+                await conn.run_sync(_run_alembic, "upgrade", revision)
+        except (sa.exc.SQLAlchemyError, OSError) as exc:
+            where = self.engine.url.render_as_string(hide_password=True)
+            raise StoreUnavailable(f"cannot use the database {where}: {db_error(exc)}") from exc
 
     async def schema_revision(self) -> str | None:
         async with self.engine.connect() as conn:
@@ -254,10 +276,14 @@ class Store:
             return [_schedule(r) for r in (await conn.execute(stmt)).mappings()]
 
     async def update_schedule(self, schedule_id: int, **changes: Any) -> bool:
-        """Set paused, paused_reason and/or next_due; True when the row exists."""
-        allowed = {"paused", "paused_reason", "next_due", "channel_id"}
+        """Set paused, paused_reason, next_due, channel_id, kind, timezone and/or spec (a
+        :class:`Spec`); True when the row exists."""
+        allowed = {"paused", "paused_reason", "next_due", "channel_id", "kind", "timezone", "spec"}
         if set(changes) - allowed:
             raise ValueError(f"unknown schedule fields: {sorted(set(changes) - allowed)}")
+        if "spec" in changes:
+            spec = changes.pop("spec")
+            changes.update(_spec_columns(spec))
         async with self.engine.begin() as conn:
             result = await conn.execute(
                 sa.update(t.schedules).where(t.schedules.c.id == schedule_id).values(**changes)
@@ -395,44 +421,100 @@ class Store:
 
     # ------------------------------------------------------------------ claiming due work
 
-    async def has_work(self, now: datetime) -> bool:
+    async def has_work(self, now: datetime, *, scope: ClaimScope = EVERYTHING) -> bool:
         """Whether anything is due or pending: one cheap read that lets an idle tick skip the
         write transactions (and, on SQLite, the write lock) of claiming."""
 
-        def due(table: sa.Table, active: sa.ColumnElement[bool]) -> sa.Exists:
+        def due(table: sa.Table, active: sa.ColumnElement[bool], by_shard: bool) -> sa.Exists:
             return sa.exists().where(
                 table.c.next_due <= now,
                 active,
                 sa.or_(table.c.lease_until.is_(None), table.c.lease_until < now),
+                self._in_scope(table, scope, now, by_shard=by_shard),
             )
 
+        d = t.deliveries
         stmt = sa.select(
             sa.or_(
-                due(t.schedules, t.schedules.c.paused.is_(False)),
-                due(t.reminders, t.reminders.c.enabled.is_(True)),
-                sa.exists().where(t.deliveries.c.status == LedgerStatus.PENDING.value),
+                due(t.schedules, t.schedules.c.paused.is_(False), True),
+                due(t.reminders, t.reminders.c.enabled.is_(True), False),
+                sa.exists().where(
+                    d.c.status == LedgerStatus.PENDING.value,
+                    self._in_scope(d, scope, now, by_shard=False),
+                ),
             )
         )
         async with self.engine.connect() as conn:
             return bool((await conn.execute(stmt)).scalar_one())
 
     async def claim_due_schedules(
-        self, now: datetime, owner: str, lease: timedelta, limit: int
+        self,
+        now: datetime,
+        owner: str,
+        lease: timedelta,
+        limit: int,
+        *,
+        scope: ClaimScope = EVERYTHING,
     ) -> list[ScheduleRow]:
-        """Lease up to ``limit`` unpaused schedules whose ``next_due <= now`` (indexed)."""
-        rows = await self._claim(
-            t.schedules, t.schedules.c.paused.is_(False), now, owner, lease, limit
+        """Lease up to ``limit`` unpaused schedules whose ``next_due <= now`` (indexed), of
+        ``scope``'s platforms and, for Discord, its shards' guilds (see ``bot.storage.scope``)."""
+        active = sa.and_(
+            t.schedules.c.paused.is_(False),
+            self._in_scope(t.schedules, scope, now, by_shard=True),
         )
+        rows = await self._claim(t.schedules, active, now, owner, lease, limit)
         return [_schedule(r) for r in rows]
 
     async def claim_due_reminders(
-        self, now: datetime, owner: str, lease: timedelta, limit: int
+        self,
+        now: datetime,
+        owner: str,
+        lease: timedelta,
+        limit: int,
+        *,
+        scope: ClaimScope = EVERYTHING,
     ) -> list[ReminderRow]:
-        """Lease up to ``limit`` enabled reminders whose ``next_due <= now`` (indexed)."""
-        rows = await self._claim(
-            t.reminders, t.reminders.c.enabled.is_(True), now, owner, lease, limit
+        """Lease up to ``limit`` enabled reminders whose ``next_due <= now`` (indexed), of
+        ``scope``'s platforms; DMs need no guild, so any process of the platform may take one."""
+        active = sa.and_(
+            t.reminders.c.enabled.is_(True),
+            self._in_scope(t.reminders, scope, now, by_shard=False),
         )
+        rows = await self._claim(t.reminders, active, now, owner, lease, limit)
         return [_reminder(r) for r in rows]
+
+    def _in_scope(
+        self, table: sa.Table, scope: ClaimScope, now: datetime, *, by_shard: bool
+    ) -> sa.ColumnElement[bool]:
+        """The rows ``scope`` may claim: its platforms and, with ``by_shard``, Discord guilds
+        of its shards, or any guild once a row is ``takeover_after`` overdue."""
+        conditions: list[sa.ColumnElement[bool]] = []
+        if scope.platforms is not None:
+            conditions.append(table.c.platform.in_(sorted(scope.platforms)))
+        if by_shard and scope.shard_count is not None and scope.shard_ids is not None:
+            shard = self._shard_expr(table.c.workspace_id, scope.shard_count)
+            conditions.append(
+                sa.or_(
+                    table.c.platform != DISCORD,
+                    shard.in_(sorted(scope.shard_ids)),
+                    table.c.next_due <= now - scope.takeover_after,
+                )
+            )
+        return sa.and_(sa.true(), *conditions)
+
+    def _shard_expr(self, guild_id: sa.ColumnElement[str], shard_count: int) -> Any:
+        """``(guild_id >> 22) % shard_count`` in SQL; NULL (PostgreSQL) for a non-numeric id.
+
+        PostgreSQL goes through NUMERIC so a 20-digit id cannot overflow BIGINT, and the CASE
+        keeps the cast away from ids that are not digits (a cast error would fail the claim).
+        """
+        if self.dialect == "postgresql":
+            shifted = sa.func.div(sa.cast(guild_id, sa.Numeric), 1 << 22)
+            return sa.case(
+                (guild_id.regexp_match("^[0-9]{1,20}$"), sa.func.mod(shifted, shard_count)),
+                else_=sa.null(),
+            )
+        return sa.cast(guild_id, sa.BigInteger).op(">>")(22) % shard_count
 
     async def _claim(
         self,
@@ -483,16 +565,9 @@ class Store:
         pending: list[DeliveryRow] = []
         async with self.engine.begin() as conn:
             to_insert: list[dict[str, Any]] = []
+            held = await self._advance_rows(conn, advances, owner)
             for adv in advances:
-                table = _LEASABLE[adv.table]
-                result = await conn.execute(
-                    sa.update(table)
-                    .where(table.c.id == adv.row_id, table.c.lease_owner == owner)
-                    .values(
-                        next_due=adv.next_due, lease_owner=None, lease_until=None, **adv.updates
-                    )
-                )
-                if result.rowcount == 0:
+                if (adv.table, adv.row_id) not in held:
                     log.warning("lost the lease on %s %s; leaving it", adv.table, adv.row_id)
                     continue
                 for d in adv.deliveries:
@@ -535,6 +610,49 @@ class Store:
                         pending.append(_delivery(row))
         return pending
 
+    async def _advance_rows(
+        self, conn: AsyncConnection, advances: Sequence[Advance], owner: str
+    ) -> set[tuple[str, int]]:
+        """Set the new ``next_due`` (and extra updates) of the claimed rows this owner still
+        leases, as one executemany per table and update shape instead of one statement per
+        row; returns the (table, id) pairs it advanced."""
+        held: set[tuple[str, int]] = set()
+        groups: dict[tuple[str, tuple[str, ...]], list[Advance]] = {}
+        for adv in advances:
+            groups.setdefault((adv.table, tuple(sorted(adv.updates))), []).append(adv)
+        for (name, columns), group in groups.items():
+            table = _LEASABLE[name]
+            ids = [adv.row_id for adv in group]
+            mine: set[int] = set()
+            for start in range(0, len(ids), 500):
+                pick = sa.select(table.c.id).where(
+                    table.c.id.in_(ids[start : start + 500]), table.c.lease_owner == owner
+                )
+                if self.dialect == "postgresql":
+                    pick = pick.with_for_update()
+                mine.update((await conn.execute(pick)).scalars())
+            params = [
+                {"b_id": adv.row_id, "b_next_due": adv.next_due}
+                | {f"b_{c}": adv.updates[c] for c in columns}
+                for adv in group
+                if adv.row_id in mine
+            ]
+            if not params:
+                continue
+            stmt = (
+                sa.update(table)
+                .where(table.c.id == sa.bindparam("b_id"), table.c.lease_owner == owner)
+                .values(
+                    next_due=sa.bindparam("b_next_due"),
+                    lease_owner=None,
+                    lease_until=None,
+                    **{c: sa.bindparam(f"b_{c}") for c in columns},
+                )
+            )
+            await conn.execute(stmt, params)
+            held.update((name, row_id) for row_id in mine)
+        return held
+
     async def release_leases(self, owner: str) -> None:
         """Drop every lease ``owner`` holds (graceful stop: others may take the work now)."""
         async with self.engine.begin() as conn:
@@ -548,9 +666,19 @@ class Store:
     # ------------------------------------------------------------------ the delivery ledger
 
     async def record_delivery(
-        self, new: NewDelivery, *, owner: str, now: datetime, send_lease: timedelta
+        self,
+        new: NewDelivery,
+        *,
+        owner: str,
+        now: datetime,
+        send_lease: timedelta,
+        queue_until: datetime | None = None,
     ) -> DeliveryRow | None:
-        """Write one ledger row outside a claim (e.g. a test post); None if it already exists."""
+        """Write one ledger row outside a claim (e.g. a test post); None if it already exists.
+
+        With ``queue_until`` the row is not leased for sending now: it waits, pending, until
+        then and the scheduler's tick sends it like a due retry (a one-off snoozed nudge).
+        """
         values = {
             "source": new.source,
             "slot": new.slot,
@@ -564,9 +692,9 @@ class Store:
             "nonce": new_nonce(),
             "attempts": 0,
             "detail": new.detail,
-            "next_attempt_at": now,
-            "lease_owner": owner,
-            "lease_until": now + send_lease,
+            "next_attempt_at": queue_until or now,
+            "lease_owner": None if queue_until else owner,
+            "lease_until": None if queue_until else now + send_lease,
             "created_at": now,
             "updated_at": now,
         }
@@ -594,13 +722,15 @@ class Store:
         limit: int,
         *,
         reclaim_from: str | None = None,
+        scope: ClaimScope = EVERYTHING,
     ) -> list[DeliveryRow]:
         """Lease pending ledger rows that are due for a (re)send.
 
         Normally that is rows whose ``next_attempt_at`` has come and whose lease has expired.
         With ``reclaim_from`` (used once at start-up) rows still leased by that owner are taken
         too regardless of ``next_attempt_at``: they belong to this instance's previous life,
-        which died mid-send.
+        which died mid-send. Only rows of ``scope``'s platforms are taken: any process of the
+        platform can send to any channel or DM (REST needs no gateway shard).
         """
         d = t.deliveries
         ready = sa.and_(
@@ -611,7 +741,11 @@ class Store:
             ready = sa.or_(ready, d.c.lease_owner == reclaim_from)
         pick = (
             sa.select(d.c.id)
-            .where(d.c.status == LedgerStatus.PENDING.value, ready)
+            .where(
+                d.c.status == LedgerStatus.PENDING.value,
+                ready,
+                self._in_scope(d, scope, now, by_shard=False),
+            )
             .order_by(d.c.next_attempt_at)
             .limit(limit)
         )
@@ -638,6 +772,9 @@ class Store:
         """Record one send attempt's outcome and drop the lease.
 
         ``status`` pending with ``next_attempt_at`` means "retry then"; sent/failed are final.
+        Only a pending row changes: when a lease ran out while its owner was merely slow, two
+        processes may both report on one row, and a late "retry" or "failed" must never turn a
+        row another process already recorded as sent back into pending (and so into a resend).
         """
         values: dict[str, Any] = {
             "status": str(status),
@@ -652,13 +789,47 @@ class Store:
             values["sent_at"] = now
         async with self.engine.begin() as conn:
             await conn.execute(
-                sa.update(t.deliveries).where(t.deliveries.c.id == delivery_id).values(**values)
+                sa.update(t.deliveries)
+                .where(
+                    t.deliveries.c.id == delivery_id,
+                    t.deliveries.c.status == LedgerStatus.PENDING.value,
+                )
+                .values(**values)
             )
 
-    async def fail_expired_deliveries(self, cutoff: datetime, now: datetime, *, owner: str) -> int:
+    async def finish_sent_deliveries(self, delivery_ids: Sequence[int], *, now: datetime) -> None:
+        """Mark many sends as sent in one statement (what a fan-out's marks cost: one write,
+        not one transaction per message). Like :meth:`finish_delivery`, only pending rows
+        change."""
+        d = t.deliveries
+        ids = list(delivery_ids)
+        async with self.engine.begin() as conn:
+            for start in range(0, len(ids), 500):  # well under SQLite's bound-parameter cap
+                await conn.execute(
+                    sa.update(d)
+                    .where(
+                        d.c.id.in_(ids[start : start + 500]),
+                        d.c.status == LedgerStatus.PENDING.value,
+                    )
+                    .values(
+                        status=LedgerStatus.SENT.value,
+                        attempts=d.c.attempts + 1,
+                        detail=None,
+                        next_attempt_at=None,
+                        lease_owner=None,
+                        lease_until=None,
+                        updated_at=now,
+                        sent_at=now,
+                    )
+                )
+
+    async def fail_expired_deliveries(
+        self, cutoff: datetime, now: datetime, *, owner: str, scope: ClaimScope = EVERYTHING
+    ) -> int:
         """Mark pending rows whose slot is older than ``cutoff`` as failed (missed grace).
 
-        Rows another live process is sending (unexpired lease, other owner) are left alone.
+        Rows another live process is sending (unexpired lease, other owner) are left alone,
+        and so are other platforms' rows (their own processes judge them).
         """
         d = t.deliveries
         stmt = (
@@ -667,6 +838,7 @@ class Store:
                 d.c.status == LedgerStatus.PENDING.value,
                 d.c.slot < cutoff,
                 sa.or_(d.c.lease_until.is_(None), d.c.lease_until < now, d.c.lease_owner == owner),
+                self._in_scope(d, scope, now, by_shard=False),
             )
             .values(
                 status=LedgerStatus.FAILED.value,
@@ -724,6 +896,32 @@ class Store:
         )
         async with self.engine.begin() as conn:
             await conn.execute(stmt)
+
+    async def get_rotations(self, keys: Sequence[str]) -> dict[str, Any]:
+        """The JSON states stored under ``keys`` (missing keys are absent), in one query."""
+        r = t.rotation
+        out: dict[str, Any] = {}
+        async with self.engine.connect() as conn:
+            for start in range(0, len(keys), 500):
+                stmt = sa.select(r.c.key, r.c.state).where(r.c.key.in_(keys[start : start + 500]))
+                for key, state in (await conn.execute(stmt)).all():
+                    out[key] = state
+        return out
+
+    async def put_rotations(self, states: dict[str, Any]) -> None:
+        """Upsert many rotation states in one transaction (one executemany)."""
+        if not states:
+            return
+        now = self._now()
+        r = t.rotation
+        stmt = self._insert(r)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[r.c.key],
+            set_={"state": stmt.excluded.state, "updated_at": stmt.excluded.updated_at},
+        )
+        rows = [{"key": k, "state": v, "updated_at": now} for k, v in states.items()]
+        async with self.engine.begin() as conn:
+            await conn.execute(stmt, rows)
 
     # ------------------------------------------------------------------ kv
 
@@ -923,4 +1121,4 @@ def _delivery(row: RowMapping) -> DeliveryRow:
     )
 
 
-__all__ = ["DEFAULT_URL", "Store", "create_store", "new_nonce"]
+__all__ = ["DEFAULT_URL", "Store", "StoreUnavailable", "create_store", "db_error", "new_nonce"]

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 import discord
 
 from bot.adapters.discord import config, remind, schedule, stretch, views
+from bot.adapters.discord.render import no_mentions
 from bot.adapters.discord.respond import DEFAULT_DEFER_AFTER
 from bot.adapters.discord.services import DiscordServices
 from bot.adapters.discord.sync import sync_if_changed
@@ -40,6 +42,8 @@ class DeskbreakClient(discord.Client):
         **options: Any,
     ) -> None:
         options.setdefault("intents", discord.Intents(guilds=True))
+        # Nothing the bot sends may ping anyone (send_kwargs also says so on every send).
+        options.setdefault("allowed_mentions", no_mentions())
         options.setdefault("max_ratelimit_timeout", MAX_RATELIMIT_WAIT)
         super().__init__(**options)
         self.services = services
@@ -68,6 +72,44 @@ class DeskbreakClient(discord.Client):
     async def on_ready(self) -> None:
         log.info("connected to Discord as %s in %d servers", self.user, len(self.guilds))
         self.connected.set()
+
+
+class ShardedDeskbreakClient(DeskbreakClient, discord.AutoShardedClient):
+    """The same bot over several gateway shards in one process (``shard_ids`` of
+    ``shard_count``); other processes run the other shards against the same database.
+
+    With an explicit ``shard_count`` discord.py connects to the default gateway URL rather
+    than asking ``GET /gateway/bot``; each shard IDENTIFYs with ``[shard_id, shard_count]``
+    and Discord sends it only the guilds with ``(guild_id >> 22) % shard_count == shard_id``.
+    """
+
+
+def make_client(
+    services: DiscordServices,
+    *,
+    shard_count: int | None = None,
+    shard_ids: Sequence[int] | None = None,
+    **options: Any,
+) -> DeskbreakClient:
+    """A single-connection client, or a sharded one when DESKBREAK_SHARD_COUNT is set."""
+    if shard_count is None:
+        return DeskbreakClient(services, **options)
+    ids = list(shard_ids) if shard_ids is not None else list(range(shard_count))
+    return ShardedDeskbreakClient(services, shard_count=shard_count, shard_ids=ids, **options)
+
+
+def gateway_down(client: discord.Client) -> str | None:
+    """None while every gateway connection this client runs is up, else why not (/healthz)."""
+    if client.is_closed() or not client.is_ready():
+        return "not connected to the Discord gateway"
+    if isinstance(client, discord.AutoShardedClient):
+        closed = sorted(i for i, shard in client.shards.items() if shard.is_closed())
+        if closed or not client.shards:
+            return f"Discord gateway shards {closed} are disconnected"
+        return None
+    if client.ws is None or not client.ws.open:
+        return "not connected to the Discord gateway"
+    return None
 
 
 async def run_client(client: DeskbreakClient, token: str) -> None:

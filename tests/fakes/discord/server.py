@@ -61,6 +61,19 @@ class _Session:
     ws: web.WebSocketResponse
     session_id: str
     seq: int = 0
+    shard: tuple[int, int] = (0, 1)  # [shard_id, shard_count] from IDENTIFY
+
+    def owns(self, guild_id: str | None) -> bool:
+        """Whether Discord would route this guild's events (DMs: shard 0) to this session."""
+        shard_id, count = self.shard
+        if guild_id is None:
+            return shard_id == 0
+        return shard_of(guild_id, count) == shard_id
+
+
+def shard_of(guild_id: str, shard_count: int) -> int:
+    """Discord's sharding formula: which shard receives a guild's events."""
+    return (int(guild_id) >> 22) % shard_count
 
 
 @dataclass
@@ -72,14 +85,34 @@ class _Pending:
 class FakeDiscord:
     """Start with ``await fake.start()``; point discord.py at ``api_base`` and ``gateway_url``."""
 
-    def __init__(self, *, token: str = "fake-bot-token", rate_limits: bool = False) -> None:
+    def __init__(self, *, token: str = "fake-bot-token", rate_limits: bool = False,
+                 message_delay: float = 0.0, shard_count: int = 1) -> None:
         self.token = token
+        # What GET /gateway/bot recommends, and how add_guild spreads new guilds.
+        self.shard_count = shard_count
+        # Shard ids that have IDENTIFYed (sharded clients send [shard_id, shard_count]).
+        self.identified_shards: set[int] = set()
+        # Message id -> the "via" tag of the API base it was posted through (api_base_for).
+        self.sent_via: dict[str, str] = {}
+        # Seconds a message create waits AFTER storing the message and before answering:
+        # widens the window in which the bot has sent but not yet heard back (crash tests).
+        self.message_delay = message_delay
+        # Called after every message create (stored, or dropped as a nonce repeat); crash
+        # tests kill the bot from here, at an exact count rather than after a timer.
+        self.on_message: Callable[[], None] | None = None
+        self.message_count = 0  # messages stored
+        self.message_posts = 0  # message creates answered, nonce repeats included
+        # While set to an unset Event, a NEW message is stored but not answered until it is
+        # set: a send that is slow, not lost (a nonce repeat is still answered at once).
+        self.hold: asyncio.Event | None = None
         self.application_id = p.snowflake()
         self.bot_user = p.user(p.snowflake(), "deskbreak", bot=True)
         self.guilds: dict[str, p.FakeGuild] = {}
         self.users: dict[str, dict[str, Any]] = {}
         self.channels: dict[str, p.FakeChannel] = {}
         self.messages: dict[str, list[dict[str, Any]]] = {}
+        # Every message-create request body as the bot sent it (allowed_mentions, nonce, ...).
+        self.create_bodies: list[tuple[str, dict[str, Any]]] = []
         self.nonces: dict[tuple[str, str], dict[str, Any]] = {}
         self.global_commands: list[dict[str, Any]] = []
         self.guild_commands: dict[str, list[dict[str, Any]]] = {}
@@ -96,6 +129,7 @@ class FakeDiscord:
         self.ratelimiter = RateLimiter() if rate_limits else None
         self._pending: dict[str, _Pending] = {}
         self._sessions: list[_Session] = []
+        self._session_shards: dict[str, tuple[int, int]] = {}  # a RESUME keeps its shard
         self._runner: web.AppRunner | None = None
         self.port = 0
 
@@ -103,8 +137,19 @@ class FakeDiscord:
     async def start(self) -> None:
         app = web.Application(middlewares=[self._middleware])
         app.router.add_get("/gateway-ws", self._gateway)
-        r = app.router
-        base = "/api/v10"
+        for base in ("/api/v10", "/via/{via}/api/v10"):
+            self._add_routes(app.router, base)
+        self._runner = web.AppRunner(app)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        server = site._server
+        assert server is not None and server.sockets  # noqa: S101 - a test fake
+        self.port = server.sockets[0].getsockname()[1]
+
+    def _add_routes(self, r: web.UrlDispatcher, base: str) -> None:
+        """REST routes; the ``/via/{via}`` copy lets several bot processes share one fake and
+        still be told apart (see :meth:`api_base_for`)."""
         r.add_get(f"{base}/users/@me", self._get_me)
         r.add_get(f"{base}/oauth2/applications/@me", self._get_application)
         r.add_get(f"{base}/gateway", self._get_gateway)
@@ -121,13 +166,6 @@ class FakeDiscord:
         r.add_post(f"{base}/channels/{{cid}}/messages", self._create_message)
         r.add_get(f"{base}/channels/{{cid}}", self._get_channel)
         r.add_post(f"{base}/users/@me/channels", self._create_dm)
-        self._runner = web.AppRunner(app)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        server = site._server
-        assert server is not None and server.sockets  # noqa: S101 - a test fake
-        self.port = server.sockets[0].getsockname()[1]
 
     async def close(self) -> None:
         for s in list(self._sessions):
@@ -139,14 +177,24 @@ class FakeDiscord:
     def api_base(self) -> str:
         return f"http://127.0.0.1:{self.port}/api/v10"
 
+    def api_base_for(self, via: str) -> str:
+        """A REST base for one of several bot processes; messages remember it in ``sent_via``."""
+        return f"http://127.0.0.1:{self.port}/via/{via}/api/v10"
+
     @property
     def gateway_url(self) -> str:
         return f"ws://127.0.0.1:{self.port}/gateway-ws"
 
     # ----------------------------------------------------------------- world building
     def add_guild(self, name: str, *, owner_id: str | None = None,
-                  everyone_permissions: int = p.MEMBER_DEFAULT) -> p.FakeGuild:
-        guild = p.FakeGuild(p.snowflake(), name, owner_id or p.snowflake(),
+                  everyone_permissions: int = p.MEMBER_DEFAULT,
+                  shard: int | None = None) -> p.FakeGuild:
+        """A guild; with ``shard``, its id is one Discord routes to that shard of
+        ``shard_count``."""
+        guild_id = p.snowflake()
+        while shard is not None and shard_of(guild_id, self.shard_count) != shard:
+            guild_id = p.snowflake()
+        guild = p.FakeGuild(guild_id, name, owner_id or p.snowflake(),
                             everyone_permissions=everyone_permissions)
         guild.members.append(p.FakeMember(self.bot_user["id"], "deskbreak", bot=True))
         self.guilds[guild.guild_id] = guild
@@ -274,21 +322,35 @@ class FakeDiscord:
         await self.dispatch("INTERACTION_CREATE", payload)
         return await asyncio.wait_for(pending.callback, WAIT)
 
-    async def next_followup(self, token: str) -> dict[str, Any]:
+    async def next_followup(self, token: str, within: float = WAIT) -> dict[str, Any]:
         """Wait for the next follow-up or @original edit the bot sends for ``token``."""
-        return await asyncio.wait_for(self._pending[token].followups.get(), WAIT)
+        return await asyncio.wait_for(self._pending[token].followups.get(), within)
 
     # ----------------------------------------------------------------- gateway
     async def dispatch(self, event: str, data: dict[str, Any]) -> None:
         if not self._sessions:
             raise RuntimeError("no gateway session is connected")
+        guild_id = data.get("guild_id")
         for session in list(self._sessions):
-            await self._send_dispatch(session, event, data)
+            if session.owns(None if guild_id is None else str(guild_id)):
+                await self._send_dispatch(session, event, data)
 
     async def drop_gateway(self, code: int = 4000) -> None:
         """Close every gateway socket with a resumable code (the client should RESUME)."""
         for s in list(self._sessions):
             await s.ws.close(code=code)
+
+    async def request_reconnect(self) -> None:
+        """Send op 7 Reconnect, as Discord does before moving a session: the client must
+        reconnect and RESUME."""
+        for s in list(self._sessions):
+            await s.ws.send_str(json.dumps({"op": 7, "d": None, "s": None, "t": None}))
+
+    async def invalidate_sessions(self, *, resumable: bool = False) -> None:
+        """Send op 9 Invalid Session: with ``resumable=False`` the client must IDENTIFY anew."""
+        for s in list(self._sessions):
+            self._sessions.remove(s)
+            await s.ws.send_str(json.dumps({"op": 9, "d": resumable, "s": None, "t": None}))
 
     async def _send_dispatch(self, session: _Session, event: str, data: dict[str, Any]) -> None:
         session.seq += 1
@@ -313,15 +375,23 @@ class FakeDiscord:
                         await ws.close(code=4004, message=b"Authentication failed.")
                         break
                     self.identifies += 1
-                    session = _Session(ws, p.snowflake())
+                    shard_id, count = frame["d"].get("shard") or (0, 1)
+                    session = _Session(ws, p.snowflake(), shard=(int(shard_id), int(count)))
                     self._sessions.append(session)
+                    self._session_shards[session.session_id] = session.shard
                     await self._send_dispatch(session, "READY", self._ready(session))
                     for guild in self.guilds.values():
-                        await self._send_dispatch(session, "GUILD_CREATE", guild.create_payload())
+                        if session.owns(guild.guild_id):
+                            await self._send_dispatch(
+                                session, "GUILD_CREATE", guild.create_payload()
+                            )
+                    self.identified_shards.add(int(shard_id))
                     self.identified.set()
                 elif op == 6:
                     self.resumes += 1
-                    session = _Session(ws, frame["d"]["session_id"], int(frame["d"]["seq"]))
+                    sid = frame["d"]["session_id"]
+                    session = _Session(ws, sid, int(frame["d"]["seq"]),
+                                       shard=self._session_shards.get(sid, (0, 1)))
                     self._sessions.append(session)
                     await self._send_dispatch(session, "RESUMED", {})
         finally:
@@ -333,10 +403,10 @@ class FakeDiscord:
         return {
             "v": 10,
             "user": self.bot_user,
-            "guilds": [{"id": g, "unavailable": True} for g in self.guilds],
+            "guilds": [{"id": g, "unavailable": True} for g in self.guilds if session.owns(g)],
             "session_id": session.session_id,
             "resume_gateway_url": self.gateway_url,
-            "shard": [0, 1],
+            "shard": list(session.shard),
             "application": {"id": self.application_id, "flags": 0},
             "private_channels": [],
             "relationships": [],
@@ -347,13 +417,14 @@ class FakeDiscord:
     async def _middleware(self, request: web.Request, handler: Handler) -> web.StreamResponse:
         if request.path == "/gateway-ws":
             return await handler(request)
-        self.requests.append((request.method, request.path))
+        path = _without_via(request.path)
+        self.requests.append((request.method, path))
         auth = request.headers.get("Authorization", "")
-        is_webhook = request.path.startswith(("/api/v10/webhooks/", "/api/v10/interactions/"))
+        is_webhook = path.startswith(("/api/v10/webhooks/", "/api/v10/interactions/"))
         if not is_webhook and auth != f"Bot {self.token}":
             return _error(401, 0, "401: Unauthorized")
         for method, regex, fault in list(self.route_faults):
-            if method == request.method and regex.search(request.path):
+            if method == request.method and regex.search(path):
                 if fault.times is not None:
                     fault.times -= 1
                     if fault.times <= 0:
@@ -390,7 +461,7 @@ class FakeDiscord:
         })
 
     async def _get_gateway(self, request: web.Request) -> web.Response:
-        return _json({"url": self.gateway_url, "shards": 1,
+        return _json({"url": self.gateway_url, "shards": self.shard_count,
                       "session_start_limit": {"total": 1000, "remaining": 999,
                                               "reset_after": 0, "max_concurrency": 1}})
 
@@ -477,16 +548,30 @@ class FakeDiscord:
             if not perms & p.SEND_MESSAGES:
                 return _error(403, 50013, "Missing Permissions")
         body = await request.json()
+        self.create_bodies.append((channel_id, body))
         nonce = body.get("nonce")
         if nonce is not None and body.get("enforce_nonce"):
             previous = self.nonces.get((channel_id, str(nonce)))
             if previous is not None:
+                self._posted()
                 return _json(previous)  # Discord returns the original message, creates nothing
         msg = p.message(channel_id, self.bot_user, body, guild_id=channel.guild_id)
         self.messages.setdefault(channel_id, []).append(msg)
+        self.sent_via[str(msg["id"])] = request.match_info.get("via", "")
         if nonce is not None and body.get("enforce_nonce"):
             self.nonces[(channel_id, str(nonce))] = msg
+        self.message_count += 1
+        self._posted()
+        if self.message_delay:
+            await asyncio.sleep(self.message_delay)
+        if self.hold is not None:  # stored, but the sender hears back only when released
+            await self.hold.wait()
         return _json(msg)
+
+    def _posted(self) -> None:
+        self.message_posts += 1
+        if self.on_message is not None:
+            self.on_message()
 
     async def _get_channel(self, request: web.Request) -> web.Response:
         channel = self.channels.get(request.match_info["cid"])
@@ -501,6 +586,14 @@ class FakeDiscord:
             return _error(400, 50033, "Invalid Recipients")
         self.dm_creates.append(user_id)
         return _json(self.add_channel_dm(p.Invoker(user_id, "", None)).payload())
+
+
+_VIA = re.compile(r"^/via/[^/]+(?=/api/)")
+
+
+def _without_via(path: str) -> str:
+    """``/via/a/api/v10/x`` -> ``/api/v10/x``: faults and checks see one path per route."""
+    return _VIA.sub("", path)
 
 
 def _opt_str(value: Any) -> str | None:
