@@ -58,11 +58,11 @@ class ContentCommands:
         self, area: str | None = None, where: str | None = None, page: int = 0
     ) -> Message:
         """One page of the catalogue, optionally filtered by body area and by where."""
-        area_value = _choice(area, [a.value for a in Area])
-        if area_value is False:
+        area_ok, area_value = _choice(area, [a.value for a in Area])
+        if not area_ok:
             return error(f"Unknown area {area!r}. Try one of: {', '.join(self.areas())}.")
-        where_value = _choice(where, [w.value for w in Where])
-        if where_value is False:
+        where_ok, where_value = _choice(where, [w.value for w in Where])
+        if not where_ok:
             return error(f"Unknown place {where!r}. Try one of: {', '.join(self.wheres())}.")
         matching = self.library.filtered(area_value, where_value)
         return render.stretch_list(matching, area_value, where_value, page)
@@ -127,9 +127,9 @@ def _desk_friendly(library: Library) -> list[Stretch]:
     return list(library.stretches)
 
 
-def _choice(text: str | None, allowed: list[str]) -> str | None | bool:
-    """Map loose input ("Upper back", "*") to an allowed value; None = no filter, False = bad."""
+def _choice(text: str | None, allowed: list[str]) -> tuple[bool, str | None]:
+    """Map loose input ("Upper back", "*") to ``(known, value)``; a None value = no filter."""
     if text is None or text.strip() in ("", "*", "all", "any"):
-        return None
+        return True, None
     wanted = "-".join(fold(text).split())
-    return wanted if wanted in allowed else False
+    return (True, wanted) if wanted in allowed else (False, None)

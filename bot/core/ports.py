@@ -98,7 +98,9 @@ class Notifier(Protocol):
         """Send ``message`` to ``delivery.target``; never raise for platform refusals."""
         ...
 
-    async def notify_admin(self, workspace_id: str, channel_id: str | None, message: Message) -> None:
+    async def notify_admin(
+        self, workspace_id: str, channel_id: str | None, message: Message
+    ) -> None:
         """Tell a workspace's admins something once (e.g. a schedule paused after a 403)."""
         ...
 

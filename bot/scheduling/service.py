@@ -272,7 +272,7 @@ class SchedulerService:
         return report
 
     async def _claim_and_send(
-        self, now: datetime, report: TickReport, sending: list[asyncio.Future[None]]
+        self, now: datetime, report: TickReport, sending: list[asyncio.Task[None]]
     ) -> None:
         # A small first claim gets the first sends out at once; the bigger ones after it are
         # made while those sends are under way.

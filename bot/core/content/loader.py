@@ -194,15 +194,15 @@ def _load_file(path: Path, dir_index: int, state: _Collected) -> None:
             state.red_flags_text = (parsed.intro, parsed.outro)
     seen_here = state.entries[kind]
     for i, item in items:
-        loc: Loc = (kind, i)
-        entry = _Entry(item, shown, doc.line_of(loc), doc, loc, dir_index)
+        item_loc: Loc = (kind, i)
+        entry = _Entry(item, shown, doc.line_of(item_loc), doc, item_loc, dir_index)
         earlier = seen_here.get(item.id)
         if earlier is not None and earlier.dir_index == dir_index:
             add(
                 Problem(
                     shown,
-                    doc.line_of((*loc, "id")),
-                    format_loc((*loc, "id")),
+                    doc.line_of((*item_loc, "id")),
+                    format_loc((*item_loc, "id")),
                     f"duplicate id {item.id!r} (first defined at {earlier.file}:{earlier.line})",
                 )
             )
