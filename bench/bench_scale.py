@@ -8,7 +8,9 @@ For each size (reminders; schedules are 5 % of that, so 100k -> 100,000 + 5,000)
 - the scheduler alone, in-process, on the same database with an instant notifier: wall time
   of one tick when ``--due`` rows (the same count at every size) are due, and when 1 % are.
   Per-minute work proportional to the due set means the fixed-count tick costs the same at
-  every size (ratio ~1x against the smallest size, measured in the same run).
+  every size (ratio ~1x against the smallest size). The ratio comes from ``--repeat`` pairs of
+  ticks on the smallest and the larger database taken back to back, so both sides of a pair
+  see the same machine speed; every database stays until the pairs are done.
 
     /work/venv/bin/python -m bench.bench_scale                       # 10k and 100k
     /work/venv/bin/python -m bench.bench_scale --sizes 10000 100000 1000000
@@ -24,6 +26,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import signal
 import tempfile
 import time
 from collections.abc import AsyncIterator
@@ -38,6 +41,7 @@ from bench.harness import (
     ROOT,
     bulk_insert,
     fresh_pg_database,
+    median,
     new_url_store,
     reminder_row,
     schedule_row,
@@ -58,6 +62,7 @@ from bot.storage import tables as t
 from bot.storage.rotation import SqlRotationStore
 
 FAR = timedelta(days=30)  # "not due": next_due this far past the benchmark's instant
+INSTANT = datetime(2030, 1, 7, 12, 0, tzinfo=UTC)  # the in-process ticks' fake "now"
 
 
 class InstantNotifier:
@@ -86,7 +91,8 @@ class Figures:
     rss_live_mb: float | None
     live_due: int | None
     live_drain_s: float | None
-    tick_fixed_s: float
+    tick_fixed_s: float  # the median of tick_fixed_samples
+    tick_fixed_samples: list[float]
     fixed_due: int
     tick_pct_s: float
     pct_due: int
@@ -148,7 +154,7 @@ async def sqlite_database(path: Path) -> AsyncIterator[str]:
     yield f"sqlite+aiosqlite:///{path}"
 
 
-async def run(size: int, fixed_due: int, live_max: int, url: str) -> Figures:
+async def run(size: int, fixed_due: int, live_max: int, url: str, repeat: int) -> Figures:
     schedules = size // 20
     store = await new_url_store(url)
     now = utcnow()
@@ -196,11 +202,10 @@ async def run(size: int, fixed_due: int, live_max: int, url: str) -> Figures:
             await bot.stop()
         await fake.close()
         await store.close()
-    instant = datetime(2030, 1, 7, 12, 0, tzinfo=UTC)
-    tick_fixed = await timed_tick(url, fixed_due, instant)
-    tick_pct = await timed_tick(url, pct_due, instant)
+    samples = [await timed_tick(url, fixed_due, INSTANT) for _ in range(repeat)]
+    tick_pct = await timed_tick(url, pct_due, INSTANT)
     return Figures(size, schedules, seed_s, ready_s, rss_ready, rss_live, live_due, live_drain,
-                   tick_fixed, fixed_due, tick_pct, pct_due)
+                   median(samples), samples, fixed_due, tick_pct, pct_due)
 
 
 async def main() -> None:
@@ -212,33 +217,67 @@ async def main() -> None:
     parser.add_argument("--database", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--pg-url", default=PG_SERVER_URL,
                         help="PostgreSQL server to create the throwaway databases on")
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="fixed-count tick samples per size, and interleaved pairs per ratio")
     args = parser.parse_args()
+    # SIGTERM (``timeout``, ``kill``) cancels the run like Ctrl-C does, so the cleanup below
+    # still stops the bot and drops the throwaway PostgreSQL database.
+    main_task = asyncio.current_task()
+    assert main_task is not None
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, main_task.cancel)
     results: list[Figures] = []
     print(f"backend: {args.database}", flush=True)
+    urls: list[str] = []
     with tempfile.TemporaryDirectory(prefix="deskbreak-bench-") as tmp:
-        for size in args.sizes:
-            database = (fresh_pg_database(args.pg_url) if args.database == "postgres"
-                        else sqlite_database(Path(tmp) / f"scale-{size}.sqlite3"))
-            async with database as url:
-                f = await run(size, args.due, args.live_max, url)
-            results.append(f)
-            live = ("" if f.rss_live_mb is None else
-                    f", after delivering {f.live_due} due {f.rss_live_mb:.0f} MB "
-                    f"(drained in {f.live_drain_s:.1f}s)")
-            print(f"scale {f.size:,} reminders + {f.schedules:,} schedules "
-                  f"(seeded in {f.seed_s:.1f}s)", flush=True)
-            print(f"  start-up to ready {f.ready_s:.2f}s [{verdict(f.ready_s <= 10)} <= 10 s]; "
-                  f"peak RSS at ready {f.rss_ready_mb:.0f} MB{live} "
-                  f"[{verdict(max(f.rss_ready_mb, f.rss_live_mb or 0) <= 300)} <= 300 MB]",
-                  flush=True)
-            print(f"  scheduler tick, {f.fixed_due} due: {f.tick_fixed_s * 1e3:.0f} ms "
-                  f"({f.tick_fixed_s / f.fixed_due * 1e3:.2f} ms/row); 1 % ({f.pct_due} due): "
-                  f"{f.tick_pct_s * 1e3:.0f} ms", flush=True)
+        async with contextlib.AsyncExitStack() as databases:  # all kept until the pairing
+            for size in args.sizes:
+                urls.append(await databases.enter_async_context(
+                    fresh_pg_database(args.pg_url) if args.database == "postgres"
+                    else sqlite_database(Path(tmp) / f"scale-{size}.sqlite3")))
+                f = await run(size, args.due, args.live_max, urls[-1], args.repeat)
+                results.append(f)
+                report(f)
+            await compare(results, urls, args.due, args.repeat)
+
+
+def report(f: Figures) -> None:
+    """One size's figures, as soon as they are measured."""
+    live = ("" if f.rss_live_mb is None else
+            f", after delivering {f.live_due} due {f.rss_live_mb:.0f} MB "
+            f"(drained in {f.live_drain_s:.1f}s)")
+    print(f"scale {f.size:,} reminders + {f.schedules:,} schedules "
+          f"(seeded in {f.seed_s:.1f}s)", flush=True)
+    print(f"  start-up to ready {f.ready_s:.2f}s [{verdict(f.ready_s <= 10)} <= 10 s]; "
+          f"peak RSS at ready {f.rss_ready_mb:.0f} MB{live} "
+          f"[{verdict(max(f.rss_ready_mb, f.rss_live_mb or 0) <= 300)} <= 300 MB]",
+          flush=True)
+    each = ", ".join(f"{x * 1e3:.0f}" for x in f.tick_fixed_samples)
+    print(f"  scheduler tick, {f.fixed_due} due: {f.tick_fixed_s * 1e3:.0f} ms median "
+          f"of [{each}] ({f.tick_fixed_s / f.fixed_due * 1e3:.2f} ms/row); "
+          f"1 % ({f.pct_due} due): "
+          f"{f.tick_pct_s * 1e3:.0f} ms", flush=True)
+
+
+async def compare(results: list[Figures], urls: list[str], due: int, repeat: int) -> None:
+    """The fixed-count tick on the smallest and each larger database, interleaved.
+
+    The machine's speed drifts by tens of percent from one minute to the next, and sizes are
+    set up minutes apart, so per-size medians compare noise as much as storage. Pairs taken
+    back to back (order alternating, ABBA) share the drift; the ratio is their median.
+    """
     smallest = results[0]
-    for f in results[1:]:
-        ratio = f.tick_fixed_s / smallest.tick_fixed_s
-        print(f"  {f.size:,} vs {smallest.size:,} stored, same {f.fixed_due} due: "
-              f"{ratio:.2f}x [{verdict(ratio <= 1.5)} ~1x]")
+    for f, url in zip(results[1:], urls[1:], strict=True):
+        ratios: list[float] = []
+        for i in range(repeat):
+            first, second = (urls[0], url) if i % 2 == 0 else (url, urls[0])
+            a = await timed_tick(first, due, INSTANT)
+            b = await timed_tick(second, due, INSTANT)
+            small, large = (a, b) if i % 2 == 0 else (b, a)
+            ratios.append(large / small)
+        ratio = median(ratios)
+        each = ", ".join(f"{r:.2f}" for r in ratios)
+        print(f"  {f.size:,} vs {smallest.size:,} stored, same {due} due, interleaved pairs "
+              f"[{each}]: median {ratio:.2f}x [{verdict(ratio <= 1.5)} ~1x]", flush=True)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""README promises are checked: its commands are the ones CI runs, and every test it cites exists."""
+"""README promises are checked: its commands are what CI runs, and every test it cites exists."""
 
 from __future__ import annotations
 
