@@ -89,6 +89,15 @@ class DeliveryResult:
     retry_after: float | None = None
 
 
+class KeyValue(Protocol):
+    """A small persistent, namespaced string map (the Store's ``kv`` table); adapters keep
+    things like DM channel ids in it without depending on the whole storage layer."""
+
+    async def kv_get(self, namespace: str, key: str) -> str | None: ...
+
+    async def kv_set(self, namespace: str, key: str, value: str) -> None: ...
+
+
 class Notifier(Protocol):
     """Implemented once per platform adapter; the scheduler's only way out."""
 

@@ -20,13 +20,14 @@ from slack_bolt.async_app import AsyncApp
 from bot.adapters.slack.admins import AdminResolver
 from bot.adapters.slack.client import DEFAULT_BASE_URL, Sleep, build_web_client
 from bot.adapters.slack.listeners import COMMAND_NAMES, register_all
-from bot.adapters.slack.notifier import KeyValueStore, SlackNotifier
+from bot.adapters.slack.notifier import SlackNotifier
 from bot.adapters.slack.pacer import ChannelPacer
 from bot.adapters.slack.server import ReplayGuard, build_web_app
 from bot.adapters.slack.services import Services
 from bot.core.clock import Clock, SystemClock
 from bot.core.commands import ContentCommands
 from bot.core.cooldown import Cooldown
+from bot.core.ports import KeyValue
 from bot.scheduling.commands import CommandNames, SchedulingCommands
 from bot.settings import Settings
 
@@ -42,7 +43,6 @@ class SlackConfig:
     http_port: int = 3000
     admin_ids: tuple[str, ...] = field(default_factory=tuple)
     base_url: str = DEFAULT_BASE_URL
-    admin_channel: str | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings, *, base_url: str = DEFAULT_BASE_URL) -> SlackConfig:
@@ -83,7 +83,7 @@ class SlackAdapter:
         content: ContentCommands,
         scheduling: SchedulingCommands | None = None,
         *,
-        kv: KeyValueStore | None = None,
+        kv: KeyValue | None = None,
         clock: Clock | None = None,
         sleep: Sleep = asyncio.sleep,
         cooldown: Cooldown | None = None,
@@ -94,9 +94,7 @@ class SlackAdapter:
             config.bot_token.get_secret_value(), base_url=config.base_url, sleep=sleep
         )
         self.admins = AdminResolver(self.client, self._clock, config.admin_ids)
-        self.notifier = SlackNotifier(
-            self.client, ChannelPacer(self._clock, sleep), kv=kv, admin_channel=config.admin_channel
-        )
+        self.notifier = SlackNotifier(self.client, ChannelPacer(self._clock, sleep), kv=kv)
         signing_secret = config.signing_secret.get_secret_value() if config.signing_secret else ""
         self.bolt = AsyncApp(
             client=self.client,

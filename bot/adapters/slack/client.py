@@ -9,7 +9,6 @@ longer pause than a request should block for; the caller then reports RETRY with
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import Awaitable, Callable
 
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
@@ -87,7 +86,6 @@ def build_web_client(
     *,
     base_url: str = DEFAULT_BASE_URL,
     sleep: Sleep = asyncio.sleep,
-    logger: logging.Logger | None = None,
 ) -> AsyncWebClient:
     """The app's single AsyncWebClient; Bolt copies its base_url and retry handlers per request."""
     if not base_url.endswith("/"):
@@ -96,4 +94,4 @@ def build_web_client(
         AsyncConnectionErrorRetryHandler(),
         RateLimitRetryHandler(sleep=sleep),
     ]
-    return AsyncWebClient(token=token, base_url=base_url, retry_handlers=handlers, logger=logger)
+    return AsyncWebClient(token=token, base_url=base_url, retry_handlers=handlers)

@@ -26,18 +26,6 @@ AUTH_ERRORS = frozenset(
         "team_access_not_granted",
     }
 )
-_FORBIDDEN = frozenset(
-    {
-        "not_in_channel",
-        "is_archived",
-        "restricted_action",
-        "channel_is_archived",
-        "restricted_action_read_only_channel",
-        "restricted_action_thread_only_channel",
-        "ekm_access_denied",
-        "team_not_found",
-    }
-)
 _NOT_FOUND = frozenset({"channel_not_found", "user_not_found", "user_disabled"})
 _DM_CLOSED = frozenset({"cannot_dm_bot", "messages_tab_disabled", "user_not_visible"})
 _RETRY = frozenset(
@@ -80,9 +68,9 @@ def to_result(exc: SlackApiError) -> DeliveryResult:
         return DeliveryResult(DeliveryStatus.NOT_FOUND, detail=code)
     if code in _DM_CLOSED:
         return DeliveryResult(DeliveryStatus.DM_CLOSED, detail=code)
-    if code in _FORBIDDEN or code in AUTH_ERRORS:
-        return DeliveryResult(DeliveryStatus.FORBIDDEN, detail=code)
-    # An error we do not know: refuse rather than retry it forever.
+    # Everything else refuses for good: removed from or archived channels (not_in_channel,
+    # is_archived, restricted_action...), auth errors, and any error we do not know, which is
+    # refused rather than retried forever.
     return DeliveryResult(DeliveryStatus.FORBIDDEN, detail=code)
 
 

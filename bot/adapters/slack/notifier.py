@@ -9,7 +9,6 @@ token stops all sending at once with one clear log line instead of a failure per
 from __future__ import annotations
 
 import logging
-from typing import Protocol
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -18,19 +17,18 @@ from bot.adapters.slack import errors
 from bot.adapters.slack.pacer import ChannelPacer
 from bot.adapters.slack.render import to_payload
 from bot.core.messages import Message
-from bot.core.ports import Delivery, DeliveryResult, DeliveryStatus, Platform, TargetKind
+from bot.core.ports import (
+    Delivery,
+    DeliveryResult,
+    DeliveryStatus,
+    KeyValue,
+    Platform,
+    TargetKind,
+)
 
 log = logging.getLogger(__name__)
 
 KV_NAMESPACE = "slack"
-
-
-class KeyValueStore(Protocol):
-    """The slice of the Store this adapter needs: a small persistent string map."""
-
-    async def kv_get(self, namespace: str, key: str) -> str | None: ...
-
-    async def kv_set(self, namespace: str, key: str, value: str) -> None: ...
 
 
 class SlackNotifier:
@@ -40,20 +38,13 @@ class SlackNotifier:
         self,
         client: AsyncWebClient,
         pacer: ChannelPacer,
-        kv: KeyValueStore | None = None,
-        admin_channel: str | None = None,
+        kv: KeyValue | None = None,
     ) -> None:
         self._client = client
         self._pacer = pacer
         self._kv = kv
-        self._admin_channel = admin_channel
         self._dm_channels: dict[str, str] = {}
         self._auth_failed: str | None = None
-
-    @property
-    def auth_failed(self) -> str | None:
-        """The Slack error code that disabled sending (e.g. ``token_revoked``), if any."""
-        return self._auth_failed
 
     async def deliver(self, delivery: Delivery, message: Message) -> DeliveryResult:
         if self._auth_failed:
@@ -77,15 +68,16 @@ class SlackNotifier:
     async def notify_admin(
         self, workspace_id: str, channel_id: str | None, message: Message
     ) -> None:
-        channel = channel_id or self._admin_channel
-        if channel is None or self._auth_failed:
+        if not channel_id or self._auth_failed:
             log.warning("No Slack channel to tell admins of %s: %s", workspace_id, message.title)
             return
         try:
-            await self._post(channel, message)
+            await self._post(channel_id, message)
         except SlackApiError as exc:
             self._note_auth(exc)
-            log.warning("Could not notify Slack admins in %s: %s", channel, errors.api_error(exc))
+            log.warning(
+                "Could not notify Slack admins in %s: %s", channel_id, errors.api_error(exc)
+            )
         except errors.NETWORK_ERRORS as exc:
             log.warning("Slack unreachable while notifying admins: %s", type(exc).__name__)
 

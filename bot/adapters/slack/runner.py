@@ -15,11 +15,10 @@ import signal
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING
 
-import aiohttp
 from slack_sdk.errors import SlackApiError
 
 from bot.adapters.slack.adapter import SlackAdapter, SlackConfig
-from bot.adapters.slack.errors import api_error
+from bot.adapters.slack.errors import NETWORK_ERRORS, api_error
 from bot.core.cooldown import Cooldown
 from bot.core.ports import Platform
 
@@ -126,7 +125,7 @@ async def token_works(adapter: SlackAdapter) -> bool:
     except SlackApiError as exc:
         log.error("Slack rejected SLACK_BOT_TOKEN (%s); not starting", api_error(exc))
         return False
-    except (aiohttp.ClientError, TimeoutError) as exc:
+    except NETWORK_ERRORS as exc:
         log.error("Could not reach Slack to check the bot token: %s", type(exc).__name__)
         return False
     log.info("Slack bot %s in workspace %s", identity.get("user_id"), identity.get("team_id"))

@@ -217,6 +217,16 @@ async def test_done_and_snooze_buttons(slash: Slash, store: Store) -> None:
     assert rem is not None and rem.snoozed_until is not None
 
 
+async def test_reminders_and_buttons_skip_the_admin_lookup(slash: Slash, fake: FakeSlack) -> None:
+    """/reminders and the Done button never read admin rights, so they cost no Slack lookup."""
+    on = await slash("/reminders", "on", user_id="U0MEMBER")
+    assert on["blocks"][0]["text"]["text"] == "Break reminders on"
+    done = await slash.click("done", user_id="U0MEMBER")
+    assert done["blocks"][0]["text"]["text"] == "Nice one!"
+    assert len(fake.calls_to("users.info")) == 0
+    assert len(fake.calls_to("usergroups.users.list")) == 0
+
+
 async def test_ack_does_not_wait_for_slow_slack_lookups(
     slack: SlackAdapter, fake: FakeSlack
 ) -> None:

@@ -15,7 +15,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 
-from bot.adapters.slack.listeners.common import actor_for, run
+from bot.adapters.slack.listeners.common import person_for, run
 from bot.adapters.slack.services import Services
 from bot.core.messages import Message
 
@@ -34,7 +34,7 @@ def register(app: AsyncApp, services: Services) -> None:
         await ack()
 
         async def produce() -> Message:
-            actor = await actor_for(body, services)
+            actor = person_for(body)
             return await services.scheduling.button(actor, _action_id(body))
 
         await run(respond, produce, "nudge button")

@@ -38,6 +38,13 @@ async def actor_for(body: dict[str, Any], services: Services) -> Actor:
     return Actor(Platform.SLACK, team, user, is_admin=is_admin, display_name=name)
 
 
+def person_for(body: dict[str, Any]) -> Actor:
+    """The Actor for a request that only ever concerns the person themself (their reminder,
+    their buttons): never an admin, so no users.info or user-group lookup is spent on it."""
+    team, user, name = user_ids(body)
+    return Actor(Platform.SLACK, team, user, is_admin=False, display_name=name)
+
+
 def channel_target_key(body: dict[str, Any]) -> str:
     """The rotation key for "the place this was asked in"."""
     team, _, _ = user_ids(body)

@@ -7,6 +7,7 @@ of silently producing a schedule with the default interval.
 from __future__ import annotations
 
 from bot.adapters.slack.parsing import Args, ParseError
+from bot.adapters.slack.render import _cut
 
 ALIASES = {"tz": "timezone", "from": "start", "until": "end", "to": "end"}
 MAX_ID_DIGITS = 19  # ids are 64-bit database integers
@@ -29,6 +30,6 @@ def schedule_id(text: str | None, usage: str) -> int:
         raise ParseError(f"Which schedule? {usage} (ids are in `/schedule list`).")
     cleaned = text.lstrip("#")
     if not cleaned.isascii() or not cleaned.isdigit() or len(cleaned) > MAX_ID_DIGITS:
-        shown = text if len(text) <= 20 else text[:19] + "…"
+        shown = _cut(text, 20)
         raise ParseError(f"`{shown}` is not a schedule id; ids are numbers from `/schedule list`.")
     return int(cleaned)

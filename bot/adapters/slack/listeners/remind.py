@@ -12,7 +12,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 
-from bot.adapters.slack.listeners.common import actor_for, run
+from bot.adapters.slack.listeners.common import person_for, run
 from bot.adapters.slack.listeners.options import take
 from bot.adapters.slack.parsing import ParseError, split
 from bot.adapters.slack.services import Services
@@ -34,7 +34,7 @@ def register(app: AsyncApp, services: Services) -> str:
             scheduling = services.scheduling
             args = split(command.get("text") or "")
             sub = (args.word(0) or "status").lower()
-            actor = await actor_for(command, services)
+            actor = person_for(command)
             if sub == "on":
                 opts = take(args, ("every", "start", "end", "days"))
                 return await scheduling.remind_on(actor, **opts)
