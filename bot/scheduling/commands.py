@@ -120,8 +120,7 @@ class SchedulingCommands:
             recurrence = build_recurrence(cron=cron, every=every, start=start, end=end, days=days)
         except ScheduleError as exc:
             return error(str(exc))
-        ws = await self.store.get_workspace(actor.platform, actor.workspace_id)
-        tz = zone(tz_name or ws.timezone)
+        tz = await self._person_zone(actor, tz_name)
         now = self.clock.now()
         upcoming = recurrence.upcoming(now, tz, 3)
         if not upcoming:
@@ -188,8 +187,7 @@ class SchedulingCommands:
         found = await self._own_schedule(actor, id)
         if isinstance(found, Message):
             return found
-        ws = await self.store.get_workspace(actor.platform, actor.workspace_id)
-        tz = zone(found.timezone or ws.timezone)
+        tz = await self._person_zone(actor, found.timezone)
         times = recurrence_for(found.spec).upcoming(self.clock.now(), tz, count)
         note = f" It is paused: {found.paused_reason}." if found.paused else ""
         return Message(
@@ -227,8 +225,7 @@ class SchedulingCommands:
             )
             if reason is not None:
                 return error(f"I still can't post in that channel: {reason}")
-        ws = await self.store.get_workspace(actor.platform, actor.workspace_id)
-        tz = zone(found.timezone or ws.timezone)
+        tz = await self._person_zone(actor, found.timezone)
         next_due = recurrence_for(found.spec).next_after(self.clock.now(), tz)
         await self.store.update_schedule(
             found.id, paused=False, paused_reason=None, next_due=next_due
@@ -461,6 +458,10 @@ class SchedulingCommands:
         rem = await self.store.get_reminder(actor.platform, actor.workspace_id, actor.user_id)
         if rem is None or not rem.enabled:
             return error("Your reminders are off, so there is nothing to snooze.")
+        return await self._snooze(actor, rem, span)
+
+    async def _snooze(self, actor: Actor, rem: ReminderRow, span: int) -> Message:
+        """Move an enabled reminder's next time to ``span`` minutes from now."""
         when = self.clock.now() + timedelta(minutes=span)
         # A snooze is an explicit "remind me then", so it also ends any pause.
         await self.store.update_reminder(
@@ -513,7 +514,7 @@ class SchedulingCommands:
             )
             if rem is None or not rem.enabled:
                 return await self._snooze_once(actor, span, rem)
-            return await self.remind_snooze(actor, span)
+            return await self._snooze(actor, rem, span)
         return error("That button is not one I know.")
 
     async def _snooze_once(self, actor: Actor, minutes: int, rem: ReminderRow | None) -> Message:
@@ -528,15 +529,8 @@ class SchedulingCommands:
         when = now + timedelta(minutes=minutes)
         target = Target(Platform(actor.platform), actor.workspace_id, TargetKind.DM, actor.user_id)
         queued = await self.store.record_delivery(
-            NewDelivery(
-                source=f"snooze:{actor.user_id}"[:64],
-                slot=when,
-                target_key=target.key,
-                platform=str(target.platform),
-                workspace_id=target.workspace_id,
-                target_kind=str(target.kind),
-                target_id=target.id,
-                kind="break",
+            NewDelivery.for_target(
+                target, source=f"snooze:{actor.user_id}"[:64], slot=when, kind="break"
             ),
             owner="snooze",
             now=now,

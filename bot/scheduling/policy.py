@@ -83,12 +83,21 @@ def catch_up(
     window_start = now_utc - grace
     send = stored_next_due if stored_next_due >= window_start else None
     cursor = max(stored_next_due, window_start - timedelta(microseconds=1))
+    # Slots before the window are only counted; the window's own slots are counted as found.
+    before = (
+        _count_due(recurrence, tz, stored_next_due, cursor, max_counted)
+        if cursor > stored_next_due
+        else 0
+    )
+    in_window = 0
     while (slot := recurrence.next_after(cursor, tz)) is not None and slot <= now_utc:
         send = slot
         cursor = slot
-    due = 1 + _count_due(recurrence, tz, stored_next_due, now_utc, max_counted)
+        in_window += 1
+    due = 1 + min(before + in_window, max_counted)
     missed = min(due, max_counted) - (1 if send is not None else 0)
-    return CatchUp(send=send, next_due=recurrence.next_after(now_utc, tz), missed=max(0, missed))
+    # The loop stopped at the first slot after now (or None): that is the next one due.
+    return CatchUp(send=send, next_due=slot, missed=max(0, missed))
 
 
 def _count_due(

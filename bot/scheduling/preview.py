@@ -132,14 +132,3 @@ def _count(value: str | int) -> int:
     if not 1 <= number <= MAX_COUNT:
         raise ScheduleError(f"--count {number} is out of range 1-{MAX_COUNT}")
     return number
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Standalone entry (``python -m bot.scheduling.preview``), same options as the CLI."""
-    parser = argparse.ArgumentParser(prog="deskbreak schedule preview")
-    add_preview_arguments(parser)
-    return run_preview(parser.parse_args(argv))
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -93,13 +93,6 @@ class DayRule:
     weekdays: frozenset[int] = _ALL_WEEKDAYS
     either: bool = False
 
-    def matches(self, day: date) -> bool:
-        if day.month not in self.months:
-            return False
-        dom = day.day in self.days_of_month
-        dow = day.weekday() in self.weekdays
-        return (dom or dow) if self.either else (dom and dow)
-
     def possible(self) -> bool:
         """Whether any date ever matches (``0 0 30 2 *`` never does)."""
         if not self.months or not self.weekdays or not self.days_of_month:

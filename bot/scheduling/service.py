@@ -332,9 +332,7 @@ class SchedulerService:
         self, row: ScheduleRow, ws: WorkspaceRow, now: datetime, report: TickReport
     ) -> Advance:
         tz = zone(row.timezone or ws.timezone)
-        target = Target(
-            Platform(row.platform), row.workspace_id, TargetKind.CHANNEL, row.channel_id
-        )
+        target = _channel_target(row)
         return self._plan(
             "schedules",
             row.id,
@@ -406,17 +404,8 @@ class SchedulerService:
                 report.skipped += 1
                 log.debug("%s slot %s skipped: %s", source, plan.send, reason)
             deliveries = (
-                NewDelivery(
-                    source=source,
-                    slot=plan.send,
-                    target_key=target.key,
-                    platform=str(target.platform),
-                    workspace_id=target.workspace_id,
-                    target_kind=str(target.kind),
-                    target_id=target.id,
-                    kind=kind,
-                    status=status,
-                    detail=reason,
+                NewDelivery.for_target(
+                    target, source=source, slot=plan.send, kind=kind, status=status, detail=reason
                 ),
             )
         return Advance(table, row_id, new_next, deliveries)
@@ -563,21 +552,11 @@ class SchedulerService:
         right there to read the reason.
         """
         now = self.clock.now()
-        target = Target(
-            Platform(schedule.platform),
-            schedule.workspace_id,
-            TargetKind.CHANNEL,
-            schedule.channel_id,
-        )
         row = await self.store.record_delivery(
-            NewDelivery(
+            NewDelivery.for_target(
+                _channel_target(schedule),
                 source=f"test:{schedule.id}",
                 slot=now,
-                target_key=target.key,
-                platform=str(target.platform),
-                workspace_id=target.workspace_id,
-                target_kind=str(target.kind),
-                target_id=target.id,
                 kind=schedule.kind,
             ),
             owner=self.instance_id,
@@ -614,6 +593,11 @@ def aligned_tick(now: datetime, tick_seconds: float) -> datetime:
     """The latest multiple of ``tick_seconds`` since the epoch at or before ``now``."""
     epoch = now.timestamp()
     return datetime.fromtimestamp(epoch - epoch % tick_seconds, UTC)
+
+
+def _channel_target(row: ScheduleRow) -> Target:
+    """The channel a schedule posts to."""
+    return Target(Platform(row.platform), row.workspace_id, TargetKind.CHANNEL, row.channel_id)
 
 
 def _backoff(attempt: int, retry_after: float | None) -> timedelta:

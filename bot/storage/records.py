@@ -5,7 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from bot.core.ports import Target
 
 
 class LedgerStatus(StrEnum):
@@ -114,6 +117,31 @@ class NewDelivery:
     kind: str
     status: LedgerStatus = LedgerStatus.PENDING
     detail: str | None = None
+
+    @classmethod
+    def for_target(
+        cls,
+        target: Target,
+        *,
+        source: str,
+        slot: datetime,
+        kind: str,
+        status: LedgerStatus = LedgerStatus.PENDING,
+        detail: str | None = None,
+    ) -> NewDelivery:
+        """A ledger row for ``target``, its key and address fields copied from the target."""
+        return cls(
+            source=source,
+            slot=slot,
+            target_key=target.key,
+            platform=str(target.platform),
+            workspace_id=target.workspace_id,
+            target_kind=str(target.kind),
+            target_id=target.id,
+            kind=kind,
+            status=status,
+            detail=detail,
+        )
 
 
 @dataclass(frozen=True, slots=True)
