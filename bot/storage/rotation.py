@@ -37,10 +37,10 @@ class SqlRotationStore:
         self._batch: asyncio.Task[None] | None = None
 
     async def get(self, key: str) -> RotationState | None:
-        if key in self._unsaved:
-            return self._unsaved[key]
         if key in self._writes:  # read your own write, even before it reaches the table
             return RotationState.from_dict(self._writes[key][0].to_dict())
+        if key in self._unsaved:
+            return self._unsaved[key]
         waiter: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self._reads.setdefault(key, []).append(waiter)
         self._schedule()

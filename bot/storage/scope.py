@@ -76,11 +76,5 @@ class ClaimScope:
     def sharded(self) -> bool:
         return self.shard_count is not None and self.shard_ids is not None
 
-    def owns_guild(self, guild_id: int) -> bool:
-        """Whether this process's shards receive ``guild_id`` (always true when unsharded)."""
-        if self.shard_count is None or self.shard_ids is None:
-            return True
-        return shard_of(guild_id, self.shard_count) in self.shard_ids
-
 
 EVERYTHING = ClaimScope()

@@ -198,10 +198,10 @@ class Store:
         stmt = self._insert(t.workspaces).values(**insert_values)
         stmt = stmt.on_conflict_do_update(
             index_elements=[t.workspaces.c.platform, t.workspaces.c.workspace_id], set_=values
-        )
+        ).returning(*t.workspaces.c)
         async with self.engine.begin() as conn:
-            await conn.execute(stmt)
-        return await self.get_workspace(platform, workspace_id)
+            row = (await conn.execute(stmt)).mappings().one()
+        return _workspace(row)
 
     # ------------------------------------------------------------------ schedules
 
@@ -326,15 +326,6 @@ class Store:
             row = (await conn.execute(stmt)).mappings().first()
         return None if row is None else _reminder(row)
 
-    async def get_reminder_by_id(self, reminder_id: int) -> ReminderRow | None:
-        async with self.engine.connect() as conn:
-            row = (
-                (await conn.execute(sa.select(t.reminders).where(t.reminders.c.id == reminder_id)))
-                .mappings()
-                .first()
-            )
-        return None if row is None else _reminder(row)
-
     async def upsert_reminder(
         self,
         *,
@@ -429,7 +420,7 @@ class Store:
             return sa.exists().where(
                 table.c.next_due <= now,
                 active,
-                sa.or_(table.c.lease_until.is_(None), table.c.lease_until < now),
+                _lease_free(table, now),
                 self._in_scope(table, scope, now, by_shard=by_shard),
             )
 
@@ -440,6 +431,7 @@ class Store:
                 due(t.reminders, t.reminders.c.enabled.is_(True), False),
                 sa.exists().where(
                     d.c.status == LedgerStatus.PENDING.value,
+                    d.c.next_attempt_at <= now,
                     self._in_scope(d, scope, now, by_shard=False),
                 ),
             )
@@ -530,7 +522,7 @@ class Store:
             .where(
                 table.c.next_due <= now,
                 active,
-                sa.or_(table.c.lease_until.is_(None), table.c.lease_until < now),
+                _lease_free(table, now),
             )
             .order_by(table.c.next_due)
             .limit(limit)
@@ -735,7 +727,7 @@ class Store:
         d = t.deliveries
         ready = sa.and_(
             d.c.next_attempt_at <= now,
-            sa.or_(d.c.lease_until.is_(None), d.c.lease_until < now),
+            _lease_free(d, now),
         )
         if reclaim_from is not None:
             ready = sa.or_(ready, d.c.lease_owner == reclaim_from)
@@ -837,7 +829,7 @@ class Store:
             .where(
                 d.c.status == LedgerStatus.PENDING.value,
                 d.c.slot < cutoff,
-                sa.or_(d.c.lease_until.is_(None), d.c.lease_until < now, d.c.lease_owner == owner),
+                sa.or_(_lease_free(d, now), d.c.lease_owner == owner),
                 self._in_scope(d, scope, now, by_shard=False),
             )
             .values(
@@ -879,23 +871,6 @@ class Store:
             return [_delivery(r) for r in (await conn.execute(stmt)).mappings()]
 
     # ------------------------------------------------------------------ rotation
-
-    async def get_rotation(self, key: str) -> Any | None:
-        """The JSON state stored under ``key`` (see :class:`SqlRotationStore`)."""
-        async with self.engine.connect() as conn:
-            value = (
-                await conn.execute(sa.select(t.rotation.c.state).where(t.rotation.c.key == key))
-            ).scalar_one_or_none()
-        return value
-
-    async def put_rotation(self, key: str, state: Any) -> None:
-        now = self._now()
-        stmt = self._insert(t.rotation).values(key=key, state=state, updated_at=now)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=[t.rotation.c.key], set_={"state": state, "updated_at": now}
-        )
-        async with self.engine.begin() as conn:
-            await conn.execute(stmt)
 
     async def get_rotations(self, keys: Sequence[str]) -> dict[str, Any]:
         """The JSON states stored under ``keys`` (missing keys are absent), in one query."""
@@ -996,6 +971,11 @@ class Store:
                 rows = (await conn.execute(sa.select(table))).mappings().all()
                 out[table.name] = sorted((dict(r) for r in rows), key=repr)
         return out
+
+
+def _lease_free(table: sa.Table, now: datetime) -> sa.ColumnElement[bool]:
+    """Rows nobody holds: never leased, or their lease ran out before ``now``."""
+    return sa.or_(table.c.lease_until.is_(None), table.c.lease_until < now)
 
 
 # ---------------------------------------------------------------------- alembic glue

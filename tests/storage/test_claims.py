@@ -165,6 +165,34 @@ async def test_retry_claim_honours_backoff_lease_and_reclaim(store: Store) -> No
     )
 
 
+async def test_has_work_ignores_pending_rows_not_yet_due_for_an_attempt(store: Store) -> None:
+    """A queued one-off or a backing-off retry is not work until its next_attempt_at comes."""
+    queued = await store.record_delivery(
+        _delivery("snooze:u", T0 + timedelta(minutes=5)),
+        owner="snooze",
+        now=T0,
+        send_lease=timedelta(0),
+        queue_until=T0 + timedelta(minutes=5),
+    )
+    assert queued is not None
+    assert not await store.has_work(T0)
+    assert not await store.has_work(T0 + timedelta(minutes=5) - timedelta(seconds=1))
+    assert await store.has_work(T0 + timedelta(minutes=5))
+
+
+async def test_has_work_waits_for_a_backoff_retry(store: Store) -> None:
+    """A pending row backing off after a failed attempt wakes the tick only once it is due."""
+    row = await store.record_delivery(
+        _delivery("test:1", T0), owner="me", now=T0, send_lease=LEASE
+    )
+    assert row is not None
+    await store.finish_delivery(
+        row.id, LedgerStatus.PENDING, now=T0, detail="429", next_attempt_at=T0 + LEASE
+    )
+    assert not await store.has_work(T0 + LEASE - timedelta(seconds=1))
+    assert await store.has_work(T0 + LEASE)
+
+
 async def test_expired_pending_rows_are_failed(store: Store) -> None:
     """Pending rows whose slot is older than the cutoff are marked failed, newer ones stay."""
     sid = await _add(store, T0)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 
 from bot.core.rotation import RotationState
@@ -55,3 +56,25 @@ async def test_unknown_targets_read_as_none(store: Store) -> None:
     assert await asyncio.gather(rotation.get("known"), rotation.get("unknown")) == [
         RotationState(deck=["a"]), None
     ]
+
+
+async def test_a_queued_write_wins_over_an_older_unsaved_deck(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While saves fail, a newer deck waiting for its batch is read, not the older unsaved one."""
+
+    async def refuse(_states: dict[str, Any]) -> None:
+        raise sa.exc.OperationalError("INSERT", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(store, "put_rotations", refuse)
+    rotation = SqlRotationStore(store)
+    older = RotationState(deck=["a", "b"], dealt=[], last=None)
+    await rotation.put("tip:x", older)
+    assert await rotation.get("tip:x") == older  # kept in memory after the refused save
+    newer = RotationState(deck=["b"], dealt=["a"], last="a")
+    writing = asyncio.ensure_future(rotation.put("tip:x", newer))
+    await asyncio.sleep(0)  # the put is now queued for the next batch, not yet refused
+    assert "tip:x" in rotation._writes
+    assert await rotation.get("tip:x") == newer
+    await writing
+    assert await rotation.get("tip:x") == newer

@@ -99,10 +99,13 @@ async def test_disable_once_reports_only_the_first_disable(store: Store) -> None
 
 async def test_rotation_kv_and_history_round_trip(store: Store) -> None:
     """The small tables store and overwrite what adapters and rotation put there."""
-    await store.put_rotation("tips:x", {"order": ["a", "b"], "position": 1})
-    await store.put_rotation("tips:x", {"order": ["b", "a"], "position": 0})
-    assert await store.get_rotation("tips:x") == {"order": ["b", "a"], "position": 0}
-    assert await store.get_rotation("missing") is None
+    await store.put_rotations({"tips:x": {"order": ["a", "b"], "position": 1}})
+    await store.put_rotations({"tips:x": {"order": ["b", "a"], "position": 0}})
+    assert (await store.get_rotations(["tips:x"])).get("tips:x") == {
+        "order": ["b", "a"],
+        "position": 0,
+    }
+    assert (await store.get_rotations(["missing"])).get("missing") is None
     await store.kv_set("discord", "tree_hash", "abc")
     await store.kv_set("discord", "tree_hash", "def")
     assert await store.kv_get("discord", "tree_hash") == "def"
