@@ -58,7 +58,10 @@ def classify(exc: Exception) -> DeliveryResult:
         retry_after = None
         if exc.status == 429:
             header = exc.response.headers.get("Retry-After") if exc.response else None
-            retry_after = float(header) if header else None
+            try:
+                retry_after = float(header) if header else None
+            except ValueError:  # not a number of seconds (an HTTP date, garbage): no hint
+                retry_after = None
         return DeliveryResult(DeliveryStatus.RETRY, f"HTTP {exc.status}", retry_after=retry_after)
     return DeliveryResult(DeliveryStatus.RETRY, f"network error: {type(exc).__name__}")
 

@@ -19,17 +19,20 @@ import discord
 
 from bot.adapters.discord.buttons import item_for
 from bot.core.messages import Message, MessageKind, Section
+from bot.core.render import BODY_LIMIT as DESCRIPTION_LIMIT
+from bot.core.render import (
+    BUTTON_LABEL_LIMIT,
+    FIELD_NAME_LIMIT,
+    FOOTER_LIMIT,
+    TITLE_LIMIT,
+    truncate,
+)
+from bot.core.render import EMBED_TOTAL_LIMIT as TOTAL_LIMIT
+from bot.core.render import FIELD_LIMIT as FIELD_VALUE_LIMIT
+from bot.core.render import MAX_SECTIONS as MAX_FIELDS
 
-TITLE_LIMIT = 256
-DESCRIPTION_LIMIT = 4096
-FIELD_NAME_LIMIT = 256
-FIELD_VALUE_LIMIT = 1024
-MAX_FIELDS = 25
-FOOTER_LIMIT = 2048
-TOTAL_LIMIT = 6000
 MAX_BUTTONS = 25  # 5 rows of 5
-BUTTON_LABEL_LIMIT = 80
-_BLANK = "\u200b"  # Discord requires a non-empty field name
+# Zero-width space: breaks mentions, and fills a field name or value Discord requires non-empty.
 _ZWSP = "\u200b"
 # "@everyone"/"@here" in any case, and the start of a user, member or role mention ("<@", "<@!",
 # "<@&"): a zero-width space after the "@" leaves the text readable and the mention dead.
@@ -60,10 +63,8 @@ def no_mentions() -> discord.AllowedMentions:
 
 
 def _cut(text: str, limit: int) -> str:
-    text = defang(text)
-    if len(text) <= limit:
-        return text
-    return text[: max(0, limit - 1)].rstrip() + "…" if limit > 0 else ""
+    """``text`` defanged and cut to ``limit`` (every caller passes a limit of at least 2)."""
+    return truncate(defang(text), limit)
 
 
 def section_value(section: Section) -> str:
@@ -72,7 +73,7 @@ def section_value(section: Section) -> str:
     else:
         lines = [f"• {line}" if section.heading or len(section.lines) > 1 else line
                  for line in section.lines]
-    return defang("\n".join(lines)) or _BLANK
+    return "\n".join(lines) or _ZWSP  # to_embed's _cut defangs it
 
 
 def to_embed(message: Message) -> discord.Embed:
@@ -89,8 +90,8 @@ def to_embed(message: Message) -> discord.Embed:
     )
     for section in message.sections[:MAX_FIELDS]:
         # Discord refuses a blank field name or value (whitespace counts as blank).
-        name = _cut(section.heading or "", FIELD_NAME_LIMIT).strip() or _BLANK
-        value = _cut(section_value(section), FIELD_VALUE_LIMIT).strip() or _BLANK
+        name = _cut(section.heading or "", FIELD_NAME_LIMIT).strip() or _ZWSP
+        value = _cut(section_value(section), FIELD_VALUE_LIMIT).strip() or _ZWSP
         if len(name) + len(value) > budget:
             value = _cut(value, budget - len(name)) if budget - len(name) > 1 else ""
             if not value:

@@ -66,7 +66,7 @@ async def serve_discord(app: App, *, slack: SlackAdapter | None = None) -> int:
     if slack is not None:
         slack.use_scheduling(scheduling.commands_for(slack.command_names))
     if "discord" not in app.health.names():
-        app.health.add("discord", lambda: gateway_problem(client))
+        app.health.add("discord", lambda: gateway_down(client))
     starter = asyncio.create_task(_start_when_connected(client, scheduling.service))
     # The connection runs as its own task so that a stop (SIGTERM cancels this coroutine)
     # can stop the scheduler while the client is still open: in-flight sends then finish
@@ -100,11 +100,6 @@ def point_at(api_base: str | None, gateway_url: str | None) -> None:
         discord.http.Route.BASE = api_base
     if gateway_url:
         discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
-
-
-def gateway_problem(client: discord.Client) -> str | None:
-    """For /healthz: None while the gateway connection (every shard's) is up and READY."""
-    return gateway_down(client)
 
 
 async def _start_when_connected(client: DeskbreakClient, scheduler: SchedulerService) -> None:

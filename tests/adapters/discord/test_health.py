@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.adapters.discord.client import DeskbreakClient
-from bot.adapters.discord.runner import gateway_problem
+from bot.adapters.discord.client import gateway_down as gateway_problem
 from bot.adapters.discord.services import DiscordServices
 from tests.adapters.discord.conftest import StartBot
 
