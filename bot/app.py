@@ -8,14 +8,12 @@ belongs in the part being built.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from bot.core.clock import Clock, SystemClock
 from bot.core.commands import ContentCommands
-from bot.core.content.library import Library
 from bot.core.content.loader import load_library
 from bot.core.ports import Notifier, Platform
-from bot.core.rotation import RotationStore
 from bot.observability import HealthChecks, Metrics, ObservabilityServer
 from bot.observability.store_probe import store_counts, store_health
 from bot.scheduling.commands import CommandNames, SchedulingCommands, notifier_channel_checker
@@ -32,13 +30,10 @@ from bot.storage.rotation import SqlRotationStore
 class App:
     settings: Settings
     clock: Clock
-    library: Library
-    rotation_store: RotationStore
     content: ContentCommands
     store: Store
-    # build_app builds these; the defaults only keep hand-built Apps (tests) working.
-    metrics: Metrics = field(default_factory=Metrics)
-    health: HealthChecks = field(default_factory=HealthChecks)
+    metrics: Metrics
+    health: HealthChecks
     # The config file's workspaces and schedules, applied to the store when serving starts.
     workspaces: DeploymentConfig | None = None
 
@@ -90,13 +85,10 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
     metrics.watch_store(store_counts(store))
     health = HealthChecks()
     health.add("store", store_health(store))
-    rotation_store = SqlRotationStore(store)
-    content = ContentCommands(library, rotation_store, clock)
+    content = ContentCommands(library, SqlRotationStore(store), clock)
     return App(
         settings=settings,
         clock=clock,
-        library=library,
-        rotation_store=rotation_store,
         content=content,
         store=store,
         metrics=metrics,

@@ -15,7 +15,6 @@ import argparse
 import asyncio
 import logging
 import os
-import random
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -65,7 +64,7 @@ def library_from(settings: Settings) -> Library:
 
 def content_from(args: argparse.Namespace) -> ContentCommands:
     library = library_from(settings_from(args))
-    return ContentCommands(library, MemoryRotationStore(), SystemClock(), random.Random())  # noqa: S311
+    return ContentCommands(library, MemoryRotationStore(), SystemClock())
 
 
 # --------------------------------------------------------------------------- run
@@ -92,9 +91,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     )
     try:
         app = build_app(settings)
-    except ContentError as exc:
-        raise CliError([str(p) for p in exc.problems], 1) from exc
-    except ConfigError as exc:
+    except (ContentError, ConfigError) as exc:
         raise CliError([str(p) for p in exc.problems], 1) from exc
     try:
         return asyncio.run(serve(app, *platforms))
@@ -182,26 +179,27 @@ def register_content(sub: Subparsers, common: argparse.ArgumentParser) -> None:
 # --------------------------------------------------------------------------- validate
 
 
+def _report(problems: Sequence[object]) -> int:
+    """Print each problem, then the count on stderr; the exit status for "problems found"."""
+    for problem in problems:
+        print(problem)
+    count = len(problems)
+    print(f"{count} problem{'s' if count != 1 else ''} found.", file=sys.stderr)
+    return 1
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     dirs = [Path(p) for p in args.paths] if args.paths else settings.content_dirs()
     try:
         library = load_library(dirs)
     except ContentError as exc:
-        for problem in exc.problems:
-            print(problem)
-        count = len(exc.problems)
-        print(f"{count} problem{'s' if count != 1 else ''} found.", file=sys.stderr)
-        return 1
+        return _report(exc.problems)
     if settings.config_path:
         try:  # workspaces and schedules in a deployment-format config file
             load_workspaces_config(settings.config_path)
         except ConfigError as exc:
-            for config_problem in exc.problems:
-                print(config_problem)
-            count = len(exc.problems)
-            print(f"{count} problem{'s' if count != 1 else ''} found.", file=sys.stderr)
-            return 1
+            return _report(exc.problems)
     where = ", ".join(display_path(d) for d in dirs)
     config = f"; config {display_path(settings.config_path)} OK" if settings.config_path else ""
     print(f"OK: {library.summary()} in {len(library.sources)} files from {where}{config}")

@@ -120,13 +120,7 @@ class Settings(BaseModel):
 
     def auto_platform(self) -> Platform:
         """Discord when a Discord token is set, Slack when its credentials are, else console."""
-        if self.discord_token is not None:
-            return Platform.DISCORD
-        if self.slack_bot_token is not None and (
-            self.slack_app_token is not None or self.slack_signing_secret is not None
-        ):
-            return Platform.SLACK
-        return Platform.CONSOLE
+        return self.auto_platforms()[0]
 
     def auto_platforms(self) -> tuple[Platform, ...]:
         """Every chat platform with credentials (Discord and Slack share one process), else
@@ -268,6 +262,16 @@ def load_settings(
     return settings
 
 
+def is_deployment_format(data: object) -> bool:
+    """Whether a config document is the deployment format rather than a flat settings file.
+
+    Both are accepted: flat ``grace_minutes: 10`` files, and the deployment format
+    (``bot/scheduling/config_file.py``, which imports this test) with settings under
+    ``settings:``, told apart by a ``version`` or ``workspaces`` key.
+    """
+    return isinstance(data, dict) and ("version" in data or "workspaces" in data)
+
+
 def _from_yaml(path: Path, problems: list[str]) -> tuple[dict[str, Any], dict[str, int]]:
     """Non-secret settings from the YAML config, with the line of each key for messages."""
     try:
@@ -287,7 +291,7 @@ def _from_yaml(path: Path, problems: list[str]) -> tuple[dict[str, Any], dict[st
     lines: dict[str, int] = {}
     data: dict[Any, Any] = doc.data
     prefix: tuple[str, ...] = ()
-    if "version" in data or "workspaces" in data:
+    if is_deployment_format(data):
         # The deployment format (bot/scheduling/config_file.py): settings sit under
         # `settings:`; version and workspaces are validated by that module's loader.
         section = data.get("settings") or {}

@@ -101,8 +101,6 @@ class StretchIndex:
 
     def __init__(self, stretches: Iterable[Stretch]) -> None:
         self._stretches: tuple[Stretch, ...] = tuple(sorted(stretches, key=lambda s: fold(s.name)))
-        self._by_id = {s.id: s for s in self._stretches}
-        self._rank = {s.id: i for i, s in enumerate(self._stretches)}
         keys: list[_Key] = []
         for rank, stretch in enumerate(self._stretches):
             seen: set[str] = set()
@@ -147,14 +145,6 @@ class StretchIndex:
             for text in sorted({t[:n] for t in table for n in (1, 2) if len(t) >= n}):
                 short[text] = self._prefixed(table, positions, text)[: MAX_CHOICES * 4]
             self._short_prefixes.append(short)
-
-    @property
-    def stretches(self) -> tuple[Stretch, ...]:
-        return self._stretches
-
-    def get(self, stretch_id: str) -> Stretch | None:
-        """Exact lookup by id (what buttons and autocomplete values carry)."""
-        return self._by_id.get(stretch_id)
 
     def resolve(self, query: str) -> Resolution:
         """Find the stretch meant by ``query``, or the closest few when it is not clear.

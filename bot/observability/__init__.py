@@ -1,13 +1,12 @@
 """Operational visibility: Prometheus metrics, health checks and the server exposing both."""
 
-from bot.observability.health import HealthChecks, HealthReport, Heartbeat
+from bot.observability.health import HealthChecks, HealthReport
 from bot.observability.metrics import Metrics, StoredCounts
 from bot.observability.server import ObservabilityServer
 
 __all__ = [
     "HealthChecks",
     "HealthReport",
-    "Heartbeat",
     "Metrics",
     "ObservabilityServer",
     "StoredCounts",

@@ -1,7 +1,7 @@
 """Health is decided by the parts of the app, not by the HTTP server.
 
-The app registers one check per thing that can break (the event loop's scheduler tick, the
-store, each platform adapter); ``/healthz`` runs them all and answers 503 when any fails, which
+The app registers one check per thing that can break (the scheduler, the store, each
+platform adapter); ``/healthz`` runs them all and answers 503 when any fails, which
 is what Docker's HEALTHCHECK, systemd watchers and Kubernetes probes act on.
 
 A check is a callable taking no arguments that returns ``None`` when healthy or a short reason
@@ -16,10 +16,7 @@ import asyncio
 import inspect
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
-
-from bot.core.clock import Clock
 
 HealthCheck = Callable[[], str | None | Awaitable[str | None]]
 
@@ -77,30 +74,3 @@ class HealthChecks:
         if outcome is not None and not isinstance(outcome, str):
             return f"check returned {outcome!r} instead of None or a reason"
         return outcome
-
-
-class Heartbeat:
-    """Proof of life for something that should run periodically, like the scheduler tick.
-
-    The HTTP server shares the event loop, so a loop that is blocked outright simply fails to
-    answer the probe. What a probe cannot see on its own is a loop that runs but whose
-    scheduler job stopped firing; the tick calls ``beat()`` and this check notices when it stops.
-    A fresh heartbeat counts as a beat, so start-up gets one ``max_age`` of grace.
-    """
-
-    def __init__(self, clock: Clock, max_age: timedelta) -> None:
-        self._clock = clock
-        self._max_age = max_age
-        self._last = clock.now()
-
-    def beat(self) -> None:
-        self._last = self._clock.now()
-
-    def check(self) -> str | None:
-        age = self._clock.now() - self._last
-        if age > self._max_age:
-            return (
-                f"last beat {age.total_seconds():.0f} s ago "
-                f"(limit {self._max_age.total_seconds():.0f} s)"
-            )
-        return None

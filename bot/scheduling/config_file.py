@@ -36,6 +36,7 @@ from bot.scheduling.recurrence import (
     parse_minutes,
     parse_timezone,
 )
+from bot.settings import is_deployment_format  # defined once; settings must not import this
 
 SUPPORTED_VERSIONS = (1,)
 _TIME_HINT = "write times in quotes, e.g. '09:00' (YAML reads an unquoted 9:00 as a number)"
@@ -225,35 +226,24 @@ class ConfigError(ValueError):
         super().__init__("\n".join(str(problem) for problem in self.problems))
 
 
-def load_deployment_config(path: Path) -> DeploymentConfig:
-    """Read and validate a deployment config file, or raise ``ConfigError``."""
+def _read(path: Path) -> YamlDocument:
+    """Load the YAML, turning syntax and read errors into the same ConfigError for every caller."""
     try:
-        document = load_yaml(path)
+        return load_yaml(path)
     except YamlSyntaxError as exc:
         raise ConfigError([ConfigProblem(path, exc.line, "", exc.message)]) from None
     except OSError as exc:
         raise ConfigError([ConfigProblem(path, 0, "", f"cannot read file: {exc}")]) from None
-    return validate_document(document)
 
 
-def is_deployment_format(data: object) -> bool:
-    """Whether a config document is this format rather than a flat settings-only file.
-
-    ``bot/settings.py`` accepts both: flat ``grace_minutes: 10`` files, and this format with
-    settings under ``settings:``. The same test (a ``version`` or ``workspaces`` key) is used
-    in both places.
-    """
-    return isinstance(data, dict) and ("version" in data or "workspaces" in data)
+def load_deployment_config(path: Path) -> DeploymentConfig:
+    """Read and validate a deployment config file, or raise ``ConfigError``."""
+    return validate_document(_read(path))
 
 
 def load_workspaces_config(path: Path) -> DeploymentConfig | None:
     """Validate ``path`` if it is deployment-format; None for a flat settings-only file."""
-    try:
-        document = load_yaml(path)
-    except YamlSyntaxError as exc:
-        raise ConfigError([ConfigProblem(path, exc.line, "", exc.message)]) from None
-    except OSError as exc:
-        raise ConfigError([ConfigProblem(path, 0, "", f"cannot read file: {exc}")]) from None
+    document = _read(path)
     if not is_deployment_format(document.data):
         return None
     return validate_document(document)

@@ -132,10 +132,10 @@ def test_autocomplete_empty_text_lists_alphabetically(library: Library) -> None:
     assert labels == sorted(labels, key=str.casefold)
 
 
-def test_get_is_exact_by_id(library: Library) -> None:
-    """get() takes only an exact id, as buttons and autocomplete values carry."""
-    assert library.index.get("pigeon-pose").name == "Pigeon pose"
-    assert library.index.get("pigeon") is None
+def test_stretch_by_id_is_exact(library: Library) -> None:
+    """Lookup by id takes only an exact id, as buttons and autocomplete values carry."""
+    assert library.stretch("pigeon-pose").name == "Pigeon pose"
+    assert library.stretch("pigeon") is None
 
 
 def test_short_prefix_with_filter_finds_matches_past_the_first_hundred() -> None:

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.core.clock import FakeClock
-from bot.observability.health import HealthChecks, Heartbeat
+from bot.observability.health import HealthChecks
 
 
 async def test_no_checks_is_healthy() -> None:
@@ -82,22 +80,3 @@ def test_duplicate_name_is_refused() -> None:
     with pytest.raises(ValueError, match="store"):
         checks.add("store", lambda: None)
 
-
-def test_heartbeat_goes_stale_after_max_age() -> None:
-    """A heartbeat with no beat for longer than max_age reports how long ago it beat."""
-    clock = FakeClock(datetime(2026, 11, 27, 9, 0, tzinfo=UTC))
-    heartbeat = Heartbeat(clock, max_age=timedelta(seconds=60))
-    clock.advance(timedelta(seconds=60))
-    assert heartbeat.check() is None
-    clock.advance(timedelta(seconds=1))
-    assert heartbeat.check() == "last beat 61 s ago (limit 60 s)"
-
-
-def test_heartbeat_beat_makes_it_fresh_again() -> None:
-    """beat() resets the age so a stale heartbeat becomes healthy."""
-    clock = FakeClock(datetime(2026, 11, 27, 9, 0, tzinfo=UTC))
-    heartbeat = Heartbeat(clock, max_age=timedelta(seconds=60))
-    clock.advance(timedelta(minutes=5))
-    heartbeat.beat()
-    clock.advance(timedelta(seconds=30))
-    assert heartbeat.check() is None

@@ -48,7 +48,6 @@ class ConsoleAdapter:
                         display_name="you"),
             target=Target(Platform.CONSOLE, CONSOLE_WORKSPACE, TargetKind.CHANNEL,
                           CONSOLE_CHANNEL),
-            output=self.output,
         )
 
     async def run(self) -> int:

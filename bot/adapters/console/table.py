@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from bot.adapters.console.notifier import ConsoleOutput
 from bot.core.messages import Message, MessageKind, Section, error
 from bot.core.ports import Actor, Target
 
@@ -24,7 +23,6 @@ class ConsoleContext:
 
     actor: Actor
     target: Target
-    output: ConsoleOutput
 
 
 Handler = Callable[[ConsoleContext, str], Awaitable[Message | None]]

@@ -37,6 +37,10 @@ class Library:
         self._by_id = {s.id: s for s in self.stretches}
         self._tips_by_id = {t.id: t for t in self.tips}
         self._prompts_by_id = {p.id: p for p in self.prompts}
+        used_areas = {a for s in self.stretches for a in s.areas}
+        used_wheres = {w for s in self.stretches for w in s.where}
+        self._areas = [a.value for a in Area if a in used_areas]
+        self._wheres = [w.value for w in Where if w in used_wheres]
 
     def stretch(self, stretch_id: str) -> Stretch | None:
         return self._by_id.get(stretch_id)
@@ -54,12 +58,10 @@ class Library:
 
     def areas(self) -> list[str]:
         """Areas that at least one stretch targets, in the schema's order (head to toe)."""
-        used = {a for s in self.stretches for a in s.areas}
-        return [a.value for a in Area if a in used]
+        return list(self._areas)  # a copy: callers may change theirs
 
     def wheres(self) -> list[str]:
-        used = {w for s in self.stretches for w in s.where}
-        return [w.value for w in Where if w in used]
+        return list(self._wheres)
 
     def filtered(self, area: str | None = None, where: str | None = None) -> list[Stretch]:
         return [
