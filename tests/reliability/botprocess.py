@@ -9,6 +9,7 @@ block on a full pipe while a test waits for it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import sys
@@ -72,7 +73,10 @@ class BotProcess:
     def kill(self, sig: signal.Signals = signal.SIGKILL) -> None:
         """Send ``sig`` (safe to call from a fake's callback on the test's event loop)."""
         if self.proc.returncode is None:
-            os.kill(self.proc.pid, sig)
+            # The child watcher reaps in a thread and sets returncode a moment later; in that
+            # gap the pid is already gone, which for "make sure it is dead" is success.
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.proc.pid, sig)
 
     async def exit_status(self, within: float = WAIT) -> int:
         """Wait for the process to end by itself; a hang is killed and reported."""
