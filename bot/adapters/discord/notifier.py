@@ -3,7 +3,8 @@
 - Sends through ``client.get_partial_messageable(channel_id)``: no cache lookups, no extra
   request, and it works for channels the bot has never seen in this process.
 - DM channel ids are created once (``POST /users/@me/channels``) and stored in the kv table,
-  so a reminder never costs two requests and discord.py's 128-entry DM cache does not matter.
+  so a reminder never costs two requests and discord.py's 128-entry DM cache does not matter
+  (:class:`bot.core.dmcache.DmChannelCache`, shared with Slack).
 - Every REST call of the client waits on one global :class:`Pacer` (installed on the client's
   HTTP layer here) so a fan-out stays at or under 50 requests/s, counting the bot's other calls.
 - ``nonce`` + ``enforce_nonce`` (discord.py adds the latter whenever a nonce is given) make a
@@ -25,6 +26,7 @@ import discord
 from bot.adapters.discord.kv import NAMESPACE, KeyValue
 from bot.adapters.discord.pacer import Pacer, pace_requests
 from bot.adapters.discord.render import send_kwargs
+from bot.core.dmcache import DEFAULT_SIZE, DmChannelCache
 from bot.core.messages import Message
 from bot.core.ports import Delivery, DeliveryResult, DeliveryStatus, Platform, TargetKind
 
@@ -34,7 +36,7 @@ CANNOT_DM = 50007
 MISSING_ACCESS = 50001
 MISSING_PERMISSIONS = 50013
 NONCE_LIMIT = 25  # Discord rejects longer nonces
-DM_CACHE_SIZE = 100_000  # ids kept in memory (~10 MB); older ones are read from the kv table
+DM_CACHE_SIZE = DEFAULT_SIZE  # ids kept in memory; older ones are read from the kv table
 
 
 def discord_nonce(nonce: str) -> str:
@@ -79,10 +81,9 @@ class DiscordNotifier:
         self.kv = kv
         self.pacer = getattr(client.http, "deskbreak_pacer", None) or pacer or Pacer()
         pace_requests(client.http, self.pacer)
-        # user id -> DM channel id, in front of the kv table: a fan-out reads no row for it.
-        self._dm_channels: dict[str, int] = {}
+        # user id -> DM channel id: memory, then the kv table (``dm:{user_id}``), then Discord.
+        self._dm_channels = DmChannelCache(kv, NAMESPACE, self._open_dm, DM_CACHE_SIZE)
         self._preparing: set[asyncio.Task[None]] = set()
-        self._opening: dict[str, asyncio.Future[int]] = {}
 
     async def deliver(self, delivery: Delivery, message: Message) -> DeliveryResult:
         target = delivery.target
@@ -101,33 +102,16 @@ class DiscordNotifier:
         return DeliveryResult(DeliveryStatus.SENT)
 
     async def dm_channel_id(self, user_id: str) -> int:
-        """The person's DM channel id, created at most once and remembered across restarts."""
-        known = self._dm_channels.get(user_id)
-        if known is not None:
-            return known
-        # One lookup per person at a time: an opt-in's background preparation and a due
-        # reminder asking together must not open the channel twice.
-        opening = self._opening.get(user_id)
-        if opening is None:
-            opening = asyncio.ensure_future(self._open_dm(user_id))
-            self._opening[user_id] = opening
-            opening.add_done_callback(lambda _: self._opening.pop(user_id, None))
-        return await asyncio.shield(opening)
+        """The person's DM channel id, created at most once and remembered across restarts.
 
-    async def _open_dm(self, user_id: str) -> int:
-        key = f"dm:{user_id}"
-        stored = await self.kv.kv_get(NAMESPACE, key)
-        if stored is None:
-            data = await self.client.http.start_private_message(int(user_id))
-            stored = str(data["id"])
-            await self.kv.kv_set(NAMESPACE, key, stored)
-        self._remember(user_id, int(stored))
-        return int(stored)
+        One lookup per person at a time: an opt-in's background preparation and a due
+        reminder asking together share one ``POST /users/@me/channels``.
+        """
+        return int(await self._dm_channels.get(user_id))
 
-    def _remember(self, user_id: str, channel_id: int) -> None:
-        if len(self._dm_channels) >= DM_CACHE_SIZE:
-            self._dm_channels.pop(next(iter(self._dm_channels)))  # the oldest entry
-        self._dm_channels[user_id] = channel_id
+    async def _open_dm(self, user_id: str) -> str:
+        data = await self.client.http.start_private_message(int(user_id))
+        return str(data["id"])
 
     def prepare_dm(self, user_id: str, channel_id: int | None = None) -> None:
         """Learn a person's DM channel when they opt in (``/remind on``), in the background.
@@ -144,9 +128,8 @@ class DiscordNotifier:
 
     async def _prepare_dm(self, user_id: str, channel_id: int | None) -> None:
         try:
-            if channel_id is not None and user_id not in self._dm_channels:
-                await self.kv.kv_set(NAMESPACE, f"dm:{user_id}", str(channel_id))
-                self._remember(user_id, channel_id)
+            if channel_id is not None:
+                await self._dm_channels.remember(user_id, str(channel_id))
             else:
                 await self.dm_channel_id(user_id)
         except _RETRYABLE as exc:

@@ -1,9 +1,11 @@
 """The Slack side of the Notifier port: scheduled posts to channels and to people's DMs.
 
 A DM needs a conversation id from conversations.open first; that id never changes for a
-person, so it is cached in memory and, when a Store is wired in, in its ``kv`` table so a
-restart does not cost one extra call per person. Posts are paced per channel, and a revoked
-token stops all sending at once with one clear log line instead of a failure per delivery.
+person, so it is kept in a :class:`bot.core.dmcache.DmChannelCache`: in bounded memory and,
+when a Store is wired in, in its ``kv`` table (``dm:{team_id}:{user_id}`` in "slack") so a
+restart does not cost one extra call per person; two deliveries to one person at once share
+one conversations.open. Posts are paced per channel, and a revoked token stops all sending at
+once with one clear log line instead of a failure per delivery.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.adapters.slack import errors
 from bot.adapters.slack.pacer import ChannelPacer
 from bot.adapters.slack.render import to_payload
+from bot.core.dmcache import DmChannelCache
 from bot.core.messages import Message
 from bot.core.ports import (
     Delivery,
@@ -42,8 +45,8 @@ class SlackNotifier:
     ) -> None:
         self._client = client
         self._pacer = pacer
-        self._kv = kv
-        self._dm_channels: dict[str, str] = {}
+        # Person "team_id:user_id": the kv rows stay ``dm:{team_id}:{user_id}`` as before.
+        self._dm_channels = DmChannelCache(kv, KV_NAMESPACE, self._open_dm)
         self._auth_failed: str | None = None
 
     async def deliver(self, delivery: Delivery, message: Message) -> DeliveryResult:
@@ -109,17 +112,13 @@ class SlackNotifier:
             raise
 
     async def _dm_channel(self, team_id: str, user_id: str) -> str:
-        key = f"dm:{team_id}:{user_id}"
-        cached = self._dm_channels.get(key)
-        if cached is None and self._kv is not None:
-            cached = await self._kv.kv_get(KV_NAMESPACE, key)
-        if cached is None:
-            response = await self._client.conversations_open(users=user_id)
-            cached = str((response.get("channel") or {})["id"])
-            if self._kv is not None:
-                await self._kv.kv_set(KV_NAMESPACE, key, cached)
-        self._dm_channels[key] = cached
-        return cached
+        return await self._dm_channels.get(f"{team_id}:{user_id}")
+
+    async def _open_dm(self, person: str) -> str:
+        """The bot token belongs to one workspace, so only the user id goes to Slack."""
+        user_id = person.rpartition(":")[2]
+        response = await self._client.conversations_open(users=user_id)
+        return str((response.get("channel") or {})["id"])
 
     def _failed(self, exc: SlackApiError, target_id: str) -> DeliveryResult:
         self._note_auth(exc)

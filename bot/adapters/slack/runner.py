@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import signal
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING
 
@@ -54,6 +53,7 @@ async def serve_slack(app: App) -> int:
 
 
 async def run_slack(app: App, config: SlackConfig) -> int:
+    """Serve Slack with its scheduler until cancelled; 2 if Slack refused the token."""
     from bot.app import build_scheduling
 
     async with running_slack(app, config) as adapter:
@@ -63,17 +63,16 @@ async def run_slack(app: App, config: SlackConfig) -> int:
             app, {Platform.SLACK: adapter.notifier}, names=adapter.command_names
         )
         adapter.use_scheduling(scheduling.commands)
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(signal.SIGTERM, stop.set)  # SIGINT cancels us already
-        await scheduling.service.start()
         try:
-            await stop.wait()
+            # Inside the try: a stop during start-up's resends still stops the scheduler,
+            # which lets those resends finish.
+            await scheduling.service.start()
+            # Until cancelled: bot/shutdown.py's run_until_signalled owns SIGTERM/SIGINT and
+            # cancels us. A handler of our own would replace its handler (a second SIGTERM
+            # during clean-up would then kill the process) and removing it would leave none.
+            await asyncio.Future()
         finally:
             await scheduling.service.stop()
-            with contextlib.suppress(NotImplementedError, RuntimeError):
-                loop.remove_signal_handler(signal.SIGTERM)
     return 0
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 import pytest
@@ -69,6 +70,30 @@ async def test_dm_channel_opened_once_then_cached_in_store(
     assert len(fake.calls_to("conversations.open")) == 1
     assert [c.params["channel"] for c in fake.calls_to("chat.postMessage")] == ["D0ANA"] * 3
     assert await store.kv_get(KV_NAMESPACE, f"dm:{TEAM_ID}:U0ANA") == "D0ANA"
+
+
+@pytest.mark.parametrize("stored", [False, True], ids=["memory", "store"])
+async def test_two_dms_to_one_person_at_once_open_the_conversation_once(
+    fake: FakeSlack, clock: FakeClock, sleeps: Sleeps, store: Store, stored: bool
+) -> None:
+    """Two deliveries racing to one person share one conversations.open, and both post."""
+    fake.users["U0ANA"] = {"name": "ana"}
+    notifier = _notifier(fake, clock, sleeps, kv=store if stored else None)
+    gate = fake.hold("conversations.open")
+    racing = [
+        asyncio.ensure_future(notifier.deliver(_delivery(TargetKind.DM, "U0ANA", ledger), NUDGE))
+        for ledger in (1, 2)
+    ]
+    # The open is held at the fake until both deliveries have asked for the channel: without
+    # a shared open the second one finds no stored id yet and opens the conversation again.
+    await fake.wait_for(lambda: len(fake.calls_to("conversations.open")) >= 1)
+    gate.set()
+    results = await asyncio.gather(*racing)
+    assert [r.status for r in results] == [DeliveryStatus.SENT] * 2
+    assert len(fake.calls_to("conversations.open")) == 1
+    assert [c.params["channel"] for c in fake.calls_to("chat.postMessage")] == ["D0ANA"] * 2
+    if stored:
+        assert await store.kv_get(KV_NAMESPACE, f"dm:{TEAM_ID}:U0ANA") == "D0ANA"
 
 
 async def test_posts_to_one_channel_are_paced_a_second_apart(

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
+import signal
 from pathlib import Path
 
 import pytest
@@ -15,7 +17,10 @@ from bot.adapters.slack.runner import EXIT_BAD_CONFIG, run_slack, serve_slack, s
 from bot.app import build_app
 from bot.core.clock import FakeClock
 from bot.settings import Settings
+from bot.shutdown import run_until_signalled
+from bot.storage import LedgerStatus, Spec
 from tests.fakes.slack import APP_TOKEN, BOT_TOKEN, SIGNING_SECRET, FakeSlack
+from tests.fakes.slack.server import GUARD_SECONDS, TEAM_ID
 
 
 def _settings(tmp_path: Path) -> Settings:
@@ -93,3 +98,76 @@ async def test_slack_alongside_is_none_without_credentials(
     """Next to another platform, Slack stays off (None) when SLACK_BOT_TOKEN is not set."""
     async with slack_alongside(build_app(_settings(tmp_path), clock=clock)) as adapter:
         assert adapter is None
+
+
+class LogWatch(logging.Handler):
+    """Lets a test wait for a log line (an event, not a timer) from bot/shutdown.py."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.lines: list[str] = []
+        self._seen: dict[str, asyncio.Event] = {}
+
+    def emit(self, record: logging.LogRecord) -> None:
+        line = record.getMessage()
+        self.lines.append(line)
+        for text, seen in self._seen.items():
+            if text in line:
+                seen.set()
+
+    async def until(self, text: str) -> None:
+        seen = self._seen.setdefault(text, asyncio.Event())
+        if any(text in line for line in self.lines):
+            seen.set()
+        async with asyncio.timeout(GUARD_SECONDS):  # a guard against hanging, not a wait
+            await seen.wait()
+
+
+async def test_sigterm_stops_slack_through_the_shared_handler_even_when_sent_twice(
+    fake: FakeSlack, clock: FakeClock, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """SIGTERM (twice) while a scheduled post is in flight: it finishes, then a clean exit 0.
+
+    The runner installs no handler of its own, so both signals reach run_until_signalled: the
+    first stops, the second is only logged (with a handler swap it would kill the process).
+    """
+    fake.add_channel("C0WELL")
+    app = build_app(_settings(tmp_path), clock=clock)
+    await app.store.migrate()
+    await app.store.add_schedule(
+        platform="slack", workspace_id=TEAM_ID, channel_id="C0WELL", kind="tip",
+        spec=Spec(cron="0 9 * * *"), timezone="UTC", next_due=clock.now(), created_by="U0ADMIN",
+    )
+    post = fake.hold("chat.postMessage")  # the first tick's post stays in flight until set
+    config = SlackConfig(
+        bot_token=SecretStr(BOT_TOKEN), app_token=SecretStr(APP_TOKEN), base_url=fake.base_url
+    )
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
+    watch = LogWatch()
+    shutdown_log = logging.getLogger("bot.shutdown")
+    shutdown_log.addHandler(watch)
+    run = asyncio.ensure_future(run_until_signalled(run_slack(app, config)))
+    try:
+        with caplog.at_level(logging.INFO):
+            await fake.wait_for(lambda: bool(fake.calls_to("chat.postMessage")))
+            assert (await app.health.run()).checks["slack"] is None  # up and serving
+            os.kill(os.getpid(), signal.SIGTERM)
+            await watch.until("SIGTERM received")
+            os.kill(os.getpid(), signal.SIGTERM)  # while the scheduler waits for the post
+            await watch.until("SIGTERM again")
+            assert not run.done()
+            post.set()
+            assert await run == 0
+    finally:
+        shutdown_log.removeHandler(watch)
+        post.set()
+        if not run.done():
+            run.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await run
+        rows = await app.store.list_deliveries()
+        await app.store.close()
+    assert "scheduler stopped" in caplog.text
+    assert (await app.health.run()).checks["slack"] == "the Slack adapter is not running"
+    assert [row.status for row in rows] == [LedgerStatus.SENT]  # the in-flight post finished
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
