@@ -12,7 +12,7 @@ import copy
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -20,10 +20,11 @@ from bot.core.messages import Message, MessageKind, Section, error, info
 from bot.core.ports import Actor, DeliveryStatus, Notifier, Platform, Target, TargetKind
 from bot.scheduling.errors import ScheduleError
 from bot.scheduling.inputs import clean_text, parse_date, parse_hhmm, parse_minutes
+from bot.scheduling.policy import quiet_hours_end
 from bot.scheduling.recurrence import Recurrence, build_recurrence, parse_timezone
-from bot.scheduling.specs import recurrence_for, spec_of, zone
+from bot.scheduling.specs import hhmm, recurrence_for, spec_of, zone
 from bot.scheduling.timezones import search_timezones
-from bot.storage.records import NewDelivery, ReminderRow, ScheduleRow
+from bot.storage.records import NewDelivery, ReminderRow, ScheduleRow, WorkspaceRow
 from bot.storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -462,13 +463,13 @@ class SchedulingCommands:
 
     async def _snooze(self, actor: Actor, rem: ReminderRow, span: int) -> Message:
         """Move an enabled reminder's next time to ``span`` minutes from now."""
-        when = self.clock.now() + timedelta(minutes=span)
+        tz, ws = await self._zone_and_workspace(actor, rem.timezone)
+        when, quiet = _outside_quiet_hours(self.clock.now() + timedelta(minutes=span), tz, ws)
         # A snooze is an explicit "remind me then", so it also ends any pause.
         await self.store.update_reminder(
             rem.id, next_due=when, snoozed_until=when, paused_until=None
         )
-        tz = await self._person_zone(actor, rem.timezone)
-        return info("Snoozed", f"I'll remind you at {_when(when, tz)}.")
+        return info("Snoozed", f"I'll remind you at {_when(when, tz)}.{quiet}")
 
     async def remind_pause(self, actor: Actor, until: str) -> Message:
         """No reminders until a date (``YYYY-MM-DD``, from its start) or a time (``HH:MM``)."""
@@ -526,7 +527,8 @@ class SchedulingCommands:
         they were.
         """
         now = self.clock.now()
-        when = now + timedelta(minutes=minutes)
+        tz, ws = await self._zone_and_workspace(actor, rem.timezone if rem else None)
+        when, quiet = _outside_quiet_hours(now + timedelta(minutes=minutes), tz, ws)
         target = Target(Platform(actor.platform), actor.workspace_id, TargetKind.DM, actor.user_id)
         queued = await self.store.record_delivery(
             NewDelivery.for_target(
@@ -537,13 +539,12 @@ class SchedulingCommands:
             send_lease=timedelta(0),
             queue_until=when,
         )
-        tz = await self._person_zone(actor, rem.timezone if rem else None)
         if queued is None:
-            return info("Already snoozed", f"I'll DM you at {_when(when, tz)}.")
+            return info("Already snoozed", f"I'll DM you at {_when(when, tz)}.{quiet}")
         return info(
             "Snoozed",
-            f"I'll DM you a break nudge at {_when(when, tz)}. For regular ones on your own "
-            f"schedule, use `{self.names.remind} on`.",
+            f"I'll DM you a break nudge at {_when(when, tz)}.{quiet} For regular ones on your "
+            f"own schedule, use `{self.names.remind} on`.",
         )
 
     def timezone_choices(self, text: str, limit: int = 25) -> list[str]:
@@ -556,6 +557,28 @@ class SchedulingCommands:
             return zone(own)
         ws = await self.store.get_workspace(actor.platform, actor.workspace_id)
         return zone(ws.timezone)
+
+    async def _zone_and_workspace(
+        self, actor: Actor, own: str | None
+    ) -> tuple[ZoneInfo, WorkspaceRow]:
+        ws = await self.store.get_workspace(actor.platform, actor.workspace_id)
+        return zone(own or ws.timezone), ws
+
+
+def _outside_quiet_hours(when: datetime, tz: ZoneInfo, ws: WorkspaceRow) -> tuple[datetime, str]:
+    """``when``, or the end of the workspace's quiet hours if it falls inside them, and the
+    sentence that tells the person why their nudge comes later than they asked.
+
+    Without this a snoozed reminder landing in quiet hours was skipped by the tick (so the
+    person waited for nothing) while a one-off snooze was sent anyway: now both move.
+    """
+    end = quiet_hours_end(when.astimezone(tz), hhmm(ws.quiet_start), hhmm(ws.quiet_end))
+    if end is None:
+        return when, ""
+    return end.astimezone(UTC), (
+        f" That falls in the quiet hours set here ({ws.quiet_start}–{ws.quiet_end}), "
+        "so it comes when they end."
+    )
 
 
 async def set_workspace_zone(

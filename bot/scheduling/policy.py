@@ -33,6 +33,25 @@ def in_quiet_hours(local_dt: datetime, quiet_start: time | None, quiet_end: time
     return now >= start or now < end
 
 
+def quiet_hours_end(
+    local_dt: datetime, quiet_start: time | None, quiet_end: time | None
+) -> datetime | None:
+    """When the quiet window holding ``local_dt`` ends (same zone), or None outside one.
+
+    A snooze into quiet hours moves here rather than being skipped at send time: the person
+    asked for a nudge, so they get one, at the first moment the workspace allows, and are told
+    so when they press the button instead of waiting for a nudge that never comes.
+    """
+    if not in_quiet_hours(local_dt, quiet_start, quiet_end):
+        return None
+    assert quiet_end is not None  # in_quiet_hours is False without a window
+    end = local_dt.replace(hour=quiet_end.hour, minute=quiet_end.minute, second=0,
+                           microsecond=0, fold=0)
+    if end <= local_dt:  # a window wrapping midnight, entered before midnight
+        end += timedelta(days=1)  # wall-clock day: aware arithmetic keeps the local time
+    return end
+
+
 def is_skip_date(local_date: date, skip_dates: Collection[date]) -> bool:
     """Whether a local calendar date is one the workspace asked to skip (e.g. a holiday)."""
     day = local_date.date() if isinstance(local_date, datetime) else local_date

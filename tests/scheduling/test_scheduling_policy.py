@@ -7,7 +7,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.scheduling.policy import catch_up, in_quiet_hours, is_skip_date, plan_slot
+from bot.scheduling.policy import (
+    catch_up,
+    in_quiet_hours,
+    is_skip_date,
+    plan_slot,
+    quiet_hours_end,
+)
 from bot.scheduling.recurrence import friendly, parse_cron
 
 LONDON = ZoneInfo("Europe/London")
@@ -46,6 +52,37 @@ def test_no_quiet_window() -> None:
     local = datetime(2027, 1, 4, 3, 0, tzinfo=LONDON)
     assert not in_quiet_hours(local, None, time(7))
     assert not in_quiet_hours(local, time(7), time(7))
+
+
+@pytest.mark.parametrize(
+    ("local", "window", "ends"),
+    [
+        ("2027-03-01 12:30", (time(12), time(13)), "2027-03-01 13:00"),
+        ("2027-03-01 23:15", (time(22), time(7)), "2027-03-02 07:00"),  # wraps midnight
+        ("2027-03-02 06:59", (time(22), time(7)), "2027-03-02 07:00"),  # after midnight
+        ("2027-03-01 13:00", (time(12), time(13)), None),  # the end itself is not quiet
+        ("2027-03-01 11:00", (time(12), time(13)), None),
+        ("2027-03-01 11:00", (None, None), None),
+    ],
+)
+def test_quiet_hours_end(local: str, window: tuple[time | None, time | None],
+                         ends: str | None) -> None:
+    """Where a snooze that lands in quiet hours moves to: the window's end, same zone."""
+    zone = ZoneInfo("Europe/Berlin")
+    at = datetime.fromisoformat(local).replace(tzinfo=zone)
+    got = quiet_hours_end(at, *window)
+    assert got == (None if ends is None else datetime.fromisoformat(ends).replace(tzinfo=zone))
+
+
+def test_quiet_hours_end_across_a_dst_night_is_the_local_end() -> None:
+    """22:00-07:00 entered the evening before clocks go forward ends at 07:00 local (7 h of
+    elapsed time, not 8): the window is wall-clock time."""
+    zone = ZoneInfo("Europe/Berlin")
+    at = datetime(2027, 3, 27, 23, 0, tzinfo=zone)
+    end = quiet_hours_end(at, time(22), time(7))
+    assert end is not None
+    assert end.astimezone(zone).replace(tzinfo=None) == datetime(2027, 3, 28, 7, 0)
+    assert end.astimezone(UTC) - at.astimezone(UTC) == timedelta(hours=7)
 
 
 def test_skip_dates() -> None:

@@ -108,6 +108,19 @@ async def test_done_button_records_history(rig: Rig) -> None:
     assert event.event == "done"
 
 
+async def test_snooze_into_quiet_hours_moves_to_their_end_instead_of_vanishing(rig: Rig) -> None:
+    """Quiet 09:10-09:40 (Tokyo): snooze 20 at 09:05 would land at 09:25, which the tick
+    would skip; it comes at 09:40 instead, the reply says so, then the rhythm goes on."""
+    await _on_in_tokyo(rig)
+    await rig.commands.config_quiet(ADMIN, "09:10", "09:40")
+    rig.clock.set(T0 + timedelta(minutes=5))
+    await rig.service.tick()
+    msg = await rig.commands.remind_snooze(PERSON, "20")
+    assert "09:40" in msg.body and "quiet hours" in msg.body
+    await rig.walk(T0 + timedelta(hours=1, minutes=1), step=timedelta(minutes=1))
+    assert [s[11:] for s in await rig.sent_local("Asia/Tokyo")] == ["09:00", "09:40", "10:00"]
+
+
 async def test_snooze_button_snoozes_the_reminder(rig: Rig) -> None:
     """snooze:10 on a nudge moves the person's next reminder to ten minutes from now."""
     await _on_in_tokyo(rig)

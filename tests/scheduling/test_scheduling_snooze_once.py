@@ -12,7 +12,7 @@ from bot.core.clock import FakeClock
 from bot.core.messages import MessageKind
 from bot.core.ports import Actor, TargetKind
 from bot.storage import LedgerStatus
-from tests.scheduling.scheduling_harness import PLATFORM, Rig, make_rig
+from tests.scheduling.scheduling_harness import ADMIN, PLATFORM, Rig, make_rig
 
 T0 = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)  # a Monday
 PERSON = Actor(PLATFORM, "guild1", "person1", display_name="Cy")
@@ -75,3 +75,15 @@ async def test_snooze_is_not_sent_late_after_downtime(rig: Rig) -> None:
     assert rig.notifier.sent == []
     [row] = await rig.store.list_deliveries(source="snooze:person1")
     assert row.status is LedgerStatus.FAILED
+
+
+async def test_snooze_into_quiet_hours_comes_when_they_end(rig: Rig) -> None:
+    """Quiet hours 09:30-10:00: a 45-minute snooze at 09:00 is sent at 10:00, and the reply
+    says so at once instead of promising 09:45."""
+    await rig.commands.config_quiet(ADMIN, "09:30", "10:00")
+    reply = await rig.commands.button(PERSON, "snooze:45")
+    assert "10:00" in reply.body and "09:45" not in reply.body
+    assert "quiet hours" in reply.body
+    await rig.walk(T0 + timedelta(hours=2), step=timedelta(minutes=1))
+    [sent] = rig.notifier.sent
+    assert sent.at == T0 + timedelta(hours=1)
