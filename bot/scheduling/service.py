@@ -33,6 +33,7 @@ from bot.core.ports import (
     Target,
     TargetKind,
 )
+from bot.core.retry_after import parse_retry_after
 from bot.observability.metrics import Metrics
 from bot.scheduling.instance import claim_scope, lease_from, new_instance_id
 from bot.scheduling.policy import catch_up, in_quiet_hours, is_skip_date
@@ -603,8 +604,9 @@ def _channel_target(row: ScheduleRow) -> Target:
 def _backoff(attempt: int, retry_after: float | None) -> timedelta:
     """Exponential from 30 s, capped at 5 min; a platform's Retry-After wins when longer."""
     delay = min(FIRST_BACKOFF * (2 ** max(0, attempt - 1)), MAX_BACKOFF)
-    if retry_after is not None:
-        delay = max(delay, timedelta(seconds=retry_after))
+    wait = parse_retry_after(retry_after)  # any notifier's hint, checked once more here
+    if wait is not None:
+        delay = max(delay, timedelta(seconds=wait))
     return delay
 
 

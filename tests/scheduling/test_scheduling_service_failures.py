@@ -165,6 +165,23 @@ async def test_retry_keeps_the_row_pending_and_resends_with_backoff(rig: Rig) ->
     assert (row.status, row.attempts) == (LedgerStatus.SENT, 3)
 
 
+@pytest.mark.parametrize("hint", [float("nan"), float("inf"), -30.0, 120.0])
+async def test_a_notifiers_retry_after_is_used_only_when_it_is_a_time(
+    rig: Rig, hint: float
+) -> None:
+    """A usable hint (120 s) beats the 30 s backoff; nan, inf or a negative one (from a
+    notifier that did not check the header) is ignored instead of crashing the tick."""
+    answers = [DeliveryResult(DeliveryStatus.RETRY, "429", retry_after=hint), SENT]
+    rig.notifier.script = lambda _d: answers.pop(0)
+    await _hourly(rig)
+    await rig.walk(T0 + timedelta(hours=1, minutes=5), step=timedelta(seconds=30))
+    first, second = rig.notifier.sent
+    expected = timedelta(seconds=120) if hint == 120.0 else timedelta(seconds=30)
+    assert second.at - first.at == expected
+    [row] = await rig.store.list_deliveries()
+    assert (row.status, row.attempts) == (LedgerStatus.SENT, 2)
+
+
 async def test_retry_gives_up_after_the_grace_period(rig: Rig) -> None:
     """A target that keeps asking to retry ends failed once the grace period is over."""
     rig.notifier.script = lambda d: DeliveryResult(DeliveryStatus.RETRY, "503")

@@ -29,6 +29,7 @@ from bot.adapters.discord.render import send_kwargs
 from bot.core.dmcache import DEFAULT_SIZE, DmChannelCache
 from bot.core.messages import Message
 from bot.core.ports import Delivery, DeliveryResult, DeliveryStatus, Platform, TargetKind
+from bot.core.retry_after import parse_retry_after
 
 log = logging.getLogger(__name__)
 
@@ -55,15 +56,12 @@ def classify(exc: Exception) -> DeliveryResult:
     if isinstance(exc, discord.NotFound):
         return DeliveryResult(DeliveryStatus.NOT_FOUND, f"404 {exc.code}: {exc.text}"[:300])
     if isinstance(exc, discord.RateLimited):
-        return DeliveryResult(DeliveryStatus.RETRY, "rate limited", retry_after=exc.retry_after)
+        return DeliveryResult(DeliveryStatus.RETRY, "rate limited",
+                              retry_after=parse_retry_after(exc.retry_after))
     if isinstance(exc, discord.HTTPException):
         retry_after = None
-        if exc.status == 429:
-            header = exc.response.headers.get("Retry-After") if exc.response else None
-            try:
-                retry_after = float(header) if header else None
-            except ValueError:  # not a number of seconds (an HTTP date, garbage): no hint
-                retry_after = None
+        if exc.status == 429 and exc.response:
+            retry_after = parse_retry_after(exc.response.headers.get("Retry-After"))
         return DeliveryResult(DeliveryStatus.RETRY, f"HTTP {exc.status}", retry_after=retry_after)
     return DeliveryResult(DeliveryStatus.RETRY, f"network error: {type(exc).__name__}")
 

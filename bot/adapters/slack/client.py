@@ -21,6 +21,8 @@ from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.core.retry_after import parse_retry_after
+
 Sleep = Callable[[float], Awaitable[None]]
 
 DEFAULT_BASE_URL = AsyncWebClient.BASE_URL
@@ -33,10 +35,7 @@ def retry_after(response: HttpResponse | None) -> float | None:
         return None
     for name, values in response.headers.items():
         if name.lower() == "retry-after" and values:
-            try:
-                return float(values[0])
-            except ValueError:
-                return None
+            return parse_retry_after(values[0])
     return None
 
 

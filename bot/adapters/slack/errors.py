@@ -13,6 +13,7 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 
 from bot.core.ports import DeliveryResult, DeliveryStatus
+from bot.core.retry_after import parse_retry_after
 
 AUTH_ERRORS = frozenset(
     {
@@ -59,11 +60,8 @@ def to_result(exc: SlackApiError) -> DeliveryResult:
     if status == 429 or code in _RETRY or status >= 500:
         headers = exc.response.headers if exc.response is not None else {}
         wait = headers.get("Retry-After") or headers.get("retry-after")
-        try:
-            retry_after = float(wait) if wait is not None else None
-        except ValueError:
-            retry_after = None
-        return DeliveryResult(DeliveryStatus.RETRY, detail=code, retry_after=retry_after)
+        return DeliveryResult(DeliveryStatus.RETRY, detail=code,
+                              retry_after=parse_retry_after(wait))
     if code in _NOT_FOUND:
         return DeliveryResult(DeliveryStatus.NOT_FOUND, detail=code)
     if code in _DM_CLOSED:

@@ -23,7 +23,9 @@ def test_numeric_retry_after_is_kept() -> None:
     assert result.retry_after == 7.5
 
 
-@pytest.mark.parametrize("header", ["soon", "Wed, 21 Oct 2026 07:28:00 GMT", "1,5"])
+@pytest.mark.parametrize(
+    "header", ["soon", "Wed, 21 Oct 2026 07:28:00 GMT", "1,5", "nan", "inf", "-3"]
+)
 def test_malformed_retry_after_is_retry_without_a_hint(header: str) -> None:
     """A Retry-After that is not a number is ignored: still RETRY, with no retry_after."""
     result = classify(http_429({"Retry-After": header}))

@@ -138,6 +138,24 @@ async def test_persistent_429_becomes_retry_with_the_delay(
     assert sleeps.waits and sleeps.waits[0] == pytest.approx(5.0)
 
 
+@pytest.mark.parametrize("header", ["nan", "inf", "-5", "soon"])
+async def test_malformed_retry_after_is_a_plain_retry_not_a_crash(
+    fake: FakeSlack, clock: FakeClock, sleeps: Sleeps, header: str
+) -> None:
+    """Retry-After: nan (or inf, -5, a word) is no hint: one default wait, one retry, then
+    RETRY without a delay for the scheduler's own backoff; the channel is held back 1 s."""
+    fake.add_channel("C0WELL")
+    fake.fail("chat.postMessage", Fault(status=429, retry_after=header, times=None))
+    notifier = _notifier(fake, clock, sleeps)
+    result = await notifier.deliver(_delivery(TargetKind.CHANNEL, "C0WELL"), NUDGE)
+    assert (result.status, result.retry_after) == (DeliveryStatus.RETRY, None)
+    assert len(fake.calls_to("chat.postMessage")) == 2
+    assert sleeps.waits == [1.0]
+    sleeps.waits.clear()
+    await notifier.deliver(_delivery(TargetKind.CHANNEL, "C0WELL", 2), NUDGE)
+    assert sleeps.waits and sleeps.waits[0] == pytest.approx(1.0)
+
+
 async def test_long_retry_after_is_not_waited_inline(
     fake: FakeSlack, clock: FakeClock, sleeps: Sleeps
 ) -> None:

@@ -39,7 +39,7 @@ class Call:
 class Fault:
     error: str = ""
     status: int = 200
-    retry_after: int | None = None
+    retry_after: int | str | None = None  # a str is sent as is (malformed headers)
     times: int | None = 1  # None = every call
 
 
