@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -34,11 +36,22 @@ async def test_health_raises_when_the_database_is_unreachable(tmp_path: Path) ->
     missing = tmp_path / "no-such-dir" / "x.sqlite3"
     store = create_store(f"sqlite+aiosqlite:///{missing}")
     missing.parent.rmdir()  # create_store made the folder; take it away again
+    before = set(threading.enumerate())
     try:
         with pytest.raises(Exception, match="unable to open database"):
             await store_health(store)()
     finally:
         await store.close()
+        await _failed_connection_threads_done(before)
+
+
+async def _failed_connection_threads_done(before: set[threading.Thread]) -> None:
+    """aiosqlite answers a failed connect by queueing its worker thread's stop with a future
+    on this loop that nobody awaits; if the test's loop closed first, the thread's reply hit
+    a closed loop ("Event loop is closed" in a later test). Let those threads finish now."""
+    for thread in set(threading.enumerate()) - before:
+        if thread.name.endswith("(_connection_worker_thread)"):
+            await asyncio.to_thread(thread.join, 5)
 
 
 async def test_counts_every_schedule_and_reminder(store: Store) -> None:
