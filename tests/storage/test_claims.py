@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 
-from bot.storage import Advance, LedgerStatus, NewDelivery, Spec, Store, create_store
+from bot.storage import (
+    Advance,
+    ClaimScope,
+    LedgerStatus,
+    NewDelivery,
+    Spec,
+    Store,
+    create_store,
+)
+from bot.storage.scope import EVERYTHING
 
 T0 = datetime(2027, 3, 1, 8, 0, tzinfo=UTC)
 LEASE = timedelta(minutes=2)
@@ -207,8 +218,21 @@ async def test_expired_pending_rows_are_failed(store: Store) -> None:
     assert statuses == [LedgerStatus.FAILED, LedgerStatus.PENDING]
 
 
-async def test_claim_uses_the_next_due_index_on_sqlite(tmp_path: Path) -> None:
-    """The claim's row search goes through ix_schedules_next_due, not a table scan."""
+# What a real process claims with: its platforms (every process has some), and shards.
+PLAN_SCOPES = {
+    "everything": EVERYTHING,
+    "one platform": ClaimScope.build(["discord"]),
+    "two platforms": ClaimScope.build(["discord", "slack"]),
+    "sharded": ClaimScope.build(["discord"], 2, [0]),
+}
+# Indexes that lead with ``platform``: walking one of them visits every row of the platform.
+PLATFORM_INDEXES = ("sqlite_autoindex_reminders_1", "ix_schedules_workspace")
+
+
+async def _sqlite_plan(tmp_path: Path, work: Callable[[Store], Awaitable[Any]],
+                       prefix: str) -> str:
+    """EXPLAIN QUERY PLAN of the one statement starting with ``prefix`` that ``work`` runs,
+    with the parameters it ran with."""
     store = create_store(f"sqlite+aiosqlite:///{tmp_path / 'plan.sqlite3'}")
     await store.migrate()
     seen: list[tuple[str, Any]] = []
@@ -216,17 +240,65 @@ async def test_claim_uses_the_next_due_index_on_sqlite(tmp_path: Path) -> None:
     def capture(
         conn: Any, cursor: Any, statement: str, params: Any, context: Any, many: bool
     ) -> None:
-        if statement.lstrip().upper().startswith("UPDATE SCHEDULES"):
+        if " ".join(statement.split()).upper().startswith(prefix):
             seen.append((statement, params))
 
     sa.event.listen(store.engine.sync_engine, "before_cursor_execute", capture)
     try:
-        await store.claim_due_schedules(T0, "a", LEASE, 10)
+        await work(store)
     finally:
         sa.event.remove(store.engine.sync_engine, "before_cursor_execute", capture)
     [(statement, params)] = seen
     async with store.engine.connect() as conn:
         plan = (await conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, params)).all()
     await store.close()
-    details = " | ".join(str(row[-1]) for row in plan)
+    return " | ".join(str(row[-1]) for row in plan)
+
+
+@pytest.mark.parametrize("scope", PLAN_SCOPES.values(), ids=PLAN_SCOPES.keys())
+@pytest.mark.parametrize("table", ["schedules", "reminders"])
+async def test_claim_searches_the_next_due_index_on_sqlite(
+    tmp_path: Path, scope: ClaimScope, table: str
+) -> None:
+    """The claim finds due rows through ix_<table>_next_due, in order, whatever the scope.
+
+    With a platform filter and no ANALYZE statistics, SQLite used to prefer the equality on
+    ``platform`` and walk every row of the platform (then sort them): O(stored), not O(due).
+    """
+
+    async def claim(store: Store) -> Any:
+        if table == "schedules":
+            return await store.claim_due_schedules(T0, "a", LEASE, 10, scope=scope)
+        return await store.claim_due_reminders(T0, "a", LEASE, 10, scope=scope)
+
+    details = await _sqlite_plan(tmp_path, claim, f"UPDATE {table.upper()}")
+    assert f"ix_{table}_next_due" in details, details
+    assert "TEMP B-TREE" not in details, details
+    assert not any(index in details for index in PLATFORM_INDEXES), details
+
+
+@pytest.mark.parametrize("scope", PLAN_SCOPES.values(), ids=PLAN_SCOPES.keys())
+async def test_has_work_searches_the_next_due_indexes_on_sqlite(
+    tmp_path: Path, scope: ClaimScope
+) -> None:
+    """The idle tick's one read is O(due) too: with nothing due it must not visit every row."""
+
+    async def has_work(store: Store) -> Any:
+        return await store.has_work(T0, scope=scope)
+
+    details = await _sqlite_plan(tmp_path, has_work, "SELECT (EXISTS")
     assert "ix_schedules_next_due" in details, details
+    assert "ix_reminders_next_due" in details, details
+    assert not any(index in details for index in PLATFORM_INDEXES), details
+
+
+async def test_platform_scope_still_filters(store: Store) -> None:
+    """Keeping the platform term off the index (SQLite) changes the plan, not which rows qualify."""
+    sid = await _add(store, T0)  # a console schedule
+    assert not await store.has_work(T0, scope=ClaimScope.build(["discord"]))
+    assert await store.claim_due_schedules(T0, "a", LEASE, 10,
+                                           scope=ClaimScope.build(["discord"])) == []
+    assert await store.has_work(T0, scope=ClaimScope.build(["console", "discord"]))
+    [row] = await store.claim_due_schedules(T0, "a", LEASE, 10,
+                                            scope=ClaimScope.build(["console"]))
+    assert row.id == sid
