@@ -585,15 +585,35 @@ async def set_workspace_zone(
     store: Store, platform: str, workspace_id: str, tz: ZoneInfo, now: datetime
 ) -> None:
     """Set the workspace zone and move the next time of everything that follows it (the
-    schedules and reminders without a zone of their own), so none fires on the old zone."""
-    await store.update_workspace(platform, workspace_id, timezone=tz.key)
-    for row in await store.list_schedules(platform, workspace_id):
-        if row.timezone is None and not row.paused:
-            nxt = recurrence_for(row.spec).next_after(now, tz)
-            await store.update_schedule(row.id, next_due=nxt)
-    for rem in await store.list_reminders(platform, workspace_id):
-        if rem.timezone is None and rem.enabled:
-            await store.update_reminder(rem.id, next_due=_reminder_next(rem, now, tz))
+    schedules and reminders without a zone of their own), so none fires on the old zone.
+
+    Paused schedules and disabled reminders get their time when they resume; a snoozed
+    reminder keeps the moment the person asked for; a row whose stored spec no longer
+    parses keeps its time (the tick parks it with a reason) rather than failing the change
+    for the whole workspace.
+    """
+
+    def schedule_next(row: ScheduleRow) -> datetime | None:
+        if row.paused:
+            return row.next_due
+        return _or_keep(row.next_due, lambda: recurrence_for(row.spec).next_after(now, tz))
+
+    def reminder_next(rem: ReminderRow) -> datetime | None:
+        if not rem.enabled or (rem.snoozed_until and rem.snoozed_until > now):
+            return rem.next_due
+        return _or_keep(rem.next_due, lambda: _reminder_next(rem, now, tz))
+
+    await store.set_workspace_timezone(
+        platform, workspace_id, tz.key, schedule_next=schedule_next, reminder_next=reminder_next
+    )
+
+
+def _or_keep(current: datetime | None, compute: Callable[[], datetime | None]) -> datetime | None:
+    try:
+        return compute()
+    except ValueError as exc:  # ScheduleError included: a stored spec a newer parser refuses
+        log.warning("keeping a next time that cannot be recomputed: %s", exc)
+        return current
 
 
 def _reminder_next(rem: ReminderRow, now: datetime, tz: ZoneInfo) -> datetime | None:

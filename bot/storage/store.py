@@ -15,10 +15,10 @@ from __future__ import annotations
 import json
 import logging
 import secrets
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -49,6 +49,7 @@ MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 SQLITE_BUSY_TIMEOUT_MS = 5000
 
 _LEASABLE = {"schedules": t.schedules, "reminders": t.reminders}
+_Timed = TypeVar("_Timed", ScheduleRow, ReminderRow)  # the rows that carry a next_due
 
 
 def new_nonce() -> str:
@@ -187,6 +188,12 @@ class Store:
         self, platform: str, workspace_id: str, **changes: Any
     ) -> WorkspaceRow:
         """Set some of timezone, quiet_start, quiet_end, skip_dates, admin_channel_id."""
+        async with self.engine.begin() as conn:
+            return await self._upsert_workspace(conn, platform, workspace_id, changes)
+
+    async def _upsert_workspace(
+        self, conn: AsyncConnection, platform: str, workspace_id: str, changes: dict[str, Any]
+    ) -> WorkspaceRow:
         allowed = {"timezone", "quiet_start", "quiet_end", "skip_dates", "admin_channel_id"}
         unknown = set(changes) - allowed
         if unknown:
@@ -201,9 +208,65 @@ class Store:
         stmt = stmt.on_conflict_do_update(
             index_elements=[t.workspaces.c.platform, t.workspaces.c.workspace_id], set_=values
         ).returning(*t.workspaces.c)
+        return _workspace((await conn.execute(stmt)).mappings().one())
+
+    async def set_workspace_timezone(
+        self,
+        platform: str,
+        workspace_id: str,
+        timezone: str,
+        *,
+        schedule_next: Callable[[ScheduleRow], datetime | None],
+        reminder_next: Callable[[ReminderRow], datetime | None],
+    ) -> int:
+        """Set the workspace zone and re-time what follows it, in ONE transaction.
+
+        Schedules and reminders without a zone of their own fire on the workspace's, so their
+        stored ``next_due`` must move with it: committed together, no row is ever left on
+        the old zone (a crash half-way through a row-by-row loop did that), and a large
+        workspace costs one statement per table instead of one transaction per row. The
+        callbacks give each row's new ``next_due`` (the row's own value to leave it); returns
+        how many rows moved.
+        """
         async with self.engine.begin() as conn:
-            row = (await conn.execute(stmt)).mappings().one()
-        return _workspace(row)
+            await self._upsert_workspace(conn, platform, workspace_id, {"timezone": timezone})
+            return await self._retime(
+                conn, t.schedules, platform, workspace_id, _schedule, schedule_next
+            ) + await self._retime(
+                conn, t.reminders, platform, workspace_id, _reminder, reminder_next
+            )
+
+    async def _retime(
+        self,
+        conn: AsyncConnection,
+        table: sa.Table,
+        platform: str,
+        workspace_id: str,
+        to_row: Callable[[RowMapping], _Timed],
+        next_for: Callable[[_Timed], datetime | None],
+    ) -> int:
+        pick = sa.select(table).where(
+            table.c.platform == platform,
+            table.c.workspace_id == workspace_id,
+            table.c.timezone.is_(None),
+        )
+        if self.dialect == "postgresql":
+            pick = pick.with_for_update()
+        params = []
+        for mapping in (await conn.execute(pick)).mappings():
+            row = to_row(mapping)
+            new = next_for(row)
+            if new != row.next_due:
+                params.append({"b_id": row.id, "b_next_due": new})
+        if params:
+            stamp = {"updated_at": self._now()} if "updated_at" in table.c else {}
+            await conn.execute(
+                sa.update(table)
+                .where(table.c.id == sa.bindparam("b_id"))
+                .values(next_due=sa.bindparam("b_next_due"), **stamp),
+                params,
+            )
+        return len(params)
 
     # ------------------------------------------------------------------ schedules
 
