@@ -479,26 +479,13 @@ class Store:
 
     async def has_work(self, now: datetime, *, scope: ClaimScope = EVERYTHING) -> bool:
         """Whether anything is due or pending: one cheap read that lets an idle tick skip the
-        write transactions (and, on SQLite, the write lock) of claiming."""
-
-        def due(table: sa.Table, active: sa.ColumnElement[bool], by_shard: bool) -> sa.Exists:
-            return sa.exists().where(
-                table.c.next_due <= now,
-                active,
-                _lease_free(table, now),
-                self._in_scope(table, scope, now, by_shard=by_shard),
-            )
-
-        d = t.deliveries
+        write transactions (and, on SQLite, the write lock) of claiming. It asks exactly what
+        the claims ask (the same conditions), so it can neither miss work nor invent it."""
         stmt = sa.select(
             sa.or_(
-                due(t.schedules, t.schedules.c.paused.is_(False), True),
-                due(t.reminders, t.reminders.c.enabled.is_(True), False),
-                sa.exists().where(
-                    d.c.status == LedgerStatus.PENDING.value,
-                    d.c.next_attempt_at <= now,
-                    self._in_scope(d, scope, now, by_shard=False),
-                ),
+                sa.exists().where(self._due(t.schedules, now, scope)),
+                sa.exists().where(self._due(t.reminders, now, scope)),
+                sa.exists().where(self._retryable(now, scope)),
             )
         )
         async with self.engine.connect() as conn:
@@ -515,11 +502,7 @@ class Store:
     ) -> list[ScheduleRow]:
         """Lease up to ``limit`` unpaused schedules whose ``next_due <= now`` (indexed), of
         ``scope``'s platforms and, for Discord, its shards' guilds (see ``bot.storage.scope``)."""
-        active = sa.and_(
-            t.schedules.c.paused.is_(False),
-            self._in_scope(t.schedules, scope, now, by_shard=True),
-        )
-        rows = await self._claim(t.schedules, active, now, owner, lease, limit)
+        rows = await self._claim(t.schedules, now, scope, owner, lease, limit)
         return [_schedule(r) for r in rows]
 
     async def claim_due_reminders(
@@ -533,12 +516,38 @@ class Store:
     ) -> list[ReminderRow]:
         """Lease up to ``limit`` enabled reminders whose ``next_due <= now`` (indexed), of
         ``scope``'s platforms; DMs need no guild, so any process of the platform may take one."""
-        active = sa.and_(
-            t.reminders.c.enabled.is_(True),
-            self._in_scope(t.reminders, scope, now, by_shard=False),
-        )
-        rows = await self._claim(t.reminders, active, now, owner, lease, limit)
+        rows = await self._claim(t.reminders, now, scope, owner, lease, limit)
         return [_reminder(r) for r in rows]
+
+    def _due(self, table: sa.Table, now: datetime, scope: ClaimScope) -> sa.ColumnElement[bool]:
+        """Schedules or reminders a tick of ``scope`` may claim now: due, active, not held.
+
+        Only schedules are split by Discord shard (a channel belongs to a guild's gateway);
+        a reminder is a DM, which any process of the platform can send.
+        """
+        schedules = table is t.schedules
+        active = table.c.paused.is_(False) if schedules else table.c.enabled.is_(True)
+        return sa.and_(
+            table.c.next_due <= now,
+            active,
+            _lease_free(table, now),
+            self._in_scope(table, scope, now, by_shard=schedules),
+        )
+
+    def _retryable(
+        self, now: datetime, scope: ClaimScope, reclaim_from: str | None = None
+    ) -> sa.ColumnElement[bool]:
+        """Pending ledger rows due for a (re)send and not held, of ``scope``'s platforms; with
+        ``reclaim_from``, also those still held by that owner (see claim_retryable_deliveries)."""
+        d = t.deliveries
+        ready = sa.and_(d.c.next_attempt_at <= now, _lease_free(d, now))
+        if reclaim_from is not None:
+            ready = sa.or_(ready, d.c.lease_owner == reclaim_from)
+        return sa.and_(
+            d.c.status == LedgerStatus.PENDING.value,
+            ready,
+            self._in_scope(d, scope, now, by_shard=False),
+        )
 
     def _in_scope(
         self, table: sa.Table, scope: ClaimScope, now: datetime, *, by_shard: bool
@@ -592,19 +601,15 @@ class Store:
     async def _claim(
         self,
         table: sa.Table,
-        active: sa.ColumnElement[bool],
         now: datetime,
+        scope: ClaimScope,
         owner: str,
         lease: timedelta,
         limit: int,
     ) -> list[RowMapping]:
         pick = (
             sa.select(table.c.id)
-            .where(
-                table.c.next_due <= now,
-                active,
-                _lease_free(table, now),
-            )
+            .where(self._due(table, now, scope))
             .order_by(table.c.next_due)
             .limit(limit)
         )
@@ -643,29 +648,10 @@ class Store:
                 if (adv.table, adv.row_id) not in held:
                     log.warning("lost the lease on %s %s; leaving it", adv.table, adv.row_id)
                     continue
-                for d in adv.deliveries:
-                    is_pending = d.status == LedgerStatus.PENDING
-                    to_insert.append(
-                        {
-                            "source": d.source,
-                            "slot": d.slot,
-                            "target_key": d.target_key,
-                            "platform": d.platform,
-                            "workspace_id": d.workspace_id,
-                            "target_kind": d.target_kind,
-                            "target_id": d.target_id,
-                            "kind": d.kind,
-                            "status": str(d.status),
-                            "nonce": new_nonce(),
-                            "attempts": 0,
-                            "detail": d.detail,
-                            "next_attempt_at": now if is_pending else None,
-                            "lease_owner": owner if is_pending else None,
-                            "lease_until": now + send_lease if is_pending else None,
-                            "created_at": now,
-                            "updated_at": now,
-                        }
-                    )
+                to_insert.extend(
+                    _ledger_values(d, now=now, owner=owner, send_lease=send_lease)
+                    for d in adv.deliveries
+                )
             if to_insert:
                 stmt = (
                     self._insert(t.deliveries)
@@ -752,25 +738,9 @@ class Store:
         With ``queue_until`` the row is not leased for sending now: it waits, pending, until
         then and the scheduler's tick sends it like a due retry (a one-off snoozed nudge).
         """
-        values = {
-            "source": new.source,
-            "slot": new.slot,
-            "target_key": new.target_key,
-            "platform": new.platform,
-            "workspace_id": new.workspace_id,
-            "target_kind": new.target_kind,
-            "target_id": new.target_id,
-            "kind": new.kind,
-            "status": str(new.status),
-            "nonce": new_nonce(),
-            "attempts": 0,
-            "detail": new.detail,
-            "next_attempt_at": queue_until or now,
-            "lease_owner": None if queue_until else owner,
-            "lease_until": None if queue_until else now + send_lease,
-            "created_at": now,
-            "updated_at": now,
-        }
+        values = _ledger_values(
+            new, now=now, owner=owner, send_lease=send_lease, queue_until=queue_until
+        )
         stmt = (
             self._insert(t.deliveries)
             .values(**values)
@@ -806,19 +776,9 @@ class Store:
         platform can send to any channel or DM (REST needs no gateway shard).
         """
         d = t.deliveries
-        ready = sa.and_(
-            d.c.next_attempt_at <= now,
-            _lease_free(d, now),
-        )
-        if reclaim_from is not None:
-            ready = sa.or_(ready, d.c.lease_owner == reclaim_from)
         pick = (
             sa.select(d.c.id)
-            .where(
-                d.c.status == LedgerStatus.PENDING.value,
-                ready,
-                self._in_scope(d, scope, now, by_shard=False),
-            )
+            .where(self._retryable(now, scope, reclaim_from))
             .order_by(d.c.next_attempt_at)
             .limit(limit)
         )
@@ -1052,6 +1012,40 @@ class Store:
                 rows = (await conn.execute(sa.select(table))).mappings().all()
                 out[table.name] = sorted((dict(r) for r in rows), key=repr)
         return out
+
+
+def _ledger_values(
+    new: NewDelivery,
+    *,
+    now: datetime,
+    owner: str,
+    send_lease: timedelta,
+    queue_until: datetime | None = None,
+) -> dict[str, Any]:
+    """A new ledger row with a fresh nonce. A pending one is leased to ``owner`` for the send
+    about to happen, or, with ``queue_until``, left unleased until then for a tick to send;
+    a settled one (skipped) is neither due nor held."""
+    pending = new.status == LedgerStatus.PENDING
+    leased = pending and queue_until is None
+    return {
+        "source": new.source,
+        "slot": new.slot,
+        "target_key": new.target_key,
+        "platform": new.platform,
+        "workspace_id": new.workspace_id,
+        "target_kind": new.target_kind,
+        "target_id": new.target_id,
+        "kind": new.kind,
+        "status": str(new.status),
+        "nonce": new_nonce(),
+        "attempts": 0,
+        "detail": new.detail,
+        "next_attempt_at": (queue_until or now) if pending else None,
+        "lease_owner": owner if leased else None,
+        "lease_until": now + send_lease if leased else None,
+        "created_at": now,
+        "updated_at": now,
+    }
 
 
 def _lease_free(table: sa.Table, now: datetime) -> sa.ColumnElement[bool]:
