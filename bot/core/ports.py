@@ -64,6 +64,9 @@ class DeliveryStatus(StrEnum):
     FORBIDDEN = "forbidden"
     DM_CLOSED = "dm_closed"
     NOT_FOUND = "not_found"
+    # The platform refused this message itself (malformed, too long): resending it cannot
+    # help, but the target is fine, so only this delivery fails; nothing is paused.
+    REJECTED = "rejected"
     # Try again later (429 beyond our pacing, 5xx, network error); the slot stays pending.
     RETRY = "retry"
 

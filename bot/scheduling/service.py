@@ -506,11 +506,18 @@ class SchedulerService:
                     row.id, LedgerStatus.PENDING, now=now, detail=detail, next_attempt_at=retry_at
                 )
             return
-        # A permanent refusal: record it, then stop feeding that target.
+        # A permanent refusal: record it, then (unless only the message was at fault) stop
+        # feeding that target.
         report.failed += 1
         await self.store.finish_delivery(
             row.id, LedgerStatus.FAILED, now=now, detail=detail or str(status)
         )
+        if status == DeliveryStatus.REJECTED:
+            # Our message, not the target: a bug to fix, so it is loud in the log, while the
+            # schedule and the person's reminders go on with the next slot's message.
+            log.error("delivery %s to %s refused by the platform as malformed: %s",
+                      row.id, row.target_key, detail)
+            return
         kind, _, ident = row.source.partition(":")
         if not ident.isdigit():
             return  # e.g. a "test:" post: the admin sees the error in their reply

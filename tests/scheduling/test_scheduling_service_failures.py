@@ -182,6 +182,21 @@ async def test_a_notifiers_retry_after_is_used_only_when_it_is_a_time(
     assert (row.status, row.attempts) == (LedgerStatus.SENT, 2)
 
 
+async def test_a_rejected_message_fails_once_and_pauses_nothing(rig: Rig) -> None:
+    """REJECTED (the platform refused the message, not the channel): that delivery fails,
+    nobody is told to fix permissions, and the next slot is sent as usual."""
+    answers = [DeliveryResult(DeliveryStatus.REJECTED, "invalid_blocks"), SENT]
+    rig.notifier.script = lambda _d: answers.pop(0)
+    await _hourly(rig)
+    await rig.walk(T0 + timedelta(hours=2, minutes=1), step=timedelta(minutes=1))
+    assert len(rig.notifier.sent) == 2  # no retry of the rejected one; the next slot sent
+    assert rig.notifier.admin_notices == []
+    [schedule] = await rig.store.list_schedules(PLATFORM, "guild1")
+    assert not schedule.paused
+    statuses = [r.status for r in await rig.store.list_deliveries()]
+    assert statuses == [LedgerStatus.FAILED, LedgerStatus.SENT]
+
+
 async def test_retry_gives_up_after_the_grace_period(rig: Rig) -> None:
     """A target that keeps asking to retry ends failed once the grace period is over."""
     rig.notifier.script = lambda d: DeliveryResult(DeliveryStatus.RETRY, "503")

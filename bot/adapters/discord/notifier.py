@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 CANNOT_DM = 50007
 MISSING_ACCESS = 50001
 MISSING_PERMISSIONS = 50013
+INVALID_RECIPIENT = 50033  # "Invalid Recipient(s)": e.g. a deleted account's DM
 NONCE_LIMIT = 25  # Discord rejects longer nonces
 DM_CACHE_SIZE = DEFAULT_SIZE  # ids kept in memory; older ones are read from the kv table
 
@@ -59,6 +60,12 @@ def classify(exc: Exception) -> DeliveryResult:
         return DeliveryResult(DeliveryStatus.RETRY, "rate limited",
                               retry_after=parse_retry_after(exc.retry_after))
     if isinstance(exc, discord.HTTPException):
+        if exc.code == INVALID_RECIPIENT:  # opening the DM of someone who cannot get one
+            return DeliveryResult(DeliveryStatus.DM_CLOSED, f"400 {exc.code}: {exc.text}"[:300])
+        if 400 <= exc.status < 500 and exc.status not in (401, 429):
+            # 400 Invalid Form Body and its kind: the same request would be refused again.
+            return DeliveryResult(DeliveryStatus.REJECTED,
+                                  f"{exc.status} {exc.code}: {exc.text}"[:300])
         retry_after = None
         if exc.status == 429 and exc.response:
             retry_after = parse_retry_after(exc.response.headers.get("Retry-After"))

@@ -29,6 +29,21 @@ AUTH_ERRORS = frozenset(
 )
 _NOT_FOUND = frozenset({"channel_not_found", "user_not_found", "user_disabled"})
 _DM_CLOSED = frozenset({"cannot_dm_bot", "messages_tab_disabled", "user_not_visible"})
+# chat.postMessage refusing the message itself (api.slack.com/methods/chat.postMessage): the
+# channel is fine, so blaming its permissions (and pausing the schedule) would be wrong.
+_REJECTED = frozenset(
+    {
+        "invalid_blocks",
+        "invalid_blocks_format",
+        "msg_too_long",
+        "no_text",
+        "too_many_attachments",
+        "invalid_attachments",
+        "invalid_arguments",
+        "invalid_metadata_format",
+        "metadata_too_large",
+    }
+)
 _RETRY = frozenset(
     {
         "ratelimited",
@@ -66,6 +81,8 @@ def to_result(exc: SlackApiError) -> DeliveryResult:
         return DeliveryResult(DeliveryStatus.NOT_FOUND, detail=code)
     if code in _DM_CLOSED:
         return DeliveryResult(DeliveryStatus.DM_CLOSED, detail=code)
+    if code in _REJECTED:
+        return DeliveryResult(DeliveryStatus.REJECTED, detail=code)
     # Everything else refuses for good: removed from or archived channels (not_in_channel,
     # is_archived, restricted_action...), auth errors, and any error we do not know, which is
     # refused rather than retried forever.

@@ -124,6 +124,28 @@ async def test_unknown_channel_is_not_found(
     assert result.status is DeliveryStatus.NOT_FOUND
 
 
+async def test_a_dm_to_an_unknown_recipient_is_dm_closed(
+    fake: FakeDiscord, world: World, bot: DeskbreakClient, store: Store
+) -> None:
+    """Opening the DM of a deleted account answers 400 50033 Invalid Recipient(s): the
+    reminder cannot reach them, like closed DMs, instead of being retried every slot."""
+    result = await DiscordNotifier(bot, store).deliver(dm_delivery(str(p.snowflake())), NUDGE)
+    assert result.status is DeliveryStatus.DM_CLOSED
+    assert "50033" in result.detail
+
+
+async def test_a_malformed_message_is_rejected_not_retried(
+    fake: FakeDiscord, world: World, bot: DeskbreakClient, store: Store
+) -> None:
+    """400 50035 Invalid Form Body refuses the message, not the channel: REJECTED (the
+    scheduler fails this delivery only), never RETRY (the same body would fail again)."""
+    fake.fail_route("POST", r"/channels/\d+/messages$", 400, code=50035)
+    result = await DiscordNotifier(bot, store).deliver(channel_delivery(world, world.general),
+                                                       NUDGE)
+    assert result.status is DeliveryStatus.REJECTED
+    assert "50035" in result.detail
+
+
 async def test_server_error_is_retry(
     fake: FakeDiscord, world: World, bot: DeskbreakClient, store: Store
 ) -> None:

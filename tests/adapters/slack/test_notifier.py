@@ -156,6 +156,20 @@ async def test_malformed_retry_after_is_a_plain_retry_not_a_crash(
     assert sleeps.waits and sleeps.waits[0] == pytest.approx(1.0)
 
 
+@pytest.mark.parametrize("code", ["invalid_blocks", "msg_too_long", "no_text"])
+async def test_a_refused_message_is_rejected_not_blamed_on_the_channel(
+    fake: FakeSlack, clock: FakeClock, sleeps: Sleeps, code: str
+) -> None:
+    """chat.postMessage refusing the message itself is REJECTED: the channel is fine, so the
+    schedule must not be paused with advice about permissions."""
+    fake.add_channel("C0WELL")
+    fake.fail("chat.postMessage", Fault(error=code))
+    result = await _notifier(fake, clock, sleeps).deliver(
+        _delivery(TargetKind.CHANNEL, "C0WELL"), NUDGE
+    )
+    assert (result.status, result.detail) == (DeliveryStatus.REJECTED, code)
+
+
 async def test_long_retry_after_is_not_waited_inline(
     fake: FakeSlack, clock: FakeClock, sleeps: Sleeps
 ) -> None:
