@@ -3,7 +3,8 @@ politely.
 
 Discord drops an interaction that is not acknowledged within 3 s. Quick work is answered
 directly; work that may touch the database runs as a task and, if it has not finished within
-``defer_after`` seconds, the interaction is deferred (privately) and completed when it does.
+``defer_after`` seconds, the interaction is deferred (with the visibility its answer will
+have) and completed when it does.
 Any unexpected exception becomes a short apology with an error id the person can quote; the
 traceback goes to the log under the same id.
 """
@@ -26,6 +27,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_DEFER_AFTER = 2.0
 DM_WORKSPACE = "@me"
+DEFERRED_PUBLIC = "deskbreak.deferred_public"  # interaction.extras: how it was deferred
 
 
 def actor_of(interaction: discord.Interaction[Any], *, personal: bool = False) -> Actor:
@@ -51,12 +53,23 @@ def actor_of(interaction: discord.Interaction[Any], *, personal: bool = False) -
 
 
 async def reply(interaction: discord.Interaction[Any], message: Message) -> None:
-    """Send ``message`` as the interaction's answer, whatever state the interaction is in."""
+    """Send ``message`` as the interaction's answer, whatever state the interaction is in.
+
+    Discord fixes a reply's visibility when it is deferred ("an existing message's ephemeral
+    state cannot be changed"): editing a private placeholder cannot make a tip public, and
+    editing a public one would show an error to the whole channel. When the answer's
+    visibility differs from the deferral's, the placeholder is deleted and the answer sent
+    as a follow-up with its own.
+    """
     kwargs = send_kwargs(message)
     if not interaction.response.is_done():
         await interaction.response.send_message(ephemeral=message.ephemeral, **kwargs)
     elif interaction.response.type is discord.InteractionResponseType.deferred_channel_message:
-        await interaction.edit_original_response(**kwargs)
+        if message.ephemeral != interaction.extras.get(DEFERRED_PUBLIC, False):
+            await interaction.edit_original_response(**kwargs)
+        else:
+            await interaction.delete_original_response()
+            await interaction.followup.send(ephemeral=message.ephemeral, **kwargs)
     else:
         await interaction.followup.send(ephemeral=message.ephemeral, **kwargs)
 
@@ -71,17 +84,23 @@ def defer_after(interaction: discord.Interaction[Any]) -> float:
 
 
 async def answer(
-    interaction: discord.Interaction[Any], work: Callable[[], Awaitable[Message]]
+    interaction: discord.Interaction[Any],
+    work: Callable[[], Awaitable[Message]],
+    *,
+    public: bool = False,
 ) -> None:
     """Reply with the Message ``work`` produces, deferring if it is not ready in time.
 
-    A budget of 0 defers at once (for deployments whose database is always slow).
+    A budget of 0 defers at once (for deployments whose database is always slow). The
+    deferral takes the visibility the answer usually has: ``public`` for commands the channel
+    sees (/tip, /break); :func:`reply` mends the rare mismatch (a private error).
     """
     task = asyncio.ensure_future(work())
     budget = defer_after(interaction)
     done = (await asyncio.wait({task}, timeout=budget))[0] if budget > 0 else set()
     if not done:
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        interaction.extras[DEFERRED_PUBLIC] = public
+        await interaction.response.defer(ephemeral=not public, thinking=True)
     await reply(interaction, await task)
 
 

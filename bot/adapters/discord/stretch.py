@@ -54,11 +54,12 @@ def register(tree: app_commands.CommandTree[Any], services: DiscordServices) -> 
 
     @app_commands.command(name="tip", description="A desk-ergonomics tip")
     async def tip(interaction: discord.Interaction[Any]) -> None:
-        await answer(interaction, lambda: content.tip(target_key(interaction)))
+        await answer(interaction, lambda: content.tip(target_key(interaction)), public=True)
 
     @app_commands.command(name="break", description="Take a short break now, with a desk stretch")
     async def break_(interaction: discord.Interaction[Any]) -> None:
-        await answer(interaction, lambda: content.break_message(target_key(interaction)))
+        await answer(interaction, lambda: content.break_message(target_key(interaction)),
+                     public=True)
 
     @app_commands.command(name="redflags", description="Signs to stop and see a professional")
     async def redflags(interaction: discord.Interaction[Any]) -> None:

@@ -15,6 +15,7 @@ from bot.core.rotation import RotationState
 from bot.storage import Store
 from tests.adapters.discord.conftest import StartBot, World
 from tests.fakes.discord import FakeDiscord
+from tests.fakes.discord import payloads as p
 
 EPHEMERAL = 64
 DEFERRED_CHANNEL_MESSAGE = 5
@@ -50,15 +51,48 @@ async def test_failure_answers_with_an_error_id_and_logs_the_traceback(
     assert "database is down" in str(record.exc_info[1])
 
 
-async def test_slow_work_is_deferred_then_completed(
+async def test_slow_public_work_is_deferred_publicly_then_completed(
     fake: FakeDiscord, world: World, start_bot: StartBot, services: DiscordServices
 ) -> None:
-    """Past the defer budget the bot acknowledges (type 5, private) and then edits in the tip."""
+    """Past the defer budget /tip is acknowledged (type 5) WITHOUT the ephemeral flag, then
+    the tip is edited in: Discord cannot make a private placeholder public afterwards."""
     await start_bot(services, defer_after=0)
     payload = fake.slash(world.member, world.general, "tip")
+    cb = await fake.interact(payload)
+    assert cb.type == DEFERRED_CHANNEL_MESSAGE
+    assert not cb.data.get("flags", 0) & EPHEMERAL
+    edit = await fake.next_followup(payload["token"])
+    assert edit["kind"] == "edit_original"
+    assert edit["embeds"][0]["title"]
+
+
+async def test_slow_private_work_is_deferred_privately_then_completed(
+    fake: FakeDiscord, world: World, start_bot: StartBot, services: DiscordServices
+) -> None:
+    """A personal command (/remind status) deferred is private from the start."""
+    await start_bot(services, defer_after=0)
+    payload = fake.slash(world.member, world.general, "remind", [p.subcommand("status", [])])
     cb = await fake.interact(payload)
     assert cb.type == DEFERRED_CHANNEL_MESSAGE
     assert cb.data["flags"] == EPHEMERAL
     edit = await fake.next_followup(payload["token"])
     assert edit["kind"] == "edit_original"
-    assert edit["embeds"][0]["title"]
+
+
+async def test_a_public_command_failing_after_deferral_apologises_privately(
+    fake: FakeDiscord, world: World, start_bot: StartBot, library: Library,
+    store: Store, clock: FakeClock,
+) -> None:
+    """/tip deferred publicly, then the database fails: the public placeholder is deleted and
+    the apology goes to the person alone, never to the channel."""
+    broken = DiscordServices(content=ContentCommands(library, DatabaseDown(), clock), kv=store)
+    await start_bot(broken, defer_after=0)
+    payload = fake.slash(world.member, world.general, "tip")
+    cb = await fake.interact(payload)
+    assert cb.type == DEFERRED_CHANNEL_MESSAGE
+    assert not cb.data.get("flags", 0) & EPHEMERAL
+    assert (await fake.next_followup(payload["token"]))["kind"] == "delete_original"
+    apology = await fake.next_followup(payload["token"])
+    assert apology["kind"] == "followup"
+    assert apology["flags"] & EPHEMERAL
+    assert "error id" in apology["embeds"][0]["description"]

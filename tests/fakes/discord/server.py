@@ -533,6 +533,9 @@ class FakeDiscord:
         return _json(p.message("0", self.bot_user, body))
 
     async def _delete_ok(self, request: web.Request) -> web.Response:
+        token = request.match_info["token"]
+        if token in self._pending and request.match_info["mid"] == "@original":
+            await self._pending[token].followups.put({"kind": "delete_original"})
         return web.Response(status=204)
 
     async def _create_message(self, request: web.Request) -> web.Response:
