@@ -61,6 +61,11 @@ class Settings(BaseModel):
     metrics_port: Annotated[int, Field(ge=1, le=65535)] | None = None
     # Loopback by default: health and metrics are for the local scraper; containers set 0.0.0.0.
     metrics_host: str = "127.0.0.1"
+    # Names this deployment slot in lease owners instead of the host name, so that a restart
+    # takes back its previous life's in-flight sends at once (see bot/scheduling/instance.py);
+    # set it where host names change on every restart (Kubernetes Deployments). It must be
+    # unique among the processes running at the same time.
+    instance_name: Annotated[str, Field(pattern=r"^[A-Za-z0-9._-]{1,40}$")] | None = None
     shard_count: Annotated[int, Field(ge=1)] | None = None
     shard_ids: list[Annotated[int, Field(ge=0)]] | None = None
     discord_token: SecretStr | None = None
@@ -192,6 +197,7 @@ ENV_NAMES: dict[str, str] = {
     "cooldown_per_minute": "DESKBREAK_COOLDOWN_PER_MINUTE",
     "metrics_port": "DESKBREAK_METRICS_PORT",
     "metrics_host": "DESKBREAK_METRICS_HOST",
+    "instance_name": "DESKBREAK_INSTANCE_NAME",
     "shard_count": "DESKBREAK_SHARD_COUNT",
     "shard_ids": "DESKBREAK_SHARD_IDS",
     "discord_token": "DISCORD_TOKEN",

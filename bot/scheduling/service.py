@@ -35,7 +35,7 @@ from bot.core.ports import (
 )
 from bot.core.retry_after import parse_retry_after
 from bot.observability.metrics import Metrics
-from bot.scheduling.instance import claim_scope, lease_from, new_instance_id
+from bot.scheduling.instance import claim_scope, lease_from, lineage, new_instance_id
 from bot.scheduling.policy import catch_up, in_quiet_hours, is_skip_date
 from bot.scheduling.specs import hhmm, recurrence_for, zone
 from bot.storage.records import (
@@ -118,7 +118,12 @@ class SchedulerService:
         if tick_seconds is None:
             tick_seconds = getattr(settings, "tick_seconds", None) or DEFAULT_TICK_SECONDS
         self.tick_seconds = float(tick_seconds)
-        self.instance_id = instance_id or new_instance_id(getattr(settings, "shard_ids", None))
+        name = getattr(settings, "instance_name", None)
+        shards = getattr(settings, "shard_ids", None)
+        self.instance_id = instance_id or new_instance_id(shards, name)
+        # Whose leftovers recover() takes back at once: this id's earlier lives (an explicit
+        # id is its own lineage).
+        self.lineage = instance_id or lineage(shards, name)
         self.batch_size = batch_size
         self.claim_lease = claim_lease or lease_from(settings)
         self.send_lease = send_lease or lease_from(settings)
@@ -223,17 +228,23 @@ class SchedulerService:
     # ------------------------------------------------------------------ the work
 
     async def recover(self) -> int:
-        """Resend, with their original nonce, the pending rows a previous run left behind."""
+        """Resend, with their original nonce, the pending rows a previous run left behind.
+
+        Rows this lineage's previous life still holds are taken back now, not after their
+        lease: the sooner a post that may have reached Discord is resent, the surer its nonce
+        is still remembered there (Discord keeps them for a few minutes), so the resend is
+        dropped instead of doubled.
+        """
         now = self.clock.now()
         await self.store.fail_expired_deliveries(
-            now - self.grace, now, owner=self.instance_id, scope=self.scope
+            now - self.grace, now, owner=self.lineage, scope=self.scope
         )
         rows = await self.store.claim_retryable_deliveries(
             now,
             self.instance_id,
             self.send_lease,
             self.batch_size,
-            reclaim_from=self.instance_id,
+            reclaim_from=self.lineage,
             scope=self.scope,
         )
         report = TickReport()

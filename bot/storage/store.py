@@ -542,7 +542,7 @@ class Store:
         d = t.deliveries
         ready = sa.and_(d.c.next_attempt_at <= now, _lease_free(d, now))
         if reclaim_from is not None:
-            ready = sa.or_(ready, d.c.lease_owner == reclaim_from)
+            ready = sa.or_(ready, _held_by(d, reclaim_from))
         return sa.and_(
             d.c.status == LedgerStatus.PENDING.value,
             ready,
@@ -770,10 +770,11 @@ class Store:
         """Lease pending ledger rows that are due for a (re)send.
 
         Normally that is rows whose ``next_attempt_at`` has come and whose lease has expired.
-        With ``reclaim_from`` (used once at start-up) rows still leased by that owner are taken
-        too regardless of ``next_attempt_at``: they belong to this instance's previous life,
-        which died mid-send. Only rows of ``scope``'s platforms are taken: any process of the
-        platform can send to any channel or DM (REST needs no gateway shard).
+        With ``reclaim_from`` (used once at start-up) rows still leased by that lineage (the
+        owner itself or ``reclaim_from/...``) are taken too regardless of ``next_attempt_at``:
+        they belong to this instance's previous life, which died mid-send. Only rows of
+        ``scope``'s platforms are taken: any process of the platform can send to any channel
+        or DM (REST needs no gateway shard).
         """
         d = t.deliveries
         pick = (
@@ -862,7 +863,9 @@ class Store:
         """Mark pending rows whose slot is older than ``cutoff`` as failed (missed grace).
 
         Rows another live process is sending (unexpired lease, other owner) are left alone,
-        and so are other platforms' rows (their own processes judge them).
+        and so are other platforms' rows (their own processes judge them). ``owner`` is an
+        instance id or a lineage (see ``bot.scheduling.instance``): rows held by any of its
+        lives are judged as its own.
         """
         d = t.deliveries
         stmt = (
@@ -870,7 +873,7 @@ class Store:
             .where(
                 d.c.status == LedgerStatus.PENDING.value,
                 d.c.slot < cutoff,
-                sa.or_(_lease_free(d, now), d.c.lease_owner == owner),
+                sa.or_(_lease_free(d, now), _held_by(d, owner)),
                 self._in_scope(d, scope, now, by_shard=False),
             )
             .values(
@@ -1046,6 +1049,12 @@ def _ledger_values(
         "created_at": now,
         "updated_at": now,
     }
+
+
+def _held_by(table: sa.Table, lineage: str) -> sa.ColumnElement[bool]:
+    """Rows leased to ``lineage`` itself or to one of its lives (``lineage/pid:random``)."""
+    owner = table.c.lease_owner
+    return sa.or_(owner == lineage, owner.startswith(lineage + "/", autoescape=True))
 
 
 def _lease_free(table: sa.Table, now: datetime) -> sa.ColumnElement[bool]:

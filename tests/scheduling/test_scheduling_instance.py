@@ -6,22 +6,85 @@ import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from bot.core.clock import FakeClock
-from bot.scheduling.instance import claim_scope, lease_from, new_instance_id
+from bot.core.ports import Target, TargetKind
+from bot.scheduling.instance import claim_scope, lease_from, lineage, new_instance_id
+from bot.scheduling.service import SchedulerService
 from bot.settings import Settings
-from bot.storage import Spec
-from tests.scheduling.scheduling_harness import make_rig
+from bot.storage import NewDelivery, Spec, Store
+from tests.scheduling.scheduling_harness import PLATFORM, Rig, make_rig
 
 T0 = datetime(2027, 3, 1, 8, 59, tzinfo=UTC)
 
 
-def test_instance_ids_are_unique_per_start_and_fit_the_lease_column() -> None:
-    """Two starts never share an id (no stealing a live neighbour's in-flight sends), and the
-    id says which host, process and shards hold a lease."""
+def test_instance_ids_are_unique_per_start_and_share_their_lineage() -> None:
+    """Two starts never share an id (no stealing a live neighbour's in-flight sends), both
+    carry the lineage a restart has in common with its previous life, and the id says which
+    host, shards and process hold a lease."""
     first, second = new_instance_id([1, 0]), new_instance_id([1, 0])
     assert first != second
-    assert f":{os.getpid()}:s0.1:" in first
-    assert len(first) <= 64 and len(new_instance_id(range(500))) <= 64
+    assert first.startswith(lineage([0, 1]) + "/") and second.startswith(lineage([0, 1]) + "/")
+    assert lineage([0, 1]).endswith(":s0.1") and f"/{os.getpid()}:" in first
+    assert lineage(None, "pod-a") == "pod-a" and lineage(None, "we/ird name") == "we-ird-name"
+    assert lineage([0]) != lineage([1])
+
+
+@pytest.mark.parametrize("name", [None, "x" * 40, "h" * 300])
+def test_instance_ids_fit_the_lease_column_with_their_lineage_whole(name: str | None) -> None:
+    """However long the host name or shard list, the id fits 64 characters and still starts
+    with the whole lineage (a cut lineage would not match its next life)."""
+    shards = range(500)
+    ident = new_instance_id(shards, name)
+    assert len(ident) <= 64
+    assert ident.startswith(lineage(shards, name) + "/")
+
+
+async def _left_in_flight_by(store: Store, owner: str, clock: FakeClock) -> int:
+    """A pending row a dead process was sending, its lease still 10 minutes long."""
+    target = Target(PLATFORM, "guild1", TargetKind.CHANNEL, "chan1")
+    row = await store.record_delivery(
+        NewDelivery.for_target(target, source="schedule:1", slot=clock.now(), kind="tip"),
+        owner=owner, now=clock.now(), send_lease=timedelta(minutes=10),
+    )
+    assert row is not None
+    return row.id
+
+
+def _service(rig: Rig, **settings: object) -> SchedulerService:
+    return SchedulerService(rig.store, {PLATFORM: rig.notifier}, rig.commands.content,
+                            rig.clock, Settings(**settings))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("dead", "restarted", "taken_back"),
+    [
+        ({"instance_name": "slot-a"}, {"instance_name": "slot-a"}, True),
+        ({}, {}, True),  # the same host, no name set
+        ({"instance_name": "slot-a"}, {"instance_name": "slot-b"}, False),
+        ({"instance_name": "slot-a", "shard_count": 2, "shard_ids": [0]},
+         {"instance_name": "slot-a", "shard_count": 2, "shard_ids": [1]}, False),
+    ],
+    ids=["same-name", "same-host", "other-name", "other-shards"],
+)
+async def test_a_restart_takes_back_its_own_in_flight_sends_at_once(
+    tmp_path: Path, dead: dict[str, object], restarted: dict[str, object], taken_back: bool
+) -> None:
+    """The same lineage resends its previous life's in-flight row at start-up, while Discord
+    still remembers the nonce; another lineage leaves it until the lease runs out."""
+    rig = await make_rig(tmp_path / "db.sqlite3", FakeClock(T0))
+    try:
+        previous = _service(rig, **dead).instance_id
+        ledger_id = await _left_in_flight_by(rig.store, previous, rig.clock)
+        rig.clock.advance(timedelta(seconds=5))
+        restart = _service(rig, **restarted)
+        assert restart.instance_id != previous
+        assert await restart.recover() == (1 if taken_back else 0)
+        assert [s.delivery.ledger_id for s in rig.notifier.sent] == ([ledger_id] if taken_back
+                                                                     else [])
+    finally:
+        await rig.store.close()
 
 
 def test_lease_comes_from_settings() -> None:
