@@ -6,6 +6,10 @@ interaction callbacks, follow-ups and command syncs so tests can assert on exact
 sent. Faults (403/404/429/5xx) are configured per channel or as one-shot failures, and an
 optional rate-limit accounting (global 50/s, 5 per 5 s per channel) counts every 429 it had to
 hand out.
+
+Request bodies are held to Discord's documented limits (:mod:`tests.fakes.discord.limits`): a
+message, follow-up, edit or callback that real Discord would refuse gets the same ``400 Invalid
+Form Body`` (code 50035) here, is stored nowhere, and is listed in ``rejected``.
 """
 
 from __future__ import annotations
@@ -15,10 +19,13 @@ import json
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from aiohttp import WSMsgType, web
 
+from bot.core.clock import Clock, SystemClock
+from tests.fakes.discord import limits
 from tests.fakes.discord import payloads as p
 from tests.fakes.discord.ratelimit import RateLimiter
 
@@ -57,6 +64,28 @@ class Callback:
 
 
 @dataclass
+class Rejection:
+    """A request body the fake refused as Discord would (400, code 50035)."""
+
+    method: str
+    path: str
+    body: dict[str, Any]
+    errors: dict[str, Any]
+    token: str | None = None  # the interaction token, for callbacks, follow-ups and edits
+
+
+class PayloadRejected(AssertionError):
+    """Raised to a test waiting on an interaction whose answer the fake refused: the bot sent
+    something real Discord would not accept, which is a product bug, not a slow bot."""
+
+    def __init__(self, rejections: list[Rejection]) -> None:
+        super().__init__("Discord would refuse: " + "; ".join(
+            f"{r.method} {r.path} errors={json.dumps(r.errors)} body={json.dumps(r.body)[:2000]}"
+            for r in rejections))
+        self.rejections = rejections
+
+
+@dataclass
 class _Session:
     ws: web.WebSocketResponse
     session_id: str
@@ -86,8 +115,16 @@ class FakeDiscord:
     """Start with ``await fake.start()``; point discord.py at ``api_base`` and ``gateway_url``."""
 
     def __init__(self, *, token: str = "fake-bot-token", rate_limits: bool = False,
-                 message_delay: float = 0.0, shard_count: int = 1) -> None:
+                 message_delay: float = 0.0, shard_count: int = 1,
+                 nonce_window: float | None = None, clock: Clock | None = None) -> None:
         self.token = token
+        # Seconds an ``enforce_nonce`` nonce is remembered; a repeat older than this creates a
+        # NEW message. Real Discord only checks "the past few minutes" (and per author), so a
+        # resend long after a crash is NOT de-duplicated there; None (the default) remembers
+        # forever, which is kinder than Discord: set a window to test the real behaviour.
+        self.nonce_window = nonce_window
+        # What time it is for the nonce window; tests pass a FakeClock and advance it.
+        self.clock: Clock = clock or SystemClock()
         # What GET /gateway/bot recommends, and how add_guild spreads new guilds.
         self.shard_count = shard_count
         # Shard ids that have IDENTIFYed (sharded clients send [shard_id, shard_count]).
@@ -114,6 +151,9 @@ class FakeDiscord:
         # Every message-create request body as the bot sent it (allowed_mentions, nonce, ...).
         self.create_bodies: list[tuple[str, dict[str, Any]]] = []
         self.nonces: dict[tuple[str, str], dict[str, Any]] = {}
+        self._nonce_seen: dict[tuple[str, str], datetime] = {}
+        # Bodies refused for breaking a documented limit (nothing was stored for them).
+        self.rejected: list[Rejection] = []
         self.global_commands: list[dict[str, Any]] = []
         self.guild_commands: dict[str, list[dict[str, Any]]] = {}
         self.command_syncs: list[tuple[str | None, list[dict[str, Any]]]] = []
@@ -323,8 +363,15 @@ class FakeDiscord:
         return await asyncio.wait_for(pending.callback, WAIT)
 
     async def next_followup(self, token: str, within: float = WAIT) -> dict[str, Any]:
-        """Wait for the next follow-up or @original edit the bot sends for ``token``."""
-        return await asyncio.wait_for(self._pending[token].followups.get(), within)
+        """Wait for the next follow-up or @original edit the bot sends for ``token``; if the
+        wait runs out and the fake refused one for ``token``, say so instead of timing out."""
+        try:
+            return await asyncio.wait_for(self._pending[token].followups.get(), within)
+        except TimeoutError:
+            refused = [r for r in self.rejected if r.token == token]
+            if refused:
+                raise PayloadRejected(refused) from None
+            raise
 
     # ----------------------------------------------------------------- gateway
     async def dispatch(self, event: str, data: dict[str, Any]) -> None:
@@ -495,6 +542,13 @@ class FakeDiscord:
         if token in self.callbacks:
             return _error(400, 40060, "Interaction has already been acknowledged.")
         with_response = request.query.get("with_response") in ("1", "true", "True")
+        errors = limits.callback_errors(body)
+        if errors:
+            rejection = self._reject(request, body, errors, token)
+            pending = self._pending.get(token)
+            if pending is not None and not pending.callback.done():
+                pending.callback.set_exception(PayloadRejected([rejection]))
+            return _invalid_form_body(errors)
         callback = Callback(iid, token, body, with_response)
         self.callbacks[token] = callback
         pending = self._pending.get(token)
@@ -504,19 +558,32 @@ class FakeDiscord:
         data = callback.data
         resource: dict[str, Any] = {"type": kind}
         flags = int(data.get("flags") or 0)
-        if kind in (4, 5, 7):
-            msg = p.message("0", self.bot_user, data if kind != 5 else {"flags": flags})
+        message_id: str | None = None
+        if kind in limits.MESSAGE_CALLBACKS:
+            # The callback resource carries a message only for types 4 and 7 (interaction
+            # callback resource object: "Only present if type is either
+            # CHANNEL_MESSAGE_WITH_SOURCE or UPDATE_MESSAGE",
+            # https://discord.com/developers/docs/interactions/receiving-and-responding#interaction-callback-interaction-callback-resource-object).
+            msg = p.message("0", self.bot_user, data)
             resource["message"] = msg
+            message_id = str(msg["id"])
+        elif kind == 5:
+            # A deferred reply creates a loading message: its id, but no resource.message.
+            message_id = p.snowflake()
         if not with_response:
             return web.Response(status=204)
-        interaction = {"id": iid, "type": 2, "response_message_id": resource.get(
-            "message", {}).get("id"), "response_message_loading": kind == 5,
-            "response_message_ephemeral": bool(flags & 64)}
+        interaction = {"id": iid, "type": 2, "response_message_id": message_id,
+                       "response_message_loading": kind == 5,
+                       "response_message_ephemeral": bool(flags & 64)}
         return _json({"interaction": interaction, "resource": resource})
 
     async def _followup(self, request: web.Request) -> web.Response:
         body = await request.json()
         token = request.match_info["token"]
+        errors = limits.message_errors(body)
+        if errors:
+            self._reject(request, body, errors, token)
+            return _invalid_form_body(errors)
         msg = p.message("0", self.bot_user, body)
         if token in self._pending:
             await self._pending[token].followups.put({"kind": "followup", **body})
@@ -528,6 +595,10 @@ class FakeDiscord:
     async def _edit_webhook_msg(self, request: web.Request) -> web.Response:
         body = await request.json()
         token = request.match_info["token"]
+        errors = limits.message_errors(body)
+        if errors:
+            self._reject(request, body, errors, token)
+            return _invalid_form_body(errors)
         if token in self._pending:
             await self._pending[token].followups.put({"kind": "edit_original", **body})
         return _json(p.message("0", self.bot_user, body))
@@ -552,17 +623,22 @@ class FakeDiscord:
                 return _error(403, 50013, "Missing Permissions")
         body = await request.json()
         self.create_bodies.append((channel_id, body))
+        errors = limits.message_errors(body)
+        if errors:
+            self._reject(request, body, errors)
+            return _invalid_form_body(errors)
         nonce = body.get("nonce")
-        if nonce is not None and body.get("enforce_nonce"):
-            previous = self.nonces.get((channel_id, str(nonce)))
-            if previous is not None:
-                self._posted()
-                return _json(previous)  # Discord returns the original message, creates nothing
+        enforced = nonce is not None and bool(body.get("enforce_nonce"))
+        key = (channel_id, str(nonce))
+        if enforced and self._remembers(key):
+            self._posted()
+            return _json(self.nonces[key])  # Discord returns the original message, creates nothing
         msg = p.message(channel_id, self.bot_user, body, guild_id=channel.guild_id)
         self.messages.setdefault(channel_id, []).append(msg)
         self.sent_via[str(msg["id"])] = request.match_info.get("via", "")
-        if nonce is not None and body.get("enforce_nonce"):
-            self.nonces[(channel_id, str(nonce))] = msg
+        if enforced:
+            self.nonces[key] = msg
+            self._nonce_seen[key] = self.clock.now()
         self.message_count += 1
         self._posted()
         if self.message_delay:
@@ -570,6 +646,21 @@ class FakeDiscord:
         if self.hold is not None:  # stored, but the sender hears back only when released
             await self.hold.wait()
         return _json(msg)
+
+    def _remembers(self, key: tuple[str, str]) -> bool:
+        """Whether a nonce is still within the de-duplication window (see ``nonce_window``)."""
+        if key not in self.nonces:
+            return False
+        if self.nonce_window is None:
+            return True
+        age = (self.clock.now() - self._nonce_seen[key]).total_seconds()
+        return age <= self.nonce_window
+
+    def _reject(self, request: web.Request, body: dict[str, Any], errors: dict[str, Any],
+                token: str | None = None) -> Rejection:
+        rejection = Rejection(request.method, _without_via(request.path), body, errors, token)
+        self.rejected.append(rejection)
+        return rejection
 
     def _posted(self) -> None:
         self.message_posts += 1
@@ -621,6 +712,11 @@ def _json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -
 
 def _error(status: int, code: int, message: str) -> web.Response:
     return _json({"message": message, "code": code}, status)
+
+
+def _invalid_form_body(errors: dict[str, Any]) -> web.Response:
+    """Discord's answer to a body that breaks a documented limit."""
+    return _json({"code": 50035, "message": "Invalid Form Body", "errors": errors}, 400)
 
 
 def _too_many(retry_after: float, *, is_global: bool,

@@ -4,6 +4,10 @@ It implements the handful of methods deskbreak uses with Slack's documented shap
 HTTP 200 with ``{"ok": false, "error": ...}``; rate limits are HTTP 429 with ``Retry-After``),
 records every call so tests can count requests, and injects faults per method. It also serves
 ``response_url`` endpoints (where slash-command answers go) and the Socket Mode websocket.
+
+Message bodies are held to Slack's documented limits (:mod:`tests.fakes.slack.limits`): what
+real Slack would refuse (``invalid_blocks``, ``msg_too_long``, ``no_text``) is refused here too,
+stored nowhere, and listed in ``rejected``.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from urllib.parse import parse_qsl
 
 from aiohttp import web
 
+from tests.fakes.slack import limits
 from tests.fakes.slack.socket_mode import FakeSocketMode
 
 BOT_TOKEN = "xoxb-fake-bot-token-4a7f0c2e9d1b"
@@ -44,6 +49,15 @@ class Fault:
 
 
 @dataclass
+class Rejection:
+    """A message the fake refused as Slack would; ``where`` is the method or response_url."""
+
+    where: str
+    params: dict[str, Any]
+    error: str
+
+
+@dataclass
 class FakeSlack:
     host: str = "127.0.0.1"
     calls: list[Call] = field(default_factory=list)
@@ -53,6 +67,7 @@ class FakeSlack:
     channels: dict[str, dict[str, Any]] = field(default_factory=dict)
     revoked: str | None = None
     socket: FakeSocketMode = field(default_factory=FakeSocketMode)
+    rejected: list[Rejection] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._faults: dict[str, list[Fault]] = {}
@@ -131,6 +146,14 @@ class FakeSlack:
 
     async def _response_url(self, request: web.Request) -> web.Response:
         body = await request.json()
+        error = limits.message_error(body)
+        if error is not None:
+            # response_url answers like an incoming webhook: HTTP 400 with the error as plain
+            # text (https://github.com/sourcegraph/sourcegraph-public-snapshot/issues/49979,
+            # https://github.com/slackapi/java-slack-sdk/issues/1017), not the Web API's JSON.
+            self.rejected.append(Rejection("response_url", body, error))
+            await self._notify()
+            return web.Response(status=400, text=error)
         body["_url"] = request.match_info["id"]
         self.responses.append(body)
         await self._notify()
@@ -213,7 +236,7 @@ class FakeSlack:
     def _m_apps_connections_open(self, _: dict[str, Any]) -> dict[str, Any]:
         return {"ok": True, "url": f"ws://{self.host}:{self.port}/link"}
 
-    def _post(self, params: dict[str, Any]) -> dict[str, Any]:
+    def _post(self, params: dict[str, Any], where: str = "chat.postMessage") -> dict[str, Any]:
         channel = str(params.get("channel", ""))
         info = self.channels.get(channel)
         if info is None and not channel.startswith("D"):
@@ -222,14 +245,35 @@ class FakeSlack:
             return {"ok": False, "error": "is_archived"}
         if info is not None and not info["is_member"]:
             return {"ok": False, "error": "not_in_channel"}
+        refused = self._refused(where, params)
+        if refused is not None:
+            return refused
         self._posted += 1
         return {"ok": True, "channel": channel, "ts": f"1700000000.{self._posted:06d}"}
+
+    def _refused(self, where: str, params: dict[str, Any]) -> dict[str, Any] | None:
+        error = limits.message_error(params)
+        if error is None:
+            return None
+        self.rejected.append(Rejection(where, params, error))
+        return {"ok": False, "error": error}
 
     def _m_chat_postMessage(self, params: dict[str, Any]) -> dict[str, Any]:
         return self._post(params)
 
+    def _m_chat_update(self, params: dict[str, Any]) -> dict[str, Any]:
+        channel, ts = str(params.get("channel", "")), str(params.get("ts", ""))
+        if channel not in self.channels and not channel.startswith("D"):
+            return {"ok": False, "error": "channel_not_found"}
+        if not ts:
+            return {"ok": False, "error": "message_not_found"}
+        refused = self._refused("chat.update", params)
+        if refused is not None:
+            return refused
+        return {"ok": True, "channel": channel, "ts": ts, "text": params.get("text", "")}
+
     def _m_chat_postEphemeral(self, params: dict[str, Any]) -> dict[str, Any]:
-        result = self._post(params)
+        result = self._post(params, "chat.postEphemeral")
         return {"ok": True, "message_ts": result["ts"]} if result["ok"] else result
 
     def _m_conversations_open(self, params: dict[str, Any]) -> dict[str, Any]:
