@@ -75,8 +75,19 @@ def cmd_run(args: argparse.Namespace) -> int:
     from bot.storage.store import StoreUnavailable
 
     settings = settings_from(args)
+    # auto: every platform with credentials; Discord and Slack then share one process.
+    platforms = (
+        settings.auto_platforms() if args.platform == "auto" else (Platform(args.platform),)
+    )
+    level = logging.getLevelNamesMapping()[settings.log_level]
+    chosen = args.verbose or "log_level" in settings.model_fields_set
+    if platforms == (Platform.CONSOLE,) and not chosen:
+        # The console's stderr is the terminal the person types in: an INFO line such as
+        # "scheduler stopped" lands on the prompt. Unless they asked for a level (-v, or
+        # DESKBREAK_LOG_LEVEL set), only what needs attention shows there.
+        level = max(level, logging.WARNING)
     logging.basicConfig(
-        level=settings.log_level,
+        level=level,
         stream=sys.stderr,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
@@ -85,10 +96,6 @@ def cmd_run(args: argparse.Namespace) -> int:
         # the REPL's answers. Their warnings and errors still show.
         for chatty in ("alembic", "apscheduler"):
             logging.getLogger(chatty).setLevel(logging.WARNING)
-    # auto: every platform with credentials; Discord and Slack then share one process.
-    platforms = (
-        settings.auto_platforms() if args.platform == "auto" else (Platform(args.platform),)
-    )
     try:
         app = build_app(settings)
     except (ContentError, ConfigError) as exc:
@@ -115,6 +122,13 @@ def register_run(sub: Subparsers, common: argparse.ArgumentParser) -> None:
         choices=["auto", *(p.value for p in Platform)],
         default="auto",
         help="which platform to serve (default: auto)",
+    )
+    p.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="in the console, log at DESKBREAK_LOG_LEVEL (default INFO); without -v or that"
+        " variable set, the console logs warnings and errors only",
     )
     p.set_defaults(func=cmd_run)
 
@@ -163,7 +177,11 @@ def register_content(sub: Subparsers, common: argparse.ArgumentParser) -> None:
     p.set_defaults(func=cmd_stretches)
 
     p = sub.add_parser(
-        "tip", parents=[common], help="show a desk tip", description="Show a desk-ergonomics tip."
+        "tip",
+        parents=[common],
+        help="show a desk tip",
+        description="Show a desk-ergonomics tip, picked at random: unlike the bot's /tip, which"
+        " deals every tip once before repeating, one-shot runs keep no deck and can repeat.",
     )
     p.set_defaults(func=cmd_tip)
 

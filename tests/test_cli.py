@@ -46,6 +46,31 @@ def test_unknown_stretch_suggests_and_exits_1() -> None:
     assert "Did you mean" in result.stdout and "/stretch neck-side-bend" in result.stdout
 
 
+@pytest.mark.parametrize(("name", "title"), [("", "Which stretch?"),
+                                           ("鸽子", "No stretch called “鸽子”")])
+def test_stretch_with_nothing_to_match_suggests_nothing(name: str, title: str) -> None:
+    """`deskbreak stretch ''` asks which stretch, as the console does; neither lists any."""
+    result = deskbreak("stretch", name, env={"DESKBREAK_BASE_CONTENT_DIR": str(FIXTURE_CONTENT)})
+    assert result.returncode == 1
+    assert result.stdout.startswith(f"{title}\n") and "/stretches" in result.stdout
+    assert "Did you mean" not in result.stdout and "(/stretch " not in result.stdout
+
+
+def test_validate_counts_read_as_english(tmp_path: Path) -> None:
+    """`deskbreak validate` on one stretch and one tip says "1 stretch, 1 tip"."""
+    stretches = (FIXTURE_CONTENT / "stretches.yaml").read_text()
+    one = stretches[: stretches.index("\n  - id: thread-the-needle")].replace(
+        "    easier: thread-the-needle\n", ""
+    )
+    (tmp_path / "stretches.yaml").write_text(one + "\n")
+    (tmp_path / "tips.yaml").write_text(
+        "version: 1\ntips:\n  - {id: t, topic: screen, text: Raise the screen.}\n"
+    )
+    result = deskbreak("validate", str(tmp_path))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.startswith("OK: 1 stretch, 1 tip, 0 prompts, 0 red flags in 2 files")
+
+
 def test_stretches_tip_and_redflags_commands() -> None:
     """The listing, tip and red-flags commands print their content."""
     env = {"DESKBREAK_BASE_CONTENT_DIR": str(FIXTURE_CONTENT)}

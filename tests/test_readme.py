@@ -37,3 +37,24 @@ def test_every_cited_test_exists() -> None:
         if not (ROOT / path).is_file() or name not in _test_names(ROOT / path)
     ]
     assert not missing, missing
+
+
+def test_stretch_sample_is_the_real_answer() -> None:
+    """The README's `/stretch pigeon` sample is exactly what the real content prints."""
+    from bot.core.clock import SystemClock
+    from bot.core.commands import ContentCommands
+    from bot.core.content.loader import load_library
+    from bot.core.rotation import MemoryRotationStore
+
+    heading = "## What `/stretch pigeon` answers\n\n```text\n"
+    start = README.index(heading) + len(heading)
+    sample = README[start : README.index("```\n", start)]
+    content = ContentCommands(load_library([ROOT / "content"]), MemoryRotationStore(),
+                              SystemClock())
+    assert sample == content.stretch("pigeon").plain_text() + "\n"
+
+
+def test_tip_claim_is_precise_about_one_shot_runs() -> None:
+    """The README promises no repeated tips only where a deck is kept, not for `deskbreak tip`."""
+    (row,) = [line for line in README.splitlines() if line.startswith("| `/tip` |")]
+    assert "`deskbreak tip`" in row and "can repeat" in row

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import random
 
-from bot.core import render
+from bot.core import filters, render
 from bot.core.clock import Clock
 from bot.core.content.library import Library
-from bot.core.content.models import Area, Stretch, Where
-from bot.core.lookup import Choice, fold
+from bot.core.content.models import Stretch, Where
+from bot.core.lookup import Choice
 from bot.core.messages import Message, MessageKind, error
 from bot.core.rotation import RotationStore, Rotator
 
@@ -45,6 +45,8 @@ class ContentCommands:
 
     def stretch(self, query: str) -> Message:
         """The card for the stretch ``query`` names, or the closest suggestions."""
+        if not query.strip():
+            return render.which_stretch()
         found = self.library.index.resolve(query)
         if found.stretch is None:
             return render.suggestions(query, found.suggestions)
@@ -58,14 +60,13 @@ class ContentCommands:
         self, area: str | None = None, where: str | None = None, page: int = 0
     ) -> Message:
         """One page of the catalogue, optionally filtered by body area and by where."""
-        area_ok, area_value = _choice(area, [a.value for a in Area])
-        if not area_ok:
-            return error(f"Unknown area {area!r}. Try one of: {', '.join(self.areas())}.")
-        where_ok, where_value = _choice(where, [w.value for w in Where])
-        if not where_ok:
-            return error(f"Unknown place {where!r}. Try one of: {', '.join(self.wheres())}.")
-        matching = self.library.filtered(area_value, where_value)
-        return render.stretch_list(matching, area_value, where_value, page)
+        found = filters.read(area, where)
+        if isinstance(found, filters.Unknown):
+            known = self.areas() if found.what == "area" else self.wheres()
+            names = ", ".join(k.replace("-", " ") for k in known)
+            return error(f"Unknown {found.what} {found.text!r}. Try one of: {names}.")
+        matching = self.library.filtered(found.area, found.where)
+        return render.stretch_list(matching, found.area, found.where, page)
 
     def autocomplete(
         self,
@@ -126,10 +127,3 @@ def _desk_friendly(library: Library) -> list[Stretch]:
             return found
     return list(library.stretches)
 
-
-def _choice(text: str | None, allowed: list[str]) -> tuple[bool, str | None]:
-    """Map loose input ("Upper back", "*") to ``(known, value)``; a None value = no filter."""
-    if text is None or text.strip() in ("", "*", "all", "any"):
-        return True, None
-    wanted = "-".join(fold(text).split())
-    return (True, wanted) if wanted in allowed else (False, None)

@@ -153,8 +153,8 @@ class StretchIndex:
         with the fewest extra words ("hip flexor"); then a clear typo winner ("pidgeon").
         """
         key = normalize(query)
-        if not key:
-            return Resolution(None, self._stretches[:5])
+        if not key:  # nothing to match on ("", "鸽子", "!!"): any suggestion would be arbitrary
+            return Resolution(None)
         hit = self._exact.get(key) or self._compact.get(key.replace(" ", ""))
         if hit is not None:
             return Resolution(hit)

@@ -28,9 +28,19 @@ EMBED_TOTAL_BUDGET = 5500
 LINE_OVERHEAD = 5
 PAGE_SIZE = 10
 
+# The general safety line, where no stretch's own cautions stand beside it (/about).
 UNIVERSAL_CAUTION = (
     "Stop at once if you feel sharp pain, numbness or tingling; a gentle pull is all you want."
 )
+# On a card the stretch's own cautions already say to stop on sharp pain (the loader insists),
+# so the general line adds only the nerve signs those cautions leave out.
+_NERVE_SIGNS = (
+    ("numbness", ("numb", "pins and needles")),
+    ("tingling", ("tingl", "pins and needles")),
+)
+# A break suggestion shows no cautions of its own, and its "Show me how" button cannot be
+# pressed everywhere (the console), so it carries one short line of its own.
+BREAK_CAUTION = "Go gently; stop if anything hurts sharply."
 DISCLAIMER = "General wellness information, not medical advice."
 FOOTER = f"Signs to stop and see a professional: /redflags. {DISCLAIMER}"
 WHERE_LABELS = {"desk": "at your desk", "standing": "standing", "floor": "on the floor"}
@@ -54,14 +64,14 @@ def dose_line(dose: Dose, sides: Sides) -> str:
     """``Hold 30 seconds each side × 2 sets`` and the like, from the structured dose."""
     parts: list[str] = []
     if dose.hold_seconds and dose.hold_breaths:
-        parts.append(f"hold {_plural(dose.hold_seconds, 'second')}"
-                     f" (about {_plural(dose.hold_breaths, 'slow breath')})")
+        parts.append(f"hold {plural(dose.hold_seconds, 'second')}"
+                     f" (about {plural(dose.hold_breaths, 'slow breath')})")
     elif dose.hold_seconds:
-        parts.append(f"hold {_plural(dose.hold_seconds, 'second')}")
+        parts.append(f"hold {plural(dose.hold_seconds, 'second')}")
     elif dose.hold_breaths:
-        parts.append(f"hold for {_plural(dose.hold_breaths, 'slow breath')}")
+        parts.append(f"hold for {plural(dose.hold_breaths, 'slow breath')}")
     if dose.reps:
-        parts.append(_plural(dose.reps, "rep"))
+        parts.append(plural(dose.reps, "rep"))
     text = ", ".join(parts)
     if sides is Sides.EACH:
         text += " each side"
@@ -70,8 +80,26 @@ def dose_line(dose: Dose, sides: Sides) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """``1 stretch``, ``2 stretches``: every count a person reads goes through here."""
+    if n == 1:
+        return f"{n} {word}"
+    if many is None:
+        many = f"{word}es" if word.endswith(("s", "sh", "ch", "x")) else f"{word}s"
+    return f"{n} {many}"
+
+
+def general_caution(cautions: Sequence[str]) -> str | None:
+    """The general line a card adds after the stretch's own cautions, or None if it adds nothing.
+
+    Repeating "stop on sharp pain" under a caution that already says so reads as filler, and
+    filler gets skimmed; only numbness and tingling, when not already named, are added.
+    """
+    text = " ".join(cautions).casefold()
+    missing = [sign for sign, words in _NERVE_SIGNS if not any(w in text for w in words)]
+    if not missing:
+        return None
+    return f"Stop too if you feel {' or '.join(missing)}; a gentle pull is all you want."
 
 
 def stretch_card(stretch: Stretch, easier: Stretch | None = None) -> Message:
@@ -79,7 +107,7 @@ def stretch_card(stretch: Stretch, easier: Stretch | None = None) -> Message:
     sections: list[Section] = [
         *split_section("Steps", stretch.steps, numbered=True),
         Section("Dose", (dose_line(stretch.dose, stretch.sides),)),
-        *split_section("Cautions", (*stretch.cautions, UNIVERSAL_CAUTION)),
+        *split_section("Cautions", card_cautions(stretch)),
     ]
     easier_lines: list[str] = []
     buttons: list[Button] = []
@@ -104,9 +132,25 @@ def stretch_card(stretch: Stretch, easier: Stretch | None = None) -> Message:
     )
 
 
+def card_cautions(stretch: Stretch) -> tuple[str, ...]:
+    """The stretch's own cautions, then the general line if it says something they do not."""
+    general = general_caution(stretch.cautions)
+    return (*stretch.cautions, general) if general else tuple(stretch.cautions)
+
+
 def card_size(stretch: Stretch, easier: Stretch | None = None) -> int:
     """Characters the card takes in an embed, counted the way :func:`fit` budgets them."""
     return message_size(stretch_card(stretch, easier))
+
+
+def which_stretch() -> Message:
+    """The answer to ``/stretch`` with no name: say how to ask, suggest nothing."""
+    return Message(
+        kind=MessageKind.SUGGESTIONS,
+        title="Which stretch?",
+        body="Name one, for example /stretch pigeon, or browse them all with /stretches.",
+        ephemeral=True,
+    )
 
 
 def suggestions(query: str, candidates: Sequence[Stretch]) -> Message:
@@ -159,7 +203,7 @@ def stretch_list(
         Message(
             kind=MessageKind.STRETCH_LIST,
             title=title,
-            body=f"Page {page + 1} of {pages} · {len(stretches)} stretches",
+            body=f"Page {page + 1} of {pages} · {plural(len(stretches), 'stretch')}",
             sections=tuple(split_section(None, lines)),
             footer="Open one with /stretch NAME.",
             buttons=tuple(buttons),
@@ -194,7 +238,11 @@ def break_message(
         sections = (
             Section(
                 f"Try: {stretch.name}",
-                (summary_line(stretch), dose_line(stretch.dose, stretch.sides)),
+                (
+                    summary_line(stretch),
+                    dose_line(stretch.dose, stretch.sides),
+                    BREAK_CAUTION,
+                ),
             ),
         )
         buttons.append(Button(f"show_stretch:{stretch.id}", "Show me how", ButtonStyle.PRIMARY))
@@ -221,9 +269,20 @@ def redflags_message(intro: str, flags: Sequence[RedFlag], outro: str) -> Messag
             title="When to stop and see a professional",
             body=body,
             sections=tuple(split_section(None, [f.sign for f in flags])),
-            footer=" ".join(p for p in (outro, DISCLAIMER) if p),
+            footer=with_disclaimer(outro),
         )
     )
+
+
+def with_disclaimer(text: str) -> str:
+    """``text`` followed by the disclaimer, unless ``text`` already disclaims medical advice.
+
+    The red-flags outro in content usually says "not medical advice" itself; saying it twice
+    in one footer reads as boilerplate.
+    """
+    if "not medical advice" in text.casefold():
+        return text
+    return " ".join(p for p in (text, DISCLAIMER) if p)
 
 
 def about_message(stretch_count: int, tip_count: int) -> Message:
@@ -246,7 +305,9 @@ def about_message(stretch_count: int, tip_count: int) -> Message:
                     "See /redflags for signs that need a professional rather than a stretch.",
                 ),
             ),
-            Section("Library", (f"{stretch_count} stretches and {tip_count} tips.",)),
+            Section(
+                "Library", (f"{plural(stretch_count, 'stretch')} and {plural(tip_count, 'tip')}.",)
+            ),
         ),
         footer=f"{DISCLAIMER} deskbreak is open source.",
     )

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from bot.core.messages import Message, MessageKind, Section, error, info
 from bot.core.ports import Actor, DeliveryStatus, Notifier, Platform, Target, TargetKind
+from bot.core.render import plural
 from bot.scheduling.errors import ScheduleError
 from bot.scheduling.inputs import clean_text, parse_date, parse_hhmm, parse_minutes
 from bot.scheduling.policy import quiet_hours_end
@@ -178,7 +179,7 @@ class SchedulingCommands:
             )
         return Message(
             kind=MessageKind.INFO,
-            title=f"{len(rows)} schedule(s)",
+            title=plural(len(rows), "schedule"),
             sections=(Section(None, tuple(lines)),),
             ephemeral=True,
         )

@@ -10,8 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.core.content.library import Library
 from bot.core.content.loader import ContentError, Problem, load_library
-from tests.core.contentkit import CONTENT, FIXTURES
+from bot.core.content.models import Tip
+from tests.core.contentkit import CONTENT, FIXTURES, make_stretch
 
 BAD = FIXTURES / "bad"
 CASES = sorted(p.name for p in BAD.iterdir() if p.is_dir())
@@ -171,3 +173,9 @@ def test_validate_command_exits_0_on_good_content() -> None:
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.startswith("OK: 8 stretches, 3 tips, 3 prompts, 2 red flags")
+
+
+def test_summary_counts_read_as_english() -> None:
+    """`deskbreak validate` says "1 stretch, 1 tip", never "1 stretches, 1 tips"."""
+    library = Library(stretches=[make_stretch("s", "S")], tips=[Tip(id="t", topic="T", text="x")])
+    assert library.summary() == "1 stretch, 1 tip, 0 prompts, 0 red flags"

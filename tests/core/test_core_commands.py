@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from datetime import UTC, datetime
 
 import pytest
 
@@ -11,6 +12,7 @@ from bot.core.commands import ContentCommands
 from bot.core.content.library import Library
 from bot.core.messages import MessageKind
 from bot.core.rotation import MemoryRotationStore
+from tests.core.contentkit import make_stretch
 
 
 @pytest.fixture
@@ -70,6 +72,67 @@ def test_stretches_filters_and_rejects_unknown_area(content: ContentCommands) ->
     assert len(hips.sections[0].lines) == 2
     bad = content.stretches("elbows")
     assert bad.kind is MessageKind.ERROR and "hips" in bad.body
+
+
+@pytest.mark.parametrize(
+    ("area", "where", "expected"),
+    [
+        ("hip", None, ("hips", None)),
+        ("Hips", None, ("hips", None)),
+        ("glute", "floor", ("glutes", "floor")),
+        ("hips standing", None, ("hips", "standing")),
+        ("standing hips", None, ("hips", "standing")),
+        ("desk", "hips", ("hips", "desk")),
+        ("at your desk", None, (None, "desk")),
+        ("hips at your desk", None, ("hips", "desk")),
+        (None, "On the floor", (None, "floor")),
+        ("*", "desk", (None, "desk")),
+    ],
+)
+def test_stretches_reads_filters_as_people_type_them(
+    content: ContentCommands,
+    area: str | None,
+    where: str | None,
+    expected: tuple[str | None, str | None],
+) -> None:
+    """Singular or plural, display names, either order, or both in one text all filter."""
+    message = content.stretches(area, where)
+    assert message.kind is MessageKind.STRETCH_LIST, message.body
+    assert message == content.stretches(*expected)
+
+
+@pytest.mark.parametrize("typed", ["lower back", "Lower back", "lower-back", "Lower-Backs"])
+def test_two_word_areas_match_their_display_name(typed: str) -> None:
+    """"Lower back", as the cards display it, filters like the id lower-back."""
+    lower = make_stretch("cat", "Cat", areas=["lower-back"], where=["floor"])
+    library = Library(stretches=[lower, make_stretch("neck", "Neck")])
+    content = ContentCommands(library, MemoryRotationStore(), FakeClock(datetime(2026, 1, 5,
+                                                                                  tzinfo=UTC)))
+    message = content.stretches(typed, None)
+    assert message.title == "Stretches (lower back)" and "(/stretch cat)" in message.plain_text()
+
+
+def test_unknown_area_is_quoted_short(content: ContentCommands) -> None:
+    """An unknown area is named, but a huge input is cut, not echoed whole."""
+    message = content.stretches("x" * 5000)
+    assert message.kind is MessageKind.ERROR
+    assert "Unknown area 'xxx" in message.body and "…'" in message.body
+    assert len(message.body) < 400
+    place = content.stretches("hips", "y" * 5000)
+    assert "Unknown place 'yyy" in place.body and len(place.body) < 400
+
+
+@pytest.mark.parametrize("query", ["", "  ", "鸽子", "!!", "xyzzy"])
+def test_stretch_with_nothing_to_match_suggests_nothing(
+    content: ContentCommands, query: str
+) -> None:
+    """No name, or one that matches nothing, points to /stretches and offers no buttons."""
+    message = content.stretch(query)
+    assert message.kind is MessageKind.SUGGESTIONS and message.ephemeral
+    assert not message.sections and not message.buttons
+    assert "/stretches" in message.body
+    if not query.strip():
+        assert message.title == "Which stretch?"
 
 
 def test_autocomplete_returns_choices(content: ContentCommands) -> None:

@@ -61,6 +61,13 @@ def test_nonsense_gives_no_match(library: Library) -> None:
     assert found.stretch is None and found.suggestions == ()
 
 
+@pytest.mark.parametrize("query", ["", "   ", "鸽子", "!!", "the"])
+def test_query_with_nothing_to_match_suggests_nothing(library: Library, query: str) -> None:
+    """A query that normalises to nothing gets no suggestions, not the first few by name."""
+    found = library.index.resolve(query)
+    assert found.stretch is None and found.suggestions == ()
+
+
 def test_ambiguous_words_suggest_instead_of_guessing() -> None:
     """Two stretches equally matching the words give suggestions, not one of them."""
     index = StretchIndex([make_stretch("seated-twist", "Seated twist"),

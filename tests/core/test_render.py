@@ -27,13 +27,57 @@ def test_card_has_every_part(library: Library) -> None:
     assert card.buttons[0].action == "show_stretch:thread-the-needle"
 
 
-def test_cautions_always_include_the_universal_line(library: Library) -> None:
-    """Every card ends its cautions with the stop-on-sharp-pain line."""
+def card_cautions(card) -> tuple[str, ...]:
+    (cautions,) = [s for s in card.sections if s.heading == "Cautions"]
+    return cautions.lines
+
+
+def test_card_says_stop_on_sharp_pain_once(library: Library) -> None:
+    """A card's cautions say "sharp" only as often as the stretch's own cautions do."""
     for stretch in library.stretches:
-        card = render.stretch_card(stretch)
-        (cautions,) = [s for s in card.sections if s.heading == "Cautions"]
-        assert cautions.lines[-1] == render.UNIVERSAL_CAUTION
-        assert set(stretch.cautions) <= set(cautions.lines)
+        lines = card_cautions(render.stretch_card(stretch))
+        assert lines[: len(stretch.cautions)] == tuple(stretch.cautions)
+        sharp = [line for line in lines if "sharp" in line.lower()]
+        assert len(sharp) == sum("sharp" in c.lower() for c in stretch.cautions), lines
+
+
+def test_card_adds_nerve_signs_only_when_its_cautions_lack_them(library: Library) -> None:
+    """The general line names numbness and tingling after the own cautions, unless they do."""
+    plain = card_cautions(render.stretch_card(library.stretch("seated-figure-four")))
+    assert plain[-1] == "Stop too if you feel numbness or tingling; a gentle pull is all you want."
+    covered = library.stretch("neck-side-bend")  # "Stop on sharp pain, numbness or tingling."
+    assert card_cautions(render.stretch_card(covered)) == tuple(covered.cautions)
+    half = make_stretch("s", "S", cautions=["Stop on sharp pain or tingling in the hand."])
+    assert card_cautions(render.stretch_card(half))[-1].startswith("Stop too if you feel numbness;")
+
+
+def test_break_suggestion_carries_a_caution(library: Library) -> None:
+    """/break and nudges name a stretch and one short caution, as "Show me how" may not work."""
+    message = render.break_message(library.prompts[0], library.stretch("shoulder-rolls"))
+    (suggestion,) = message.sections
+    assert suggestion.heading == "Try: Shoulder rolls"
+    assert suggestion.lines[-1] == render.BREAK_CAUTION
+    assert "sharp" in render.BREAK_CAUTION and len(render.BREAK_CAUTION) <= 60
+
+
+def test_counts_read_as_english() -> None:
+    """Counts are "1 stretch", "2 stretches", never "1 stretches"."""
+    assert render.plural(1, "stretch") == "1 stretch"
+    assert render.plural(2, "stretch") == "2 stretches"
+    assert render.plural(0, "tip") == "0 tips"
+    assert render.plural(3, "red flag") == "3 red flags"
+    one = render.stretch_list([make_stretch("s", "S")], None, None, 0)
+    assert one.body.endswith("· 1 stretch")
+    about = render.about_message(1, 1).plain_text()
+    assert "1 stretch and 1 tip." in about
+
+
+def test_redflags_footer_disclaims_once() -> None:
+    """An outro that already says "not medical advice" gets no second disclaimer."""
+    flags = render.redflags_message("", [], "Ideas only, not medical advice. Call for help.")
+    assert flags.footer == "Ideas only, not medical advice. Call for help."
+    bare = render.redflags_message("", [], "Call for help.")
+    assert bare.footer == f"Call for help. {render.DISCLAIMER}"
 
 
 def test_dose_lines() -> None:
@@ -56,7 +100,7 @@ def test_long_steps_split_without_losing_any() -> None:
     assert len(card.title) <= render.TITLE_LIMIT
     for section in card.sections:
         assert render.section_size(section) <= render.FIELD_LIMIT
-    assert render.UNIVERSAL_CAUTION in card.plain_text()
+    assert "Stop on sharp pain." in card.plain_text()
 
 
 def test_fit_truncates_oversized_fields() -> None:

@@ -4,29 +4,23 @@ from __future__ import annotations
 
 from bot.adapters.console.table import CommandTable, ConsoleContext, StopRepl
 from bot.core.commands import ContentCommands
-from bot.core.messages import Message, error
+from bot.core.messages import Message
 
 
 def register(table: CommandTable, content: ContentCommands) -> None:
     """Add /stretch, /stretches, /tip, /break, /redflags, /about and /quit."""
 
     async def stretch(ctx: ConsoleContext, args: str) -> Message:
-        if not args:
-            return error("Which stretch? For example: /stretch pigeon")
-        return content.stretch(args)
+        return content.stretch(args)  # the core answers an empty name, for every adapter
 
     async def stretches(ctx: ConsoleContext, args: str) -> Message:
-        parts = args.split()
+        # Area and place are words in any order ("lower back standing"); the core splits
+        # them. Only a trailing page number is the console's own syntax.
+        words = args.split()
         page = 0
-        if parts and parts[-1].isdigit():
-            page = max(0, int(parts.pop()) - 1)
-        if len(parts) > 2:
-            return error("Usage: /stretches [area] [where] [page]; use * for any area.")
-        area = parts[0] if parts else None
-        where = parts[1] if len(parts) > 1 else None
-        if area is not None and where is None and area.lower() in content.wheres():
-            area, where = None, area
-        return content.stretches(area, where, page)
+        if words and words[-1].isdecimal() and len(words[-1]) <= 6:  # int() takes these
+            page = max(0, int(words.pop()) - 1)
+        return content.stretches(" ".join(words) or None, None, page)
 
     async def tip(ctx: ConsoleContext, args: str) -> Message:
         return await content.tip(ctx.target.key)

@@ -11,6 +11,10 @@ from dataclasses import dataclass
 
 from bot.core.messages import Message, MessageKind, Section, error
 from bot.core.ports import Actor, Target
+from bot.core.render import truncate
+
+# How much of an unknown command is quoted back.
+ECHO_LIMIT = 40
 
 
 class StopRepl(Exception):  # noqa: N818 - a control-flow signal, not an error
@@ -55,7 +59,7 @@ class CommandTable:
         name, _, args = text.removeprefix("/").partition(" ")
         command = self._commands.get(name.lower())
         if command is None:
-            return error(f"Unknown command /{name}. Type /help to see what I can do.")
+            return _unknown(text)
         return await command.handler(ctx, args.strip())
 
     async def _help(self, ctx: ConsoleContext, args: str) -> Message:
@@ -66,3 +70,15 @@ class CommandTable:
             title="deskbreak commands",
             sections=(Section(None, lines),),
         )
+
+
+def _unknown(text: str) -> Message:
+    """Quote back what was typed, as typed: "/hello" for someone who typed "hello" reads as
+    if the console misheard them."""
+    if text.startswith("/"):
+        name = truncate(text.partition(" ")[0], ECHO_LIMIT)
+        return error(f"Unknown command {name}. Type /help to see what I can do.")
+    return error(
+        f"I don't know “{truncate(text, ECHO_LIMIT)}”. Commands start with a slash:"
+        " type /help to see them."
+    )

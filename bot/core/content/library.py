@@ -13,6 +13,7 @@ from pathlib import Path
 
 from bot.core.content.models import Area, Prompt, RedFlag, Stretch, Tip, Where
 from bot.core.lookup import StretchIndex, fold
+from bot.core.render import plural
 
 
 class Library:
@@ -71,7 +72,10 @@ class Library:
         ]
 
     def summary(self) -> str:
-        return (
-            f"{len(self.stretches)} stretches, {len(self.tips)} tips, {len(self.prompts)} prompts,"
-            f" {len(self.red_flags)} red flags"
+        counts = (
+            (len(self.stretches), "stretch"),
+            (len(self.tips), "tip"),
+            (len(self.prompts), "prompt"),
+            (len(self.red_flags), "red flag"),
         )
+        return ", ".join(plural(n, word) for n, word in counts)

@@ -28,13 +28,16 @@ Console = Callable[..., subprocess.CompletedProcess[str]]
 def console(tmp_path: Path) -> Console:
     """Run `deskbreak run --platform console` in a scratch directory with its own database."""
 
-    def run(stdin: str, content_dir: Path | None = None) -> subprocess.CompletedProcess[str]:
+    def run(
+        stdin: str, content_dir: Path | None = None, *options: str
+    ) -> subprocess.CompletedProcess[str]:
         env = {k: v for k, v in os.environ.items()
                if not k.startswith(("DESKBREAK_", "DISCORD_", "SLACK_"))}
         env["DESKBREAK_DATABASE_URL"] = f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite3'}"
         if content_dir is not None:
             env["DESKBREAK_BASE_CONTENT_DIR"] = str(content_dir)
-        return subprocess.run([sys.executable, "-m", "bot", "run", "--platform", "console"],
+        return subprocess.run([sys.executable, "-m", "bot", "run", "--platform", "console",
+                               *options],
                               input=stdin, capture_output=True, text=True, timeout=60, env=env,
                               cwd=tmp_path)
 
@@ -111,3 +114,71 @@ async def test_notifier_prints_nudges_and_redraws_prompt(content: ContentCommand
     text = out.getvalue()
     assert "Time for a short break" in text and text.endswith("deskbreak> ")
     assert await notifier.check_channel("console", "anything") is None
+
+
+async def session(content: ContentCommands, script: str) -> str:
+    """What the console prints for ``script``, run in-process through the real REPL."""
+    out = io.StringIO()
+    assert await ConsoleAdapter(content, stdin=io.StringIO(script), stdout=out).run() == 0
+    return out.getvalue()
+
+
+async def test_words_without_a_slash_are_quoted_as_typed(content: ContentCommands) -> None:
+    """`hello` is answered about "hello" (not "/hello") and points to /help; long input is cut."""
+    out = await session(content, "hello there\n/nope\n" + "z" * 5000 + "\n")
+    assert "I don't know “hello there”" in out and "/hello" not in out and "/help" in out
+    assert "Unknown command /nope." in out
+    assert "z" * 100 not in out
+
+
+async def test_stretches_takes_area_and_place_in_any_order(content: ContentCommands) -> None:
+    """`/stretches standing neck` or `neck standing`, `hip`, two-word areas and places."""
+    out = await session(
+        content,
+        "/stretches standing neck\n/stretches neck standing\n/stretches hip\n"
+        "/stretches on the floor glute 1\n/stretches lower back desk\n",
+    )
+    assert "That didn't work" not in out, out
+    assert "Stretches (lower back · at your desk)" in out
+    assert out.count("Stretches (neck · standing)") == 2
+    assert "Stretches (hips)" in out and "Stretches (glutes · on the floor)" in out
+
+
+async def test_stretch_with_nothing_to_match_lists_nothing(content: ContentCommands) -> None:
+    """`/stretch` alone and `/stretch 鸽子` suggest no stretch; both point to /stretches."""
+    out = await session(content, "/stretch\n/stretch 鸽子\n")
+    assert "Which stretch?" in out and "No stretch called “鸽子”" in out
+    assert "(/stretch " not in out and "[" not in out
+    assert out.count("/stretches") == 2
+
+
+async def test_break_shows_a_caution_with_its_stretch(content: ContentCommands) -> None:
+    """The console cannot press "Show me how", so /break prints a caution line itself."""
+    out = await session(content, "/break\n")
+    assert "Try: " in out and "  - Go gently; stop if anything hurts sharply." in out
+
+
+async def test_redflags_disclaims_once(tmp_path: Path) -> None:
+    """/redflags says "not medical advice" once, even when the content's outro says it too."""
+    for name in ("stretches.yaml", "tips.yaml", "prompts.yaml"):
+        (tmp_path / name).write_text((FIXTURE_CONTENT / name).read_text())
+    (tmp_path / "redflags.yaml").write_text(
+        "version: 1\nintro: 'Get checked if you notice:'\nred_flags:\n"
+        "  - {id: injury, sign: Pain after a fall.}\n"
+        "outro: This is general information, not medical advice.\n"
+    )
+    content = ContentCommands(load_library([tmp_path]), MemoryRotationStore(),
+                              FakeClock(datetime(2026, 1, 5, tzinfo=UTC)))
+    out = await session(content, "/redflags\n")
+    assert out.lower().count("not medical advice") == 1, out
+
+
+def test_console_keeps_info_logs_off_the_prompt(console: Console) -> None:
+    """Unasked, the console logs nothing below WARNING (no "scheduler stopped" on the prompt)."""
+    result = console("/tip\n", FIXTURE_CONTENT)
+    assert result.returncode == 0 and result.stdout.startswith("Desk tip: ")
+    assert " INFO " not in result.stderr and "scheduler" not in result.stderr, result.stderr
+    verbose = console("/tip\n", FIXTURE_CONTENT, "-v")
+    assert verbose.returncode == 0 and "INFO bot.scheduling.service: scheduler stopped" in (
+        verbose.stderr
+    )
