@@ -221,6 +221,13 @@ def cmd_validate(args: argparse.Namespace) -> int:
     where = ", ".join(display_path(d) for d in dirs)
     config = f"; config {display_path(settings.config_path)} OK" if settings.config_path else ""
     print(f"OK: {library.summary()} in {len(library.sources)} files from {where}{config}")
+    base = settings.base_content_dir.resolve()
+    if args.paths and all(d.resolve() != base for d in dirs):
+        # Extra content is loaded over the shipped content, where an id or alias may clash
+        # with a shipped one: checked alone it can pass and still fail at start-up.
+        print(f"Checked on their own. To check them as the bot loads them, over the shipped"
+              f" content: deskbreak validate {display_path(settings.base_content_dir)} "
+              + " ".join(display_path(d) for d in dirs))
     return 0
 
 

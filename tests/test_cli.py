@@ -69,6 +69,24 @@ def test_validate_counts_read_as_english(tmp_path: Path) -> None:
     result = deskbreak("validate", str(tmp_path))
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.startswith("OK: 1 stretch, 1 tip, 0 prompts, 0 red flags in 2 files")
+    # A folder checked alone is not checked over the shipped content: say how to do that.
+    assert "Checked on their own" in result.stdout and "deskbreak validate " in result.stdout
+
+
+def test_validating_extra_content_over_the_shipped_content_finds_clashes(tmp_path: Path) -> None:
+    """Extra content whose aliases ("pigeon", "half pigeon") belong to a shipped stretch passes
+    alone but fails where the bot loads it (over the shipped content), which `deskbreak
+    validate` checks when DESKBREAK_CONTENT_DIR is set."""
+    stretches = (FIXTURE_CONTENT / "stretches.yaml").read_text()
+    one = stretches[: stretches.index("\n  - id: thread-the-needle")].replace(
+        "    easier: thread-the-needle\n", ""
+    )
+    (tmp_path / "stretches.yaml").write_text(one + "\n")
+    alone = deskbreak("validate", str(tmp_path))
+    assert alone.returncode == 0, alone.stdout + alone.stderr
+    layered = deskbreak("validate", env={"DESKBREAK_CONTENT_DIR": str(tmp_path)})
+    assert layered.returncode == 1
+    assert "pigeon" in layered.stdout and "stretches.yaml" in layered.stdout
 
 
 def test_stretches_tip_and_redflags_commands() -> None:
