@@ -20,6 +20,8 @@ from bot.core.rotation import RotationStore, Rotator
 __all__ = ["Choice", "ContentCommands"]
 
 NUDGE_KINDS = ("break", "tip")
+AUTOCOMPLETE_CACHE_SIZE = 4096  # distinct /stretch queries and autocomplete texts remembered
+AUTOCOMPLETE_CACHE_TEXT = 100  # longer input is answered but not remembered
 
 
 class ContentCommands:
@@ -42,9 +44,26 @@ class ContentCommands:
         self._tip_ids = [t.id for t in library.tips]
         self._prompt_ids = [p.id for p in library.prompts]
         self._break_stretch_ids = [s.id for s in _desk_friendly(library)]
+        self._cards: dict[str, Message] = {}
+        self._answers: dict[str, Message] = {}
+        self._choices: dict[tuple[str, str | None, str | None, int], tuple[Choice, ...]] = {}
 
     def stretch(self, query: str) -> Message:
-        """The card for the stretch ``query`` names, or the closest suggestions."""
+        """The card for the stretch ``query`` names, or the closest suggestions.
+
+        Answers are remembered per query like autocomplete's: the same names and typos come
+        back all day, and a typo's fuzzy match is the costliest lookup there is.
+        """
+        answer = self._answers.get(query)
+        if answer is None:
+            answer = self._answer(query)
+            if len(query) <= AUTOCOMPLETE_CACHE_TEXT:
+                if len(self._answers) >= AUTOCOMPLETE_CACHE_SIZE:
+                    self._answers.pop(next(iter(self._answers)))  # the oldest
+                self._answers[query] = answer
+        return answer
+
+    def _answer(self, query: str) -> Message:
         if not query.strip():
             return render.which_stretch()
         found = self.library.index.resolve(query)
@@ -53,8 +72,13 @@ class ContentCommands:
         return self.card(found.stretch)
 
     def card(self, stretch: Stretch) -> Message:
-        easier = self.library.stretch(stretch.easier) if stretch.easier else None
-        return render.stretch_card(stretch, easier)
+        # Content is fixed for the life of the process and a card depends on nothing else, so
+        # each is rendered once: /stretch is the command people use most.
+        card = self._cards.get(stretch.id)
+        if card is None:
+            easier = self.library.stretch(stretch.easier) if stretch.easier else None
+            card = self._cards[stretch.id] = render.stretch_card(stretch, easier)
+        return card
 
     def stretches(
         self, area: str | None = None, where: str | None = None, page: int = 0
@@ -75,7 +99,18 @@ class ContentCommands:
         where: str | None = None,
         limit: int = 25,
     ) -> list[Choice]:
-        return self.library.index.autocomplete(text, area=area, where=where, limit=limit)
+        """Suggestions for a partly typed name; remembered, because every keystroke asks and
+        people type the same few prefixes ("p", "pi", "pig") over and over."""
+        key = (text, area, where, limit)
+        hit = self._choices.get(key)
+        if hit is None:
+            hit = tuple(self.library.index.autocomplete(text, area=area, where=where,
+                                                        limit=limit))
+            if len(text) <= AUTOCOMPLETE_CACHE_TEXT:  # a wall of text is not worth keeping
+                if len(self._choices) >= AUTOCOMPLETE_CACHE_SIZE:
+                    self._choices.pop(next(iter(self._choices)))  # the oldest
+                self._choices[key] = hit
+        return list(hit)
 
     async def tip(self, target_key: str) -> Message:
         return await self._tip(target_key, MessageKind.TIP)

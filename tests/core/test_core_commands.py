@@ -26,6 +26,37 @@ def test_stretch_answers_with_the_card(content: ContentCommands) -> None:
     assert message.kind is MessageKind.STRETCH and message.meta["stretch_id"] == "pigeon-pose"
 
 
+def test_a_card_is_rendered_once_and_is_what_rendering_gives(
+    content: ContentCommands,
+) -> None:
+    """/stretch by name, by alias and by typo all get the one cached card, equal to a fresh
+    rendering of the stretch (content cannot change while the process runs)."""
+    from bot.core.render import stretch_card
+
+    first = content.stretch("pigeon")
+    assert content.stretch("Pigeon pose") is first and content.stretch("pidgeon") is first
+    stretch = content.library.index.resolve("pigeon").stretch
+    assert stretch is not None
+    easier = content.library.stretch(stretch.easier) if stretch.easier else None
+    assert first == stretch_card(stretch, easier)
+
+
+def test_remembered_answers_stay_bounded_and_equal_a_fresh_lookup(
+    content: ContentCommands, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """/stretch and autocomplete remember answers per text, at most the cache size of them
+    (oldest out first), never a very long text, and always what a fresh lookup gives."""
+    import bot.core.commands as commands
+
+    monkeypatch.setattr(commands, "AUTOCOMPLETE_CACHE_SIZE", 3)
+    for text in ("p", "pi", "pig", "pige", "x" * 500):
+        assert content.autocomplete(text) == content.library.index.autocomplete(text)
+        content.stretch(text)
+    assert [key[0] for key in content._choices] == ["pi", "pig", "pige"]
+    assert list(content._answers) == ["pi", "pig", "pige"]
+    assert content.stretch("pige") is content.stretch("pige")
+
+
 def test_unknown_stretch_answers_with_suggestions(content: ContentCommands) -> None:
     """An unknown name gives an ephemeral list of close stretches with show buttons."""
     message = content.stretch("neck side stretchy")

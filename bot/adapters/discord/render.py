@@ -12,6 +12,7 @@ Messages echo what people typed ("No stretch called “@everyone”"), so every 
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 from dataclasses import replace
 from typing import Any
 
@@ -114,9 +115,31 @@ def to_view(message: Message) -> discord.ui.View | None:
     return view
 
 
+# Embeds of messages the core hands out again and again (a stretch card is rendered once per
+# process, bot/core/commands.py), by identity: /stretch then skips rebuilding the same embed.
+# The message is kept with its embed, so an id cannot be reused while its entry lives.
+_EMBEDS: OrderedDict[int, tuple[Message, discord.Embed]] = OrderedDict()
+EMBED_CACHE_SIZE = 256
+
+
+def embed_for(message: Message) -> discord.Embed:
+    """``to_embed(message)``, built once per message object. discord.py only reads an embed it
+    sends (``to_dict``), so one embed may serve every send of the same message."""
+    key = id(message)
+    hit = _EMBEDS.get(key)
+    if hit is not None and hit[0] is message:
+        _EMBEDS.move_to_end(key)
+        return hit[1]
+    embed = to_embed(message)
+    _EMBEDS[key] = (message, embed)
+    if len(_EMBEDS) > EMBED_CACHE_SIZE:
+        _EMBEDS.popitem(last=False)
+    return embed
+
+
 def send_kwargs(message: Message) -> dict[str, Any]:
     """Keyword arguments for ``send``/``send_message``/``edit_message``."""
-    kwargs: dict[str, Any] = {"embed": to_embed(message), "allowed_mentions": no_mentions()}
+    kwargs: dict[str, Any] = {"embed": embed_for(message), "allowed_mentions": no_mentions()}
     view = to_view(message)
     if view is not None:
         kwargs["view"] = view

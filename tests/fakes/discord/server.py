@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -53,6 +54,10 @@ class Callback:
     token: str
     body: dict[str, Any]
     with_response: bool
+    # time.perf_counter() when the request reached the fake, before the fake parsed or
+    # checked it: latency measured to here is the bot's, not the fake's (a bigger answer
+    # costs the fake more to parse and validate).
+    arrived: float = 0.0
 
     @property
     def type(self) -> int:
@@ -537,6 +542,7 @@ class FakeDiscord:
         return _json(self.guild_commands.get(guild_id, []) if guild_id else self.global_commands)
 
     async def _callback(self, request: web.Request) -> web.Response:
+        arrived = time.perf_counter()
         body = await request.json()
         iid, token = request.match_info["iid"], request.match_info["token"]
         if token in self.callbacks:
@@ -549,7 +555,7 @@ class FakeDiscord:
             if pending is not None and not pending.callback.done():
                 pending.callback.set_exception(PayloadRejected([rejection]))
             return _invalid_form_body(errors)
-        callback = Callback(iid, token, body, with_response)
+        callback = Callback(iid, token, body, with_response, arrived)
         self.callbacks[token] = callback
         pending = self._pending.get(token)
         if pending is not None and not pending.callback.done():
