@@ -115,32 +115,39 @@ def to_view(message: Message) -> discord.ui.View | None:
     return view
 
 
-# Embeds of messages the core hands out again and again (a stretch card is rendered once per
-# process, bot/core/commands.py), by identity: /stretch then skips rebuilding the same embed.
-# The message is kept with its embed, so an id cannot be reused while its entry lives.
-_EMBEDS: OrderedDict[int, tuple[Message, discord.Embed]] = OrderedDict()
-EMBED_CACHE_SIZE = 256
+# What messages the core hands out again and again (a stretch card is rendered once per
+# process, bot/core/commands.py) turn into, by identity: /stretch then skips rebuilding the
+# same embed and button view. The message is kept with them, so an id cannot be reused while
+# its entry lives.
+_RENDERED: OrderedDict[int, tuple[Message, discord.Embed, discord.ui.View | None]] = OrderedDict()
+RENDER_CACHE_SIZE = 256
 
 
-def embed_for(message: Message) -> discord.Embed:
-    """``to_embed(message)``, built once per message object. discord.py only reads an embed it
-    sends (``to_dict``), so one embed may serve every send of the same message."""
+def _rendered(message: Message) -> tuple[discord.Embed, discord.ui.View | None]:
     key = id(message)
-    hit = _EMBEDS.get(key)
+    hit = _RENDERED.get(key)
     if hit is not None and hit[0] is message:
-        _EMBEDS.move_to_end(key)
-        return hit[1]
-    embed = to_embed(message)
-    _EMBEDS[key] = (message, embed)
-    if len(_EMBEDS) > EMBED_CACHE_SIZE:
-        _EMBEDS.popitem(last=False)
-    return embed
+        _RENDERED.move_to_end(key)
+        return hit[1], hit[2]
+    embed, view = to_embed(message), to_view(message)
+    _RENDERED[key] = (message, embed, view)
+    if len(_RENDERED) > RENDER_CACHE_SIZE:
+        _RENDERED.popitem(last=False)
+    return embed, view
 
 
 def send_kwargs(message: Message) -> dict[str, Any]:
-    """Keyword arguments for ``send``/``send_message``/``edit_message``."""
-    kwargs: dict[str, Any] = {"embed": embed_for(message), "allowed_mentions": no_mentions()}
-    view = to_view(message)
+    """Keyword arguments for ``send``/``send_message``/``edit_message``.
+
+    One embed and one view may serve every send of the same message: discord.py only reads
+    an embed (``to_dict``), and a view of persistent items with no timeout is only registered
+    by the sends, never changed, except that discord.py gives a view sent *privately* a
+    15-minute timeout. So a private message always gets a view of its own.
+    """
+    embed, view = _rendered(message)
+    if message.ephemeral:
+        view = to_view(message)
+    kwargs: dict[str, Any] = {"embed": embed, "allowed_mentions": no_mentions()}
     if view is not None:
         kwargs["view"] = view
     return kwargs

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
-from bot.adapters.discord.render import to_embed, to_view
+from bot.adapters.discord.render import send_kwargs, to_embed, to_view
 from bot.core.messages import Button, Message, MessageKind, Section
 
 
@@ -49,3 +51,17 @@ def test_unknown_button_action_is_refused() -> None:
     """An action no persistent handler understands is a programming error, not a dead button."""
     with pytest.raises(ValueError):
         to_view(Message(kind=MessageKind.NUDGE, title="t", buttons=(Button("explode", "?"),)))
+
+
+async def test_a_message_sent_again_reuses_its_embed_and_public_view() -> None:
+    """The same (cached) card renders once: the second send gets the same embed and view.
+    A private message gets a view of its own each time, because discord.py gives a view sent
+    privately a 15-minute timeout, which must not leak into the public sends."""
+    card = Message(kind=MessageKind.STRETCH, title="Pigeon pose",
+                   buttons=(Button("show_stretch:figure-four", "Easier: figure four"),))
+    first, second = send_kwargs(card), send_kwargs(card)
+    assert first["embed"] is second["embed"] and first["view"] is second["view"]
+    private = replace(card, ephemeral=True)
+    one, two = send_kwargs(private), send_kwargs(private)
+    assert one["embed"] is two["embed"] and one["view"] is not two["view"]
+    assert send_kwargs(replace(card))["embed"] is not first["embed"]  # an equal copy: its own
