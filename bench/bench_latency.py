@@ -27,7 +27,7 @@ from tests.fakes.discord import payloads as p
 
 ROOT = Path(__file__).resolve().parents[1]
 WARMUP = 20
-MEMBERS = 256  # ~4 commands each over 1,000: well inside the default burst of 8
+COMMANDS_PER_MEMBER = 4  # well inside the default cooldown burst of 8
 
 
 @dataclass
@@ -66,11 +66,12 @@ class Side:
 
 
 async def start_side(label: str, argv: tuple[str, ...] | None, marker: str,
-                     workdir: Path) -> Side:
+                     workdir: Path, count: int) -> Side:
+    """One bot and its own fake, with ``count`` members to spread the commands over."""
     fake = await start_fake(rate_limits=True)
     guild = fake.add_guild("Latency")
     channel = fake.add_channel(guild, "general")
-    members = [fake.add_member(guild, f"person-{n}") for n in range(MEMBERS)]
+    members = [fake.add_member(guild, f"person-{n}") for n in range(count)]
     store, url = await new_store(workdir / f"latency-{label}.sqlite3")
     await store.close()
     kwargs = {} if argv is None else {"argv": argv}
@@ -96,9 +97,12 @@ async def main() -> None:
     sides: list[Side] = []
     with tempfile.TemporaryDirectory(prefix="deskbreak-bench-") as tmp:
         try:
-            base = await start_side("bare", ("bench/bare_bot.py",), "bare bot ready", Path(tmp))
+            members = (args.count + WARMUP) // COMMANDS_PER_MEMBER + 1
+            base = await start_side("bare", ("bench/bare_bot.py",), "bare bot ready", Path(tmp),
+                                    members)
             sides.append(base)
-            desk = await start_side("deskbreak", None, "connected to Discord", Path(tmp))
+            desk = await start_side("deskbreak", None, "connected to Discord", Path(tmp),
+                                    members)
             sides.append(desk)
             await asyncio.sleep(1.0)
             # Interleaved, alternating who goes first: machine drift hits both alike.
