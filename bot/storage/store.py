@@ -12,6 +12,7 @@ runs out, so a crashed process's work is picked up without double sends.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import secrets
@@ -50,6 +51,7 @@ SQLITE_BUSY_TIMEOUT_MS = 5000
 
 _LEASABLE = {"schedules": t.schedules, "reminders": t.reminders}
 _Timed = TypeVar("_Timed", ScheduleRow, ReminderRow)  # the rows that carry a next_due
+_Record = TypeVar("_Record", WorkspaceRow, ScheduleRow, ReminderRow, DeliveryRow)
 
 
 def new_nonce() -> str:
@@ -1115,74 +1117,34 @@ def _spec(row: RowMapping) -> Spec:
     )
 
 
+_FIELDS: dict[type, tuple[str, ...]] = {
+    record: tuple(f.name for f in dataclasses.fields(record))
+    for record in (WorkspaceRow, ScheduleRow, ReminderRow, DeliveryRow)
+}
+
+
+def _from_row(record: type[_Record], row: RowMapping, **derived: Any) -> _Record:
+    """A record from its row: every field is the column of the same name, except the few
+    ``derived`` from several columns or converted (so a new column needs no mapper edit)."""
+    columns = {name: row[name] for name in _FIELDS[record] if name not in derived}
+    return record(**columns, **derived)
+
+
 def _workspace(row: RowMapping) -> WorkspaceRow:
-    return WorkspaceRow(
-        platform=row["platform"],
-        workspace_id=row["workspace_id"],
-        timezone=row["timezone"],
-        quiet_start=row["quiet_start"],
-        quiet_end=row["quiet_end"],
-        skip_dates=tuple(date.fromisoformat(d) for d in row["skip_dates"] or ()),
-        admin_channel_id=row["admin_channel_id"],
-    )
+    skip_dates = tuple(date.fromisoformat(d) for d in row["skip_dates"] or ())
+    return _from_row(WorkspaceRow, row, skip_dates=skip_dates)
 
 
 def _schedule(row: RowMapping) -> ScheduleRow:
-    return ScheduleRow(
-        id=row["id"],
-        platform=row["platform"],
-        workspace_id=row["workspace_id"],
-        channel_id=row["channel_id"],
-        kind=row["kind"],
-        spec=_spec(row),
-        timezone=row["timezone"],
-        paused=bool(row["paused"]),
-        paused_reason=row["paused_reason"],
-        next_due=row["next_due"],
-        created_by=row["created_by"],
-        created_at=row["created_at"],
-    )
+    return _from_row(ScheduleRow, row, spec=_spec(row), paused=bool(row["paused"]))
 
 
 def _reminder(row: RowMapping) -> ReminderRow:
-    return ReminderRow(
-        id=row["id"],
-        platform=row["platform"],
-        workspace_id=row["workspace_id"],
-        user_id=row["user_id"],
-        dm_channel_id=row["dm_channel_id"],
-        spec=_spec(row),
-        timezone=row["timezone"],
-        enabled=bool(row["enabled"]),
-        snoozed_until=row["snoozed_until"],
-        paused_until=row["paused_until"],
-        disabled_reason=row["disabled_reason"],
-        next_due=row["next_due"],
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
-    )
+    return _from_row(ReminderRow, row, spec=_spec(row), enabled=bool(row["enabled"]))
 
 
 def _delivery(row: RowMapping) -> DeliveryRow:
-    return DeliveryRow(
-        id=row["id"],
-        source=row["source"],
-        slot=row["slot"],
-        target_key=row["target_key"],
-        platform=row["platform"],
-        workspace_id=row["workspace_id"],
-        target_kind=row["target_kind"],
-        target_id=row["target_id"],
-        kind=row["kind"],
-        status=LedgerStatus(row["status"]),
-        nonce=row["nonce"],
-        attempts=row["attempts"],
-        detail=row["detail"],
-        next_attempt_at=row["next_attempt_at"],
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
-        sent_at=row["sent_at"],
-    )
+    return _from_row(DeliveryRow, row, status=LedgerStatus(row["status"]))
 
 
 __all__ = ["DEFAULT_URL", "Store", "StoreUnavailable", "create_store", "db_error", "new_nonce"]
