@@ -343,40 +343,14 @@ class SchedulerService:
     def _plan_schedule(
         self, row: ScheduleRow, ws: WorkspaceRow, now: datetime, report: TickReport
     ) -> Advance:
-        tz = zone(row.timezone or ws.timezone)
-        target = _channel_target(row)
-        return self._plan(
-            "schedules",
-            row.id,
-            row.source,
-            row.kind,
-            row.next_due,
-            row.spec,
-            tz,
-            ws,
-            target,
-            now,
-            report,
-        )
+        return self._plan(row, "schedules", row.kind, _channel_target(row), ws, now, report)
 
     def _plan_reminder(
         self, row: ReminderRow, ws: WorkspaceRow, now: datetime, report: TickReport
     ) -> Advance:
-        tz = zone(row.timezone or ws.timezone)
         target = Target(Platform(row.platform), row.workspace_id, TargetKind.DM, row.user_id)
         advance = self._plan(
-            "reminders",
-            row.id,
-            row.source,
-            "break",
-            row.next_due,
-            row.spec,
-            tz,
-            ws,
-            target,
-            now,
-            report,
-            paused_until=row.paused_until,
+            row, "reminders", "break", target, ws, now, report, paused_until=row.paused_until
         )
         if row.snoozed_until is not None and row.snoozed_until <= now:
             advance.updates["snoozed_until"] = None
@@ -384,24 +358,22 @@ class SchedulerService:
 
     def _plan(
         self,
+        row: ScheduleRow | ReminderRow,
         table: str,
-        row_id: int,
-        source: str,
         kind: str,
-        next_due: datetime | None,
-        spec: Any,
-        tz: Any,
-        ws: WorkspaceRow,
         target: Target,
+        ws: WorkspaceRow,
         now: datetime,
         report: TickReport,
         *,
         paused_until: datetime | None = None,
     ) -> Advance:
         """Decide the one slot (at most) to deliver for a due row, and its next due time."""
-        assert next_due is not None  # claimed rows are due
-        recurrence = recurrence_for(spec)
-        plan = catch_up(recurrence, tz, next_due, now, self.grace)
+        assert row.next_due is not None  # claimed rows are due
+        source = row.source
+        tz = zone(row.timezone or ws.timezone)
+        recurrence = recurrence_for(row.spec)
+        plan = catch_up(recurrence, tz, row.next_due, now, self.grace)
         if plan.missed:
             report.missed += plan.missed
             log.info("%s missed %d slot(s) beyond the %s grace", source, plan.missed, self.grace)
@@ -420,7 +392,7 @@ class SchedulerService:
                     target, source=source, slot=plan.send, kind=kind, status=status, detail=reason
                 ),
             )
-        return Advance(table, row_id, new_next, deliveries)
+        return Advance(table, row.id, new_next, deliveries)
 
     @staticmethod
     def _skip_reason(
