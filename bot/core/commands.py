@@ -8,6 +8,7 @@ platform is asking, so Discord, Slack and the console answer identically.
 from __future__ import annotations
 
 import random
+from typing import TypeVar
 
 from bot.core import filters, render
 from bot.core.clock import Clock
@@ -22,6 +23,8 @@ __all__ = ["Choice", "ContentCommands"]
 NUDGE_KINDS = ("break", "tip")
 AUTOCOMPLETE_CACHE_SIZE = 4096  # distinct /stretch queries and autocomplete texts remembered
 AUTOCOMPLETE_CACHE_TEXT = 100  # longer input is answered but not remembered
+_K = TypeVar("_K")
+_V = TypeVar("_V")
 
 
 class ContentCommands:
@@ -57,10 +60,7 @@ class ContentCommands:
         answer = self._answers.get(query)
         if answer is None:
             answer = self._answer(query)
-            if len(query) <= AUTOCOMPLETE_CACHE_TEXT:
-                if len(self._answers) >= AUTOCOMPLETE_CACHE_SIZE:
-                    self._answers.pop(next(iter(self._answers)))  # the oldest
-                self._answers[query] = answer
+            _remember(self._answers, query, answer, query)
         return answer
 
     def _answer(self, query: str) -> Message:
@@ -106,10 +106,7 @@ class ContentCommands:
         if hit is None:
             hit = tuple(self.library.index.autocomplete(text, area=area, where=where,
                                                         limit=limit))
-            if len(text) <= AUTOCOMPLETE_CACHE_TEXT:  # a wall of text is not worth keeping
-                if len(self._choices) >= AUTOCOMPLETE_CACHE_SIZE:
-                    self._choices.pop(next(iter(self._choices)))  # the oldest
-                self._choices[key] = hit
+            _remember(self._choices, key, hit, text)
         return list(hit)
 
     async def tip(self, target_key: str) -> Message:
@@ -152,6 +149,16 @@ class ContentCommands:
         prompt = self.library.prompt(prompt_id) if prompt_id else None
         stretch = self.library.stretch(stretch_id) if stretch_id else None
         return render.break_message(prompt, stretch, kind=kind)
+
+
+def _remember(cache: dict[_K, _V], key: _K, value: _V, text: str) -> None:
+    """Keep an answer to what someone typed, oldest out first when full; a wall of text is
+    answered but not kept."""
+    if len(text) > AUTOCOMPLETE_CACHE_TEXT:
+        return
+    if len(cache) >= AUTOCOMPLETE_CACHE_SIZE:
+        cache.pop(next(iter(cache)))
+    cache[key] = value
 
 
 def _desk_friendly(library: Library) -> list[Stretch]:
