@@ -60,6 +60,21 @@ class Section:
 
 
 @dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file that travels with a message: a chart or a stretch picture, as bytes.
+
+    The core renders pictures once (bot/pictures) and hands the bytes over; each adapter only
+    knows how to attach them (Discord: a multipart file; Slack: an upload or a public URL;
+    console: a file path). ``alt`` is the text a screen reader or a text-only client shows.
+    """
+
+    filename: str
+    data: bytes
+    alt: str
+    content_type: str = "image/png"
+
+
+@dataclass(frozen=True, slots=True)
 class Message:
     kind: MessageKind
     title: str
@@ -70,6 +85,14 @@ class Message:
     ephemeral: bool = False
     # Free-form extra data for adapters (e.g. the stretch id a "show me" button should open).
     meta: dict[str, str] = field(default_factory=dict)
+    # Files sent with the message; ``image`` names the one to show inline (an embed's image,
+    # a Block Kit image block), which must be one of ``attachments``.
+    attachments: tuple[Attachment, ...] = ()
+    image: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.image is not None and self.image not in {a.filename for a in self.attachments}:
+            raise ValueError(f"image {self.image!r} is not one of the message's attachments")
 
     def plain_text(self) -> str:
         """Render as plain text: the console adapter's format and every platform's fallback."""

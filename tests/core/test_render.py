@@ -133,3 +133,15 @@ def test_stretch_list_pages_and_buttons() -> None:
     assert [b.action for b in middle.buttons] == ["page:*:desk:0", "page:*:desk:2"]
     last = render.stretch_list(stretches, None, None, 99)
     assert last.meta["page"] == "2" and [b.action for b in last.buttons] == ["page:*:*:1"]
+
+
+def test_message_image_must_be_one_of_its_attachments() -> None:
+    """An inline image that names no attachment is a programming error caught at once."""
+    import pytest
+
+    from bot.core.messages import Attachment, Message, MessageKind
+
+    png = Attachment(filename="chart.png", data=b"\x89PNG", alt="a chart")
+    assert Message(MessageKind.INFO, "t", attachments=(png,), image="chart.png").image
+    with pytest.raises(ValueError, match="not one of the message's attachments"):
+        Message(MessageKind.INFO, "t", attachments=(png,), image="other.png")
