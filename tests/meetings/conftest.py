@@ -33,6 +33,7 @@ class IcsServer:
     routes: dict[str, Route] = field(default_factory=dict)
     hits: list[str] = field(default_factory=list)
     port: int = 0
+    arrived: asyncio.Event = field(default_factory=asyncio.Event)  # set by every request
 
     def url(self, path: str, host: str = "127.0.0.1") -> str:
         return f"http://{host}:{self.port}{path}"
@@ -54,6 +55,7 @@ class IcsServer:
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         self.hits.append(request.path)
+        self.arrived.set()
         route = self.routes.get(request.path)
         if route is None:
             return web.Response(status=404, text="no such calendar")
