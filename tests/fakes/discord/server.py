@@ -96,6 +96,11 @@ class _Session:
     session_id: str
     seq: int = 0
     shard: tuple[int, int] = (0, 1)  # [shard_id, shard_count] from IDENTIFY
+    intents: int = 0  # from IDENTIFY
+
+    @property
+    def presences(self) -> bool:
+        return bool(self.intents & p.GUILD_PRESENCES_INTENT)
 
     def owns(self, guild_id: str | None) -> bool:
         """Whether Discord would route this guild's events (DMs: shard 0) to this session."""
@@ -168,6 +173,10 @@ class FakeDiscord:
         self.channel_faults: dict[str, Fault] = {}
         self.route_faults: list[tuple[str, re.Pattern[str], Fault]] = []
         self.identifies = 0
+        # The privileged intents switched on in the Developer Portal; IDENTIFY asking for one
+        # that is not is closed with 4014 "Disallowed intent(s)", as Discord does.
+        self.granted_intents = p.PRIVILEGED_INTENTS
+        self.disallowed_closes = 0
         # Set once a session has been sent READY and every GUILD_CREATE.
         self.identified = asyncio.Event()
         self.resumes = 0
@@ -175,6 +184,7 @@ class FakeDiscord:
         self._pending: dict[str, _Pending] = {}
         self._sessions: list[_Session] = []
         self._session_shards: dict[str, tuple[int, int]] = {}  # a RESUME keeps its shard
+        self._session_intents: dict[str, int] = {}
         self._runner: web.AppRunner | None = None
         self.port = 0
 
@@ -387,6 +397,17 @@ class FakeDiscord:
             if session.owns(None if guild_id is None else str(guild_id)):
                 await self._send_dispatch(session, event, data)
 
+    async def set_presence(self, guild: p.FakeGuild, user_id: str, status: str, *,
+                           custom_status: str | None = None) -> None:
+        """A member changes status: PRESENCE_UPDATE to the sessions with the presences intent
+        that receive this guild's events."""
+        member = next(m for m in guild.members if m.user_id == user_id)
+        member.status, member.custom_status = status, custom_status
+        payload = member.presence(guild.guild_id)
+        for session in list(self._sessions):
+            if session.presences and session.owns(guild.guild_id):
+                await self._send_dispatch(session, "PRESENCE_UPDATE", payload)
+
     async def drop_gateway(self, code: int = 4000) -> None:
         """Close every gateway socket with a resumable code (the client should RESUME)."""
         for s in list(self._sessions):
@@ -426,24 +447,32 @@ class FakeDiscord:
                     if frame["d"].get("token") != self.token:
                         await ws.close(code=4004, message=b"Authentication failed.")
                         break
+                    intents = int(frame["d"].get("intents") or 0)
+                    if intents & p.PRIVILEGED_INTENTS & ~self.granted_intents:
+                        self.disallowed_closes += 1
+                        await ws.close(code=4014, message=b"Disallowed intent(s).")
+                        break
                     self.identifies += 1
                     shard_id, count = frame["d"].get("shard") or (0, 1)
-                    session = _Session(ws, p.snowflake(), shard=(int(shard_id), int(count)))
+                    session = _Session(ws, p.snowflake(), shard=(int(shard_id), int(count)),
+                                       intents=intents)
                     self._sessions.append(session)
                     self._session_shards[session.session_id] = session.shard
+                    self._session_intents[session.session_id] = intents
                     await self._send_dispatch(session, "READY", self._ready(session))
                     for guild in self.guilds.values():
                         if session.owns(guild.guild_id):
                             await self._send_dispatch(
-                                session, "GUILD_CREATE", guild.create_payload()
-                            )
+                                session, "GUILD_CREATE",
+                                guild.create_payload(presences=session.presences))
                     self.identified_shards.add(int(shard_id))
                     self.identified.set()
                 elif op == 6:
                     self.resumes += 1
                     sid = frame["d"]["session_id"]
                     session = _Session(ws, sid, int(frame["d"]["seq"]),
-                                       shard=self._session_shards.get(sid, (0, 1)))
+                                       shard=self._session_shards.get(sid, (0, 1)),
+                                       intents=self._session_intents.get(sid, 0))
                     self._sessions.append(session)
                     await self._send_dispatch(session, "RESUMED", {})
         finally:
