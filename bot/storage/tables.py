@@ -165,3 +165,20 @@ history = sa.Table(
     sa.Column("at", UTCDateTime, nullable=False),
     sa.Index("ix_history_user", "platform", "workspace_id", "user_id", "at"),
 )
+
+# A person's calendar feed (issue 16). The URL is a secret (anyone holding it reads the
+# calendar): only its encryption is stored (bot/meetings/secrets.py). good_at, failing_since
+# and notified let a restart remember the feed's health (bot/meetings/feeds.py).
+meeting_calendars = sa.Table(
+    "meeting_calendars",
+    metadata,
+    sa.Column("platform", sa.String(16), primary_key=True),
+    sa.Column("workspace_id", sa.String(64), primary_key=True),
+    sa.Column("user_id", sa.String(64), primary_key=True),
+    sa.Column("url_sealed", sa.Text, nullable=False),
+    sa.Column("good_at", UTCDateTime),
+    sa.Column("failing_since", UTCDateTime),
+    sa.Column("notified", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+)
