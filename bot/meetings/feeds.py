@@ -15,8 +15,11 @@ fetch ends the spell. Success times and the notice are kept through a :class:`Fe
 so a restart neither forgets that a notice was sent nor mistakes a brief outage right after
 start for a day-long one.
 
-Parsing a 2 MB feed takes a noticeable slice of CPU, so it runs in a worker thread rather
-than stalling the event loop that is sending everyone else's nudges.
+Parsing is the expensive part (bench/bench_presence.py: a 2 MB feed takes seconds of CPU in
+icalendar), so it runs in a worker thread rather than stalling the event loop that is sending
+everyone else's nudges, and a refetch that returns the same bytes (most do: calendars change
+a few times a day) reuses the intervals already expanded instead of parsing again, as long
+as they still cover the next day.
 """
 
 from __future__ import annotations
@@ -41,6 +44,8 @@ KEEP_LAST_GOOD = timedelta(days=1)
 WINDOW_BEFORE = timedelta(days=1)
 WINDOW_AFTER = timedelta(days=2)
 MAX_FETCHES = 8
+# Unchanged bytes reuse the expanded intervals while they still reach this far ahead.
+REUSE_AHEAD = timedelta(days=1)
 
 NOTICE = (
     "I can't read your calendar right now ({reason}), so your break reminders follow your "
@@ -112,6 +117,8 @@ class _Entry:
     busy: tuple[Busy, ...] | None = None
     health: FeedHealth = FeedHealth()
     error: FeedError | None = None
+    digest: str = ""  # of the bytes the intervals were expanded from
+    window_end: datetime | None = None  # how far ahead they were expanded
 
 
 class CalendarFeeds:
@@ -177,8 +184,15 @@ class CalendarFeeds:
         try:
             async with self._slots:
                 data = await self._fetcher.fetch(url)
-                busy = await self._parse(data, now - WINDOW_BEFORE, now + WINDOW_AFTER, tz,
-                                         owner)
+                digest = hashlib.sha256(data).hexdigest()
+                if (entry.busy is not None and digest == entry.digest
+                        and entry.window_end is not None
+                        and now + REUSE_AHEAD <= entry.window_end):
+                    busy = list(entry.busy)
+                else:
+                    busy = await self._parse(data, now - WINDOW_BEFORE, now + WINDOW_AFTER,
+                                             tz, owner)
+                    entry.digest, entry.window_end = digest, now + WINDOW_AFTER
         except FeedError as exc:
             entry.error = exc
             if entry.health.failing_since is None:

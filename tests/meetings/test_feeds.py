@@ -4,14 +4,20 @@ a day, one notice per failure spell, and what survives a restart."""
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.core.clock import FakeClock
+from bot.meetings.calendar import Busy
 from bot.meetings.errors import FeedErrorKind
-from bot.meetings.feeds import CalendarFeeds, CalendarState, MemoryHealthStore
+from bot.meetings.feeds import (
+    CalendarFeeds,
+    CalendarState,
+    MemoryHealthStore,
+    parse_in_thread,
+)
 from bot.meetings.fetch import FeedFetcher
 from tests.meetings.conftest import IcsServer
 from tests.meetings.feeds import ALICE, NOT_A_CALENDAR, utc
@@ -159,3 +165,30 @@ async def test_a_refused_link_is_unreadable_with_a_private_reason(
     assert view.state is CalendarState.UNREADABLE
     assert view.notice is not None and "passwd" not in view.notice
     assert view.error is not None and view.error.kind is FeedErrorKind.REFUSED
+
+
+async def test_unchanged_bytes_are_not_parsed_again(
+    ics_server: IcsServer, fetcher: FeedFetcher, clock: FakeClock
+) -> None:
+    """A refetch returning the same feed reuses the expanded intervals while they reach a day
+    ahead; changed bytes, or intervals running out, are parsed again."""
+    parses: list[datetime] = []
+
+    async def counting(data: bytes, start: datetime, end: datetime, tz: tzinfo,
+                       owner: str | None) -> list[Busy]:
+        parses.append(start)
+        return await parse_in_thread(data, start, end, tz, owner)
+
+    feeds = CalendarFeeds(fetcher, clock, parse=counting)
+    url = ics_server.serve("/a.ics", ALICE)
+    first = await feeds.view(PERSON, url, LONDON)
+    clock.advance(timedelta(minutes=15))
+    again = await feeds.view(PERSON, url, LONDON)
+    assert len(parses) == 1 and again.busy == first.busy and len(ics_server.hits) == 2
+    ics_server.serve("/a.ics", ALICE.replace("Stand-up", "Daily"))
+    clock.advance(timedelta(minutes=15))
+    await feeds.view(PERSON, url, LONDON)
+    assert len(parses) == 2
+    clock.advance(timedelta(days=1, minutes=15))
+    await feeds.view(PERSON, url, LONDON)
+    assert len(parses) == 3
