@@ -60,7 +60,8 @@ class WebContext:
 
     @property
     def secure_cookies(self) -> bool:
-        return self.base_url.startswith("https://")
+        """Secure cookies when people reach us over https (DESKBREAK_PUBLIC_URL says so)."""
+        return str(getattr(self.settings, "public_url", None) or "").startswith("https://")
 
 
 CONTEXT: web.AppKey[WebContext] = web.AppKey("deskbreak_web", WebContext)

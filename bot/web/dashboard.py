@@ -39,6 +39,8 @@ log = logging.getLogger(__name__)
 
 KV_NAMESPACE = "web"
 KV_SESSION_KEY = "session_key"
+# No access log: its lines would carry one-time sign-in links and OAuth codes.
+RUNNER_OPTIONS: dict[str, Any] = {"access_log": None}
 
 
 class Dashboard:
@@ -65,8 +67,7 @@ class Dashboard:
     async def start(self) -> bool:
         """Listen on DESKBREAK_WEB_HOST:DESKBREAK_WEB_PORT; False (one line said) if it can't."""
         settings = self._settings
-        # No access log: its lines would carry sign-in links and OAuth codes.
-        runner = web.AppRunner(await self.application(), access_log=None)
+        runner = web.AppRunner(await self.application(), **RUNNER_OPTIONS)
         await runner.setup()
         try:
             await web.TCPSite(runner, settings.web_host, settings.web_port).start()

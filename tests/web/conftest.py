@@ -21,6 +21,7 @@ from bot.core.clock import FakeClock
 from bot.core.ports import Notifier, Platform
 from bot.settings import Settings
 from bot.web import Dashboard
+from bot.web.dashboard import RUNNER_OPTIONS
 
 START = datetime(2027, 3, 1, 8, 0, tzinfo=UTC)  # a Monday
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
@@ -93,7 +94,7 @@ async def make_site(clock: FakeClock) -> AsyncIterator[MakeSite]:
         app.on_scheduling.append(dashboard.attach)
         scheduling = build_scheduling(app, notifiers)
         server = TestServer(await dashboard.application())
-        await server.start_server()
+        await server.start_server(**RUNNER_OPTIONS)  # as Dashboard.start runs it
         dashboard.ctx.base_url = str(server.make_url("")).rstrip("/")
         site = Site(app, dashboard, server, out, scheduling)
         made.append((site, []))
