@@ -74,9 +74,10 @@ class DiscordOAuth:
     async def sign_in(self, http: aiohttp.ClientSession, code: str,
                       redirect_uri: str) -> SignedIn:
         form = {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri}
-        auth = aiohttp.BasicAuth(self.client_id, self.client_secret.get_secret_value())
+        pair = f"{self.client_id}:{self.client_secret.get_secret_value()}".encode()
+        auth = {"Authorization": "Basic " + base64.b64encode(pair).decode("ascii")}
         token = await self._json(http.post(f"{self.api_base}/oauth2/token", data=form,
-                                           auth=auth, timeout=TIMEOUT), "token exchange")
+                                           headers=auth, timeout=TIMEOUT), "token exchange")
         access = token.get("access_token")
         if not isinstance(access, str) or not access:
             raise SignInFailed("Discord did not grant access.")
