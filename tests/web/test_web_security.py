@@ -13,6 +13,7 @@ from aiohttp.test_utils import TestClient
 from pydantic import SecretStr
 
 from bot.core.clock import FakeClock
+from bot.core.ports import Actor, Platform
 from bot.settings import Settings
 from tests.web.conftest import MakeSite, Site, csrf_of, post_form
 
@@ -28,9 +29,9 @@ ADD = {"kind": "break", "channel": "console", "mode": "every", "every": "30", "d
 async def test_anonymous_visitors_see_only_the_sign_in_page(site: Site) -> None:
     """Every page redirects an anonymous visitor to /signin; every POST is refused and changes
     nothing; the sign-in page itself shows no workspace data."""
-    await site.scheduling.commands.schedule_add(  # type: ignore[union-attr]
-        __import__("bot.core.ports", fromlist=["Actor"]).Actor(
-            "console", "console", "console-user", is_admin=True), "console", "tip", cron="0 9 * * *")
+    assert site.scheduling is not None
+    admin = Actor(Platform.CONSOLE, "console", "console-user", is_admin=True)
+    await site.scheduling.commands.schedule_add(admin, "console", "tip", cron="0 9 * * *")
     before = await site.app.store.snapshot()
     async with site.client() as client:
         for path in PAGES:
