@@ -6,9 +6,12 @@ run several dashboards (say, before and after a "restart") in one process.
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import aiohttp
 from aiohttp import web
@@ -23,6 +26,7 @@ from bot.web.directory import Access, Directory
 from bot.web.oauth import DiscordOAuth, SlackOIDC
 from bot.web.security import OneTimeTokens, SignInLimit
 
+T = TypeVar("T")
 CONSOLE_LINK_TTL = timedelta(minutes=10)
 OAUTH_STATE_TTL = timedelta(minutes=10)
 
@@ -52,6 +56,13 @@ class WebContext:
     console_links: OneTimeTokens | None = None
     oauth_states: OneTimeTokens | None = None
     signin_limit: SignInLimit | None = None
+    # ONE worker thread renders pages and works out next times: CPU work kept off the event
+    # loop, and one thread only, so page loads never outnumber the loop for the GIL.
+    cpu: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(
+        1, thread_name_prefix="dashboard-render"))
+
+    async def off_loop(self, fn: Callable[..., T], *args: Any) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self.cpu, fn, *args)
 
     def __post_init__(self) -> None:
         self.console_links = self.console_links or OneTimeTokens(self.clock, CONSOLE_LINK_TTL)

@@ -105,6 +105,7 @@ class Dashboard:
         if self.ctx.http is not None:
             await self.ctx.http.close()
             self.ctx.http = None
+        self.ctx.cpu.shutdown(wait=False, cancel_futures=True)
 
     async def _session_key(self) -> bytes:
         """32 bytes for the cookie: from DESKBREAK_WEB_SECRET(_FILE), else kept in the database."""

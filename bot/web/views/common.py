@@ -72,7 +72,11 @@ async def render(request: web.Request, template: str, context: dict[str, Any],
     user = await current_user(request)
     base = {"user": user, "csrf": await csrf_token(request) if user else "",
             "notice": await take_flash(request) if user else None}
-    return aiohttp_jinja2.render_template(template, request, {**base, **context}, status=status)
+    # Rendering is pure CPU (a 500-schedule page takes tens of ms): in a worker thread, the
+    # event loop keeps serving the scheduler's tick and the chat adapters meanwhile.
+    html = await context_of(request).off_loop(aiohttp_jinja2.render_string, template, request,
+                                              {**base, **context})
+    return web.Response(text=html, content_type="text/html", status=status)
 
 
 def commands_of(page: Page) -> Any:
