@@ -72,7 +72,7 @@ async def test_console_link_add_with_live_preview_pause_then_console_lists_it_pa
         await page.goto(link.group(1))
         await expect(page.get_by_role("heading", name="Schedules", exact=True)).to_be_visible()
         await page.get_by_role("link", name="Add a schedule").first.click()
-        await page.get_by_label("Every (minutes)").fill("20")
+        await page.get_by_label("Every", exact=True).fill("20")
         await page.get_by_label("Until", exact=True).fill("10:00")
         preview = page.locator("#preview")
         await expect(preview).to_contain_text("every 20 min, 09:00–10:00")  # live, no submit
