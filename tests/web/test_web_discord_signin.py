@@ -136,3 +136,26 @@ async def test_a_refused_code_exchange_is_a_calm_page_without_secrets(
     assert response.status == 502 and "Discord refused the sign-in" in text
     code = re.search(r"code=([^&]+)", callback)
     assert code and code.group(1) not in text and secret not in text
+
+
+async def test_with_shards_a_server_on_another_processes_shard_is_served_too(
+        tmp_path: Path, clock: FakeClock) -> None:
+    """This process runs shard 0 of 2; a server on shard 1 (another process's gateway) is
+    still listed, its channels offered and its access checked, over REST with the bot token."""
+    async with discord_world(tmp_path, clock, shards=(2, [0])) as world:
+        other = world.fake.add_guild("Night Shift", shard=1)
+        world.fake.add_channel(other, "breakroom")
+        role = world.fake.add_role(other, "leads", p.MANAGE_GUILD)
+        other.members.append(p.FakeMember(world.admin.user_id, "Ada", [role]))
+        elsewhere = world.fake.add_guild("Not Ours", owner_id=world.admin.user_id, shard=1)
+        elsewhere.members = [m for m in elsewhere.members if m.user_id != world.fake.bot_user["id"]]
+        async with browser() as http:
+            home = await sign_in(http, world, world.admin)
+            assert "Desk Club" in home and "Night Shift" in home and "Not Ours" not in home
+            async with http.get(f"{world.url}/w/discord/{other.guild_id}/schedules/new") as f:
+                assert f.status == 200 and "#breakroom" in await f.text()
+            member = next(m for m in other.members if m.user_id == world.admin.user_id)
+            member.role_ids.clear()
+            clock.advance(timedelta(seconds=61))
+            async with http.get(f"{world.url}/w/discord/{other.guild_id}/schedules") as page:
+                assert page.status == 404

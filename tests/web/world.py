@@ -62,12 +62,17 @@ async def _until_up(url: str) -> None:
 
 
 @contextlib.asynccontextmanager
-async def discord_world(tmp_path: Path, clock: Clock | None = None,
-                        seed: bool = False) -> AsyncIterator[DiscordWorld]:
-    """The fake Discord with one server, a real bot process's worth of serve(), and its URL."""
-    fake = FakeDiscord()
+async def discord_world(tmp_path: Path, clock: Clock | None = None, seed: bool = False,
+                        shards: tuple[int, list[int]] | None = None,
+                        ) -> AsyncIterator[DiscordWorld]:
+    """The fake Discord with one server, a real bot process's worth of serve(), and its URL.
+
+    ``shards=(count, ids)`` runs this process as DESKBREAK_SHARD_COUNT/IDS; the server is then
+    on shard 0.
+    """
+    fake = FakeDiscord(shard_count=shards[0] if shards else 1)
     await fake.start()
-    guild = fake.add_guild("Desk Club")
+    guild = fake.add_guild("Desk Club", shard=0 if shards else None)
     general = fake.add_channel(guild, "general")
     wellness = fake.add_channel(guild, "wellness")
     fake.add_channel(guild, "standup")
@@ -82,7 +87,8 @@ async def discord_world(tmp_path: Path, clock: Clock | None = None,
         database_url=f"sqlite+aiosqlite:///{tmp_path / 'world.sqlite3'}",
         discord_token=SecretStr(fake.token), discord_api_base=fake.api_base,
         discord_gateway_url=fake.gateway_url, web_port=port,
-        discord_client_id=CLIENT_ID, discord_client_secret=SecretStr(CLIENT_SECRET))
+        discord_client_id=CLIENT_ID, discord_client_secret=SecretStr(CLIENT_SECRET),
+        shard_count=shards[0] if shards else None, shard_ids=shards[1] if shards else None)
     app = build_app(settings, clock=clock)
     world = DiscordWorld(fake, guild, general, wellness, admin, member, role, app, url)
     if seed:

@@ -27,7 +27,7 @@ def directories_for(
         elif platform is Platform.DISCORD:
             from bot.web.platforms.discord import DiscordDirectory
 
-            out[platform] = DiscordDirectory(notifier.client)  # type: ignore[attr-defined]
+            out[platform] = DiscordDirectory(notifier.client, clock)  # type: ignore[attr-defined]
         elif platform is Platform.SLACK:
             from bot.web.platforms.slack import SlackDirectory
 

@@ -205,6 +205,8 @@ class FakeDiscord:
         r.add_get(f"{base}/users/@me/guilds", self._get_my_guilds)
         r.add_post(f"{base}/oauth2/token", self._oauth_token)
         r.add_get(f"{base}/guilds/{{gid}}/members/{{uid}}", self._get_member)
+        r.add_get(f"{base}/guilds/{{gid}}", self._get_guild)
+        r.add_get(f"{base}/guilds/{{gid}}/channels", self._get_guild_channels)
         r.add_get(f"{base}/oauth2/applications/@me", self._get_application)
         r.add_get(f"{base}/gateway", self._get_gateway)
         r.add_get(f"{base}/gateway/bot", self._get_gateway)
@@ -552,6 +554,32 @@ class FakeDiscord:
         token, grant = result
         return _json({"access_token": token, "token_type": "Bearer", "expires_in": 604800,
                       "refresh_token": f"refresh-{token}", "scope": grant.scope})
+
+    def _bots_guild(self, request: web.Request) -> p.FakeGuild | web.Response:
+        """The guild in the path if the bot is in it; else Discord's answer (404 / 403)."""
+        guild = self.guilds.get(request.match_info["gid"])
+        if guild is None:
+            return _error(404, 10004, "Unknown Guild")
+        if not any(m.user_id == self.bot_user["id"] for m in guild.members):
+            return _error(403, 50001, "Missing Access")
+        return guild
+
+    async def _get_guild(self, request: web.Request) -> web.Response:
+        """``GET /guilds/{id}``: the guild object (roles included) for a guild the bot is in."""
+        guild = self._bots_guild(request)
+        if isinstance(guild, web.Response):
+            return guild
+        payload = guild.create_payload()
+        for gateway_only in ("members", "channels", "threads", "presences", "voice_states",
+                             "joined_at", "large", "member_count"):
+            payload.pop(gateway_only, None)
+        return _json(payload)
+
+    async def _get_guild_channels(self, request: web.Request) -> web.Response:
+        guild = self._bots_guild(request)
+        if isinstance(guild, web.Response):
+            return guild
+        return _json([c.payload() for c in guild.channels])
 
     async def _get_member(self, request: web.Request) -> web.Response:
         guild = self.guilds.get(request.match_info["gid"])
