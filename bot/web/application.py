@@ -34,6 +34,8 @@ COOKIE = "deskbreak_session"
 MAX_BODY = 64 * 1024
 # Reachable without signing in: the sign-in page and flows, and the stylesheet and script.
 PUBLIC = re.compile(r"^/(signin|login/[^/]+|auth/(discord|slack)(/callback)?|static/.+)$")
+# Anonymous POSTs allowed: only "print a new console link", which reveals nothing to the caller.
+NO_SESSION_POSTS = frozenset({"/login/new"})
 TITLES = {400: "That request didn't make sense", 403: "Not allowed",
           404: "Nothing here", 405: "Not allowed", 413: "Too much at once",
           429: "Slow down a little", 503: "Not ready yet"}
@@ -70,7 +72,10 @@ async def signed_in_only(request: web.Request, handler: Handler) -> web.StreamRe
 async def csrf(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Every POST carries the session's token (a form field, or a header from a script) and,
     when the browser names one, our origin; otherwise 403 and nothing runs."""
-    if request.method not in ("GET", "HEAD", "OPTIONS"):
+    if request.method not in ("GET", "HEAD", "OPTIONS") and request.path in NO_SESSION_POSTS:
+        if not same_origin(request, request.app[CONTEXT].base_url):
+            raise web.HTTPForbidden(text="This form came from another site.")
+    elif request.method not in ("GET", "HEAD", "OPTIONS"):
         session = await get_session(request)
         given = request.headers.get(CSRF_HEADER)
         if given is None and request.content_type in (

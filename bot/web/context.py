@@ -56,6 +56,8 @@ class WebContext:
     console_links: OneTimeTokens | None = None
     oauth_states: OneTimeTokens | None = None
     signin_limit: SignInLimit | None = None
+    # Prints a fresh one-time link in the terminal (console mode only).
+    print_console_link: Callable[[], str] | None = None
     # ONE worker thread renders pages and works out next times: CPU work kept off the event
     # loop, and one thread only, so page loads never outnumber the loop for the GIL.
     cpu: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(

@@ -52,6 +52,8 @@ class Dashboard:
         self.ctx = WebContext(settings=settings, clock=clock, store=store,
                               audit=AuditLog(store, DASHBOARD), access=Access(clock),
                               discord=_discord(settings), slack=_slack(settings))
+        if Platform.CONSOLE in self._platforms:
+            self.ctx.print_console_link = self.print_console_link
         self._runner: web.AppRunner | None = None
         self.port: int | None = None
 

@@ -42,6 +42,7 @@ class Site:
     server: TestServer
     out: io.StringIO  # what the console printed (nudges, test posts)
     scheduling: Scheduling | None = None
+    terminal: io.StringIO | None = None  # the dashboard's own lines (console links)
 
     @property
     def url(self) -> str:
@@ -89,14 +90,15 @@ async def make_site(clock: FakeClock) -> AsyncIterator[MakeSite]:
             console = ConsoleAdapter(app.content, stdin=io.StringIO(), stdout=out,
                                      interactive=False)
             notifiers = {Platform.CONSOLE: console.notifier}
+        terminal = io.StringIO()
         dashboard = Dashboard(app.settings, app.store, app.clock,
-                              platforms=platforms or tuple(notifiers), out=io.StringIO())
+                              platforms=platforms or tuple(notifiers), out=terminal)
         app.on_scheduling.append(dashboard.attach)
         scheduling = build_scheduling(app, notifiers)
         server = TestServer(await dashboard.application())
         await server.start_server(**RUNNER_OPTIONS)  # as Dashboard.start runs it
         dashboard.ctx.base_url = str(server.make_url("")).rstrip("/")
-        site = Site(app, dashboard, server, out, scheduling)
+        site = Site(app, dashboard, server, out, scheduling, terminal)
         made.append((site, []))
         return site
 

@@ -167,3 +167,20 @@ async def test_no_secret_or_token_reaches_a_page_or_the_log(
         for name, secret in secrets.items():
             assert secret not in text, name
         assert cookie not in text
+
+
+async def test_a_new_console_link_goes_to_the_terminal_not_the_browser(site: Site) -> None:
+    """"Print a new link" prints one in the terminal; the page that asked never sees it."""
+    out = site.terminal
+    assert out is not None
+    before = out.getvalue()
+    async with site.client() as client:
+        response = await client.post("/login/new", allow_redirects=False)
+        page = await response.text()
+        printed = out.getvalue()[len(before):]
+        link = re.search(r"Dashboard: \S+/login/(\S+)", printed)
+        assert response.status == 200 and link and "A new link is in the terminal" in page
+        assert link.group(1) not in page
+        assert (await client.get(f"/login/{link.group(1)}", allow_redirects=False)).status == 303
+        refused = await client.post("/login/new", headers={"Origin": "https://evil.example"})
+        assert refused.status == 403

@@ -39,13 +39,13 @@ def providers(ctx: WebContext) -> list[dict[str, object]]:
 
 
 async def signin_page(request: web.Request, *, problem: str | None = None,
-                      status: int = 200) -> web.StreamResponse:
+                      status: int = 200, printed: bool = False) -> web.StreamResponse:
     ctx = context_of(request)
     if problem is None and await current_user(request) is not None:
         raise web.HTTPSeeOther("/")
     return await render(request, "signin.html", {
         "providers": providers(ctx), "console": Platform.CONSOLE in ctx.directories,
-        "problem": problem, "title": "Sign in"}, status=status)
+        "problem": problem, "printed": printed, "title": "Sign in"}, status=status)
 
 
 def _limited(request: web.Request) -> None:
@@ -64,6 +64,17 @@ async def console_login(request: web.Request) -> web.StreamResponse:
     await start_session(request, SignedIn(Platform.CONSOLE, CONSOLE_USER, "you",
                                           (CONSOLE_WORKSPACE,)))
     raise web.HTTPSeeOther(f"/w/console/{CONSOLE_WORKSPACE}/schedules")
+
+
+async def new_console_link(request: web.Request) -> web.StreamResponse:
+    """"Print a new link": the link goes to the terminal that runs deskbreak, never to the
+    browser, so asking for one grants nothing; only whoever sees that terminal can use it."""
+    _limited(request)
+    ctx = context_of(request)
+    if Platform.CONSOLE not in ctx.directories or ctx.print_console_link is None:
+        raise web.HTTPNotFound()
+    ctx.print_console_link()
+    return await signin_page(request, printed=True)
 
 
 def _callback(ctx: WebContext, provider: str) -> str:
@@ -168,6 +179,7 @@ async def signin(request: web.Request) -> web.StreamResponse:
 def register(router: web.UrlDispatcher) -> None:
     router.add_get("/signin", signin)
     router.add_get("/login/{token}", console_login)
+    router.add_post("/login/new", new_console_link)
     router.add_get("/auth/discord", discord_start)
     router.add_get("/auth/discord/callback", discord_callback)
     router.add_get("/auth/slack", slack_start)
