@@ -84,6 +84,32 @@ class Settings(BaseModel):
     # Like discord_api_base: the Web API of a fake Slack (end-to-end runs), loopback only.
     slack_api_base: str | None = None
 
+    # --- web dashboard (bot/web, issue 15) -------------------------------------------------
+    # Served by `deskbreak run` itself on web_host:web_port; port 0 turns it off. public_url is
+    # where people reach it (behind a proxy): OAuth redirects are built from it, and an https
+    # one makes the session cookie Secure. web_secret keys the encrypted session cookie; when
+    # unset, one is generated and kept in the database so a restart keeps people signed in.
+    web_host: str = "127.0.0.1"
+    web_port: Annotated[int, Field(ge=0, le=65535)] = 8080
+    public_url: str | None = None
+    discord_client_id: Annotated[str, Field(pattern=r"^[0-9]{1,25}$")] | None = None
+    discord_client_secret: SecretStr | None = None
+    slack_client_id: Annotated[str, Field(pattern=r"^[0-9A-Za-z.]{1,50}$")] | None = None
+    slack_client_secret: SecretStr | None = None
+    web_secret: SecretStr | None = None
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("must be an http(s) URL such as https://deskbreak.example.org")
+        if parts.query or parts.fragment:
+            raise ValueError("must not carry a query or fragment")
+        return value.rstrip("/")
+
     @field_validator("discord_api_base", "discord_gateway_url", "slack_api_base")
     @classmethod
     def _loopback(cls, value: str | None) -> str | None:
@@ -211,8 +237,18 @@ ENV_NAMES: dict[str, str] = {
     "slack_http_port": "SLACK_HTTP_PORT",
     "slack_admin_ids": "SLACK_ADMIN_IDS",
     "slack_api_base": "DESKBREAK_SLACK_API_BASE",
+    # web dashboard (issue 15)
+    "web_host": "DESKBREAK_WEB_HOST",
+    "web_port": "DESKBREAK_WEB_PORT",
+    "public_url": "DESKBREAK_PUBLIC_URL",
+    "discord_client_id": "DISCORD_CLIENT_ID",
+    "discord_client_secret": "DISCORD_CLIENT_SECRET",
+    "slack_client_id": "SLACK_CLIENT_ID",
+    "slack_client_secret": "SLACK_CLIENT_SECRET",
+    "web_secret": "DESKBREAK_WEB_SECRET",
 }
-SECRETS = frozenset({"discord_token", "slack_bot_token", "slack_app_token", "slack_signing_secret"})
+SECRETS = frozenset({"discord_token", "slack_bot_token", "slack_app_token", "slack_signing_secret",
+                     "discord_client_secret", "slack_client_secret", "web_secret"})
 _LISTS = frozenset({"shard_ids", "slack_admin_ids"})
 
 

@@ -182,3 +182,20 @@ meeting_calendars = sa.Table(
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("updated_at", UTCDateTime, nullable=False),
 )
+
+# Admin changes (from the dashboard and from slash commands), newest first per workspace.
+# Written by bot/storage/audit.py after the scheduling facade made a change (issue 15).
+audit_log = sa.Table(
+    "audit_log",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("platform", sa.String(16), nullable=False),
+    sa.Column("workspace_id", sa.String(64), nullable=False),
+    sa.Column("user_id", sa.String(64), nullable=False),
+    sa.Column("user_name", sa.String(100), nullable=False, server_default=""),
+    sa.Column("origin", sa.String(16), nullable=False),
+    sa.Column("action", sa.String(32), nullable=False),
+    sa.Column("detail", sa.String(500), nullable=False),
+    sa.Column("at", UTCDateTime, nullable=False),
+    sa.Index("ix_audit_log_workspace", "platform", "workspace_id", "id"),
+)

@@ -15,6 +15,7 @@ Form Body`` (code 50035) here, is stored nowhere, and is listed in ``rejected``.
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import re
 import time
@@ -29,6 +30,7 @@ from bot.core.clock import Clock, SystemClock
 from tests.fakes.discord import limits
 from tests.fakes.discord import payloads as p
 from tests.fakes.discord.ratelimit import RateLimiter
+from tests.fakes.oauth import FakeAuthorizationServer
 
 JSON = "application/json"
 # Upper bound on waiting for the bot to answer; a healthy test never gets near it.
@@ -187,11 +189,15 @@ class FakeDiscord:
         self._session_intents: dict[str, int] = {}
         self._runner: web.AppRunner | None = None
         self.port = 0
+        # "Sign in with Discord": the OAuth2 authorize page, code exchange and user tokens.
+        self.oauth = FakeAuthorizationServer("FakeDiscord")
 
     # ----------------------------------------------------------------- lifecycle
     async def start(self) -> None:
         app = web.Application(middlewares=[self._middleware])
         app.router.add_get("/gateway-ws", self._gateway)
+        app.router.add_get("/oauth2/authorize", self.oauth.authorize_page)
+        app.router.add_post("/oauth2/authorize", self.oauth.authorize_decision)
         for base in ("/api/v10", "/via/{via}/api/v10"):
             self._add_routes(app.router, base)
         self._runner = web.AppRunner(app)
@@ -206,6 +212,11 @@ class FakeDiscord:
         """REST routes; the ``/via/{via}`` copy lets several bot processes share one fake and
         still be told apart (see :meth:`api_base_for`)."""
         r.add_get(f"{base}/users/@me", self._get_me)
+        r.add_get(f"{base}/users/@me/guilds", self._get_my_guilds)
+        r.add_post(f"{base}/oauth2/token", self._oauth_token)
+        r.add_get(f"{base}/guilds/{{gid}}/members/{{uid}}", self._get_member)
+        r.add_get(f"{base}/guilds/{{gid}}", self._get_guild)
+        r.add_get(f"{base}/guilds/{{gid}}/channels", self._get_guild_channels)
         r.add_get(f"{base}/oauth2/applications/@me", self._get_application)
         r.add_get(f"{base}/gateway", self._get_gateway)
         r.add_get(f"{base}/gateway/bot", self._get_gateway)
@@ -496,13 +507,17 @@ class FakeDiscord:
     # ----------------------------------------------------------------- REST plumbing
     @web.middleware
     async def _middleware(self, request: web.Request, handler: Handler) -> web.StreamResponse:
-        if request.path == "/gateway-ws":
+        if request.path == "/gateway-ws" or request.path.startswith("/oauth2/"):
             return await handler(request)
         path = _without_via(request.path)
         self.requests.append((request.method, path))
         auth = request.headers.get("Authorization", "")
         is_webhook = path.startswith(("/api/v10/webhooks/", "/api/v10/interactions/"))
-        if not is_webhook and auth != f"Bot {self.token}":
+        # OAuth2: the token exchange authenticates the application itself, and a user's bearer
+        # token reaches only the user's own endpoints (checked in their handlers).
+        is_user = path in ("/api/v10/oauth2/token", "/api/v10/users/@me/guilds") or (
+            path == "/api/v10/users/@me" and auth.startswith("Bearer "))
+        if not is_webhook and not is_user and auth != f"Bot {self.token}":
             return _error(401, 0, "401: Unauthorized")
         for method, regex, fault in list(self.route_faults):
             if method == request.method and regex.search(path):
@@ -529,7 +544,81 @@ class FakeDiscord:
         return await handler(request)
 
     async def _get_me(self, request: web.Request) -> web.Response:
+        if request.headers.get("Authorization", "").startswith("Bearer "):
+            grant = self.oauth.grant_of(request.headers["Authorization"])
+            if grant is None or "identify" not in grant.scope.split():
+                return _error(401, 0, "401: Unauthorized")
+            return _json(self.users[grant.user_id])
         return _json(self.bot_user)
+
+    async def _get_my_guilds(self, request: web.Request) -> web.Response:
+        """The signed-in user's guilds with their permissions there, as OAuth2 ``guilds``
+        returns them (partial guild objects; ``permissions`` a string)."""
+        grant = self.oauth.grant_of(request.headers.get("Authorization", ""))
+        if grant is None or "guilds" not in grant.scope.split():
+            return _error(401, 0, "401: Unauthorized")
+        out = []
+        for guild in self.guilds.values():
+            if grant.user_id == guild.owner_id or any(
+                    m.user_id == grant.user_id for m in guild.members):
+                out.append({"id": guild.guild_id, "name": guild.name, "icon": None,
+                            "banner": None, "owner": grant.user_id == guild.owner_id,
+                            "permissions": str(guild.permissions_of(grant.user_id)),
+                            "features": []})
+        return _json(out)
+
+    async def _oauth_token(self, request: web.Request) -> web.Response:
+        """``POST /oauth2/token``: client credentials as HTTP Basic (or in the form)."""
+        form = await request.post()
+        client_id, secret = str(form.get("client_id", "")), str(form.get("client_secret", ""))
+        auth = request.headers.get("Authorization", "")
+        if auth.startswith("Basic "):
+            client_id, _, secret = base64.b64decode(auth[6:]).decode().partition(":")
+        if form.get("grant_type") != "authorization_code":
+            return _json({"error": "unsupported_grant_type"}, 400)
+        result = self.oauth.exchange(client_id, secret, str(form.get("code", "")),
+                                     str(form.get("redirect_uri", "")))
+        if isinstance(result, str):
+            return _json({"error": result}, 401 if result == "invalid_client" else 400)
+        token, grant = result
+        return _json({"access_token": token, "token_type": "Bearer", "expires_in": 604800,
+                      "refresh_token": f"refresh-{token}", "scope": grant.scope})
+
+    def _bots_guild(self, request: web.Request) -> p.FakeGuild | web.Response:
+        """The guild in the path if the bot is in it; else Discord's answer (404 / 403)."""
+        guild = self.guilds.get(request.match_info["gid"])
+        if guild is None:
+            return _error(404, 10004, "Unknown Guild")
+        if not any(m.user_id == self.bot_user["id"] for m in guild.members):
+            return _error(403, 50001, "Missing Access")
+        return guild
+
+    async def _get_guild(self, request: web.Request) -> web.Response:
+        """``GET /guilds/{id}``: the guild object (roles included) for a guild the bot is in."""
+        guild = self._bots_guild(request)
+        if isinstance(guild, web.Response):
+            return guild
+        payload = guild.create_payload()
+        for gateway_only in ("members", "channels", "threads", "presences", "voice_states",
+                             "joined_at", "large", "member_count"):
+            payload.pop(gateway_only, None)
+        return _json(payload)
+
+    async def _get_guild_channels(self, request: web.Request) -> web.Response:
+        guild = self._bots_guild(request)
+        if isinstance(guild, web.Response):
+            return guild
+        return _json([c.payload() for c in guild.channels])
+
+    async def _get_member(self, request: web.Request) -> web.Response:
+        guild = self.guilds.get(request.match_info["gid"])
+        if guild is None:
+            return _error(404, 10004, "Unknown Guild")
+        uid = request.match_info["uid"]
+        member = next((m for m in guild.members if m.user_id == uid), None)
+        if member is None:
+            return _error(404, 10007, "Unknown Member")
+        return _json(member.payload())
 
     async def _get_application(self, request: web.Request) -> web.Response:
         owner = p.user(p.snowflake(), "owner")

@@ -13,6 +13,7 @@ stored nowhere, and listed in ``rejected``.
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 from collections import deque
 from collections.abc import Callable
@@ -24,6 +25,7 @@ from urllib.parse import parse_qsl
 from aiohttp import web
 
 from bot.core.clock import Clock, SystemClock
+from tests.fakes.oauth import FakeAuthorizationServer
 from tests.fakes.slack import limits
 from tests.fakes.slack.socket_mode import FakeSocketMode
 
@@ -81,6 +83,9 @@ class FakeSlack:
     # a call beyond them answers 429 with Retry-After, as Slack does.
     tier_limits: dict[str, int] | None = None
     clock: Clock = field(default_factory=SystemClock)
+    # "Sign in with Slack" (OpenID Connect): the authorize page, code exchange, user tokens.
+    oauth: FakeAuthorizationServer = field(
+        default_factory=lambda: FakeAuthorizationServer("FakeSlack"))
 
     def __post_init__(self) -> None:
         self._faults: dict[str, list[Fault]] = {}
@@ -99,6 +104,8 @@ class FakeSlack:
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/response/{id}", self._response_url)
         app.router.add_get("/link", self.socket.handle)
+        app.router.add_get("/openid/connect/authorize", self.oauth.authorize_page)
+        app.router.add_post("/openid/connect/authorize", self.oauth.authorize_decision)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, 0)
@@ -191,6 +198,8 @@ class FakeSlack:
         method = request.match_info["method"]
         auth = request.headers.get("Authorization", "")
         token = auth.removeprefix("Bearer ") if auth.startswith("Bearer ") else None
+        if auth.startswith("Basic "):  # openid.connect.token: the app's own credentials
+            token = "basic:" + base64.b64decode(auth[6:]).decode()
         params = await self._params(request)
         self.calls.append(Call(method, params, token))
         gate = self._holds.get(method)
@@ -221,6 +230,8 @@ class FakeSlack:
         return web.json_response({"ok": False, "error": fault.error}, headers=headers)
 
     def _answer(self, method: str, params: dict[str, Any], token: str | None) -> web.Response:
+        if method in ("openid.connect.token", "openid.connect.userInfo"):
+            return web.json_response(self._openid(method, params, token))
         expected = APP_TOKEN if method == "apps.connections.open" else BOT_TOKEN
         if token != expected:
             return web.json_response({"ok": False, "error": "invalid_auth"})
@@ -372,3 +383,30 @@ class FakeSlack:
         return {"ok": True, "profile": {"real_name": self.users[user].get("name", user),
                                         **status}}
 
+    def _m_conversations_list(self, params: dict[str, Any]) -> dict[str, Any]:
+        return {"ok": True, "channels": list(self.channels.values()),
+                "response_metadata": {"next_cursor": ""}}
+
+    # -- Sign in with Slack (OpenID Connect) -------------------------------------------------
+
+    def _openid(self, method: str, params: dict[str, Any], token: str | None) -> dict[str, Any]:
+        if method == "openid.connect.token":
+            client_id, _, secret = (token or "").removeprefix("basic:").partition(":")
+            result = self.oauth.exchange(client_id, secret, str(params.get("code", "")),
+                                         str(params.get("redirect_uri", "")))
+            if isinstance(result, str):
+                return {"ok": False, "error": result}
+            access, grant = result
+            claims = {"iss": "https://slack.com", "sub": grant.user_id, "aud": client_id,
+                      "nonce": grant.nonce, "https://slack.com/team_id": TEAM_ID,
+                      "https://slack.com/user_id": grant.user_id}
+            body = base64.urlsafe_b64encode(json.dumps(claims).encode()).decode().rstrip("=")
+            return {"ok": True, "access_token": f"xoxp-{access}", "token_type": "Bearer",
+                    "id_token": f"eyJhbGciOiJIUzI1NiJ9.{body}.fake-signature"}
+        grant = self.oauth.grant_of(f"Bearer {(token or '').removeprefix('xoxp-')}")
+        if grant is None:
+            return {"ok": False, "error": "invalid_auth"}
+        user = self.users.get(grant.user_id, {})
+        return {"ok": True, "sub": grant.user_id, "https://slack.com/user_id": grant.user_id,
+                "https://slack.com/team_id": TEAM_ID, "name": user.get("real_name") or
+                user.get("name") or grant.user_id}

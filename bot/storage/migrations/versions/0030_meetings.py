@@ -1,7 +1,7 @@
 """Calendar feeds for meeting-aware nudges: one encrypted URL per person, and its health.
 
 Revision ID: 0030
-Revises: 0002
+Revises: 0020
 Create Date: 2027-03-29
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0030"
-down_revision = "0002"
+down_revision = "0020"
 branch_labels = None
 depends_on = None
 
