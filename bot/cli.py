@@ -20,6 +20,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+import bot
 from bot.adapters.discord.invite import register_invite
 from bot.core.clock import SystemClock
 from bot.core.commands import ContentCommands
@@ -275,6 +276,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Break nudges, desk stretches and ergonomics tips for Discord, Slack and"
         " the terminal. General wellness information, not medical advice.",
     )
+    parser.add_argument("--version", action="version", version=f"deskbreak {bot.__version__}")
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
     for register in REGISTRARS:
         register(sub, common)

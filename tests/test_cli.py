@@ -154,3 +154,13 @@ def test_run_with_a_bad_workspaces_config_exits_1_naming_the_line(tmp_path: Path
     )
     result = deskbreak("run", "--platform", "console", "--config", str(config))
     assert result.returncode == 1 and f"{config}:6: " in result.stderr
+
+
+def test_version_prints_the_package_version(capsys: pytest.CaptureFixture[str]) -> None:
+    """`deskbreak --version` prints "deskbreak X.Y.Z", the version pyproject builds with."""
+    import bot
+
+    with pytest.raises(SystemExit) as info:
+        main(["--version"])
+    assert info.value.code == 0
+    assert capsys.readouterr().out == f"deskbreak {bot.__version__}\n"
