@@ -32,6 +32,7 @@ from bot.core.rotation import MemoryRotationStore
 from bot.scheduling.config_file import ConfigError, load_workspaces_config
 from bot.scheduling.preview import register_cli as register_schedule
 from bot.settings import Settings, SettingsError, load_settings
+from bot.startup import MissingCredentials, plan_platforms
 
 Subparsers = Any  # argparse's _SubParsersAction is private; this is what registrars receive
 Handler = Callable[[argparse.Namespace], int]
@@ -76,10 +77,15 @@ def cmd_run(args: argparse.Namespace) -> int:
     from bot.storage.store import StoreUnavailable
 
     settings = settings_from(args)
-    # auto: every platform with credentials; Discord and Slack then share one process.
-    platforms = (
-        settings.auto_platforms() if args.platform == "auto" else (Platform(args.platform),)
-    )
+    # auto: every platform with credentials (Discord and Slack then share one process), else
+    # the console; half-given credentials stop here, before anything is built.
+    try:
+        plan = plan_platforms(settings, args.platform)
+    except MissingCredentials as exc:
+        raise CliError(exc.problems, 2) from exc
+    platforms = plan.platforms
+    if plan.notice:
+        print(plan.notice, file=sys.stderr)
     level = logging.getLevelNamesMapping()[settings.log_level]
     chosen = args.verbose or "log_level" in settings.model_fields_set
     if platforms == (Platform.CONSOLE,) and not chosen:

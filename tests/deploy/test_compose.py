@@ -96,3 +96,9 @@ def test_bot_data_volume_is_the_image_data_dir(compose: dict[str, Any], deploy_d
     volume, target = compose["services"]["bot"]["volumes"][0].split(":", 1)
     assert volume in compose["volumes"]
     assert f'VOLUME ["{target}"]' in dockerfile
+
+
+def test_bot_runs_a_named_platform(compose: dict[str, Any]) -> None:
+    """The bot service names its platform, so a missing token stops it (exit 2)."""
+    command = compose["services"]["bot"]["command"]
+    assert command[:2] == ["run", "--platform"] and command[2] in ("discord", "slack")

@@ -13,6 +13,7 @@ import fnmatch
 import json
 import os
 import shlex
+import signal
 import socket
 import subprocess
 import sys
@@ -22,6 +23,8 @@ import aiohttp
 from prometheus_client.parser import text_string_to_metric_families
 
 from bot.observability import HealthChecks, Metrics, ObservabilityServer
+from tests.fakes.discord import FakeDiscord
+from tests.reliability.botprocess import bot_env
 
 VENV_BIN = Path(sys.executable).parent
 
@@ -52,9 +55,23 @@ def test_runs_as_unprivileged_user(dockerfile: list[tuple[str, str]]) -> None:
 
 
 def test_entrypoint_and_cmd_are_deskbreak_run(dockerfile: list[tuple[str, str]]) -> None:
-    """ENTRYPOINT is the deskbreak console script and CMD its run subcommand (exec form)."""
+    """ENTRYPOINT is the deskbreak console script and CMD its run subcommand on a named
+    platform (exec form), so a container without its token stops instead of idling."""
     assert json.loads(only(dockerfile, "ENTRYPOINT")) == ["deskbreak"]
-    assert json.loads(only(dockerfile, "CMD")) == ["run"]
+    assert json.loads(only(dockerfile, "CMD")) == ["run", "--platform", "discord"]
+
+
+def test_image_command_without_a_token_exits_2_naming_it(
+    dockerfile: list[tuple[str, str]], tmp_path: Path
+) -> None:
+    """ENTRYPOINT + CMD with no DISCORD_TOKEN exits 2 with one line naming the variable."""
+    command = [*json.loads(only(dockerfile, "ENTRYPOINT")), *json.loads(only(dockerfile, "CMD"))]
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("DESKBREAK_", "DISCORD_", "SLACK_"))}
+    done = subprocess.run([str(VENV_BIN / command[0]), *command[1:]], cwd=tmp_path, env=env,
+                          stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert "DISCORD_TOKEN" in done.stderr and len(done.stderr.splitlines()) == 1
 
 
 def test_entrypoint_answers_help() -> None:
@@ -171,30 +188,31 @@ def free_port() -> int:
 async def test_image_command_serves_health_and_metrics(
     dockerfile: list[tuple[str, str]], tmp_path: Path
 ) -> None:
-    """ENTRYPOINT + CMD with the metrics port set starts the server; the HEALTHCHECK passes,
-    /metrics parses, and the bot still exits 0 when its input closes."""
+    """ENTRYPOINT + CMD against a fake Discord, with the metrics port set, starts the server;
+    the HEALTHCHECK passes, /metrics parses, and the image's STOPSIGNAL stops it with exit 0."""
     command = [*json.loads(only(dockerfile, "ENTRYPOINT")), *json.loads(only(dockerfile, "CMD"))]
+    stop_signal = getattr(signal, only(dockerfile, "STOPSIGNAL"))
     port = free_port()
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("DESKBREAK_", "DISCORD_", "SLACK_"))}
+    fake = FakeDiscord()
+    await fake.start()
+    env = bot_env(fake, f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}")
     env |= {
         "DESKBREAK_METRICS_HOST": "127.0.0.1",  # the image says 0.0.0.0; tests stay on loopback
         "DESKBREAK_METRICS_PORT": str(port),
-        "DESKBREAK_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}",
-        "DESKBREAK_LOG_LEVEL": "INFO",
     }
     process = await asyncio.create_subprocess_exec(
         str(VENV_BIN / command[0]), *command[1:], cwd=tmp_path, env=env,
-        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.DEVNULL,
+        stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.DEVNULL,
         stderr=asyncio.subprocess.PIPE,
     )
-    assert process.stdin is not None and process.stderr is not None
+    assert process.stderr is not None
     try:
         seen: list[str] = []
-        async with asyncio.timeout(60):
-            while not any("health and metrics on" in line for line in seen):
+        async with asyncio.timeout(60):  # serving /healthz, and healthy: the gateway is up
+            while not all(any(mark in line for line in seen)
+                          for mark in ("health and metrics on", "connected to Discord as")):
                 line = (await process.stderr.readline()).decode()
-                assert line, "deskbreak run exited before serving /healthz:\n" + "".join(seen)
+                assert line, "deskbreak run exited before it was healthy:\n" + "".join(seen)
                 seen.append(line)
         assert await run_healthcheck(healthcheck_command(dockerfile), port) == 0
         async with aiohttp.ClientSession() as http:
@@ -202,8 +220,10 @@ async def test_image_command_serves_health_and_metrics(
                 names = {f.name for f in text_string_to_metric_families(await response.text())}
         assert {"deskbreak_deliveries_sent", "deskbreak_schedules_stored"} <= names
     finally:
-        process.stdin.close()
+        if process.returncode is None:
+            process.send_signal(stop_signal)
         async with asyncio.timeout(60):
             await process.stderr.read()
             status = await process.wait()
+        await fake.close()
     assert status == 0
