@@ -317,6 +317,11 @@ def _from_yaml(path: Path, problems: list[str]) -> tuple[dict[str, Any], dict[st
             return {}, {}
         data, prefix = section, ("settings",)
     allowed = [n for n in ENV_NAMES if n not in SECRETS and n != "config_path"]
+    if not prefix and isinstance(data.get("settings"), dict):
+        # A deployment config whose `version:` was forgotten: say that, not "unknown setting".
+        problems.append(f"{path}:1: version: key is missing: a config file with a settings:"
+                        " section starts with `version: 1`")
+        return {}, {}
     for key, value in data.items():
         line = doc.line_of((*prefix, key))
         name = str(key)

@@ -78,7 +78,7 @@ def test_every_content_command_answers(console: Console) -> None:
     out = console(script, FIXTURE_CONTENT).stdout
     assert "/stretch NAME" in out and "/quit" in out
     assert "Stretches (hips)" in out and "Stretches (at your desk)" in out
-    assert "Time for a short break" in out and "[Snooze 10 min]" in out
+    assert "Time for a short break" in out and "Snooze: /snooze 10" in out and "[Snooze" not in out
     assert "When to stop" in out and "Unknown command /nope" in out
 
 
@@ -101,18 +101,19 @@ async def test_table_accepts_new_commands(content: ContentCommands) -> None:
     assert "pong" in out.getvalue() and "now as console-user" in out.getvalue()
 
 
-async def test_notifier_prints_nudges_and_redraws_prompt(content: ContentCommands) -> None:
-    """A nudge arriving while the prompt shows is printed and the prompt comes back."""
+async def test_notifier_prints_nudges_without_internal_labels(content: ContentCommands) -> None:
+    """A nudge is printed as the person should read it: no ledger source or target id, and
+    its buttons as what to type."""
     out = io.StringIO()
-    output = ConsoleOutput(out, interactive=True)
-    notifier = ConsoleNotifier(output)
-    output.prompt()
+    notifier = ConsoleNotifier(ConsoleOutput(out))
     target = Target(Platform.CONSOLE, "console", TargetKind.CHANNEL, "console")
     result = await notifier.deliver(Delivery(1, target, "n1", "schedule:1"),
                                     await content.nudge("break", target.key))
     assert result.status is DeliveryStatus.SENT
     text = out.getvalue()
-    assert "Time for a short break" in text and text.endswith("deskbreak> ")
+    assert text.startswith("Time for a short break\n")
+    assert "schedule:1" not in text and "->" not in text and "[" not in text
+    assert "Done? type /done · Snooze: /snooze 10 · Steps: /stretch " in text
     assert await notifier.check_channel("console", "anything") is None
 
 
