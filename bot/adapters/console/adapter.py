@@ -26,7 +26,7 @@ from bot.core.ports import Actor, Platform, Target, TargetKind
 
 CONSOLE_WORKSPACE = "console"
 CONSOLE_CHANNEL = "console"
-BANNER = "deskbreak console. Type /help for commands (Tab completes), /quit or Ctrl-D to leave."
+BANNER = "deskbreak console: /help lists the commands, Tab completes, /quit or Ctrl-D leaves."
 
 
 def _isatty(stream: TextIO) -> bool:

@@ -23,6 +23,7 @@ import os
 import re
 import shutil
 import sys
+import textwrap
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TextIO
@@ -272,8 +273,12 @@ class ConsoleOutput:
         self.write_block(self.format(message))
 
     def write(self, text: str) -> None:
-        """A plain block of text (a banner, a notice), control characters removed."""
-        self.write_block(strip_controls(text))
+        """A plain block of text (a banner, a notice), wrapped like answers are."""
+        clean = strip_controls(text)
+        width = terminal_width(self.stream) if self.styled() else None
+        if width:
+            clean = "\n".join(textwrap.fill(line, width) for line in clean.splitlines())
+        self.write_block(clean)
 
     def write_block(self, text: str) -> None:
         stream = self.stream

@@ -133,7 +133,11 @@ class CommandCompleter(Completer):
             return
         name = command.removeprefix("/").lower()
         if name == "stretch":
-            for choice in self._stretches(rest):
+            choices = list(self._stretches(rest))
+            # Names that start with what was typed, when there are any: Tab then finishes
+            # "thread-the-ne" at once instead of offering every fuzzy match.
+            starting = [c for c in choices if c.value.startswith(rest.strip().lower())]
+            for choice in starting or choices:
                 yield Completion(choice.value, start_position=-len(rest),
                                  display_meta=choice.label)
         elif name == "stretches":

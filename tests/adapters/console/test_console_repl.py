@@ -183,3 +183,30 @@ def test_console_keeps_info_logs_off_the_prompt(console: Console) -> None:
     assert verbose.returncode == 0 and "INFO bot.scheduling.service: scheduler stopped" in (
         verbose.stderr
     )
+
+
+def test_control_characters_typed_are_never_echoed(console: Console) -> None:
+    """ESC sequences, BEL and NUL in input are dropped before anything quotes the input."""
+    result = console("/stretch \x1b[31mpig\x07eon\x00\nhello\x1b]0;title\x07 there\n",
+                     FIXTURE_CONTENT)
+    assert result.returncode == 0
+    for control in ("\x1b", "\x07", "\x00"):
+        assert control not in result.stdout
+    assert "Pigeon pose" in result.stdout and "I don't know “hello there”" in result.stdout
+
+
+def test_an_over_long_id_is_not_echoed_cut_short(console: Console) -> None:
+    """A 30-digit schedule id is described, not quoted as its first 20 digits."""
+    result = console("/schedule pause 123456789012345678901234567890\n", FIXTURE_CONTENT)
+    assert "That 30-character value is not a schedule id" in result.stdout
+    assert "12345678901234567890" not in result.stdout
+
+
+def test_piped_answers_are_plain_text_without_markdown(console: Console) -> None:
+    """In a pipe: no escape codes, no backticks (`/remind timezone` reads /remind timezone),
+    and long lines are left whole for the reader to wrap."""
+    result = console("/remind on\n/stretch pigeon\n")
+    out = result.stdout
+    assert "\x1b" not in out and "`" not in out
+    assert "Change your zone with /remind timezone." in out
+    assert max(len(line) for line in out.splitlines()) > 100
