@@ -52,8 +52,7 @@ def plan_platforms(settings: Settings, requested: str) -> StartPlan:
     platforms = settings.auto_platforms()
     if platforms == (Platform.CONSOLE,):
         return StartPlan(platforms, notice=(
-            "Starting the console: no platform token is set (DISCORD_TOKEN, or SLACK_BOT_TOKEN"
-            " with SLACK_APP_TOKEN or SLACK_SIGNING_SECRET)."
+            "Starting the console: no platform token is set (DISCORD_TOKEN, SLACK_BOT_TOKEN)."
         ))
     return StartPlan(platforms)
 

@@ -66,8 +66,7 @@ def test_no_token_at_all_says_why_it_is_the_console(tmp_path: Path) -> None:
     result = run(tmp_path)
     assert result.returncode == 0
     assert result.stderr.splitlines() == [
-        "Starting the console: no platform token is set (DISCORD_TOKEN, or SLACK_BOT_TOKEN"
-        " with SLACK_APP_TOKEN or SLACK_SIGNING_SECRET)."
+        "Starting the console: no platform token is set (DISCORD_TOKEN, SLACK_BOT_TOKEN)."
     ]
     assert result.stdout == ""
 

@@ -63,6 +63,8 @@ class Vocabulary:
     snooze: str | None = "/snooze {minutes}"
     stretch: str = "/stretch {id}"
     page: str = "/stretches {filters}{page}"
+    # Page filters as --area/--where options (a shell) rather than words (the console).
+    filter_flags: bool = False
     # Applied to the message's text: slash commands -> the commands of this place.
     rewrite: Callable[[str], str] | None = None
 
@@ -90,9 +92,9 @@ class Vocabulary:
         """The page button's filters as this place takes them (words, or --area/--where)."""
         given = [(flag, value) for flag, value in (("--area", area), ("--where", where))
                  if value and value != "*"]
-        if self.page.startswith("/"):
-            return "".join(f"{value} " for _, value in given)
-        return "".join(f"{flag} {value} " for flag, value in given)
+        if self.filter_flags:
+            return "".join(f"{flag} {value} " for flag, value in given)
+        return "".join(f"{value} " for _, value in given)
 
 
 REPL = Vocabulary()
@@ -110,6 +112,7 @@ SHELL = Vocabulary(
     snooze=None,
     stretch="deskbreak stretch {id}",
     page="deskbreak stretches {filters}--page {page}",
+    filter_flags=True,
     rewrite=_to_shell,
 )
 
@@ -163,7 +166,7 @@ def _paragraphs(message: Message, vocabulary: Vocabulary) -> Iterator[_Line | No
     if message.footer:
         yield None
         yield _Line("", "", _inline(message.footer, vocabulary))
-    shown = plain_words(message, vocabulary)
+    shown = _said(message, vocabulary)
     buttons = sorted(message.buttons, key=lambda b: _ORDER.get(b.action.partition(":")[0], 9))
     actions = [typed for b in buttons if (typed := _action(b, vocabulary, shown))]
     if actions:
@@ -183,7 +186,7 @@ def _action(button: Button, vocabulary: Vocabulary, shown: str) -> Text | None:
     return out
 
 
-def plain_words(message: Message, vocabulary: Vocabulary) -> str:
+def _said(message: Message, vocabulary: Vocabulary) -> str:
     """Everything the message says in text, as the person will read it."""
     parts = [message.title, message.body, message.footer or ""]
     parts += [line for section in message.sections for line in section.lines]
