@@ -112,11 +112,17 @@ class PlatformUnavailable(RuntimeError):
 
 async def serve_console(app: App) -> int:
     from bot.adapters.console import ConsoleAdapter
+    from bot.adapters.console.adapter import CONSOLE_WORKSPACE
+    from bot.adapters.console.localzone import adopt_local_zone
     from bot.adapters.console.scheduling import register as register_scheduling
+    from bot.adapters.console.terminal import history_path
 
-    console = ConsoleAdapter(app.content)
+    console = ConsoleAdapter(app.content, history=history_path(app.settings.database_url))
     scheduling = build_scheduling(app, {Platform.CONSOLE: console.notifier})
     register_scheduling(console.table, scheduling.commands)
+    # The person at this computer: their 09:00, not UTC's (before the scheduler times anything).
+    zone = await adopt_local_zone(app.store, app.clock, CONSOLE_WORKSPACE)
+    console.notes.append(zone.describe())
     await scheduling.service.start()
     try:
         return await console.run()

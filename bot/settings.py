@@ -33,8 +33,19 @@ from bot.core.ports import Platform
 from bot.core.yamlsource import YamlSyntaxError, load_yaml
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/deskbreak.sqlite3"
-BUILTIN_CONTENT_DIR = Path(bot.__file__).resolve().parent.parent / "content"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def _builtin_content_dir() -> Path:
+    """The shipped content: the copy a wheel carries inside the package (setup.py puts it at
+    bot/_content), else the repository's own content/ beside bot/ (a source checkout or an
+    editable install), which is the single source that copy is made from."""
+    package = Path(bot.__file__).resolve().parent
+    packaged = package / "_content"
+    return packaged if packaged.is_dir() else package.parent / "content"
+
+
+BUILTIN_CONTENT_DIR = _builtin_content_dir()
 
 
 class Settings(BaseModel):
@@ -342,6 +353,11 @@ def _from_yaml(path: Path, problems: list[str]) -> tuple[dict[str, Any], dict[st
             return {}, {}
         data, prefix = section, ("settings",)
     allowed = [n for n in ENV_NAMES if n not in SECRETS and n != "config_path"]
+    if not prefix and isinstance(data.get("settings"), dict):
+        # A deployment config whose `version:` was forgotten: say that, not "unknown setting".
+        problems.append(f"{path}:1: version: key is missing: a config file with a settings:"
+                        " section starts with `version: 1`")
+        return {}, {}
     for key, value in data.items():
         line = doc.line_of((*prefix, key))
         name = str(key)

@@ -21,7 +21,14 @@ from bot.core.ports import Actor, DeliveryStatus, Notifier, Platform, Target, Ta
 from bot.core.render import plural
 from bot.scheduling.audit import Audit
 from bot.scheduling.errors import ScheduleError
-from bot.scheduling.inputs import clean_text, parse_date, parse_hhmm, parse_minutes
+from bot.scheduling.inputs import (
+    clean_text,
+    echo,
+    echo_start,
+    parse_date,
+    parse_hhmm,
+    parse_minutes,
+)
 from bot.scheduling.policy import quiet_hours_end
 from bot.scheduling.recurrence import Recurrence, build_recurrence, parse_timezone
 from bot.scheduling.specs import hhmm, recurrence_for, spec_of, zone
@@ -80,7 +87,7 @@ class _Draft:
 def _channel_for(kind: str, channel_id: str) -> str | Message:
     """The cleaned channel id for a schedule of ``kind``, or why the two are refused."""
     if kind not in KINDS:
-        return error(f"kind must be `break` or `tip`, not `{str(kind)[:20]}`")
+        return error(f"kind must be `break` or `tip`, not {echo(kind)}")
     try:
         return clean_text(channel_id, "channel", max_length=64)
     except ScheduleError as exc:
@@ -407,7 +414,7 @@ class SchedulingCommands:
                 raise ValueError(ident)
         except ValueError:
             return error(
-                f"`{str(schedule_id)[:20]}` is not a schedule id; see `{self.names.schedule} list`."
+                f"{echo_start(schedule_id)} is not a schedule id; see `{self.names.schedule} list`."
             )
         row = await self.store.get_schedule(ident)
         if row is None or (row.platform, row.workspace_id) != (actor.platform, actor.workspace_id):

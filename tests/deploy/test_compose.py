@@ -104,3 +104,9 @@ def test_dashboard_port_is_published_on_loopback(compose: dict[str, Any]) -> Non
     assert env["DESKBREAK_WEB_HOST"] == "0.0.0.0"
     port = env["DESKBREAK_WEB_PORT"]
     assert f"127.0.0.1:{port}:{port}" in compose["services"]["bot"]["ports"]
+
+
+def test_bot_runs_a_named_platform(compose: dict[str, Any]) -> None:
+    """The bot service names its platform, so a missing token stops it (exit 2)."""
+    command = compose["services"]["bot"]["command"]
+    assert command[:2] == ["run", "--platform"] and command[2] in ("discord", "slack")

@@ -57,7 +57,8 @@ async def test_console_link_add_with_live_preview_pause_then_console_lists_it_pa
     port = free_port()
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("DESKBREAK_", "DISCORD_", "SLACK_"))}
-    env.update({"PYTHONPATH": str(ROOT), "DESKBREAK_WEB_PORT": str(port),
+    # The console follows the machine's zone; pin it so the listing below reads the same anywhere.
+    env.update({"TZ": "UTC", "PYTHONPATH": str(ROOT), "DESKBREAK_WEB_PORT": str(port),
                 "DESKBREAK_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite3'}"})
     child = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "run", "--platform", "console", cwd=tmp_path, env=env,

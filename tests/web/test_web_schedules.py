@@ -96,7 +96,7 @@ async def test_edit_pause_resume_test_and_remove(site: Site,
                              ("test", "Posted a test tip from schedule #1")):
         await post_form(browser, f"{WS}/schedules", f"{WS}/schedules/1/{action}", {})
         assert expected in await (await browser.get(f"{WS}/schedules")).text()
-    assert "[test:1 -> console]" in site.out.getvalue()  # the test post reached the console
+    assert "Desk tip:" in site.out.getvalue()  # the test post reached the console
     confirm = await (await browser.get(f"{WS}/schedules/1/remove")).text()
     assert "Remove schedule #1?" in confirm
     await post_form(browser, f"{WS}/schedules/1/remove", f"{WS}/schedules/1/remove", {})
