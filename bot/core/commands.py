@@ -13,7 +13,7 @@ from typing import TypeVar
 from bot.core import filters, render
 from bot.core.clock import Clock
 from bot.core.content.library import Library
-from bot.core.content.models import Stretch, Where
+from bot.core.content.models import Stretch
 from bot.core.lookup import Choice
 from bot.core.messages import Message, MessageKind, error
 from bot.core.rotation import RotationStore, Rotator
@@ -46,7 +46,7 @@ class ContentCommands:
         self._rotator = Rotator(rotation_store, rng)
         self._tip_ids = [t.id for t in library.tips]
         self._prompt_ids = [p.id for p in library.prompts]
-        self._break_stretch_ids = [s.id for s in _desk_friendly(library)]
+        self._break_stretch_ids = [s.id for s in library.break_stretches()]
         self._cards: dict[str, Message] = {}
         self._answers: dict[str, Message] = {}
         self._choices: dict[tuple[str, str | None, str | None, int], tuple[Choice, ...]] = {}
@@ -159,13 +159,3 @@ def _remember(cache: dict[_K, _V], key: _K, value: _V, text: str) -> None:
     if len(cache) >= AUTOCOMPLETE_CACHE_SIZE:
         cache.pop(next(iter(cache)))
     cache[key] = value
-
-
-def _desk_friendly(library: Library) -> list[Stretch]:
-    """Stretches for a break suggestion: at the desk if any, else standing, else any."""
-    for where in (Where.DESK, Where.STANDING):
-        found = library.filtered(where=where.value)
-        if found:
-            return found
-    return list(library.stretches)
-

@@ -172,9 +172,14 @@ def test_autocomplete_returns_choices(content: ContentCommands) -> None:
 
 
 def test_redflags_and_about(content: ContentCommands) -> None:
-    """Red flags list every sign; about carries the disclaimer."""
+    """Red flags list every sign under its level, most urgent first; about carries the
+    disclaimer."""
     flags = content.redflags()
-    assert len(flags.sections[0].lines) == 2 and "not medical advice" in flags.footer
+    assert [s.lines for s in flags.sections] == [
+        ("Numbness in the groin or buttocks.",), ("Pain after a fall or injury.",),
+        ("Numbness or tingling in a leg or arm.",)]
+    assert flags.sections[0].heading.startswith("Emergency now")
+    assert "not medical advice" in flags.footer
     assert "not medical advice" in content.about().plain_text()
 
 
