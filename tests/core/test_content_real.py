@@ -201,6 +201,32 @@ def test_links_the_review_corrected(real: Library) -> None:
     assert "back squeeze" not in real.stretch("shoulder-blade-squeeze").aliases
 
 
+NEW_DESK_STRETCHES = [
+    "cross-body-shoulder-stretch", "overhead-triceps-stretch", "shoulder-shrugs", "arm-circles",
+    "upper-back-rounding", "seated-back-extension", "desk-push-back", "seated-knee-to-chest",
+    "pelvic-tilts", "prayer-stretch", "reverse-prayer-stretch", "tendon-glides", "thumb-stretch",
+    "eye-palming", "monitor-border-trace", "near-far-focus", "seated-hip-flexor-stretch",
+]
+
+
+@pytest.mark.parametrize("stretch_id", NEW_DESK_STRETCHES)
+def test_new_desk_stretch_is_complete(real: Library, stretch_id: str) -> None:
+    """Each stretch added for desk workers has steps, a dose, cautions, who should check
+    first and an easier option, and can be done at or beside the desk."""
+    stretch = real.stretch(stretch_id)
+    assert stretch is not None
+    assert len(stretch.steps) >= 3 and stretch.cautions and stretch.check_first
+    assert stretch.easier or stretch.easier_note
+    assert {"desk", "standing"} & {w.value for w in stretch.where}
+
+
+def test_breaks_can_offer_a_seated_hip_flexor_stretch(real: Library) -> None:
+    """Break nudges draw from desk stretches, and one of them stretches the hip flexors (the
+    seed's main point: sitting tightens them)."""
+    hip_flexors = [s.id for s in real.break_stretches() if "hip-flexor" in s.id]
+    assert hip_flexors == ["seated-hip-flexor-stretch"]
+
+
 def test_break_stretches_can_all_be_done_seated(real: Library) -> None:
     """Every break suggestion is done at the desk (seated), so it suits wheelchair users."""
     for stretch in real.break_stretches():
