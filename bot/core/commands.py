@@ -8,9 +8,10 @@ platform is asking, so Discord, Slack and the console answer identically.
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from typing import TypeVar
 
-from bot.core import filters, render
+from bot.core import areas, filters, render
 from bot.core.clock import Clock
 from bot.core.content.library import Library
 from bot.core.content.models import Stretch
@@ -66,7 +67,17 @@ class ContentCommands:
     def _answer(self, query: str) -> Message:
         if not query.strip():
             return render.which_stretch()
-        found = self.library.index.resolve(query)
+        index = self.library.index
+        exact = index.exact(query)
+        if exact is not None:
+            return self.card(exact)
+        # A body area typed as a name ("lower back", "glute stretch") is a real request:
+        # answer with that area's stretches, not with the nearest names.
+        topic = areas.topic_of(query)
+        if topic is not None:
+            ranked = areas.best_first(self.library.stretches, topic.areas)
+            return render.area_stretches(topic.key, topic.label, ranked, topic.note)
+        found = index.resolve(query)
         if found.stretch is None:
             return render.suggestions(query, found.suggestions)
         return self.card(found.stretch)
@@ -88,9 +99,18 @@ class ContentCommands:
         if isinstance(found, filters.Unknown):
             known = self.areas() if found.what == "area" else self.wheres()
             names = ", ".join(k.replace("-", " ") for k in known)
-            return error(f"Unknown {found.what} {found.text!r}. Try one of: {names}.")
-        matching = self.library.filtered(found.area, found.where)
-        return render.stretch_list(matching, found.area, found.where, page)
+            also = " (or everyday words such as back, legs, arms)" if found.what == "area" else ""
+            return error(f"Unknown {found.what} {found.text!r}. Try one of: {names}{also}.")
+        wanted = areas.areas_in(found.area)
+        matching = [
+            s for s in self.library.filtered(where=found.where)
+            if wanted is None or wanted.intersection(s.areas)
+        ]
+        listed = render.stretch_list(matching, found.area, found.where, page)
+        group = areas.group(found.area) if found.area else None
+        if group is not None and group.note and matching:  # e.g. sciatica: when to get help
+            listed = replace(listed, body=f"{group.note}\n\n{listed.body}")
+        return listed
 
     def autocomplete(
         self,

@@ -167,6 +167,35 @@ def suggestions(query: str, candidates: Sequence[Stretch]) -> Message:
     )
 
 
+def area_stretches(
+    key: str, label: str, stretches: Sequence[Stretch], note: str | None = None
+) -> Message:
+    """The answer to a body area typed as a stretch name (``/stretch lower back``): that
+    area's stretches in the order given (best first), with buttons for the first few.
+
+    A public answer like a card, not a private "no stretch called" miss: the person named
+    something real. The footer keeps the red-flags pointer, since people often type an area
+    because it hurts.
+    """
+    if not stretches:
+        return suggestions(label, ())
+    shown = stretches[:PAGE_SIZE]
+    lines = tuple(f"{s.name}: {summary_line(s)} (/stretch {s.id})" for s in shown)
+    more = f" All {len(stretches)}: /stretches {key}." if len(stretches) > len(shown) else ""
+    body = f"Best first. Open one with /stretch NAME.{more}"
+    return fit(
+        Message(
+            kind=MessageKind.STRETCH_LIST,
+            title=f"Stretches for your {label}",
+            body=f"{note}\n\n{body}" if note else body,
+            sections=tuple(split_section(None, lines)),
+            footer=FOOTER,
+            buttons=tuple(Button(f"show_stretch:{s.id}", _label(s.name)) for s in shown[:5]),
+            meta={"area": key},
+        )
+    )
+
+
 def stretch_list(
     stretches: Sequence[Stretch], area: str | None, where: str | None, page: int
 ) -> Message:

@@ -1,20 +1,35 @@
 """The real content/ directory: it validates, the seed stretches resolve by common names, and
-what a careful clinician asked of it holds (safety notes, red-flag levels, review fixes)."""
+what a careful clinician asked of it holds (safety notes, red-flag levels, review fixes,
+lookups)."""
 
 from __future__ import annotations
 
+import random
+import re
+from datetime import UTC, datetime
+
 import pytest
 
-from bot.core import render
+from bot.core import areas, render
+from bot.core.clock import FakeClock
+from bot.core.commands import ContentCommands
 from bot.core.content.library import Library
 from bot.core.content.loader import load_library
 from bot.core.content.models import Kind, RedFlagLevel
+from bot.core.messages import MessageKind
+from bot.core.rotation import MemoryRotationStore
 from tests.core.contentkit import REAL_CONTENT
 
 
 @pytest.fixture(scope="module")
 def real() -> Library:
     return load_library([REAL_CONTENT])
+
+
+@pytest.fixture
+def content(real: Library) -> ContentCommands:
+    return ContentCommands(real, MemoryRotationStore(), FakeClock(datetime(2026, 3, 2, tzinfo=UTC)),
+                           random.Random(5))
 
 
 def test_real_content_validates(real: Library) -> None:
@@ -231,3 +246,103 @@ def test_break_stretches_can_all_be_done_seated(real: Library) -> None:
     """Every break suggestion is done at the desk (seated), so it suits wheelchair users."""
     for stretch in real.break_stretches():
         assert [w.value for w in stretch.where][0] == "desk", stretch.id
+
+
+# -------------------------------------------------------------------- lookups from the issues
+
+# (query, kind of answer, the first stretch offered): every lookup the review listed.
+LOOKUPS = [
+    ("back", MessageKind.STRETCH_LIST, None),
+    ("back stretch", MessageKind.STRETCH_LIST, None),
+    ("lower back", MessageKind.STRETCH_LIST, "seated-knee-to-chest"),
+    ("low back stretch", MessageKind.STRETCH_LIST, "seated-knee-to-chest"),
+    ("sciatica", MessageKind.STRETCH_LIST, None),
+    ("piriformis", MessageKind.STRETCH_LIST, "seated-figure-four"),
+    ("groin stretch", MessageKind.STRETCH_LIST, "butterfly-stretch"),
+    ("adductor stretch", MessageKind.STRETCH_LIST, "butterfly-stretch"),
+    ("glute stretch", MessageKind.STRETCH_LIST, "seated-figure-four"),
+    ("shoulders", MessageKind.STRETCH_LIST, "cross-body-shoulder-stretch"),
+    ("pose", MessageKind.SUGGESTIONS, None),
+    ("pigeon extra words", MessageKind.SUGGESTIONS, "pigeon"),
+]
+
+
+@pytest.mark.parametrize(("query", "kind", "first"), LOOKUPS)
+def test_issue_lookup(content: ContentCommands, query: str, kind: MessageKind,
+                      first: str | None) -> None:
+    """Each everyday wording the review found answering nothing (or the wrong thing) now gets
+    a useful answer: an area's stretches best first, or suggestions."""
+    message = content.stretch(query)
+    assert message.kind is kind, message.title
+    assert message.buttons, "an answer offers stretches to open"
+    ids = [b.action.removeprefix("show_stretch:") for b in message.buttons]
+    if first is not None:
+        assert ids[0] == first, ids
+
+
+def test_back_no_longer_opens_the_shoulder_blade_squeeze(content: ContentCommands) -> None:
+    """/stretch back lists back stretches (upper and lower), not one upper-back squeeze."""
+    for query in ("back", "back stretch"):
+        message = content.stretch(query)
+        assert message.title == "Stretches for your back"
+        listed = [real_id for real_id in re.findall(r"/stretch ([a-z0-9-]+)\)",
+                                                     message.plain_text())]
+        stretches = [content.library.stretch(i) for i in listed]
+        assert {"upper-back", "lower-back"} <= {a.value for s in stretches for a in s.areas}
+
+
+def test_shoulders_puts_shoulder_stretches_before_neck_stretches(
+    content: ContentCommands,
+) -> None:
+    """/stretch shoulders opens with stretches aimed at the shoulders, not a neck stretch."""
+    message = content.stretch("shoulders")
+    ids = re.findall(r"/stretch ([a-z0-9-]+)\)", message.plain_text())
+    primary = [content.library.stretch(sid).areas[0].value for sid in ids]
+    assert primary[:3] == ["shoulders"] * 3
+    assert primary.index("neck") > primary.index("shoulders")
+
+
+def test_glute_stretch_does_not_open_a_strengthening_move(content: ContentCommands) -> None:
+    """"glute stretch" lists stretches first; the glute bridge is not what it opens."""
+    message = content.stretch("glute stretch")
+    assert message.kind is MessageKind.STRETCH_LIST
+    first = content.library.stretch(message.buttons[0].action.removeprefix("show_stretch:"))
+    assert first.kind is Kind.STRETCH
+
+
+def test_sciatica_answers_with_a_safety_note(content: ContentCommands) -> None:
+    """"sciatica" lists buttock and lower-back stretches with a note on when to get checked,
+    and no hamstring stretch (those can pull on an irritated nerve)."""
+    message = content.stretch("sciatica")
+    assert "/redflags" in message.body and "not something a bot can diagnose" in message.body
+    ids = re.findall(r"/stretch ([a-z0-9-]+)\)", message.plain_text())
+    assert not any("hamstring" in sid for sid in ids)
+
+
+def test_pose_suggests_the_poses(content: ContentCommands) -> None:
+    """/stretch pose suggests the stretches named "... pose", not nothing."""
+    ids = [b.action.removeprefix("show_stretch:") for b in content.stretch("pose").buttons]
+    assert ids[:3] == ["camel", "pigeon", "childs-pose"]
+
+
+@pytest.mark.parametrize(("typed", "area"), [
+    ("back", "back"), ("legs", "legs"), ("lower back", "lower-back"), ("groin", "inner-thighs")])
+def test_stretches_maps_everyday_words_to_areas(
+    content: ContentCommands, typed: str, area: str
+) -> None:
+    """/stretches back and /stretches legs list stretches, not "Unknown area"."""
+    message = content.stretches(typed)
+    assert message.kind is MessageKind.STRETCH_LIST, message.body
+    wanted = areas.areas_in(area)
+    assert wanted
+    ids = re.findall(r"/stretch ([a-z0-9-]+)\)", message.plain_text())
+    assert ids and all(wanted & {a.value for a in content.library.stretch(i).areas} for i in ids)
+    assert message == content.stretches(area)
+
+
+def test_no_name_or_alias_hides_an_area_list(real: Library) -> None:
+    """No stretch is named or aliased like a body area ("calf stretch"), which would open one
+    stretch where the area's whole list is the answer."""
+    clashes = [(s.id, text) for s in real.stretches for text in (s.id, s.name, *s.aliases)
+               if areas.topic_of(text) is not None]
+    assert not clashes

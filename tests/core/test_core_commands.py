@@ -187,3 +187,49 @@ def test_areas_and_wheres_are_the_ones_in_use(content: ContentCommands) -> None:
     """Only areas and places some stretch uses are offered."""
     assert "eyes" not in content.areas() and "hips" in content.areas()
     assert content.wheres() == ["desk", "standing", "floor"]
+
+
+def _ids(message) -> list[str]:
+    return [b.action.removeprefix("show_stretch:") for b in message.buttons]
+
+
+def test_a_body_area_typed_as_a_name_lists_its_stretches_best_first(
+    content: ContentCommands,
+) -> None:
+    """/stretch hips answers publicly with the hip stretches, those done at the desk first,
+    instead of "no stretch called hips"."""
+    message = content.stretch("hips")
+    assert message.kind is MessageKind.STRETCH_LIST and not message.ephemeral
+    assert message.title == "Stretches for your hips"
+    assert _ids(message) == ["seated-figure-four", "pigeon-pose", "thread-the-needle"]
+    assert "/redflags" in (message.footer or "")
+
+
+def test_an_area_lists_stretches_before_strengthening_moves(content: ContentCommands) -> None:
+    """"glute stretch" puts the stretches first and the glute bridge (which strengthens)
+    last, though the bridge is the one aimed most squarely at the glutes."""
+    assert _ids(content.stretch("glute stretch")) == [
+        "pigeon-pose", "thread-the-needle", "glute-bridge"]
+
+
+def test_an_exact_name_or_alias_still_opens_its_card(content: ContentCommands) -> None:
+    """Area words only answer when no stretch has that name: "figure four" is a stretch."""
+    assert content.stretch("figure four").meta["stretch_id"] == "seated-figure-four"
+
+
+def test_an_area_with_no_stretches_says_so_privately(content: ContentCommands) -> None:
+    """An area the library has nothing for (the fixture has no eye exercises) is a miss."""
+    message = content.stretch("eyes")
+    assert message.kind is MessageKind.SUGGESTIONS and message.ephemeral
+
+
+@pytest.mark.parametrize(("typed", "expected"), [("legs", "standing-quad-stretch"),
+                                                 ("Bum", "pigeon-pose"),
+                                                 ("neck", "neck-side-bend")])
+def test_stretches_takes_everyday_words_for_areas(
+    content: ContentCommands, typed: str, expected: str
+) -> None:
+    """/stretches legs, bum or neck lists the stretches for those areas."""
+    message = content.stretches(typed)
+    assert message.kind is MessageKind.STRETCH_LIST, message.body
+    assert f"(/stretch {expected})" in message.plain_text()
