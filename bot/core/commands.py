@@ -48,6 +48,11 @@ class ContentCommands:
         self._tip_ids = [t.id for t in library.tips]
         self._prompt_ids = [p.id for p in library.prompts]
         self._break_stretch_ids = [s.id for s in library.break_stretches()]
+        # Which prompts read well beside each break stretch (Prompt.fits), worked out once.
+        self._prompts_for = {
+            s.id: frozenset(p.id for p in library.prompts if p.fits(s))
+            for s in library.break_stretches()
+        }
         self._cards: dict[str, Message] = {}
         self._answers: dict[str, Message] = {}
         self._choices: dict[tuple[str, str | None, str | None, int], tuple[Choice, ...]] = {}
@@ -164,10 +169,16 @@ class ContentCommands:
         return render.tip_message(tip, kind=kind)
 
     async def _break(self, target_key: str, kind: MessageKind) -> Message:
-        prompt_id = await self._rotator.next(f"prompt:{target_key}", self._prompt_ids)
+        """The stretch is dealt first, then the next prompt that suits it, so a prompt about
+        the legs never sits beside a wrist stretch (Prompt.fits)."""
         stretch_id = await self._rotator.next(f"stretch:{target_key}", self._break_stretch_ids)
-        prompt = self.library.prompt(prompt_id) if prompt_id else None
         stretch = self.library.stretch(stretch_id) if stretch_id else None
+        fitting = self._prompts_for.get(stretch_id or "")
+        prompt_id = await self._rotator.next(
+            f"prompt:{target_key}", self._prompt_ids,
+            accept=None if fitting is None else fitting.__contains__,
+        )
+        prompt = self.library.prompt(prompt_id) if prompt_id else None
         return render.break_message(prompt, stretch, kind=kind)
 
 

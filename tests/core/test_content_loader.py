@@ -59,6 +59,7 @@ def test_red_flags_are_held_most_urgent_first(library) -> None:
         ("no_check_first", "missing required field"),
         ("bad_kind", "'stretch', 'mobility', 'strengthen' or 'eyes' (got 'stretching')"),
         ("bad_dose", "hold_breaths_max must be more than hold_breaths"),
+        ("prompt_pairing", "give stretch or areas, not both"),
     ],
 )
 def test_new_fields_say_what_is_wrong(case: str, needle: str) -> None:
@@ -66,6 +67,15 @@ def test_new_fields_say_what_is_wrong(case: str, needle: str) -> None:
     validated with a message a content author can act on (file, line and field are checked
     by test_bad_fixture_reports_file_line_and_field)."""
     assert needle in problems_for(case)[0].message
+
+
+def test_prompts_that_could_never_show_are_errors() -> None:
+    """A prompt paired with an unknown stretch, a stretch breaks never suggest, or areas no
+    break stretch works is reported: it would silently never be shown."""
+    messages = [p.message for p in problems_for("prompt_pairing")[1:]]
+    assert "unknown stretch id 'neck-tlit'; did you mean 'neck-tilt'?" in messages[0]
+    assert "'floor-twist' is never suggested in a break" in messages[1]
+    assert "no stretch a break suggests works lower-back, calves" in messages[2]
 
 
 def test_eye_kind_goes_with_the_eye_area_only() -> None:

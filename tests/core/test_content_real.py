@@ -1,6 +1,5 @@
 """The real content/ directory: it validates, the seed stretches resolve by common names, and
-what a careful clinician asked of it holds (safety notes, red-flag levels, review fixes,
-lookups)."""
+what a careful clinician asked of it holds (safety notes, levels, lookups, pairings)."""
 
 from __future__ import annotations
 
@@ -346,3 +345,47 @@ def test_no_name_or_alias_hides_an_area_list(real: Library) -> None:
     clashes = [(s.id, text) for s in real.stretches for text in (s.id, s.name, *s.aliases)
                if areas.topic_of(text) is not None]
     assert not clashes
+
+
+# -------------------------------------------------------------------- break prompts
+
+_STANDING = re.compile(r"\b(stand|standing|walk|walking|stairs|on your feet|up you get)\b",
+                       re.IGNORECASE)
+_SEATED = re.compile(r"\b(sit|sitting|seat|chair|wheel|wheeling|wheelchair)\b", re.IGNORECASE)
+
+
+def test_prompts_work_for_wheelchair_users(real: Library) -> None:
+    """A prompt that mentions standing or walking also offers a seated way to do it."""
+    assuming = [p.id for p in real.prompts if _STANDING.search(p.text)
+                and not _SEATED.search(p.text)]
+    assert not assuming
+
+
+# Words that put a body part in a prompt; such a prompt must say what it pairs with.
+_BODY_WORDS = re.compile(
+    r"\b(neck|head|shoulders?|arms?|hands?|wrists?|fingers?|(?<!sit )(?<!sitting )back|hips?|"
+    r"legs?|calf|calves|ankles?|feet|eyes?|jaw)\b", re.IGNORECASE)
+
+
+def test_prompts_about_a_body_part_say_what_they_pair_with(real: Library) -> None:
+    """A prompt that talks about part of the body carries areas or a stretch, so it never
+    sits beside a stretch for somewhere else."""
+    loose = [p.id for p in real.prompts if _BODY_WORDS.search(p.text)
+             and not (p.areas or p.stretch)]
+    assert not loose
+
+
+def test_every_break_stretch_has_prompts_that_fit(real: Library) -> None:
+    """Each stretch a break can suggest has several prompts that suit it."""
+    for stretch in real.break_stretches():
+        assert sum(p.fits(stretch) for p in real.prompts) >= 10, stretch.id
+
+
+async def test_real_breaks_pair_prompts_with_their_stretch(content: ContentCommands) -> None:
+    """Over a working week of breaks, every prompt shown suits the stretch beside it."""
+    for _ in range(200):
+        message = await content.break_message("week")
+        prompt = content.library.prompt(message.meta["prompt_id"])
+        stretch = content.library.stretch(message.meta["stretch_id"])
+        assert prompt is not None and stretch is not None
+        assert prompt.fits(stretch), (prompt.id, stretch.id)

@@ -10,6 +10,7 @@ import pytest
 from bot.core.clock import FakeClock
 from bot.core.commands import ContentCommands
 from bot.core.content.library import Library
+from bot.core.content.models import Prompt
 from bot.core.messages import MessageKind
 from bot.core.rotation import MemoryRotationStore
 from tests.core.contentkit import make_stretch
@@ -233,3 +234,50 @@ def test_stretches_takes_everyday_words_for_areas(
     message = content.stretches(typed)
     assert message.kind is MessageKind.STRETCH_LIST, message.body
     assert f"(/stretch {expected})" in message.plain_text()
+
+
+def _pairing_content() -> ContentCommands:
+    stretches = [
+        make_stretch("wrist-stretch", "Wrist stretch", areas=["wrists"]),
+        make_stretch("ankle-circles", "Ankle circles", areas=["ankles", "calves"],
+                     kind="mobility"),
+        make_stretch("chin-tuck", "Chin tuck", areas=["neck"], kind="mobility"),
+        make_stretch("floor-only", "Floor only", areas=["wrists"], where=["floor"]),
+    ]
+    prompts = [
+        Prompt(id="any", text="A short break now."),
+        Prompt(id="calf-raises", text="Lift your heels under the desk.",
+               areas=["calves", "ankles"]),
+        Prompt(id="hands", text="Your hands have earned a break.", areas=["wrists"]),
+        Prompt(id="head-back", text="Bring your head back.", stretch="chin-tuck"),
+    ]
+    library = Library(stretches=stretches, prompts=prompts)
+    return ContentCommands(library, MemoryRotationStore(),
+                           FakeClock(datetime(2026, 1, 5, tzinfo=UTC)), random.Random(3))
+
+
+async def test_a_break_prompt_always_suits_its_stretch() -> None:
+    """Over many breaks, each prompt sits only beside a stretch it fits: the calf prompt never
+    beside the wrist stretch, the chin-tuck prompt only beside the chin tuck."""
+    content = _pairing_content()
+    seen: set[tuple[str, str]] = set()
+    for _ in range(60):
+        message = await content.break_message("t")
+        seen.add((message.meta["prompt_id"], message.meta["stretch_id"]))
+    assert ("calf-raises", "wrist-stretch") not in seen
+    for prompt_id, stretch_id in seen:
+        prompt = content.library.prompt(prompt_id)
+        assert prompt is not None and prompt.fits(content.library.stretch(stretch_id))
+    assert {p for p, _ in seen} == {"any", "calf-raises", "hands", "head-back"}
+    assert {s for _, s in seen} == {"wrist-stretch", "ankle-circles", "chin-tuck"}
+
+
+async def test_a_break_with_no_fitting_prompt_uses_the_neutral_line() -> None:
+    """A stretch no prompt fits still gets a break message, with the built-in line."""
+    library = Library(stretches=[make_stretch("neck", "Neck")],
+                      prompts=[Prompt(id="legs", text="Legs!", areas=["calves"])])
+    content = ContentCommands(library, MemoryRotationStore(),
+                              FakeClock(datetime(2026, 1, 5, tzinfo=UTC)))
+    message = await content.break_message("t")
+    assert message.meta["stretch_id"] == "neck" and "prompt_id" not in message.meta
+    assert "stand" not in message.body.lower()

@@ -151,8 +151,30 @@ class Tip(_Strict):
 
 
 class Prompt(_Strict):
+    """A break prompt; ``stretch`` or ``areas`` say which suggested stretches it may sit beside.
+
+    A prompt that names an exercise ("bring your head back over your shoulders") goes only with
+    that stretch (``stretch:``); one about a part of the body goes with a stretch for one of its
+    ``areas``; one with neither suits any stretch. Break nudges deal the stretch first and then
+    the next prompt that fits it, so "lift your heels" never sits beside a wrist stretch.
+    """
+
     id: Id
     text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    stretch: Id | None = None
+    areas: list[Area] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _one_pairing(self) -> Prompt:
+        if self.stretch is not None and self.areas:
+            raise ValueError("stretch already decides the pairing; give stretch or areas, not both")
+        return self
+
+    def fits(self, stretch: Stretch) -> bool:
+        """Whether this prompt reads well beside ``stretch`` in one break message."""
+        if self.stretch is not None:
+            return self.stretch == stretch.id
+        return not self.areas or any(a in stretch.areas for a in self.areas)
 
 
 class RedFlag(_Strict):
