@@ -389,3 +389,20 @@ async def test_real_breaks_pair_prompts_with_their_stretch(content: ContentComma
         stretch = content.library.stretch(message.meta["stretch_id"])
         assert prompt is not None and stretch is not None
         assert prompt.fits(stretch), (prompt.id, stretch.id)
+
+
+def test_prompts_and_tips_have_no_near_duplicates(real: Library) -> None:
+    """No two prompts (or two tips) say nearly the same thing."""
+    from rapidfuzz import fuzz
+
+    for texts in ([p.text for p in real.prompts], [t.text for t in real.tips]):
+        for i, a in enumerate(texts):
+            for b in texts[i + 1:]:
+                assert fuzz.token_set_ratio(a, b) < 75, (a, b)
+
+
+@pytest.mark.parametrize("words", [["document holder"], ["tilt"], ["edge of the desk"]])
+def test_osha_tips_are_there(real: Library, words: list[str]) -> None:
+    """The workstation tips the review found missing: document holder, monitor tilt, and a
+    desk edge pressing into the forearms."""
+    assert any(all(w in t.text for w in words) for t in real.tips)
