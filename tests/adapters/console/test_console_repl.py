@@ -164,7 +164,7 @@ async def test_redflags_disclaims_once(tmp_path: Path) -> None:
         (tmp_path / name).write_text((FIXTURE_CONTENT / name).read_text())
     (tmp_path / "redflags.yaml").write_text(
         "version: 1\nintro: 'Get checked if you notice:'\nred_flags:\n"
-        "  - {id: injury, sign: Pain after a fall.}\n"
+        "  - {id: injury, level: within-days, sign: Pain after a fall.}\n"
         "outro: This is general information, not medical advice.\n"
     )
     content = ContentCommands(load_library([tmp_path]), MemoryRotationStore(),
