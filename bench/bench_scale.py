@@ -56,7 +56,6 @@ from bot.core.content.loader import load_library
 from bot.core.messages import Message
 from bot.core.ports import Delivery, DeliveryResult, DeliveryStatus, Platform
 from bot.scheduling.service import SchedulerService
-from bot.settings import Settings
 from bot.storage import Store, create_store
 from bot.storage import tables as t
 from bot.storage.rotation import SqlRotationStore
@@ -133,8 +132,7 @@ async def timed_tick(url: str, due: int, now: datetime) -> float:
         await make_due(store, due, now - timedelta(seconds=1))
         library = load_library([ROOT / "content"])
         content = ContentCommands(library, SqlRotationStore(store), clock)
-        service = SchedulerService(store, {Platform.DISCORD: InstantNotifier()}, content, clock,
-                                   Settings())
+        service = SchedulerService(store, {Platform.DISCORD: InstantNotifier()}, content, clock)
         start = time.perf_counter()
         report = await service.tick()
         elapsed = time.perf_counter() - start

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from bot.core.clock import Clock, SystemClock
 from bot.core.commands import ContentCommands
 from bot.core.content.loader import load_library
+from bot.core.cooldown import Cooldown
 from bot.core.ports import Notifier, Platform
 from bot.observability import HealthChecks, Metrics, ObservabilityServer
 from bot.observability.store_probe import store_counts, store_health
@@ -34,6 +35,8 @@ class App:
     store: Store
     metrics: Metrics
     health: HealthChecks
+    # The per-person command cooldown every adapter in this process spends from.
+    cooldown: Cooldown
     # The config file's workspaces and schedules, applied to the store when serving starts.
     workspaces: DeploymentConfig | None = None
 
@@ -58,15 +61,22 @@ def build_scheduling(
     ``names`` are the command names of the adapter that gets ``commands``; another adapter
     asks ``commands_for`` with its own.
     """
+    settings = app.settings
     service = SchedulerService(
-        app.store, notifiers, app.content, app.clock, app.settings, metrics=app.metrics
+        app.store,
+        notifiers,
+        app.content,
+        app.clock,
+        settings.scheduler,
+        shards=settings.shards,
+        metrics=app.metrics,
     )
     app.health.add("scheduler", lambda: None if service.jobs else "scheduler is not running")
     commands = SchedulingCommands(
         app.store,
         app.content,
         app.clock,
-        app.settings,
+        settings.limits,
         notifier_channel_checker(notifiers),
         service=service,
         names=names,
@@ -78,15 +88,17 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
     """Load and check content (and the config file's workspaces) and build the services;
     raises ContentError on bad content and ConfigError on a bad config file."""
     clock = clock or SystemClock()
-    library = load_library(settings.content_dirs())
+    library = load_library(settings.content.dirs())
     workspaces = load_workspaces_config(settings.config_path) if settings.config_path else None
-    store = create_store(settings.database_url, clock=clock)  # connects lazily; see serve()
+    store = create_store(settings.database.url, clock=clock)  # connects lazily; see serve()
     metrics = Metrics(clock)
     metrics.watch_store(store_counts(store))
     health = HealthChecks()
     health.add("store", store_health(store))
     content = ContentCommands(library, SqlRotationStore(store), clock)
+    limits = settings.limits
     return App(
+        cooldown=Cooldown(clock, limits.cooldown_burst, limits.cooldown_per_minute),
         settings=settings,
         clock=clock,
         content=content,
@@ -162,13 +174,15 @@ async def serve(app: App, platform: Platform, *also: Platform) -> int:
         names = " and ".join(sorted(wanted))
         raise PlatformUnavailable(f"{names} cannot run together in one `deskbreak run`")
     await app.store.migrate()  # before any runner touches the database
-    if app.workspaces is not None and applies_here(app.settings):  # before the scheduler runs
+    # Before the scheduler runs:
+    if app.workspaces is not None and applies_here(app.settings.shards):
         await apply_workspaces(app.store, app.workspaces, app.clock.now())
     observability: ObservabilityServer | None = None
     try:
-        if app.settings.metrics_port is not None:  # /healthz and /metrics only when asked for
+        port = app.settings.observability.metrics_port
+        if port is not None:  # /healthz and /metrics only when asked for
             observability = ObservabilityServer(
-                app.metrics, app.health, app.settings.metrics_host, app.settings.metrics_port
+                app.metrics, app.health, app.settings.observability.metrics_host, port
             )
             await observability.start()
         # SIGTERM/SIGINT cancel the runner so its clean-up runs, then exit 0 (bot/shutdown.py).

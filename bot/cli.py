@@ -55,7 +55,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
 
 def library_from(settings: Settings) -> Library:
     try:
-        return load_library(settings.content_dirs())
+        return load_library(settings.content.dirs())
     except ContentError as exc:
         lines = [str(p) for p in exc.problems]
         lines.append("The content has problems; `deskbreak validate` lists them.")
@@ -208,7 +208,7 @@ def _report(problems: Sequence[object]) -> int:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     settings = settings_from(args)
-    dirs = [Path(p) for p in args.paths] if args.paths else settings.content_dirs()
+    dirs = [Path(p) for p in args.paths] if args.paths else settings.content.dirs()
     try:
         library = load_library(dirs)
     except ContentError as exc:
@@ -221,12 +221,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
     where = ", ".join(display_path(d) for d in dirs)
     config = f"; config {display_path(settings.config_path)} OK" if settings.config_path else ""
     print(f"OK: {library.summary()} in {len(library.sources)} files from {where}{config}")
-    base = settings.base_content_dir.resolve()
+    base = settings.content.base_dir.resolve()
     if args.paths and all(d.resolve() != base for d in dirs):
         # Extra content is loaded over the shipped content, where an id or alias may clash
         # with a shipped one: checked alone it can pass and still fail at start-up.
         print(f"Checked on their own. To check them as the bot loads them, over the shipped"
-              f" content: deskbreak validate {display_path(settings.base_content_dir)} "
+              f" content: deskbreak validate {display_path(settings.content.base_dir)} "
               + " ".join(display_path(d) for d in dirs))
     return 0
 

@@ -16,7 +16,15 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
-from bot.settings import Settings, SettingsError, load_settings, redact_url
+from bot.settings import (
+    DatabaseSettings,
+    DiscordSettings,
+    Settings,
+    SettingsError,
+    SlackSettings,
+    load_settings,
+    redact_url,
+)
 
 DISCORD_TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4.Gsecret.discord-token-value-x9"
 SLACK_BOT_TOKEN = "xoxb-1111-2222-slack-bot-secret"
@@ -56,11 +64,13 @@ def assert_no_secret(text: str) -> None:
 
 def full_settings() -> Settings:
     return Settings(
-        database_url=DATABASE_URL,
-        discord_token=SecretStr(DISCORD_TOKEN),
-        slack_bot_token=SecretStr(SLACK_BOT_TOKEN),
-        slack_app_token=SecretStr(SLACK_APP_TOKEN),
-        slack_signing_secret=SecretStr(SLACK_SIGNING_SECRET),
+        database=DatabaseSettings(url=DATABASE_URL),
+        discord=DiscordSettings(token=SecretStr(DISCORD_TOKEN)),
+        slack=SlackSettings(
+            bot_token=SecretStr(SLACK_BOT_TOKEN),
+            app_token=SecretStr(SLACK_APP_TOKEN),
+            signing_secret=SecretStr(SLACK_SIGNING_SECRET),
+        ),
     )
 
 

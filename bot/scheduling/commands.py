@@ -16,6 +16,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.core.clock import Clock
+from bot.core.commands import ContentCommands
 from bot.core.messages import Message, MessageKind, Section, error, info
 from bot.core.ports import Actor, DeliveryStatus, Notifier, Platform, Target, TargetKind
 from bot.core.render import plural
@@ -23,8 +25,10 @@ from bot.scheduling.errors import ScheduleError
 from bot.scheduling.inputs import clean_text, parse_date, parse_hhmm, parse_minutes
 from bot.scheduling.policy import quiet_hours_end
 from bot.scheduling.recurrence import Recurrence, build_recurrence, parse_timezone
+from bot.scheduling.service import SchedulerService
 from bot.scheduling.specs import hhmm, recurrence_for, spec_of, zone
 from bot.scheduling.timezones import search_timezones
+from bot.settings import LimitSettings
 from bot.storage.records import NewDelivery, ReminderRow, ScheduleRow, WorkspaceRow
 from bot.storage.store import Store
 
@@ -33,7 +37,6 @@ log = logging.getLogger(__name__)
 ChannelChecker = Callable[[Platform, str, str], Awaitable[str | None]]
 """(platform, workspace_id, channel_id) -> None when the bot can post there, else a reason."""
 
-DEFAULT_MAX_SCHEDULES = 50
 DEFAULT_REMIND_EVERY = 60
 MAX_SKIP_DATES = 366
 MAX_PAUSE = timedelta(days=366)
@@ -74,12 +77,12 @@ class SchedulingCommands:
     def __init__(
         self,
         store: Store,
-        content: Any,
-        clock: Any,
-        settings: Any,
+        content: ContentCommands,
+        clock: Clock,
+        limits: LimitSettings | None,
         channel_checker: ChannelChecker | None,
         *,
-        service: Any = None,
+        service: SchedulerService | None = None,
         names: CommandNames | None = None,
     ) -> None:
         self.store = store
@@ -88,7 +91,7 @@ class SchedulingCommands:
         self.clock = clock
         self.channel_checker = channel_checker
         self.service = service
-        self.max_schedules = int(getattr(settings, "max_schedules", None) or DEFAULT_MAX_SCHEDULES)
+        self.max_schedules = (limits or LimitSettings()).max_schedules
 
     def with_names(self, names: CommandNames) -> SchedulingCommands:
         """The same facade (store, channel checks, scheduler) replying with other command names:

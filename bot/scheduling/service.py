@@ -19,10 +19,11 @@ import logging
 from collections.abc import Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.core.clock import Clock
 from bot.core.messages import Message, MessageKind
 from bot.core.ports import (
     Delivery,
@@ -35,9 +36,10 @@ from bot.core.ports import (
 )
 from bot.core.retry_after import parse_retry_after
 from bot.observability.metrics import Metrics
-from bot.scheduling.instance import claim_scope, lease_from, lineage, new_instance_id
+from bot.scheduling.instance import claim_scope, lineage, new_instance_id
 from bot.scheduling.policy import catch_up, in_quiet_hours, is_skip_date
 from bot.scheduling.specs import hhmm, recurrence_for, zone
+from bot.settings import SchedulerSettings, ShardSettings
 from bot.storage.records import (
     Advance,
     DeliveryRow,
@@ -52,14 +54,18 @@ from bot.storage.store import Store, db_error
 
 log = logging.getLogger(__name__)
 
-DEFAULT_GRACE = timedelta(minutes=10)
-DEFAULT_TICK_SECONDS = 15.0
 JOB_ID = "deskbreak-scheduler-tick"
 MAX_BACKOFF = timedelta(minutes=5)
 FIRST_BACKOFF = timedelta(seconds=30)
 # Sent marks are written in batches of this many (and whenever a batch of sends ends).
 MARK_BATCH = 100
 FIRST_CLAIM = 50
+
+
+class NudgeSource(Protocol):
+    """What a due slot says (``ContentCommands.nudge``)."""
+
+    async def nudge(self, kind: str, target_key: str) -> Message: ...
 
 
 @dataclass(slots=True)
@@ -84,19 +90,19 @@ class SchedulerService:
     in-flight work before its lease runs out. Given the same id, a restarted process takes
     back at once the sends its previous life left in flight. ``scope`` is what this process
     claims: by default its notifiers' platforms and, with DESKBREAK_SHARD_COUNT/IDS, its
-    Discord shards' guilds (``bot.storage.scope``). Leases default to ``lease_seconds``.
+    Discord shards' guilds (``bot.storage.scope``). Grace, tick and leases come from
+    ``settings`` (DESKBREAK_GRACE_MINUTES, _TICK_SECONDS, _LEASE_SECONDS).
     """
 
     def __init__(
         self,
         store: Store,
         notifiers: Mapping[Platform, Notifier],
-        content: Any,
-        clock: Any,
-        settings: Any = None,
+        content: NudgeSource,
+        clock: Clock,
+        settings: SchedulerSettings | None = None,
         *,
-        grace: timedelta | None = None,
-        tick_seconds: float | None = None,
+        shards: ShardSettings | None = None,
         instance_id: str | None = None,
         batch_size: int = 500,
         max_concurrency: int = 16,
@@ -111,24 +117,20 @@ class SchedulerService:
         self.notifiers = dict(notifiers)
         self.content = content
         self.clock = clock
-        if grace is None:
-            minutes = getattr(settings, "grace_minutes", None)
-            grace = DEFAULT_GRACE if minutes is None else timedelta(minutes=float(minutes))
-        self.grace = grace
-        if tick_seconds is None:
-            tick_seconds = getattr(settings, "tick_seconds", None) or DEFAULT_TICK_SECONDS
-        self.tick_seconds = float(tick_seconds)
-        name = getattr(settings, "instance_name", None)
-        shards = getattr(settings, "shard_ids", None)
-        self.instance_id = instance_id or new_instance_id(shards, name)
+        settings = settings or SchedulerSettings()
+        shards = shards or ShardSettings()
+        self.grace = settings.grace
+        self.tick_seconds = settings.tick_seconds
+        name = settings.instance_name
+        self.instance_id = instance_id or new_instance_id(shards.ids, name)
         # Whose leftovers recover() takes back at once: this id's earlier lives (an explicit
         # id is its own lineage).
-        self.lineage = instance_id or lineage(shards, name)
+        self.lineage = instance_id or lineage(shards.ids, name)
         self.batch_size = batch_size
-        self.claim_lease = claim_lease or lease_from(settings)
-        self.send_lease = send_lease or lease_from(settings)
+        self.claim_lease = claim_lease or settings.lease
+        self.send_lease = send_lease or settings.lease
         self.scope = scope or claim_scope(
-            (str(p) for p in self.notifiers), settings, self.claim_lease
+            (str(p) for p in self.notifiers), shards, self.claim_lease
         )
         self.stop_timeout = stop_timeout
         self._send_slots = asyncio.Semaphore(max_concurrency)

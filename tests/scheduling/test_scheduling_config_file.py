@@ -51,7 +51,7 @@ def test_example_file_is_valid() -> None:
 def test_example_settings_section_is_read_by_settings_loader() -> None:
     """load_settings takes the example's `settings:` section and ignores the rest."""
     settings = load_settings(env={}, config_path=EXAMPLE)
-    assert settings.grace_minutes == 10 and settings.tick_seconds == 30
+    assert settings.scheduler.grace_minutes == 10 and settings.scheduler.tick_seconds == 30
 
 
 def test_values_are_normalised() -> None:

@@ -52,7 +52,7 @@ def cmd_invite(args: argparse.Namespace) -> int:
 
     client_id = args.client_id
     if client_id is None:
-        token = settings_from(args).discord_token
+        token = settings_from(args).discord.token
         if token is None:
             raise CliError(["Give --client-id, or set DISCORD_TOKEN / DISCORD_TOKEN_FILE."], 2)
         try:

@@ -26,7 +26,6 @@ from bot.adapters.discord.notifier import DiscordNotifier
 from bot.adapters.discord.pacer import Pacer
 from bot.adapters.discord.services import DiscordServices
 from bot.app import App, build_scheduling
-from bot.core.cooldown import Cooldown
 from bot.core.ports import Notifier, Platform
 from bot.scheduling.service import SchedulerService
 
@@ -44,17 +43,18 @@ async def serve_discord(app: App, *, slack: SlackAdapter | None = None) -> int:
     ``slack``, an already started Slack adapter, joins this process: the ONE scheduler holds
     both notifiers and each adapter gets its own scheduling facade.
     """
-    settings = app.settings
-    if settings.discord_token is None:
+    settings = app.settings.discord
+    shards = app.settings.shards
+    if settings.token is None:
         log.error("DISCORD_TOKEN (or DISCORD_TOKEN_FILE) is not set")
         return EXIT_BAD_TOKEN
-    point_at(settings.discord_api_base, settings.discord_gateway_url)
-    cooldown = Cooldown.from_settings(settings, app.clock)
+    point_at(settings.api_base, settings.gateway_url)
     # DESKBREAK_SHARD_COUNT/IDS: this process runs only those gateway shards; the scheduler
     # (build_scheduling) claims only their guilds' schedules (bot/storage/scope.py).
-    client = make_client(DiscordServices(content=app.content, kv=app.store, cooldown=cooldown),
-                         dev_guild_id=settings.discord_dev_guild,
-                         shard_count=settings.shard_count, shard_ids=settings.shard_ids)
+    client = make_client(
+        DiscordServices(content=app.content, kv=app.store, cooldown=app.cooldown),
+        dev_guild_id=settings.dev_guild, shard_count=shards.count, shard_ids=shards.ids,
+    )
     pacer = Pacer(sleep=app.metrics.paced_sleep(Platform.DISCORD))
     notifier = DiscordNotifier(client, app.store, pacer)
     notifiers: dict[Platform, Notifier] = {Platform.DISCORD: notifier}
@@ -72,7 +72,7 @@ async def serve_discord(app: App, *, slack: SlackAdapter | None = None) -> int:
     # can stop the scheduler while the client is still open: in-flight sends then finish
     # instead of failing on a closed HTTP session.
     connection = asyncio.create_task(
-        run_client(client, settings.discord_token.get_secret_value())
+        run_client(client, settings.token.get_secret_value())
     )
     try:
         await asyncio.wait({connection})

@@ -29,7 +29,7 @@ from bot.core.commands import ContentCommands
 from bot.core.cooldown import Cooldown
 from bot.core.ports import KeyValue
 from bot.scheduling.commands import CommandNames, SchedulingCommands
-from bot.settings import Settings
+from bot.settings import SlackSettings
 
 log = logging.getLogger(__name__)
 
@@ -45,18 +45,20 @@ class SlackConfig:
     base_url: str = DEFAULT_BASE_URL
 
     @classmethod
-    def from_settings(cls, settings: Settings, *, base_url: str = DEFAULT_BASE_URL) -> SlackConfig:
-        """Build from ``bot.settings.Settings`` (SLACK_* variables); needs SLACK_BOT_TOKEN."""
-        if settings.slack_bot_token is None:
+    def from_settings(
+        cls, settings: SlackSettings, *, base_url: str = DEFAULT_BASE_URL
+    ) -> SlackConfig:
+        """Build from ``settings.slack`` (SLACK_* variables); needs SLACK_BOT_TOKEN."""
+        if settings.bot_token is None:
             raise ValueError("SLACK_BOT_TOKEN is not set")
         return cls(
-            bot_token=settings.slack_bot_token,
-            signing_secret=settings.slack_signing_secret,
-            app_token=settings.slack_app_token,
-            http_host=settings.slack_http_host,
-            http_port=settings.slack_http_port,
-            admin_ids=tuple(settings.slack_admin_ids),
-            base_url=settings.slack_api_base or base_url,
+            bot_token=settings.bot_token,
+            signing_secret=settings.signing_secret,
+            app_token=settings.app_token,
+            http_host=settings.http_host,
+            http_port=settings.http_port,
+            admin_ids=tuple(settings.admin_ids),
+            base_url=settings.api_base or base_url,
         )
 
     @property

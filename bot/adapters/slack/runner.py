@@ -18,7 +18,6 @@ from slack_sdk.errors import SlackApiError
 
 from bot.adapters.slack.adapter import SlackAdapter, SlackConfig
 from bot.adapters.slack.errors import NETWORK_ERRORS, api_error
-from bot.core.cooldown import Cooldown
 from bot.core.ports import Platform
 
 if TYPE_CHECKING:
@@ -38,14 +37,14 @@ def build_slack(app: App, config: SlackConfig) -> SlackAdapter:
         kv=app.store,
         clock=app.clock,
         sleep=app.metrics.paced_sleep(Platform.SLACK),
-        cooldown=Cooldown.from_settings(app.settings, app.clock),
+        cooldown=app.cooldown,
     )
 
 
 async def serve_slack(app: App) -> int:
     """Run Slack alone until SIGTERM/SIGINT; the App's store is migrated by ``bot.app.serve``."""
     try:
-        config = SlackConfig.from_settings(app.settings)
+        config = SlackConfig.from_settings(app.settings.slack)
     except ValueError as exc:
         log.error("Slack is not configured: %s", exc)
         return EXIT_BAD_CONFIG
@@ -104,11 +103,11 @@ async def slack_alongside(app: App) -> AsyncIterator[SlackAdapter | None]:
     rows are not split by platform), so another runner uses this and passes
     ``{..., Platform.SLACK: adapter.notifier}`` to ``build_scheduling``.
     """
-    if app.settings.slack_bot_token is None:
+    if app.settings.slack.bot_token is None:
         yield None
         return
     try:
-        config = SlackConfig.from_settings(app.settings)
+        config = SlackConfig.from_settings(app.settings.slack)
     except ValueError as exc:
         log.error("Slack is not configured: %s", exc)
         yield None

@@ -28,7 +28,7 @@ from bot.core.content.loader import load_library
 from bot.core.ports import Platform
 from bot.core.rotation import MemoryRotationStore
 from bot.scheduling.commands import SchedulingCommands, notifier_channel_checker
-from bot.settings import Settings
+from bot.settings import LimitSettings, Settings
 from bot.storage import Store, create_store
 from tests.fakes.slack import BOT_TOKEN, SIGNING_SECRET, FakeSlack
 
@@ -112,7 +112,7 @@ async def store(tmp_path: Path, clock: FakeClock) -> AsyncIterator[Store]:
 @pytest.fixture(scope="session")
 def library() -> Library:
     """The shipped content, loaded once: it is read-only."""
-    return load_library(Settings().content_dirs())
+    return load_library(Settings().content.dirs())
 
 
 @pytest.fixture
@@ -132,7 +132,7 @@ def scheduling(
         store,
         content,
         clock,
-        Settings(),
+        LimitSettings(),
         notifier_channel_checker({Platform.SLACK: checker}),
         names=COMMAND_NAMES,  # as the runner wires it: replies name Slack's commands
     )

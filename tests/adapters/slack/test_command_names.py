@@ -12,7 +12,7 @@ from bot.adapters.slack import SlackConfig
 from bot.adapters.slack.runner import run_slack
 from bot.app import build_app
 from bot.core.clock import FakeClock
-from bot.settings import Settings
+from bot.settings import DatabaseSettings, Settings
 from tests.adapters.slack.conftest import Slash
 from tests.fakes.slack import APP_TOKEN, BOT_TOKEN, FakeSlack
 
@@ -39,7 +39,8 @@ async def test_runner_wires_slack_command_names(
     """run_slack's scheduling facade answers with /reminders too, not the core default."""
     fake.users["U0MEMBER"] = {"name": "sam", "is_admin": False, "is_owner": False}
     app = build_app(
-        Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite3'}"), clock=clock
+        Settings(database=DatabaseSettings(url=f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite3'}")),
+        clock=clock,
     )
     await app.store.migrate()
     config = SlackConfig(

@@ -16,7 +16,7 @@ from bot.adapters.slack import SlackConfig
 from bot.adapters.slack.runner import EXIT_BAD_CONFIG, run_slack, serve_slack, slack_alongside
 from bot.app import build_app
 from bot.core.clock import FakeClock
-from bot.settings import Settings
+from bot.settings import DatabaseSettings, Settings
 from bot.shutdown import run_until_signalled
 from bot.storage import LedgerStatus, Spec
 from tests.fakes.slack import APP_TOKEN, BOT_TOKEN, SIGNING_SECRET, FakeSlack
@@ -24,7 +24,9 @@ from tests.fakes.slack.server import GUARD_SECONDS, TEAM_ID
 
 
 def _settings(tmp_path: Path) -> Settings:
-    return Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'deskbreak.sqlite3'}")
+    return Settings(
+        database=DatabaseSettings(url=f"sqlite+aiosqlite:///{tmp_path / 'deskbreak.sqlite3'}")
+    )
 
 
 async def test_revoked_token_stops_start_up_with_one_clear_line(
