@@ -68,6 +68,7 @@ class InstantNotifier:
     """Delivers nothing, at once: isolates the scheduler's own work from Discord's pacing."""
 
     platform = Platform.DISCORD
+    dedupes_resends = True
 
     async def deliver(self, delivery: Delivery, message: Message) -> DeliveryResult:
         return DeliveryResult(DeliveryStatus.SENT)

@@ -48,6 +48,7 @@ class ConsoleNotifier:
     """The console's Notifier: every delivery is printed; nothing is ever refused."""
 
     platform = Platform.CONSOLE
+    dedupes_resends = False
 
     def __init__(self, output: ConsoleOutput) -> None:
         self._output = output
