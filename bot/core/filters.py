@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 from bot.core.content.models import Area, Where
 from bot.core.lookup import fold
-from bot.core.render import WHERE_LABELS, truncate
+from bot.core.render import WHERE_LABELS
+from bot.core.text import truncate
 
 # Words that never tell two filters apart: "at your desk" is "desk", "on the floor" "floor".
 _FILLER = frozenset({"at", "your", "my", "the", "on", "a", "an", "in", "by", "area"})

@@ -20,7 +20,7 @@ from bot.core.clock import Clock
 from bot.core.commands import ContentCommands
 from bot.core.messages import Message, MessageKind, Section, error, info
 from bot.core.ports import Actor, DeliveryStatus, Notifier, Platform, Target, TargetKind
-from bot.core.render import plural
+from bot.core.text import plural
 from bot.scheduling.errors import ScheduleError
 from bot.scheduling.inputs import clean_text, parse_date, parse_hhmm, parse_minutes
 from bot.scheduling.policy import quiet_hours_end

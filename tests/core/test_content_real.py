@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core import render
+from bot.core import limits, render
 from bot.core.content.library import Library
 from bot.core.content.loader import load_library
 from tests.core.contentkit import REAL_CONTENT
@@ -51,7 +51,7 @@ def test_every_real_card_fits_and_has_cautions(real: Library) -> None:
     for stretch in real.stretches:
         easier = real.stretch(stretch.easier) if stretch.easier else None
         card = render.stretch_card(stretch, easier)
-        assert render.message_size(card) <= render.EMBED_TOTAL_BUDGET
+        assert limits.message_size(card) <= limits.EMBED_TOTAL_BUDGET
         cautions = [s for s in card.sections if s.heading == "Cautions"]
         text = " ".join(cautions[0].lines).lower()
         assert "sharp" in text and "numb" in text

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from bot.core.messages import Message, MessageKind, Section, error
 from bot.core.ports import Actor, Target
-from bot.core.render import truncate
+from bot.core.text import truncate
 
 # How much of an unknown command is quoted back.
 ECHO_LIMIT = 40

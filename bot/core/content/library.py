@@ -13,7 +13,7 @@ from pathlib import Path
 
 from bot.core.content.models import Area, Prompt, RedFlag, Stretch, Tip, Where
 from bot.core.lookup import StretchIndex, fold
-from bot.core.render import plural
+from bot.core.text import plural
 
 
 class Library:
