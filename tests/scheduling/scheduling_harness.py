@@ -117,7 +117,6 @@ async def make_rig(
     limits = LimitSettings(max_schedules=max_schedules) if max_schedules else LimitSettings()
     commands = SchedulingCommands(
         store,
-        content,
         clock,
         limits,
         notifier_channel_checker({PLATFORM: notifier}),

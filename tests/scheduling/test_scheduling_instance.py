@@ -56,7 +56,7 @@ async def _left_in_flight_by(store: Store, owner: str, clock: FakeClock) -> int:
 def _service(rig: Rig, name: str | None = None, shards: list[int] | None = None
              ) -> SchedulerService:
     return SchedulerService(
-        rig.store, {PLATFORM: rig.notifier}, rig.commands.content, rig.clock,
+        rig.store, {PLATFORM: rig.notifier}, rig.service.content, rig.clock,
         SchedulerSettings(instance_name=name),
         shards=ShardSettings(count=2, ids=shards) if shards is not None else ShardSettings(),
     )
@@ -95,10 +95,10 @@ async def test_lease_comes_from_settings(tmp_path: Path) -> None:
     """DESKBREAK_LEASE_SECONDS sets the scheduler's leases; without it they are two minutes."""
     rig = await make_rig(tmp_path / "db.sqlite3", FakeClock(T0))
     try:
-        default = SchedulerService(rig.store, {}, rig.commands.content, rig.clock)
+        default = SchedulerService(rig.store, {}, rig.service.content, rig.clock)
         assert default.claim_lease == default.send_lease == timedelta(minutes=2)
         settings = load_settings({"DESKBREAK_LEASE_SECONDS": "7"}).scheduler
-        service = SchedulerService(rig.store, {}, rig.commands.content, rig.clock, settings)
+        service = SchedulerService(rig.store, {}, rig.service.content, rig.clock, settings)
         assert service.claim_lease == service.send_lease == timedelta(seconds=7)
     finally:
         await rig.store.close()
