@@ -1,13 +1,13 @@
-"""Build everything once, from settings, and run one platform.
+"""Build everything once, from settings: the App every platform is served from.
 
 The order is the dependency order: settings -> content -> store -> services -> scheduler ->
-adapters. Each step is one line here so the whole wiring reads top to bottom; anything more
-belongs in the part being built.
+adapters (``bot/serve.py``). Each step is one line here so the whole wiring reads top to
+bottom; anything more belongs in the part being built. Nothing here imports an adapter.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bot.core.clock import Clock, SystemClock
@@ -15,14 +15,12 @@ from bot.core.commands import ContentCommands
 from bot.core.content.loader import load_library
 from bot.core.cooldown import Cooldown
 from bot.core.ports import Notifier, Platform
-from bot.observability import HealthChecks, Metrics, ObservabilityServer
+from bot.observability import HealthChecks, Metrics
 from bot.observability.store_probe import store_counts, store_health
 from bot.scheduling.commands import CommandNames, SchedulingCommands, notifier_channel_checker
-from bot.scheduling.config_apply import applies_here, apply_workspaces
 from bot.scheduling.config_file import DeploymentConfig, load_workspaces_config
 from bot.scheduling.service import SchedulerService
 from bot.settings import Settings
-from bot.shutdown import run_until_signalled
 from bot.storage import Store, create_store
 from bot.storage.rotation import SqlRotationStore
 
@@ -74,7 +72,6 @@ def build_scheduling(
     app.health.add("scheduler", lambda: None if service.jobs else "scheduler is not running")
     commands = SchedulingCommands(
         app.store,
-        app.content,
         app.clock,
         settings.limits,
         notifier_channel_checker(notifiers),
@@ -107,87 +104,3 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
         health=health,
         workspaces=workspaces,
     )
-
-
-class PlatformUnavailable(RuntimeError):
-    """``deskbreak run --platform X`` for a platform this build cannot run."""
-
-
-async def serve_console(app: App) -> int:
-    from bot.adapters.console import ConsoleAdapter
-    from bot.adapters.console.scheduling import register as register_scheduling
-
-    console = ConsoleAdapter(app.content)
-    scheduling = build_scheduling(app, {Platform.CONSOLE: console.notifier})
-    register_scheduling(console.table, scheduling.commands)
-    await scheduling.service.start()
-    try:
-        return await console.run()
-    finally:
-        await scheduling.service.stop()
-
-
-async def serve_discord(app: App) -> int:
-    from bot.adapters.discord.runner import serve_discord as run_discord
-
-    return await run_discord(app)
-
-
-async def serve_slack(app: App) -> int:
-    from bot.adapters.slack.runner import serve_slack as run_slack
-
-    return await run_slack(app)
-
-
-async def serve_discord_and_slack(app: App) -> int:
-    """Both chat platforms on one event loop: Slack starts first, then Discord runs with it."""
-    from bot.adapters.discord.runner import serve_discord as run_discord
-    from bot.adapters.slack.runner import EXIT_BAD_CONFIG, slack_alongside
-
-    async with slack_alongside(app) as slack:
-        if slack is None:  # configured but refused: say so at start-up, not half-running
-            return EXIT_BAD_CONFIG
-        return await run_discord(app, slack=slack)
-
-
-Runner = Callable[[App], Awaitable[int]]
-
-# One runner per platform; each returns the process exit status.
-RUNNERS: dict[Platform, Runner] = {
-    Platform.CONSOLE: serve_console,
-    Platform.DISCORD: serve_discord,
-    Platform.SLACK: serve_slack,
-}
-# Platforms that can share one process, and the runner that starts them together.
-COMBINED: dict[frozenset[Platform], Runner] = {
-    frozenset({Platform.DISCORD, Platform.SLACK}): serve_discord_and_slack,
-}
-
-
-async def serve(app: App, platform: Platform, *also: Platform) -> int:
-    """Run ``platform`` (and ``also``, in the same process) until it stops."""
-    wanted = frozenset((platform, *also))
-    runner = RUNNERS.get(platform) if len(wanted) == 1 else COMBINED.get(wanted)
-    if runner is None and len(wanted) == 1:
-        raise PlatformUnavailable(f"the {platform} adapter is not wired into `deskbreak run` yet")
-    if runner is None:
-        names = " and ".join(sorted(wanted))
-        raise PlatformUnavailable(f"{names} cannot run together in one `deskbreak run`")
-    await app.store.migrate()  # before any runner touches the database
-    # Before the scheduler runs:
-    if app.workspaces is not None and applies_here(app.settings.shards):
-        await apply_workspaces(app.store, app.workspaces, app.clock.now())
-    observability: ObservabilityServer | None = None
-    try:
-        port = app.settings.observability.metrics_port
-        if port is not None:  # /healthz and /metrics only when asked for
-            observability = ObservabilityServer(
-                app.metrics, app.health, app.settings.observability.metrics_host, port
-            )
-            await observability.start()
-        # SIGTERM/SIGINT cancel the runner so its clean-up runs, then exit 0 (bot/shutdown.py).
-        return await run_until_signalled(runner(app))
-    finally:
-        if observability is not None:
-            await observability.stop()
-        await app.store.close()

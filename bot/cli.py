@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from bot.adapters.discord.invite import register_invite
+from bot.adapters.discord.invite import WHY, client_id_from_token, invite_url
 from bot.core.clock import SystemClock
 from bot.core.commands import ContentCommands
 from bot.core.content.library import Library
@@ -71,7 +71,9 @@ def content_from(args: argparse.Namespace) -> ContentCommands:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from bot.app import PlatformUnavailable, build_app, serve
+    from bot.app import build_app
+    from bot.platforms import PlatformUnavailable
+    from bot.serve import serve
     from bot.storage.store import StoreUnavailable
 
     settings = settings_from(args)
@@ -247,6 +249,41 @@ def register_validate(sub: Subparsers, common: argparse.ArgumentParser) -> None:
         " (default: the configured content directories)",
     )
     p.set_defaults(func=cmd_validate)
+
+
+# --------------------------------------------------------------------------- invite
+
+
+def cmd_invite(args: argparse.Namespace) -> int:
+    client_id = args.client_id
+    if client_id is None:
+        token = settings_from(args).discord.token
+        if token is None:
+            raise CliError(["Give --client-id, or set DISCORD_TOKEN / DISCORD_TOKEN_FILE."], 2)
+        try:
+            client_id = client_id_from_token(token.get_secret_value())
+        except ValueError as exc:
+            raise CliError([f"DISCORD_TOKEN: {exc}; pass --client-id instead."], 2) from exc
+    if not client_id.isdigit():
+        raise CliError(["--client-id must be the numeric application id."], 2)
+    print(invite_url(client_id))
+    print()
+    print("Permissions asked for, and why:")
+    for name, why in WHY:
+        print(f"  {name}: {why}")
+    return 0
+
+
+def register_invite(sub: Subparsers, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser(
+        "invite",
+        parents=[common],
+        help="print the link that adds the bot to a Discord server",
+        description="Print the OAuth2 link (scopes bot + applications.commands) with only the"
+        " permissions deskbreak needs. The application id comes from --client-id or the token.",
+    )
+    p.add_argument("--client-id", help="the Discord application id (default: from the token)")
+    p.set_defaults(func=cmd_invite)
 
 
 # --------------------------------------------------------------------------- wiring

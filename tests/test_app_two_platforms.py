@@ -17,9 +17,10 @@ import pytest
 import yarl
 from pydantic import SecretStr
 
-from bot.app import build_app, serve
+from bot.app import build_app
 from bot.core.clock import FakeClock
 from bot.core.ports import Platform
+from bot.serve import serve
 from bot.settings import (
     DatabaseSettings,
     DiscordSettings,

@@ -13,18 +13,19 @@ import sys
 import threading
 from typing import TextIO
 
-from bot.adapters.console import content as content_commands
 from bot.adapters.console.notifier import ConsoleNotifier, ConsoleOutput
 from bot.adapters.console.table import CommandTable, ConsoleContext, StopRepl
+from bot.commands.call import Facades
 from bot.core.commands import ContentCommands
 from bot.core.ports import Actor, Platform, Target, TargetKind
+from bot.scheduling.commands import SchedulingCommands
 
 CONSOLE_WORKSPACE = "console"
 CONSOLE_CHANNEL = "console"
 
 
 class ConsoleAdapter:
-    """Everything the console needs; ``table`` is where other features add their commands."""
+    """Everything the console needs; ``table`` answers each line from the command table."""
 
     def __init__(
         self,
@@ -40,8 +41,8 @@ class ConsoleAdapter:
             interactive = self._stdin.isatty()
         self.output = ConsoleOutput(stdout, interactive=interactive)
         self.notifier = ConsoleNotifier(self.output)
-        self.table = CommandTable()
-        content_commands.register(self.table, content)
+        self.facades = Facades(content)
+        self.table = CommandTable(self.facades)
         # The person at the terminal runs the process, so they are its admin.
         self.context = ConsoleContext(
             actor=Actor(Platform.CONSOLE, CONSOLE_WORKSPACE, "console-user", is_admin=True,
@@ -49,6 +50,10 @@ class ConsoleAdapter:
             target=Target(Platform.CONSOLE, CONSOLE_WORKSPACE, TargetKind.CHANNEL,
                           CONSOLE_CHANNEL),
         )
+
+    def attach(self, scheduling: SchedulingCommands) -> None:
+        """Answer /schedule, /config, /remind and /done with ``scheduling``."""
+        self.facades.scheduling = scheduling
 
     async def run(self) -> int:
         """Answer commands until /quit or end of input; return the exit status (0)."""

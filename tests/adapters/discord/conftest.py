@@ -105,7 +105,7 @@ def content(library: Library, store: Store, clock: FakeClock) -> ContentCommands
 @pytest.fixture
 def services(content: ContentCommands, store: Store, clock: FakeClock) -> DiscordServices:
     # The channel checker is the real DiscordNotifier's, attached once a client exists.
-    scheduling = SchedulingCommands(store, content, clock, LimitSettings(), None)
+    scheduling = SchedulingCommands(store, clock, LimitSettings(), None)
     return DiscordServices(content=content, kv=store, scheduling=scheduling)
 
 

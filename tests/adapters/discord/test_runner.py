@@ -10,8 +10,9 @@ import pytest
 import yarl
 from pydantic import SecretStr
 
-from bot.app import build_app, serve
+from bot.app import build_app
 from bot.core.ports import Platform
+from bot.serve import serve
 from bot.settings import DatabaseSettings, DiscordSettings, Settings
 from tests.adapters.discord.conftest import READY_WAIT, World
 from tests.fakes.discord import FakeDiscord

@@ -12,9 +12,10 @@ from bot.adapters.discord.client import DeskbreakClient, LoginRejected, run_clie
 from bot.adapters.discord.notifier import DiscordNotifier
 from bot.adapters.discord.runner import EXIT_BAD_TOKEN
 from bot.adapters.discord.services import DiscordServices
-from bot.app import build_app, serve
+from bot.app import build_app
 from bot.core.messages import Message, MessageKind
 from bot.core.ports import Delivery, Platform, Target, TargetKind
+from bot.serve import serve
 from bot.settings import DatabaseSettings, DiscordSettings, Settings
 from bot.storage import Store
 from tests.adapters.discord.conftest import StartBot, World

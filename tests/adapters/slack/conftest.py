@@ -19,7 +19,6 @@ from pydantic import SecretStr
 
 from bot.adapters.slack import SlackAdapter, SlackConfig, SlackNotifier
 from bot.adapters.slack.client import build_web_client
-from bot.adapters.slack.listeners import COMMAND_NAMES
 from bot.adapters.slack.pacer import ChannelPacer
 from bot.core.clock import FakeClock
 from bot.core.commands import ContentCommands
@@ -122,7 +121,7 @@ def content(library: Library, clock: FakeClock) -> ContentCommands:
 
 @pytest.fixture
 def scheduling(
-    store: Store, content: ContentCommands, clock: FakeClock, fake: FakeSlack
+    store: Store, clock: FakeClock, fake: FakeSlack
 ) -> SchedulingCommands:
     """The real scheduling facade; it checks channels through a SlackNotifier on the fake."""
     checker = SlackNotifier(
@@ -130,11 +129,10 @@ def scheduling(
     )
     return SchedulingCommands(
         store,
-        content,
         clock,
         LimitSettings(),
         notifier_channel_checker({Platform.SLACK: checker}),
-        names=COMMAND_NAMES,  # as the runner wires it: replies name Slack's commands
+        names=SlackAdapter.command_names,  # as serve wires it: replies name Slack's commands
     )
 
 

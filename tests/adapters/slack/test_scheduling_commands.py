@@ -244,7 +244,9 @@ async def test_ack_does_not_wait_for_slow_slack_lookups(
 async def test_without_scheduling_commands_say_so(
     fake: FakeSlack, content: ContentCommands, clock: FakeClock
 ) -> None:
-    """An adapter started without scheduling answers /schedule with a clear private error."""
+    """An adapter started without scheduling answers an admin's /schedule, and anyone's
+    /reminders, with a clear private error."""
+    fake.users["U0ADMIN"] = {"name": "ada", "is_admin": True}
     config = SlackConfig(
         bot_token=SecretStr(BOT_TOKEN),
         signing_secret=SecretStr(SIGNING_SECRET),
@@ -254,8 +256,11 @@ async def test_without_scheduling_commands_say_so(
     adapter = SlackAdapter(config, content, clock=clock)
     await adapter.start()
     try:
-        response = await Slash(adapter, fake)("/schedule", "list")
+        slash = Slash(adapter, fake)
+        responses = [await slash("/schedule", "list", user_id="U0ADMIN"),
+                     await slash("/reminders", "on")]
     finally:
         await adapter.stop()
-    assert response["response_type"] == "ephemeral"
-    assert "not running in this deskbreak process" in response["text"]
+    for response in responses:
+        assert response["response_type"] == "ephemeral"
+        assert "not running in this deskbreak process" in response["text"]
