@@ -104,6 +104,7 @@ def test_a_bad_database_url_in_the_config_file_is_not_echoed(tmp_path: Path) -> 
     assert_no_secret(str(caught.value))
 
 
+@pytest.mark.slow
 def test_validate_prints_no_secret(tmp_path: Path) -> None:
     """`deskbreak validate` with every secret set (and DEBUG logging) prints none of them."""
     result = deskbreak("validate", tmp_path=tmp_path)
@@ -112,6 +113,7 @@ def test_validate_prints_no_secret(tmp_path: Path) -> None:
     assert_no_secret(result.stdout + result.stderr)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("platform", ["console", "discord", "slack"])
 def test_run_failing_on_the_database_prints_no_secret(tmp_path: Path, platform: str) -> None:
     """`deskbreak run` that cannot reach PostgreSQL fails with a message naming the database

@@ -83,6 +83,7 @@ def test_entrypoint_and_cmd_are_deskbreak_run(dockerfile: list[tuple[str, str]])
     assert json.loads(only(dockerfile, "CMD")) == ["run"]
 
 
+@pytest.mark.slow
 def test_entrypoint_answers_help() -> None:
     """`deskbreak --help`, the image's entry point, runs and lists the run command."""
     done = subprocess.run(
@@ -92,6 +93,7 @@ def test_entrypoint_answers_help() -> None:
     assert "run" in done.stdout
 
 
+@pytest.mark.slow
 def test_entrypoint_with_cmd_is_a_valid_command() -> None:
     """ENTRYPOINT + CMD (`deskbreak run`) is a command the CLI accepts."""
     done = subprocess.run(
@@ -111,6 +113,7 @@ async def run_healthcheck(command: list[str], port: int) -> int:
     return await asyncio.wait_for(process.wait(), timeout=60)
 
 
+@pytest.mark.slow
 async def test_healthcheck_passes_against_healthy_server(
     dockerfile: list[tuple[str, str]],
 ) -> None:
@@ -122,6 +125,7 @@ async def test_healthcheck_passes_against_healthy_server(
         assert await run_healthcheck(command, server.port) == 0
 
 
+@pytest.mark.slow
 async def test_healthcheck_fails_against_unhealthy_server(
     dockerfile: list[tuple[str, str]],
 ) -> None:
@@ -133,6 +137,7 @@ async def test_healthcheck_fails_against_unhealthy_server(
         assert await run_healthcheck(command, server.port) != 0
 
 
+@pytest.mark.slow
 async def test_healthcheck_fails_when_nothing_listens(
     dockerfile: list[tuple[str, str]],
 ) -> None:
@@ -192,6 +197,7 @@ def content_placement_command(dockerfile: list[tuple[str, str]]) -> list[str]:
     raise AssertionError("no content placement step in the Dockerfile")
 
 
+@pytest.mark.slow
 def test_content_lands_where_the_installed_package_looks(
     dockerfile: list[tuple[str, str]], repo: Path, tmp_path: Path
 ) -> None:
@@ -229,6 +235,7 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+@pytest.mark.slow
 async def test_image_command_serves_health_and_metrics(
     dockerfile: list[tuple[str, str]], tmp_path: Path
 ) -> None:

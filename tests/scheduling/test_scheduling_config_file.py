@@ -142,6 +142,7 @@ def test_flat_settings_file_is_not_deployment_format(tmp_path: Path) -> None:
     assert load_workspaces_config(EXAMPLE) is not None
 
 
+@pytest.mark.slow
 def test_validate_command_reports_workspace_problems(tmp_path: Path) -> None:
     """`deskbreak validate --config` exits 1 and prints file:line: field for bad schedules."""
     config = tmp_path / "deploy.yaml"
