@@ -12,9 +12,9 @@ For each size (reminders; schedules are 5 % of that, so 100k -> 100,000 + 5,000)
   ticks on the smallest and the larger database taken back to back, so both sides of a pair
   see the same machine speed; every database stays until the pairs are done.
 
-    /work/venv/bin/python -m bench.bench_scale                       # 10k and 100k
-    /work/venv/bin/python -m bench.bench_scale --sizes 10000 100000 1000000
-    /work/venv/bin/python -m bench.bench_scale --database postgres --sizes 10000 100000 1000000
+    python -m bench.bench_scale                       # 10k and 100k
+    python -m bench.bench_scale --sizes 10000 100000 1000000
+    python -m bench.bench_scale --database postgres --sizes 10000 100000 1000000
 
 With ``--database postgres`` every size gets its own randomly named database on the server at
 ``--pg-url`` (default: DESKBREAK_TEST_PG_URL, else postgres@127.0.0.1:5432), seeded with COPY
