@@ -34,6 +34,16 @@ class Facades:
     scheduling: SchedulingCommands | None = None
 
 
+def with_defaults(path: Path, args: Mapping[str, Value]) -> dict[str, Value]:
+    """``args`` with each missing option's default: what a platform whose forms leave an
+    option out (Discord) passes, so answers see the same arguments as typed text gives."""
+    out = dict(args)
+    for option in path.leaf.options:
+        if option.name not in out and option.default is not None:
+            out[option.name] = option.default
+    return out
+
+
 @dataclass(frozen=True, slots=True)
 class Call:
     path: Path

@@ -504,8 +504,11 @@ def _choice(choices: Sequence[Choice], text: str) -> Choice | None:
 
 
 def example(path: Path, platform: Platform, typed: str = "") -> str:
-    """``For example: `...` `` with the command's example closest to what was typed."""
-    examples = path.leaf.examples or ("",)
+    """``For example: `...` `` with the command's example closest to what was typed (its
+    usage line when it has no examples)."""
+    if not path.leaf.examples:
+        return f"Usage: `{usage(path, platform)}`"
+    examples = path.leaf.examples
     best = max(examples, key=lambda e: difflib.SequenceMatcher(None, typed, e).ratio())
     return f"For example: `{path.typed(platform, best)}`"
 

@@ -127,7 +127,7 @@ def test_every_form_reads_the_same_on_slack_and_in_the_console(
     ("schedule", "add #general tip", ["couldn't read the channel `#general`"]),
     ("schedule", "add break every=30 every=60", ["`every` is given twice"]),
     ("schedule", "list everything", ["I don't know what to do with `everything`",
-                                     "For example: `/schedule list`"]),
+                                     "Usage: `/schedule list`"]),
     ("config", "skip 2026-12-24 remove=maybe", ["`remove=` takes yes or no"]),
     ("config", "quiet", ["Which start?"]),
 ])

@@ -19,7 +19,7 @@ from discord import app_commands
 
 from bot.adapters.discord.respond import actor_of, answer, place_of, reply
 from bot.adapters.discord.services import DiscordServices
-from bot.commands.call import Call, Facades
+from bot.commands.call import Call, Facades, with_defaults
 from bot.commands.run import invoke
 from bot.commands.spec import Access, Command, Kind, Option, Path, Table
 from bot.commands.table import TABLE
@@ -83,7 +83,7 @@ def _callback(path: Path) -> Callback:
     async def callback(interaction: Interaction, **values: Any) -> None:
         services: DiscordServices = interaction.client.services  # type: ignore[attr-defined]
         actor = actor_of(interaction, personal=path.personal)
-        args = {name: _value(v) for name, v in values.items() if v is not None}
+        args = with_defaults(path, {k: _value(v) for k, v in values.items() if v is not None})
         result = invoke(Call(path, actor, place_of(interaction), services.facades, args))
         if path.leaf.opens_dm:
             result = _then_prepare_dm(result, interaction, services)

@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
+import discord
+from discord import app_commands
+
 from bot.adapters.discord.client import DeskbreakClient
+from bot.adapters.discord.commands import build
+from bot.commands.call import Facades
 from bot.commands.spec import Access, Kind
 from bot.commands.table import TABLE
 from bot.core.ports import Platform
+from tests.commands.shapes import SHAPES
 from tests.fakes.discord import FakeDiscord
 
 MANAGE_GUILD = str(1 << 5)
@@ -54,3 +60,22 @@ async def test_admin_commands_are_hidden_from_members_and_out_of_dms(
         else:
             assert payload["default_member_permissions"] is None
             assert payload["dm_permission"] is True
+
+
+def test_upcoming_shapes_become_discord_options() -> None:
+    """An admin leaf hides from members; a range, a default, choices and autocomplete become
+    Discord's own option fields (the declarations in tests/commands/shapes.py)."""
+    client = discord.Client(intents=discord.Intents.none())
+    tree: app_commands.CommandTree[Any] = app_commands.CommandTree(client)
+    built = {c.name: build(c, Facades(content=None)).to_dict(tree)  # type: ignore[arg-type]
+             for c in SHAPES.commands}
+    assert built["teamstats"]["default_member_permissions"] == 1 << 5
+    assert built["teamstats"]["dm_permission"] is False
+    assert [c["value"] for c in built["teamstats"]["options"][0]["choices"]] == [
+        "week", "month", "year"]
+    minutes, routine = built["groupbreak"]["options"]
+    assert (minutes["type"], minutes["min_value"], minutes["max_value"]) == (4, 1, 60)
+    assert minutes["required"] is False and routine["autocomplete"] is True
+    [calendar] = built["remind"]["options"]
+    assert calendar["options"][0] == {"type": 3, "name": "url", "required": True,
+                                      "description": "The calendar's iCal link, or off"}
