@@ -15,12 +15,14 @@ from bot.commands.help import help_message
 from bot.commands.run import EndSession
 from bot.commands.spec import Access, Command, Kind, Option, Table
 from bot.core import actions
+from bot.core.commands import NUDGE_KINDS
 from bot.core.lookup import Choice
 from bot.core.messages import Message
 from bot.core.ports import Platform
 
 AUTOCOMPLETE_LIMIT = 25
-NUDGE_KINDS = (Choice("break reminder", "break"), Choice("ergonomics tip", "tip"))
+_KIND_LABELS = {"break": "break reminder", "tip": "ergonomics tip"}
+NUDGE_CHOICES = tuple(Choice(_KIND_LABELS.get(kind, kind), kind) for kind in NUDGE_KINDS)
 
 
 # --------------------------------------------------------------------------- sources
@@ -166,7 +168,7 @@ TABLE = Table((
                 "add", "Add a schedule (cron, or every N minutes in hours)",
                 options=(
                     Option("channel", "Where to post (default: here)", Kind.CHANNEL),
-                    Option("kind", "What to post", required=True, choices=NUDGE_KINDS,
+                    Option("kind", "What to post", required=True, choices=NUDGE_CHOICES,
                            ask="Say what to post: `break` or `tip`.", noun="kind"),
                     Option("cron", "Crontab, e.g. '0 10,15 * * 1-5' (local time)", Kind.CRON,
                            positional=False, example='"0 9 * * 1-5"'),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 
+from bot.core.commands import NUDGE_KINDS
 from bot.core.messages import Message, MessageKind, Section, error, info
 from bot.core.ports import Actor, DeliveryStatus
 from bot.core.text import plural
@@ -20,8 +21,8 @@ from bot.storage.records import ScheduleRow
 
 log = logging.getLogger(__name__)
 
-# What a channel schedule posts (the content facade's nudge kinds).
-KINDS = ("break", "tip")
+# What a channel schedule posts: the content facade's nudge kinds.
+KINDS = NUDGE_KINDS
 MAX_ID = 2**63 - 1
 
 
