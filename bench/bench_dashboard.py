@@ -32,7 +32,7 @@ from bench.harness import ROOT, median, percentile, verdict
 from bot.adapters.console import ConsoleAdapter
 from bot.app import App, Scheduling, build_app, build_scheduling
 from bot.core.ports import Platform
-from bot.settings import Settings
+from bot.settings import DatabaseSettings, LimitSettings, Settings, WebSettings
 from bot.storage.records import Spec
 from bot.web import Dashboard
 
@@ -40,8 +40,9 @@ TARGET_MS = 150.0
 
 
 async def site(workdir: Path, name: str, schedules: int) -> tuple[App, Dashboard, Scheduling]:
-    settings = Settings(database_url=f"sqlite+aiosqlite:///{workdir / name}.sqlite3",
-                        web_port=free_port(), max_schedules=max(schedules, 1))
+    settings = Settings(
+        database=DatabaseSettings(url=f"sqlite+aiosqlite:///{workdir / name}.sqlite3"),
+        web=WebSettings(port=free_port()), limits=LimitSettings(max_schedules=max(schedules, 1)))
     app = build_app(settings)
     await app.store.migrate()
     console = ConsoleAdapter(app.content, stdin=io.StringIO(), stdout=io.StringIO(),

@@ -4,9 +4,9 @@ Runs the real bot process against the fake Discord with Discord's limits (global
 5 s per channel) and reports wall time against the floor (requests needed / 50 per second),
 429s handed out, deliveries lost and duplicated.
 
-    /work/venv/bin/python -m bench.bench_fanout                      # 2,000 + 200, both modes
-    /work/venv/bin/python -m bench.bench_fanout --dm cold            # DM channels unknown
-    /work/venv/bin/python -m bench.bench_fanout --reminders 200 --schedules 20   # quick look
+    python -m bench.bench_fanout                      # 2,000 + 200, both modes
+    python -m bench.bench_fanout --dm cold            # DM channels unknown
+    python -m bench.bench_fanout --reminders 200 --schedules 20   # quick look
 
 ``--dm warm``: every person's DM channel was created when they opted in (``/remind on``), so
 the due minute needs one request per delivery. ``--dm cold``: nobody's DM channel is known yet,

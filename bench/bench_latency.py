@@ -6,8 +6,8 @@ baseline is a bare discord.py bot with one command that answers a constant strin
 (``bench/bare_bot.py``). Requests go one at a time, so each figure is the bot's own
 turnaround, not queueing behind other requests.
 
-    /work/venv/bin/python -m bench.bench_latency              # 1,000 of each
-    /work/venv/bin/python -m bench.bench_latency --count 200  # quick look
+    python -m bench.bench_latency              # 1,000 of each
+    python -m bench.bench_latency --count 200  # quick look
 """
 
 from __future__ import annotations

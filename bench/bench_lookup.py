@@ -4,7 +4,7 @@ In-process: this is the pure CPU cost of one call (the latency benchmark covers 
 through Discord). The baseline, measured in the same run over the same names, is a plain
 ``dict.get(query.lower())`` and a plain ``str.lower()`` substring scan.
 
-    /work/venv/bin/python -m bench.bench_lookup
+    python -m bench.bench_lookup
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """How long one ``next_after`` call takes; the scheduler makes one per delivery.
 
-Run: /work/venv/bin/python bench/bench_recurrence.py   (prints microseconds per call)
+Run: python bench/bench_recurrence.py   (prints microseconds per call)
 """
 
 from __future__ import annotations

@@ -12,9 +12,9 @@ For each size (reminders; schedules are 5 % of that, so 100k -> 100,000 + 5,000)
   ticks on the smallest and the larger database taken back to back, so both sides of a pair
   see the same machine speed; every database stays until the pairs are done.
 
-    /work/venv/bin/python -m bench.bench_scale                       # 10k and 100k
-    /work/venv/bin/python -m bench.bench_scale --sizes 10000 100000 1000000
-    /work/venv/bin/python -m bench.bench_scale --database postgres --sizes 10000 100000 1000000
+    python -m bench.bench_scale                       # 10k and 100k
+    python -m bench.bench_scale --sizes 10000 100000 1000000
+    python -m bench.bench_scale --database postgres --sizes 10000 100000 1000000
 
 With ``--database postgres`` every size gets its own randomly named database on the server at
 ``--pg-url`` (default: DESKBREAK_TEST_PG_URL, else postgres@127.0.0.1:5432), seeded with COPY
@@ -56,7 +56,6 @@ from bot.core.content.loader import load_library
 from bot.core.messages import Message
 from bot.core.ports import Delivery, DeliveryResult, DeliveryStatus, Platform
 from bot.scheduling.service import SchedulerService
-from bot.settings import Settings
 from bot.storage import Store, create_store
 from bot.storage import tables as t
 from bot.storage.rotation import SqlRotationStore
@@ -69,6 +68,7 @@ class InstantNotifier:
     """Delivers nothing, at once: isolates the scheduler's own work from Discord's pacing."""
 
     platform = Platform.DISCORD
+    dedupes_resends = True
 
     async def deliver(self, delivery: Delivery, message: Message) -> DeliveryResult:
         return DeliveryResult(DeliveryStatus.SENT)
@@ -133,8 +133,7 @@ async def timed_tick(url: str, due: int, now: datetime) -> float:
         await make_due(store, due, now - timedelta(seconds=1))
         library = load_library([ROOT / "content"])
         content = ContentCommands(library, SqlRotationStore(store), clock)
-        service = SchedulerService(store, {Platform.DISCORD: InstantNotifier()}, content, clock,
-                                   Settings())
+        service = SchedulerService(store, {Platform.DISCORD: InstantNotifier()}, content, clock)
         start = time.perf_counter()
         report = await service.tick()
         elapsed = time.perf_counter() - start

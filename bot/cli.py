@@ -22,7 +22,7 @@ from typing import Any
 
 import bot
 from bot.adapters.console.output import SHELL, ConsoleOutput
-from bot.adapters.discord.invite import register_invite
+from bot.adapters.discord.invite import WHY, client_id_from_token, invite_url
 from bot.core.clock import SystemClock
 from bot.core.commands import ContentCommands
 from bot.core.content.library import Library
@@ -58,7 +58,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
 
 def library_from(settings: Settings) -> Library:
     try:
-        return load_library(settings.content_dirs())
+        return load_library(settings.content.dirs())
     except ContentError as exc:
         lines = [str(p) for p in exc.problems]
         lines.append("The content has problems; `deskbreak validate` lists them.")
@@ -80,7 +80,9 @@ def content_from(args: argparse.Namespace) -> ContentCommands:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from bot.app import PlatformUnavailable, build_app, serve
+    from bot.app import build_app
+    from bot.platforms import PlatformUnavailable
+    from bot.serve import serve
     from bot.storage.store import StoreUnavailable
 
     settings = settings_from(args)
@@ -248,7 +250,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     config_path = settings.config_path or args.config or (
         Path(os.environ["DESKBREAK_CONFIG"]) if os.environ.get("DESKBREAK_CONFIG") else None
     )
-    dirs = [Path(p) for p in args.paths] if args.paths else settings.content_dirs()
+    dirs = [Path(p) for p in args.paths] if args.paths else settings.content.dirs()
     problems: list[object] = []
     library: Library | None = None
     try:
@@ -265,12 +267,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
     where = ", ".join(display_path(d) for d in dirs)
     config = f"; config {display_path(config_path)} OK" if config_path else ""
     print(f"OK: {library.summary()} in {len(library.sources)} files from {where}{config}")
-    base = settings.base_content_dir.resolve()
+    base = settings.content.base_dir.resolve()
     if args.paths and all(d.resolve() != base for d in dirs):
         # Extra content is loaded over the shipped content, where an id or alias may clash
         # with a shipped one: checked alone it can pass and still fail at start-up.
         print(f"Checked on their own. To check them as the bot loads them, over the shipped"
-              f" content: deskbreak validate {display_path(settings.base_content_dir)} "
+              f" content: deskbreak validate {display_path(settings.content.base_dir)} "
               + " ".join(display_path(d) for d in dirs))
     return 0
 
@@ -291,6 +293,41 @@ def register_validate(sub: Subparsers, common: argparse.ArgumentParser) -> None:
         " (default: the configured content directories)",
     )
     p.set_defaults(func=cmd_validate)
+
+
+# --------------------------------------------------------------------------- invite
+
+
+def cmd_invite(args: argparse.Namespace) -> int:
+    client_id = args.client_id
+    if client_id is None:
+        token = settings_from(args).discord.token
+        if token is None:
+            raise CliError(["Give --client-id, or set DISCORD_TOKEN / DISCORD_TOKEN_FILE."], 2)
+        try:
+            client_id = client_id_from_token(token.get_secret_value())
+        except ValueError as exc:
+            raise CliError([f"DISCORD_TOKEN: {exc}; pass --client-id instead."], 2) from exc
+    if not client_id.isdigit():
+        raise CliError(["--client-id must be the numeric application id."], 2)
+    print(invite_url(client_id))
+    print()
+    print("Permissions asked for, and why:")
+    for name, why in WHY:
+        print(f"  {name}: {why}")
+    return 0
+
+
+def register_invite(sub: Subparsers, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser(
+        "invite",
+        parents=[common],
+        help="print the link that adds the bot to a Discord server",
+        description="Print the OAuth2 link (scopes bot + applications.commands) with only the"
+        " permissions deskbreak needs. The application id comes from --client-id or the token.",
+    )
+    p.add_argument("--client-id", help="the Discord application id (default: from the token)")
+    p.set_defaults(func=cmd_invite)
 
 
 # --------------------------------------------------------------------------- wiring

@@ -1,19 +1,31 @@
 """Typed settings: environment variables, ``*_FILE`` secrets, and an optional YAML config file.
 
+Settings are grouped by the part of the bot that uses them (``settings.scheduler``,
+``settings.discord``, ...), and each constructor receives only its part, so a module's
+dependencies are visible in its signature and tests build just that part. Each field names
+its environment variable once, on the field (``Env("DESKBREAK_GRACE_MINUTES")``); the variable
+name, the YAML key (the variable without ``DESKBREAK_``, lower-cased: ``grace_minutes``),
+error messages and redaction are all derived from that one declaration.
+
 Precedence, highest first: an environment variable, its ``*_FILE`` variant (secrets only),
-the YAML config file (``--config`` or ``DESKBREAK_CONFIG``; non-secret settings only), the
-defaults here. Secrets are :class:`pydantic.SecretStr` and are refused in the YAML file, so a
-config file can be committed or shared without leaking a token; ``repr`` and :meth:`redacted`
-never show them.
+the YAML config file (``--config`` or ``DESKBREAK_CONFIG``; non-secret settings only, as flat
+keys), the defaults here. Secrets are :class:`pydantic.SecretStr` and are refused in the YAML
+file, so a config file can be committed or shared without leaking a token; ``repr`` and
+:meth:`Settings.redacted` never show them.
 
 ``Settings()`` with no arguments gives the defaults without reading the environment (tests
 rely on that); :func:`load_settings` is what the CLI calls.
+
+Adding a setting: put a field with ``Env("DESKBREAK_...")`` on the part that uses it (or a new
+part: a :class:`Part` subclass and one field on :class:`Settings`). Nothing else lists it.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlsplit
@@ -31,9 +43,11 @@ from pydantic import (
 import bot
 from bot.core.ports import Platform
 from bot.core.yamlsource import YamlSyntaxError, load_yaml
+from bot.meetings.statuses import StatusRules, StatusRulesError
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/deskbreak.sqlite3"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+_ENV_PREFIX = "DESKBREAK_"
 
 
 def _builtin_content_dir() -> Path:
@@ -48,66 +62,203 @@ def _builtin_content_dir() -> Path:
 BUILTIN_CONTENT_DIR = _builtin_content_dir()
 
 
-class Settings(BaseModel):
+@dataclass(frozen=True, slots=True)
+class Env:
+    """Field metadata: the environment variable a setting is read from.
+
+    ``secret`` settings also accept ``NAME_FILE`` and are refused in the YAML file; ``listed``
+    ones split on commas or spaces. ``in_file=False`` keeps a setting out of the YAML file
+    (the config file's own path).
+    """
+
+    name: str
+    secret: bool = False
+    listed: bool = False
+    in_file: bool = True
+
+    @property
+    def key(self) -> str:
+        """The flat YAML key and the name used in messages: ``grace_minutes``."""
+        return self.name.removeprefix(_ENV_PREFIX).lower()
+
+
+def _loopback(value: str | None) -> str | None:
+    """Test-only platform addresses: loopback only, so a stray setting can never hand a token
+    to another host."""
+    if value is None:
+        return None
+    if urlsplit(value).hostname not in ("127.0.0.1", "localhost", "::1"):
+        raise ValueError("only a loopback address (a fake platform for testing) is allowed")
+    return value.rstrip("/")
+
+
+class Part(BaseModel):
+    """One part's settings: frozen, and strict about unknown names."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    database_url: str = DEFAULT_DATABASE_URL
+
+class DatabaseSettings(Part):
+    url: Annotated[str, Env("DESKBREAK_DATABASE_URL")] = DEFAULT_DATABASE_URL
+
+    def __repr_args__(self) -> Any:
+        """What ``repr``/``str`` show: the URL's password is masked like a secret."""
+        for name, value in super().__repr_args__():
+            yield name, redact_url(value) if name == "url" else value
+
+
+class ContentSettings(Part):
     # The content shipped with deskbreak; a packaged install can point this elsewhere.
-    base_content_dir: Path = BUILTIN_CONTENT_DIR
+    base_dir: Annotated[Path, Env("DESKBREAK_BASE_CONTENT_DIR")] = BUILTIN_CONTENT_DIR
     # An admin's extra content: adds entries and overrides the shipped ones by id.
-    content_dir: Path | None = None
-    config_path: Path | None = None
-    log_level: str = "INFO"
-    grace_minutes: Annotated[int, Field(ge=0, le=24 * 60)] = 10
-    tick_seconds: Annotated[float, Field(gt=0, le=3600)] = 15.0
+    extra_dir: Annotated[Path | None, Env("DESKBREAK_CONTENT_DIR")] = None
+
+    def dirs(self) -> list[Path]:
+        """Where content is read from, in override order (later wins)."""
+        return [self.base_dir] if self.extra_dir is None else [self.base_dir, self.extra_dir]
+
+
+class SchedulerSettings(Part):
+    grace_minutes: Annotated[
+        int, Field(ge=0, le=24 * 60), Env("DESKBREAK_GRACE_MINUTES")
+    ] = 10
+    tick_seconds: Annotated[float, Field(gt=0, le=3600), Env("DESKBREAK_TICK_SECONDS")] = 15.0
     # How long a process holds the work it claimed before another may take it over: a dead
     # process's share is delivered by the others within about lease + one tick. Keep it longer
     # than the slowest single send (discord.py may wait out a 429 for up to 30 s).
-    lease_seconds: Annotated[float, Field(ge=1, le=3600)] = 120.0
-    # Limits against abuse and accidents: schedules per workspace, and a per-person token
-    # bucket for commands (a burst of cooldown_burst, refilled at cooldown_per_minute).
-    max_schedules: Annotated[int, Field(ge=1, le=10_000)] = 50
-    cooldown_burst: Annotated[int, Field(ge=1, le=1000)] = 8
-    cooldown_per_minute: Annotated[float, Field(gt=0, le=6000)] = 20.0
-    metrics_port: Annotated[int, Field(ge=1, le=65535)] | None = None
-    # Loopback by default: health and metrics are for the local scraper; containers set 0.0.0.0.
-    metrics_host: str = "127.0.0.1"
+    lease_seconds: Annotated[
+        float, Field(ge=1, le=3600), Env("DESKBREAK_LEASE_SECONDS")
+    ] = 120.0
     # Names this deployment slot in lease owners instead of the host name, so that a restart
     # takes back its previous life's in-flight sends at once (see bot/scheduling/instance.py);
     # set it where host names change on every restart (Kubernetes Deployments). It must be
     # unique among the processes running at the same time.
-    instance_name: Annotated[str, Field(pattern=r"^[A-Za-z0-9._-]{1,40}$")] | None = None
-    shard_count: Annotated[int, Field(ge=1)] | None = None
-    shard_ids: list[Annotated[int, Field(ge=0)]] | None = None
-    discord_token: SecretStr | None = None
-    discord_dev_guild: int | None = None
-    # For testing against a fake Discord only (benchmarks, end-to-end runs): where discord.py
-    # sends REST calls and opens the gateway. Loopback addresses only, so a stray setting can
-    # never hand the bot token to another host.
-    discord_api_base: str | None = None
-    discord_gateway_url: str | None = None
-    slack_bot_token: SecretStr | None = None
-    slack_app_token: SecretStr | None = None
-    slack_signing_secret: SecretStr | None = None
-    slack_http_host: str = "127.0.0.1"
-    slack_http_port: Annotated[int, Field(ge=1, le=65535)] = 3000
-    slack_admin_ids: list[str] = Field(default_factory=list)
-    # Like discord_api_base: the Web API of a fake Slack (end-to-end runs), loopback only.
-    slack_api_base: str | None = None
+    instance_name: Annotated[
+        Annotated[str, Field(pattern=r"^[A-Za-z0-9._-]{1,40}$")] | None,
+        Env("DESKBREAK_INSTANCE_NAME"),
+    ] = None
 
-    # --- web dashboard (bot/web, issue 15) -------------------------------------------------
-    # Served by `deskbreak run` itself on web_host:web_port; port 0 turns it off. public_url is
-    # where people reach it (behind a proxy): OAuth redirects are built from it, and an https
-    # one makes the session cookie Secure. web_secret keys the encrypted session cookie; when
-    # unset, one is generated and kept in the database so a restart keeps people signed in.
-    web_host: str = "127.0.0.1"
-    web_port: Annotated[int, Field(ge=0, le=65535)] = 8080
-    public_url: str | None = None
-    discord_client_id: Annotated[str, Field(pattern=r"^[0-9]{1,25}$")] | None = None
-    discord_client_secret: SecretStr | None = None
-    slack_client_id: Annotated[str, Field(pattern=r"^[0-9A-Za-z.]{1,50}$")] | None = None
-    slack_client_secret: SecretStr | None = None
-    web_secret: SecretStr | None = None
+    @property
+    def grace(self) -> timedelta:
+        """How late a slot may still be sent."""
+        return timedelta(minutes=self.grace_minutes)
+
+    @property
+    def lease(self) -> timedelta:
+        return timedelta(seconds=self.lease_seconds)
+
+
+class ShardSettings(Part):
+    """Discord gateway shards; the scheduler claims only their guilds' schedules."""
+
+    count: Annotated[Annotated[int, Field(ge=1)] | None, Env("DESKBREAK_SHARD_COUNT")] = None
+    ids: Annotated[
+        list[Annotated[int, Field(ge=0)]] | None, Env("DESKBREAK_SHARD_IDS", listed=True)
+    ] = None
+
+    @field_validator("ids")
+    @classmethod
+    def _shards(cls, value: list[int] | None, info: ValidationInfo) -> list[int] | None:
+        # A field validator (count is declared first), not a model one: a model-level error
+        # would echo every input in the error message.
+        if value is None:
+            return None
+        count = info.data.get("count")
+        if count is None:
+            raise ValueError("needs DESKBREAK_SHARD_COUNT (the total number of shards)")
+        beyond = sorted(i for i in value if i >= count)
+        if beyond:
+            raise ValueError(f"shards {beyond} do not exist with {count} shards (ids count from 0)")
+        return sorted(set(value))
+
+    @property
+    def sharded(self) -> bool:
+        return self.count is not None
+
+
+class LimitSettings(Part):
+    """Limits against abuse and accidents: schedules per workspace, and a per-person token
+    bucket for commands (a burst of cooldown_burst, refilled at cooldown_per_minute)."""
+
+    max_schedules: Annotated[
+        int, Field(ge=1, le=10_000), Env("DESKBREAK_MAX_SCHEDULES")
+    ] = 50
+    cooldown_burst: Annotated[
+        int, Field(ge=1, le=1000), Env("DESKBREAK_COOLDOWN_BURST")
+    ] = 8
+    cooldown_per_minute: Annotated[
+        float, Field(gt=0, le=6000), Env("DESKBREAK_COOLDOWN_PER_MINUTE")
+    ] = 20.0
+
+
+class ObservabilitySettings(Part):
+    metrics_port: Annotated[
+        Annotated[int, Field(ge=1, le=65535)] | None, Env("DESKBREAK_METRICS_PORT")
+    ] = None
+    # Loopback by default: health and metrics are for the local scraper; containers set 0.0.0.0.
+    metrics_host: Annotated[str, Env("DESKBREAK_METRICS_HOST")] = "127.0.0.1"
+
+
+class DiscordSettings(Part):
+    token: Annotated[SecretStr | None, Env("DISCORD_TOKEN", secret=True)] = None
+    dev_guild: Annotated[int | None, Env("DISCORD_DEV_GUILD")] = None
+    # For testing against a fake Discord only (benchmarks, end-to-end runs): where discord.py
+    # sends REST calls and opens the gateway. Loopback addresses only.
+    api_base: Annotated[str | None, Env("DESKBREAK_DISCORD_API_BASE")] = None
+    gateway_url: Annotated[str | None, Env("DESKBREAK_DISCORD_GATEWAY_URL")] = None
+
+    check_fake_addresses = field_validator("api_base", "gateway_url")(_loopback)
+
+    @property
+    def configured(self) -> bool:
+        return self.token is not None
+
+
+class SlackSettings(Part):
+    bot_token: Annotated[SecretStr | None, Env("SLACK_BOT_TOKEN", secret=True)] = None
+    app_token: Annotated[SecretStr | None, Env("SLACK_APP_TOKEN", secret=True)] = None
+    signing_secret: Annotated[SecretStr | None, Env("SLACK_SIGNING_SECRET", secret=True)] = None
+    http_host: Annotated[str, Env("SLACK_HTTP_HOST")] = "127.0.0.1"
+    http_port: Annotated[int, Field(ge=1, le=65535), Env("SLACK_HTTP_PORT")] = 3000
+    admin_ids: Annotated[list[str], Env("SLACK_ADMIN_IDS", listed=True)] = Field(
+        default_factory=list
+    )
+    # Like the Discord one: the Web API of a fake Slack (end-to-end runs), loopback only.
+    api_base: Annotated[str | None, Env("DESKBREAK_SLACK_API_BASE")] = None
+
+    check_fake_address = field_validator("api_base")(_loopback)
+
+    @property
+    def configured(self) -> bool:
+        """A bot token and a way to receive requests (Socket Mode or HTTP signatures)."""
+        return self.bot_token is not None and (
+            self.app_token is not None or self.signing_secret is not None
+        )
+
+
+class WebSettings(Part):
+    """The admin dashboard (bot/web, issue 15), served by `deskbreak run` itself on
+    host:port; port 0 turns it off. ``public_url`` is where people reach it (behind a proxy):
+    OAuth redirects are built from it, and an https one makes the session cookie Secure.
+    ``secret`` keys the encrypted session cookie; when unset, one is generated and kept in the
+    database so a restart keeps people signed in."""
+
+    host: Annotated[str, Env("DESKBREAK_WEB_HOST")] = "127.0.0.1"
+    port: Annotated[int, Field(ge=0, le=65535), Env("DESKBREAK_WEB_PORT")] = 8080
+    public_url: Annotated[str | None, Env("DESKBREAK_PUBLIC_URL")] = None
+    discord_client_id: Annotated[
+        Annotated[str, Field(pattern=r"^[0-9]{1,25}$")] | None, Env("DISCORD_CLIENT_ID")
+    ] = None
+    discord_client_secret: Annotated[
+        SecretStr | None, Env("DISCORD_CLIENT_SECRET", secret=True)
+    ] = None
+    slack_client_id: Annotated[
+        Annotated[str, Field(pattern=r"^[0-9A-Za-z.]{1,50}$")] | None, Env("SLACK_CLIENT_ID")
+    ] = None
+    slack_client_secret: Annotated[
+        SecretStr | None, Env("SLACK_CLIENT_SECRET", secret=True)
+    ] = None
+    secret: Annotated[SecretStr | None, Env("DESKBREAK_WEB_SECRET", secret=True)] = None
 
     @field_validator("public_url")
     @classmethod
@@ -121,29 +272,48 @@ class Settings(BaseModel):
             raise ValueError("must not carry a query or fragment")
         return value.rstrip("/")
 
-    @field_validator("discord_api_base", "discord_gateway_url", "slack_api_base")
-    @classmethod
-    def _loopback(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        if urlsplit(value).hostname not in ("127.0.0.1", "localhost", "::1"):
-            raise ValueError("only a loopback address (a fake platform for testing) is allowed")
-        return value.rstrip("/")
 
-    @field_validator("shard_ids")
+class MeetingSettings(Part):
+    """Meetings and focus time (bot/meetings, issue 16): whose presence is checked before a
+    nudge, and which custom statuses mean busy (bot/meetings/statuses.py)."""
+
+    # Asks Discord for the privileged presences + server members intents (off: the portal
+    # must allow them first; without them the bot falls back, bot/adapters/discord/presence.py).
+    discord_presence: Annotated[bool, Env("DESKBREAK_DISCORD_PRESENCE")] = False
+    # Holds Slack DMs during Do Not Disturb, away or a busy status.
+    slack_presence: Annotated[bool, Env("DESKBREAK_SLACK_PRESENCE")] = True
+    busy_statuses: Annotated[str | None, Env("DESKBREAK_BUSY_STATUSES")] = None
+    # Tests only: lets the calendar fetcher reach 127.0.0.1 / ::1 (the local ICS server).
+    calendar_allow_loopback: Annotated[bool, Env("DESKBREAK_CALENDAR_ALLOW_LOOPBACK")] = False
+
+    @field_validator("busy_statuses")
     @classmethod
-    def _shards(cls, value: list[int] | None, info: ValidationInfo) -> list[int] | None:
-        # A field validator (shard_count is declared first), not a model one: a model-level
-        # error would echo every input, tokens included, in the error message.
-        if value is None:
-            return None
-        count = info.data.get("shard_count")
-        if count is None:
-            raise ValueError("needs DESKBREAK_SHARD_COUNT (the total number of shards)")
-        beyond = sorted(i for i in value if i >= count)
-        if beyond:
-            raise ValueError(f"shards {beyond} do not exist with {count} shards (ids count from 0)")
-        return sorted(set(value))
+    def _rules(cls, value: str | None) -> str | None:
+        try:
+            StatusRules.parse(value)
+        except StatusRulesError as exc:
+            raise ValueError(str(exc)) from None
+        return value
+
+    def status_rules(self) -> StatusRules:
+        return StatusRules.parse(self.busy_statuses)
+
+
+class Settings(Part):
+    """Every setting, by part. Pass each part to the constructor that uses it."""
+
+    database: DatabaseSettings = DatabaseSettings()
+    content: ContentSettings = ContentSettings()
+    scheduler: SchedulerSettings = SchedulerSettings()
+    shards: ShardSettings = ShardSettings()
+    limits: LimitSettings = LimitSettings()
+    observability: ObservabilitySettings = ObservabilitySettings()
+    discord: DiscordSettings = DiscordSettings()
+    slack: SlackSettings = SlackSettings()
+    web: WebSettings = WebSettings()
+    meetings: MeetingSettings = MeetingSettings()
+    config_path: Annotated[Path | None, Env("DESKBREAK_CONFIG", in_file=False)] = None
+    log_level: Annotated[str, Env("DESKBREAK_LOG_LEVEL")] = "INFO"
 
     @field_validator("log_level")
     @classmethod
@@ -153,52 +323,68 @@ class Settings(BaseModel):
             raise ValueError(f"must be one of {', '.join(LOG_LEVELS)}")
         return level
 
-    def content_dirs(self) -> list[Path]:
-        """Where content is read from, in override order (later wins)."""
-        dirs = [self.base_content_dir]
-        if self.content_dir is not None:
-            dirs.append(self.content_dir)
-        return dirs
-
-    def auto_platform(self) -> Platform:
-        """Discord when a Discord token is set, Slack when its credentials are, else console."""
-        return self.auto_platforms()[0]
-
     def auto_platforms(self) -> tuple[Platform, ...]:
         """Every chat platform with credentials (Discord and Slack share one process), else
         the console."""
-        found = [p for p in (Platform.DISCORD, Platform.SLACK) if self._configured(p)]
+        found = [
+            platform
+            for platform, part in ((Platform.DISCORD, self.discord), (Platform.SLACK, self.slack))
+            if part.configured
+        ]
         return tuple(found) or (Platform.CONSOLE,)
 
-    def _configured(self, platform: Platform) -> bool:
-        if platform is Platform.DISCORD:
-            return self.discord_token is not None
-        return self.slack_bot_token is not None and (
-            self.slack_app_token is not None or self.slack_signing_secret is not None
-        )
-
-    def __repr_args__(self) -> Any:
-        """What ``repr``/``str`` show: the database URL's password is masked like a secret."""
-        for name, value in super().__repr_args__():
-            yield name, redact_url(value) if name == "database_url" else value
-
     def redacted(self) -> dict[str, Any]:
-        """Every setting as plain data, secrets replaced by ``"********"`` (or None if unset).
+        """Every setting as plain data under its flat key, secrets replaced by ``"********"``.
 
         The database URL is kept but its password is masked: a PostgreSQL URL carries one.
         """
         out: dict[str, Any] = {}
-        for name in type(self).model_fields:
-            value = getattr(self, name)
+        for field in FIELDS:
+            value = field.get(self)
             if isinstance(value, SecretStr):
-                out[name] = "********"
-            elif name == "database_url":
-                out[name] = redact_url(value)
+                out[field.key] = "********"
+            elif field.env.name == "DESKBREAK_DATABASE_URL":
+                out[field.key] = redact_url(value)
             elif isinstance(value, Path):
-                out[name] = str(value)
+                out[field.key] = str(value)
             else:
-                out[name] = value
+                out[field.key] = value
         return out
+
+
+@dataclass(frozen=True, slots=True)
+class SettingField:
+    """One setting: where it sits in :class:`Settings` and where it is read from."""
+
+    path: tuple[str, ...]  # ("scheduler", "grace_minutes")
+    env: Env
+
+    @property
+    def key(self) -> str:
+        return self.env.key
+
+    def get(self, settings: Settings) -> Any:
+        value: Any = settings
+        for name in self.path:
+            value = getattr(value, name)
+        return value
+
+
+def _fields(model: type[BaseModel], prefix: tuple[str, ...] = ()) -> Iterator[SettingField]:
+    for name, info in model.model_fields.items():
+        env = next((m for m in info.metadata if isinstance(m, Env)), None)
+        if env is not None:
+            yield SettingField((*prefix, name), env)
+        elif isinstance(info.annotation, type) and issubclass(info.annotation, Part):
+            yield from _fields(info.annotation, (*prefix, name))
+
+
+FIELDS: tuple[SettingField, ...] = tuple(_fields(Settings))
+_BY_KEY = {f.key: f for f in FIELDS}
+_BY_PATH = {f.path: f for f in FIELDS}
+# Flat setting name -> environment variable (deploy files and their tests read these).
+ENV_NAMES: dict[str, str] = {f.key: f.env.name for f in FIELDS}
+SECRETS = frozenset(f.key for f in FIELDS if f.env.secret)
 
 
 def redact_url(url: str) -> str:
@@ -219,50 +405,6 @@ def redact_url(url: str) -> str:
     return f"{scheme}://{user}:***@{location}{question}{query}"
 
 
-# Setting name -> environment variable. Secrets also accept NAME_FILE.
-ENV_NAMES: dict[str, str] = {
-    "database_url": "DESKBREAK_DATABASE_URL",
-    "content_dir": "DESKBREAK_CONTENT_DIR",
-    "base_content_dir": "DESKBREAK_BASE_CONTENT_DIR",
-    "config_path": "DESKBREAK_CONFIG",
-    "log_level": "DESKBREAK_LOG_LEVEL",
-    "grace_minutes": "DESKBREAK_GRACE_MINUTES",
-    "tick_seconds": "DESKBREAK_TICK_SECONDS",
-    "lease_seconds": "DESKBREAK_LEASE_SECONDS",
-    "max_schedules": "DESKBREAK_MAX_SCHEDULES",
-    "cooldown_burst": "DESKBREAK_COOLDOWN_BURST",
-    "cooldown_per_minute": "DESKBREAK_COOLDOWN_PER_MINUTE",
-    "metrics_port": "DESKBREAK_METRICS_PORT",
-    "metrics_host": "DESKBREAK_METRICS_HOST",
-    "instance_name": "DESKBREAK_INSTANCE_NAME",
-    "shard_count": "DESKBREAK_SHARD_COUNT",
-    "shard_ids": "DESKBREAK_SHARD_IDS",
-    "discord_token": "DISCORD_TOKEN",
-    "discord_dev_guild": "DISCORD_DEV_GUILD",
-    "discord_api_base": "DESKBREAK_DISCORD_API_BASE",
-    "discord_gateway_url": "DESKBREAK_DISCORD_GATEWAY_URL",
-    "slack_bot_token": "SLACK_BOT_TOKEN",
-    "slack_app_token": "SLACK_APP_TOKEN",
-    "slack_signing_secret": "SLACK_SIGNING_SECRET",
-    "slack_http_host": "SLACK_HTTP_HOST",
-    "slack_http_port": "SLACK_HTTP_PORT",
-    "slack_admin_ids": "SLACK_ADMIN_IDS",
-    "slack_api_base": "DESKBREAK_SLACK_API_BASE",
-    # web dashboard (issue 15)
-    "web_host": "DESKBREAK_WEB_HOST",
-    "web_port": "DESKBREAK_WEB_PORT",
-    "public_url": "DESKBREAK_PUBLIC_URL",
-    "discord_client_id": "DISCORD_CLIENT_ID",
-    "discord_client_secret": "DISCORD_CLIENT_SECRET",
-    "slack_client_id": "SLACK_CLIENT_ID",
-    "slack_client_secret": "SLACK_CLIENT_SECRET",
-    "web_secret": "DESKBREAK_WEB_SECRET",
-}
-SECRETS = frozenset({"discord_token", "slack_bot_token", "slack_app_token", "slack_signing_secret",
-                     "discord_client_secret", "slack_client_secret", "web_secret"})
-_LISTS = frozenset({"shard_ids", "slack_admin_ids"})
-
-
 class SettingsError(ValueError):
     """Settings could not be loaded; ``problems`` are ``where: field: message`` lines."""
 
@@ -280,39 +422,63 @@ def load_settings(
     """
     env = os.environ if env is None else env
     problems: list[str] = []
-    values: dict[str, Any] = {}
+    values: dict[str, Any] = {}  # flat key -> raw value
     lines: dict[str, int] = {}
     path = config_path or (Path(env["DESKBREAK_CONFIG"]) if env.get("DESKBREAK_CONFIG") else None)
     if path is not None:
         values, lines = _from_yaml(path, problems)
-        values["config_path"] = path
-    for name, var in ENV_NAMES.items():
-        if name == "config_path":
+        values[_BY_PATH[("config_path",)].key] = path
+    for field in FIELDS:
+        var = field.env.name
+        if var == "DESKBREAK_CONFIG":
             continue
         raw = env.get(var)
         file_var = f"{var}_FILE"
-        if name in SECRETS and env.get(file_var):
+        if field.env.secret and env.get(file_var):
             if raw:
                 problems.append(f"{var}: set either {var} or {file_var}, not both")
                 continue
             raw = _read_secret(Path(env[file_var]), file_var, problems)
         if raw is None or raw == "":
             continue
-        values[name] = _split(raw) if name in _LISTS else raw
+        values[field.key] = _split(raw) if field.env.listed else raw
     try:
-        settings = Settings.model_validate(values)
+        settings = Settings.model_validate(_nest(values))
     except ValidationError as exc:
         for err in exc.errors():
-            name = str(err["loc"][0]) if err["loc"] else "(settings)"
-            var = ENV_NAMES.get(name, name)
-            source = f"{path}:{lines[name]}: {name}" if name in lines and not env.get(var) else var
+            found = _field_at(err["loc"])
+            key = found.key if found else ".".join(str(p) for p in err["loc"]) or "(settings)"
+            var = found.env.name if found else key
+            source = f"{path}:{lines[key]}: {key}" if key in lines and not env.get(var) else var
             message = str(err["msg"]).removeprefix("Value error, ")
-            if name not in SECRETS and name != "database_url":  # never echo a secret
+            # Never echo a secret, nor the database URL (it may carry a password).
+            if found is None or not (found.env.secret or var == "DESKBREAK_DATABASE_URL"):
                 message += f" (got {err.get('input')!r})"
             problems.append(f"{source}: {message}")
     if problems:
         raise SettingsError(problems)
     return settings
+
+
+def _field_at(loc: tuple[int | str, ...]) -> SettingField | None:
+    """The setting a validation error is about (its location may go into a list item)."""
+    for depth in (2, 1):
+        found = _BY_PATH.get(tuple(str(part) for part in loc[:depth]))
+        if found is not None:
+            return found
+    return None
+
+
+def _nest(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Flat keys (``grace_minutes``) -> the nested shape (``{"scheduler": {...}}``)."""
+    nested: dict[str, Any] = {}
+    for key, value in values.items():
+        *parts, name = _BY_KEY[key].path
+        target = nested
+        for part in parts:
+            target = target.setdefault(part, {})
+        target[name] = value
+    return nested
 
 
 def is_deployment_format(data: object) -> bool:
@@ -352,7 +518,7 @@ def _from_yaml(path: Path, problems: list[str]) -> tuple[dict[str, Any], dict[st
             problems.append(f"{path}:{doc.line_of(('settings',))}: settings: expected a mapping")
             return {}, {}
         data, prefix = section, ("settings",)
-    allowed = [n for n in ENV_NAMES if n not in SECRETS and n != "config_path"]
+    allowed = [f.key for f in FIELDS if f.env.in_file and not f.env.secret]
     if not prefix and isinstance(data.get("settings"), dict):
         # A deployment config whose `version:` was forgotten: say that, not "unknown setting".
         problems.append(f"{path}:1: version: key is missing: a config file with a settings:"
@@ -361,10 +527,11 @@ def _from_yaml(path: Path, problems: list[str]) -> tuple[dict[str, Any], dict[st
     for key, value in data.items():
         line = doc.line_of((*prefix, key))
         name = str(key)
-        if name in SECRETS:
+        field = _BY_KEY.get(name)
+        if field is not None and field.env.secret:
             problems.append(
                 f"{path}:{line}: {name}: secrets are not read from the config file; set"
-                f" {ENV_NAMES[name]} or {ENV_NAMES[name]}_FILE instead"
+                f" {field.env.name} or {field.env.name}_FILE instead"
             )
         elif name not in allowed:
             known = ", ".join(allowed)

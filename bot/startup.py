@@ -60,12 +60,12 @@ def plan_platforms(settings: Settings, requested: str) -> StartPlan:
 def _half_set(settings: Settings, platform: Platform) -> list[str]:
     """Lines for credentials given without the ones they need beside them."""
     if platform is Platform.DISCORD:
-        if settings.discord_token is None and settings.discord_dev_guild is not None:
+        if settings.discord.token is None and settings.discord.dev_guild is not None:
             return [f"DISCORD_DEV_GUILD is set but {_DISCORD_VARS} is not."]
         return []
-    bot_token = settings.slack_bot_token is not None
-    app_token = settings.slack_app_token is not None
-    signing = settings.slack_signing_secret is not None
+    bot_token = settings.slack.bot_token is not None
+    app_token = settings.slack.app_token is not None
+    signing = settings.slack.signing_secret is not None
     if bot_token and not (app_token or signing):
         return [f"SLACK_BOT_TOKEN is set but neither {_SLACK_APP} nor {_SLACK_HTTP} is."]
     if not bot_token and (app_token or signing):
@@ -75,9 +75,9 @@ def _half_set(settings: Settings, platform: Platform) -> list[str]:
 
 
 def _unset(settings: Settings, platform: Platform) -> list[str]:
-    if platform is Platform.DISCORD and settings.discord_token is None:
+    if platform is Platform.DISCORD and settings.discord.token is None:
         return [f"--platform discord needs {_DISCORD_VARS}, which is not set."]
-    if platform is Platform.SLACK and settings.slack_bot_token is None:
+    if platform is Platform.SLACK and settings.slack.bot_token is None:
         return ["--platform slack needs SLACK_BOT_TOKEN (or SLACK_BOT_TOKEN_FILE) and "
                 f"{_SLACK_APP} or {_SLACK_HTTP}, which are not set."]
     return []

@@ -26,6 +26,26 @@ async def _pg_admin(server: sa.URL, sql: str) -> None:
         await conn.close()
 
 
+SLOW_FOLDERS = (
+    "reliability", "scaleout",  # whole bot processes, killed and restarted
+    "e2e",  # a bot process and a headless browser
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark as ``slow`` what needs processes or PostgreSQL, wherever it is written: tests in
+    the process folders, and every test that asks for a PostgreSQL database (the ``pg_url``
+    fixture, or a ``postgresql`` parameter of a database fixture). Tests that spawn a
+    process elsewhere carry ``@pytest.mark.slow`` themselves."""
+    for item in items:
+        parts = item.path.parts
+        callspec = getattr(item, "callspec", None)
+        on_postgres = "pg_url" in getattr(item, "fixturenames", ()) or (
+            callspec is not None and "postgresql" in callspec.id.split("-"))
+        if on_postgres or any(f"{folder}" in parts for folder in SLOW_FOLDERS):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(scope="session")
 def pg_url() -> Iterator[str]:
     """A fresh, randomly named PostgreSQL database for this test session, dropped afterwards.

@@ -17,10 +17,17 @@ import pytest
 import yarl
 from pydantic import SecretStr
 
-from bot.app import build_app, serve
+from bot.app import build_app
 from bot.core.clock import FakeClock
 from bot.core.ports import Platform
-from bot.settings import Settings
+from bot.serve import serve
+from bot.settings import (
+    DatabaseSettings,
+    DiscordSettings,
+    SchedulerSettings,
+    Settings,
+    SlackSettings,
+)
 from tests.fakes.discord import FakeDiscord
 from tests.fakes.discord import payloads as p
 from tests.fakes.slack import APP_TOKEN, BOT_TOKEN, FakeSlack
@@ -84,13 +91,16 @@ async def test_one_process_serves_discord_and_slack_with_one_scheduler(
     posted = asyncio.Event()
     discord_fake.on_message = lambda *_: posted.set()
     settings = Settings(
-        database_url=f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite3'}",
+        database=DatabaseSettings(url=f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite3'}"),
         config_path=config_file(tmp_path, guild.guild_id, general.channel_id),
-        tick_seconds=0.05,  # the real interval job, fast: the test waits on events, not time
-        discord_token=SecretStr(discord_fake.token),
-        slack_bot_token=SecretStr(BOT_TOKEN),
-        slack_app_token=SecretStr(APP_TOKEN),
-        slack_api_base=slack_fake.base_url,
+        # The real interval job, fast: the test waits on events, not time.
+        scheduler=SchedulerSettings(tick_seconds=0.05),
+        discord=DiscordSettings(token=SecretStr(discord_fake.token)),
+        slack=SlackSettings(
+            bot_token=SecretStr(BOT_TOKEN),
+            app_token=SecretStr(APP_TOKEN),
+            api_base=slack_fake.base_url,
+        ),
     )
     assert settings.auto_platforms() == (Platform.DISCORD, Platform.SLACK)
     clock = FakeClock(START)

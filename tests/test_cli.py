@@ -13,6 +13,9 @@ import pytest
 from bot.cli import build_parser, main
 from tests.childenv import child_env
 
+# Every test here runs a process: `pytest -m "not slow"` skips them for a quick loop.
+pytestmark = pytest.mark.slow
+
 FIXTURE_CONTENT = Path(__file__).resolve().parent / "fixtures" / "content"
 
 

@@ -9,6 +9,9 @@ from pathlib import Path
 
 import pytest
 
+# Every test here runs a process: `pytest -m "not slow"` skips them for a quick loop.
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[1]
 
 

@@ -11,6 +11,8 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 DOCS = {path: path.read_text(encoding="utf-8")
@@ -107,6 +109,7 @@ def _png_size(data: bytes) -> tuple[int, int]:
     return width, height
 
 
+@pytest.mark.slow
 def test_the_readme_picture_is_drawn_by_the_project(tmp_path: Path) -> None:
     """The README shows docs/images/pigeon-card.png, which docs/make_card_picture.py draws
     from the shipped content: the script runs and draws a card as wide as the committed one.

@@ -15,7 +15,15 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
-from bot.settings import Settings, SettingsError, load_settings, redact_url
+from bot.settings import (
+    DatabaseSettings,
+    DiscordSettings,
+    Settings,
+    SettingsError,
+    SlackSettings,
+    load_settings,
+    redact_url,
+)
 from tests.childenv import child_env
 
 DISCORD_TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4.Gsecret.discord-token-value-x9"
@@ -55,11 +63,13 @@ def assert_no_secret(text: str) -> None:
 
 def full_settings() -> Settings:
     return Settings(
-        database_url=DATABASE_URL,
-        discord_token=SecretStr(DISCORD_TOKEN),
-        slack_bot_token=SecretStr(SLACK_BOT_TOKEN),
-        slack_app_token=SecretStr(SLACK_APP_TOKEN),
-        slack_signing_secret=SecretStr(SLACK_SIGNING_SECRET),
+        database=DatabaseSettings(url=DATABASE_URL),
+        discord=DiscordSettings(token=SecretStr(DISCORD_TOKEN)),
+        slack=SlackSettings(
+            bot_token=SecretStr(SLACK_BOT_TOKEN),
+            app_token=SecretStr(SLACK_APP_TOKEN),
+            signing_secret=SecretStr(SLACK_SIGNING_SECRET),
+        ),
     )
 
 
@@ -93,6 +103,7 @@ def test_a_bad_database_url_in_the_config_file_is_not_echoed(tmp_path: Path) -> 
     assert_no_secret(str(caught.value))
 
 
+@pytest.mark.slow
 def test_validate_prints_no_secret(tmp_path: Path) -> None:
     """`deskbreak validate` with every secret set (and DEBUG logging) prints none of them."""
     result = deskbreak("validate", tmp_path=tmp_path)
@@ -101,6 +112,7 @@ def test_validate_prints_no_secret(tmp_path: Path) -> None:
     assert_no_secret(result.stdout + result.stderr)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("platform", ["console", "discord", "slack"])
 def test_run_failing_on_the_database_prints_no_secret(tmp_path: Path, platform: str) -> None:
     """`deskbreak run` that cannot reach PostgreSQL fails with a message naming the database

@@ -22,6 +22,7 @@ def run(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[s
                           env={**clean, **env})
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("env", "missing"),
     [
@@ -45,12 +46,14 @@ def test_half_a_platforms_credentials_exits_2_naming_the_missing_variable(
     assert not (tmp_path / "db.sqlite3").exists(), "nothing is built before the check"
 
 
+@pytest.mark.slow
 def test_a_half_set_secret_is_never_echoed(tmp_path: Path) -> None:
     """The line names the variables, never their values."""
     result = run(tmp_path, SLACK_BOT_TOKEN="xoxb-secret-value")
     assert result.returncode == 2 and "xoxb-secret-value" not in result.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("platform", ["discord", "slack"])
 def test_an_explicit_platform_without_its_token_exits_2(tmp_path: Path, platform: str) -> None:
     """`--platform discord` / `--platform slack` with no credentials at all fail loudly."""
@@ -59,6 +62,7 @@ def test_an_explicit_platform_without_its_token_exits_2(tmp_path: Path, platform
     assert f"--platform {platform} needs" in result.stderr and "not set" in result.stderr
 
 
+@pytest.mark.slow
 def test_no_token_at_all_says_why_it_is_the_console(tmp_path: Path) -> None:
     """With no token, one stderr line says the console starts because no token is set; stdout
     stays clean for a pipe, and the end of input exits 0."""

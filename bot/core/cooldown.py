@@ -13,13 +13,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from bot.core.clock import Clock
 from bot.core.messages import Message, error
 
-DEFAULT_BURST = 8
-DEFAULT_PER_MINUTE = 20.0
 # Buckets kept in memory; full ones are dropped first when there are more (they hold no state
 # a fresh bucket would not), so memory stays bounded however many people write.
 MAX_BUCKETS = 10_000
@@ -32,13 +29,17 @@ class _Bucket:
 
 
 class Cooldown:
-    """``allow(key)`` spends one token of ``key``'s bucket; ``check`` also words the refusal."""
+    """``allow(key)`` spends one token of ``key``'s bucket; ``check`` also words the refusal.
+
+    ``burst`` and ``per_minute`` come from DESKBREAK_COOLDOWN_BURST and
+    DESKBREAK_COOLDOWN_PER_MINUTE (``settings.limits``), where their defaults live.
+    """
 
     def __init__(
         self,
         clock: Clock,
-        burst: int = DEFAULT_BURST,
-        per_minute: float = DEFAULT_PER_MINUTE,
+        burst: int,
+        per_minute: float,
         max_buckets: int = MAX_BUCKETS,
     ) -> None:
         if burst < 1 or per_minute <= 0:
@@ -48,15 +49,6 @@ class Cooldown:
         self.per_second = per_minute / 60.0
         self._max_buckets = max_buckets
         self._buckets: dict[str, _Bucket] = {}
-
-    @classmethod
-    def from_settings(cls, settings: Any, clock: Clock) -> Cooldown:
-        """Built from DESKBREAK_COOLDOWN_BURST and DESKBREAK_COOLDOWN_PER_MINUTE."""
-        return cls(
-            clock,
-            burst=int(getattr(settings, "cooldown_burst", DEFAULT_BURST)),
-            per_minute=float(getattr(settings, "cooldown_per_minute", DEFAULT_PER_MINUTE)),
-        )
 
     def _refill(self, key: str) -> _Bucket:
         now = self._clock.now()

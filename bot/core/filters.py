@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from bot.core.areas import compact_key, group_of
 from bot.core.content.models import Where
 from bot.core.lookup import fold
-from bot.core.render import WHERE_LABELS, truncate
+from bot.core.render import WHERE_LABELS
+from bot.core.text import truncate
 
 # Common names for a place.
 _WHERE_SYNONYMS = {

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 
 from bot.core.content.models import Stretch
-from bot.core.render import truncate
+from bot.core.text import truncate
 
 # Words that carry no meaning for telling stretches apart: "pigeon pose" is "pigeon".
 _FILLER = frozenset(

@@ -105,6 +105,10 @@ class Notifier(Protocol):
     """Implemented once per platform adapter; the scheduler's only way out."""
 
     platform: Platform
+    # Whether the platform drops a resend carrying the same ``Delivery.nonce`` (Discord's
+    # ``enforce_nonce``). Only then may the scheduler batch its "sent" marks: a crash before
+    # a batched mark means a resend, which such a platform drops and any other would repeat.
+    dedupes_resends: bool
 
     async def deliver(self, delivery: Delivery, message: Message) -> DeliveryResult:
         """Send ``message`` to ``delivery.target``; never raise for platform refusals."""

@@ -1,32 +1,25 @@
-"""Turn content into neutral :class:`Message` objects that every platform can show in full.
+"""Templates: content -> neutral :class:`Message` objects that every platform can show in full.
 
-Sizes are kept within the strictest platform we serve (Discord embeds: title 256, field value
-1024, description 4096, 6,000 in total). Long step lists are split over continuation sections
-rather than cut, because a half-shown exercise is worse than a longer message; the loader
-rejects a stretch whose card would exceed the total, so truncation here is only a last resort.
+What a card, a list page, a tip or a nudge says and which buttons it carries is decided here;
+sizes are kept within every platform's limits by ``bot/core/limits.py`` (:func:`fit`), and
+button actions are built by ``bot/core/actions.py``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 
-from bot.core import safety
+from bot.core import actions, safety
 from bot.core.content.models import Dose, Prompt, RedFlag, Sides, Stretch, Tip
+from bot.core.limits import (
+    BUTTON_LABEL_LIMIT,
+    fit,
+    message_size,
+    split_section,
+)
 from bot.core.messages import Button, ButtonStyle, Message, MessageKind, Section
+from bot.core.text import plural, truncate
 
-TITLE_LIMIT = 256
-BODY_LIMIT = 4096
-FIELD_LIMIT = 1024
-FIELD_NAME_LIMIT = 256
-FOOTER_LIMIT = 2048
-MAX_SECTIONS = 25
-BUTTON_LABEL_LIMIT = 80
-EMBED_TOTAL_LIMIT = 6000
-# What the loader allows a stretch card to use, leaving room for adapters' own decoration.
-EMBED_TOTAL_BUDGET = 5500
-# Characters an adapter adds per rendered line ("12. " and a newline), counted in budgets.
-LINE_OVERHEAD = 5
 PAGE_SIZE = 10
 
 # The general safety line, where no stretch's own cautions stand beside it (/about).
@@ -38,13 +31,6 @@ BREAK_CAUTION = safety.BREAK_CAUTION
 DISCLAIMER = "General wellness information, not medical advice."
 FOOTER = f"Warning signs and how soon to get help: /redflags. {DISCLAIMER}"
 WHERE_LABELS = {"desk": "at your desk", "standing": "standing", "floor": "on the floor"}
-
-
-def truncate(text: str, limit: int) -> str:
-    """Cut ``text`` to at most ``limit`` characters, marking the cut with an ellipsis."""
-    if len(text) <= limit:
-        return text
-    return text[: max(0, limit - 1)].rstrip() + "…"
 
 
 def summary_line(stretch: Stretch) -> str:
@@ -76,15 +62,6 @@ def dose_line(dose: Dose, sides: Sides) -> str:
     return text[:1].upper() + text[1:]
 
 
-def plural(n: int, word: str, many: str | None = None) -> str:
-    """``1 stretch``, ``2 stretches``: every count a person reads goes through here."""
-    if n == 1:
-        return f"{n} {word}"
-    if many is None:
-        many = f"{word}es" if word.endswith(("s", "sh", "ch", "x")) else f"{word}s"
-    return f"{n} {many}"
-
-
 def _breaths(dose: Dose) -> str:
     """``6 slow breaths`` or ``6–8 slow breaths``; empty without a breath count."""
     if not dose.hold_breaths:
@@ -106,7 +83,9 @@ def stretch_card(stretch: Stretch, easier: Stretch | None = None) -> Message:
     buttons: list[Button] = []
     if easier is not None:
         easier_lines.append(f"{easier.name} (/stretch {easier.id})")
-        buttons.append(Button(f"show_stretch:{easier.id}", _label(f"Easier: {easier.name}")))
+        buttons.append(
+            Button(actions.SHOW_STRETCH.build(easier.id), _label(f"Easier: {easier.name}"))
+        )
     if stretch.easier_note:
         easier_lines.append(stretch.easier_note)
     if easier_lines:
@@ -161,7 +140,9 @@ def suggestions(query: str, candidates: Sequence[Stretch]) -> Message:
             title=title,
             body="Did you mean one of these?",
             sections=(Section(None, tuple(f"{s.name} (/stretch {s.id})" for s in candidates)),),
-            buttons=tuple(Button(f"show_stretch:{s.id}", _label(s.name)) for s in candidates[:5]),
+            buttons=tuple(
+                Button(actions.SHOW_STRETCH.build(s.id), _label(s.name)) for s in candidates[:5]
+            ),
             ephemeral=True,
         )
     )
@@ -190,7 +171,9 @@ def area_stretches(
             body=f"{note}\n\n{body}" if note else body,
             sections=tuple(split_section(None, lines)),
             footer=FOOTER,
-            buttons=tuple(Button(f"show_stretch:{s.id}", _label(s.name)) for s in shown[:5]),
+            buttons=tuple(
+                Button(actions.SHOW_STRETCH.build(s.id), _label(s.name)) for s in shown[:5]
+            ),
             meta={"area": key},
         )
     )
@@ -216,11 +199,10 @@ def stretch_list(
         )
     lines = tuple(f"{s.name}: {summary_line(s)} (/stretch {s.id})" for s in chunk)
     buttons: list[Button] = []
-    key = f"{area or '*'}:{where or '*'}"
     if page > 0:
-        buttons.append(Button(f"page:{key}:{page - 1}", "◀ Previous"))
+        buttons.append(Button(actions.page(area, where, page - 1), "◀ Previous"))
     if page < pages - 1:
-        buttons.append(Button(f"page:{key}:{page + 1}", "Next ▶"))
+        buttons.append(Button(actions.page(area, where, page + 1), "Next ▶"))
     return fit(
         Message(
             kind=MessageKind.STRETCH_LIST,
@@ -267,9 +249,14 @@ def break_message(
                 ),
             ),
         )
-        buttons.append(Button(f"show_stretch:{stretch.id}", "Show me how", ButtonStyle.PRIMARY))
+        buttons.append(
+            Button(actions.SHOW_STRETCH.build(stretch.id), "Show me how", ButtonStyle.PRIMARY)
+        )
         meta["stretch_id"] = stretch.id
-    buttons += [Button("done", "Done", ButtonStyle.SUCCESS), Button("snooze:10", "Snooze 10 min")]
+    buttons += [
+        Button(actions.DONE.build(), "Done", ButtonStyle.SUCCESS),
+        Button(actions.SNOOZE.build(10), "Snooze 10 min"),
+    ]
     return fit(
         Message(
             kind=kind,
@@ -339,68 +326,6 @@ def about_message(stretch_count: int, tip_count: int) -> Message:
         ),
         footer=f"{DISCLAIMER} deskbreak is open source.",
     )
-
-
-def split_section(
-    heading: str | None, lines: Sequence[str], *, numbered: bool = False
-) -> list[Section]:
-    """One or more sections holding all of ``lines``, each within the field limit."""
-    limit_line = FIELD_LIMIT - LINE_OVERHEAD
-    chunks: list[list[str]] = [[]]
-    used = 0
-    for line in lines:
-        line = truncate(line, limit_line)
-        cost = len(line) + LINE_OVERHEAD
-        if chunks[-1] and used + cost > FIELD_LIMIT:
-            chunks.append([])
-            used = 0
-        chunks[-1].append(line)
-        used += cost
-    sections: list[Section] = []
-    start = 1
-    for n, chunk in enumerate(chunks):
-        name = heading if n == 0 or heading is None else f"{heading} (continued)"
-        name = truncate(name, FIELD_NAME_LIMIT) if name else name
-        sections.append(Section(name, tuple(chunk), numbered=numbered, start=start))
-        start += len(chunk)
-    return sections
-
-
-def message_size(message: Message) -> int:
-    size = len(message.title) + len(message.body) + len(message.footer or "")
-    for section in message.sections:
-        size += len(section.heading or "") + section_size(section)
-    return size
-
-
-def section_size(section: Section) -> int:
-    return sum(len(line) + LINE_OVERHEAD for line in section.lines)
-
-
-def fit(message: Message) -> Message:
-    """Enforce the per-field limits (and, as a last resort, the total) without raising."""
-    sections: list[Section] = []
-    for section in message.sections:
-        if section_size(section) > FIELD_LIMIT or any(
-            len(line) > FIELD_LIMIT - LINE_OVERHEAD for line in section.lines
-        ):
-            parts = split_section(section.heading, section.lines, numbered=section.numbered)
-            sections += [
-                Section(p.heading, p.lines, p.numbered, p.start + section.start - 1) for p in parts
-            ]
-        else:
-            sections.append(section)
-    fitted = replace(
-        message,
-        title=truncate(message.title, TITLE_LIMIT),
-        body=truncate(message.body, BODY_LIMIT),
-        sections=tuple(sections[:MAX_SECTIONS]),
-        footer=truncate(message.footer, FOOTER_LIMIT) if message.footer else message.footer,
-    )
-    excess = message_size(fitted) - EMBED_TOTAL_LIMIT
-    if excess > 0:
-        fitted = replace(fitted, body=truncate(fitted.body, max(1, len(fitted.body) - excess)))
-    return fitted
 
 
 def _label(text: str) -> str:

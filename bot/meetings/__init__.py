@@ -11,5 +11,8 @@ platform (``bot/adapters/slack/presence.py``, ``bot/adapters/discord/presence.py
 * :mod:`bot.meetings.presence` - the presence port, its model and the cached, batching front;
 * :mod:`bot.meetings.statuses` - which status emoji/texts mean "busy";
 * :mod:`bot.meetings.policy` - the pure hold/deliver/drop decision for one due nudge;
-* :mod:`bot.meetings.secrets` and :mod:`bot.meetings.store` - the calendar URL, encrypted.
+* :mod:`bot.meetings.secrets` - the calendar URL, encrypted (kept by
+  :mod:`bot.storage.meetings`, beside the rest of the SQL).
+
+Its settings are ``settings.meetings`` (:class:`bot.settings.MeetingSettings`).
 """

@@ -32,6 +32,7 @@ from typing import Any
 from bot.scheduling.commands import set_workspace_zone
 from bot.scheduling.config_file import DeploymentConfig, ScheduleEntry, WorkspaceConfig
 from bot.scheduling.specs import spec_of, zone
+from bot.settings import ShardSettings
 from bot.storage.records import ScheduleRow
 from bot.storage.store import Store
 
@@ -58,10 +59,9 @@ class ApplyReport:
         return bool(self.created or self.updated or self.removed)
 
 
-def applies_here(settings: Any) -> bool:
+def applies_here(shards: ShardSettings) -> bool:
     """Whether this process applies the file: unsharded, or the one running shard 0."""
-    shard_ids = getattr(settings, "shard_ids", None)
-    return shard_ids is None or 0 in shard_ids
+    return shards.ids is None or 0 in shards.ids
 
 
 def schedule_identity(platform: str, workspace_id: str, channel: str, key: str) -> str:

@@ -2,8 +2,9 @@
 
 We parse crontab ourselves instead of using APScheduler's ``CronTrigger.from_crontab`` because
 that one numbers weekdays from Monday, ignores 7 = Sunday and ANDs day-of-month with
-day-of-week (see /work/shared/NOTES.md). The output is plain sets of field values; turning
-them into instants on a local wall clock is ``recurrence.py``'s job.
+day-of-week (its own docstring warns about the first; APScheduler issue #286). The output
+is plain sets of field values; turning them into instants on a local wall clock is
+``recurrence.py``'s job.
 """
 
 from __future__ import annotations

@@ -21,12 +21,11 @@ import secrets
 import socket
 from collections.abc import Iterable
 from datetime import timedelta
-from typing import Any
 
+from bot.settings import ShardSettings
 from bot.storage.scope import ClaimScope
 
 LEASE_OWNER_MAX = 64  # the lease_owner column's width
-DEFAULT_LEASE = timedelta(minutes=2)
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
@@ -47,21 +46,15 @@ def new_instance_id(shard_ids: Iterable[int] | None = None, name: str | None = N
     return f"{lineage(shard_ids, name)}/{os.getpid()}:{secrets.token_hex(4)}"
 
 
-def lease_from(settings: Any) -> timedelta:
-    """The lease length from settings (``lease_seconds``), else two minutes."""
-    seconds = getattr(settings, "lease_seconds", None)
-    return DEFAULT_LEASE if seconds is None else timedelta(seconds=float(seconds))
-
-
-def claim_scope(platforms: Iterable[str], settings: Any, lease: timedelta) -> ClaimScope:
+def claim_scope(platforms: Iterable[str], shards: ShardSettings, lease: timedelta) -> ClaimScope:
     """This process's share: its notifiers' platforms and, for Discord, its shards.
 
     Another shard's schedule is taken over once it is overdue by one lease: by then a live
     owner would long have claimed it (it ticks every few seconds), so only a dead or stuck
     owner's rows qualify, and the takeover bound is about lease + tick.
     """
-    count = getattr(settings, "shard_count", None)
-    ids = getattr(settings, "shard_ids", None)
+    count = shards.count
+    ids: Iterable[int] | None = shards.ids
     if count is not None and ids is None:
         ids = range(count)
     return ClaimScope.build(platforms, count, ids, takeover_after=lease)

@@ -13,8 +13,9 @@ from datetime import UTC, datetime
 from typing import TextIO
 from zoneinfo import ZoneInfo
 
+from bot.core.text import echo
 from bot.scheduling.errors import ScheduleError
-from bot.scheduling.inputs import clean_text, echo
+from bot.scheduling.inputs import clean_text
 from bot.scheduling.recurrence import build_recurrence, parse_timezone
 
 EXIT_BAD_INPUT = 2

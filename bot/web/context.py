@@ -20,6 +20,7 @@ from bot.core.clock import Clock
 from bot.core.messages import Message
 from bot.core.ports import Actor, Platform
 from bot.scheduling.commands import SchedulingCommands
+from bot.settings import Settings
 from bot.storage.audit import AuditLog
 from bot.storage.store import Store
 from bot.web.directory import Access, Directory
@@ -40,7 +41,7 @@ class TeamStats(Protocol):
 
 @dataclass
 class WebContext:
-    settings: Any
+    settings: Settings
     clock: Clock
     store: Store
     audit: AuditLog
@@ -74,7 +75,7 @@ class WebContext:
     @property
     def secure_cookies(self) -> bool:
         """Secure cookies when people reach us over https (DESKBREAK_PUBLIC_URL says so)."""
-        return str(getattr(self.settings, "public_url", None) or "").startswith("https://")
+        return (self.settings.web.public_url or "").startswith("https://")
 
 
 CONTEXT: web.AppKey[WebContext] = web.AppKey("deskbreak_web", WebContext)

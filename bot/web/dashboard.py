@@ -23,6 +23,7 @@ from aiohttp import web
 
 from bot.core.clock import Clock
 from bot.core.ports import Notifier, Platform
+from bot.settings import Settings
 from bot.storage.audit import DASHBOARD, AuditLog
 from bot.storage.store import Store
 from bot.storage.websecret import stored_secret
@@ -44,7 +45,7 @@ RUNNER_OPTIONS: dict[str, Any] = {"access_log": None}
 
 
 class Dashboard:
-    def __init__(self, settings: Any, store: Store, clock: Clock, *,
+    def __init__(self, settings: Settings, store: Store, clock: Clock, *,
                  platforms: Iterable[Platform] = (), out: TextIO | None = None) -> None:
         self._settings = settings
         self._platforms = frozenset(platforms)
@@ -68,21 +69,20 @@ class Dashboard:
 
     async def start(self) -> bool:
         """Listen on DESKBREAK_WEB_HOST:DESKBREAK_WEB_PORT; False (one line said) if it can't."""
-        settings = self._settings
+        settings = self._settings.web
         runner = web.AppRunner(await self.application(), **RUNNER_OPTIONS)
         await runner.setup()
         try:
-            await web.TCPSite(runner, settings.web_host, settings.web_port).start()
+            await web.TCPSite(runner, settings.host, settings.port).start()
         except OSError as exc:
             await runner.cleanup()
-            print(f"Dashboard not started: cannot listen on {settings.web_host}:"
-                  f"{settings.web_port} ({exc.strerror or exc}). Set DESKBREAK_WEB_PORT to a "
+            print(f"Dashboard not started: cannot listen on {settings.host}:"
+                  f"{settings.port} ({exc.strerror or exc}). Set DESKBREAK_WEB_PORT to a "
                   "free port, or 0 to turn the dashboard off.", file=self._out, flush=True)
             return False
         self._runner = runner
         self.port = int(runner.addresses[0][1])
-        self.ctx.base_url = settings.public_url or _local_url(settings.web_host, self.port)
-        self.ctx.http = aiohttp.ClientSession()
+        self.ctx.base_url = settings.public_url or _local_url(settings.host, self.port)
         if Platform.CONSOLE in self._platforms:
             self.print_console_link()
         else:
@@ -90,7 +90,10 @@ class Dashboard:
         return True
 
     async def application(self) -> web.Application:
-        """The aiohttp application (what ``start`` serves; tests drive it directly)."""
+        """The aiohttp application (what ``start`` serves; tests drive it directly), with the
+        HTTP session its sign-in flows call Discord and Slack through."""
+        if self.ctx.http is None:
+            self.ctx.http = aiohttp.ClientSession()
         return build_web_app(self.ctx, await self._session_key())
 
     def print_console_link(self) -> str:
@@ -111,7 +114,7 @@ class Dashboard:
 
     async def _session_key(self) -> bytes:
         """32 bytes for the cookie: from DESKBREAK_WEB_SECRET(_FILE), else kept in the database."""
-        secret = self._settings.web_secret
+        secret = self._settings.web.secret
         if secret is not None:
             return hashlib.sha256(secret.get_secret_value().encode()).digest()
         stored = await stored_secret(
@@ -126,25 +129,27 @@ def _local_url(host: str, port: int) -> str:
     return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
-def _discord(settings: Any) -> DiscordOAuth | None:
-    if not (settings.discord_client_id and settings.discord_client_secret):
+def _discord(settings: Settings) -> DiscordOAuth | None:
+    web = settings.web
+    if not (web.discord_client_id and web.discord_client_secret):
         return None
-    return DiscordOAuth(settings.discord_client_id, settings.discord_client_secret,
-                        settings.discord_api_base or DISCORD_API)
+    return DiscordOAuth(web.discord_client_id, web.discord_client_secret,
+                        settings.discord.api_base or DISCORD_API)
 
 
-def _slack(settings: Any) -> SlackOIDC | None:
-    if not (settings.slack_client_id and settings.slack_client_secret):
+def _slack(settings: Settings) -> SlackOIDC | None:
+    web = settings.web
+    if not (web.slack_client_id and web.slack_client_secret):
         return None
-    return SlackOIDC(settings.slack_client_id, settings.slack_client_secret,
-                     settings.slack_api_base or SLACK_API)
+    return SlackOIDC(web.slack_client_id, web.slack_client_secret,
+                     settings.slack.api_base or SLACK_API)
 
 
 @contextlib.asynccontextmanager
 async def serve_dashboard(app: App, platforms: Iterable[Platform]) -> AsyncIterator[
         Dashboard | None]:
     """The dashboard for the length of a `deskbreak run` (nothing when DESKBREAK_WEB_PORT=0)."""
-    if not app.settings.web_port:
+    if not app.settings.web.port:
         yield None
         return
     dashboard = Dashboard(app.settings, app.store, app.clock, platforms=platforms)

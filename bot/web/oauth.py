@@ -21,8 +21,6 @@ from urllib.parse import urlencode, urlsplit
 
 import aiohttp
 from pydantic import SecretStr
-from slack_sdk.errors import SlackApiError
-from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.core.ports import Platform
 
@@ -53,6 +51,12 @@ class SignedIn:
     workspaces: tuple[str, ...] = field(default_factory=tuple)
 
 
+def _basic(client_id: str, secret: SecretStr) -> dict[str, str]:
+    """HTTP Basic with the app's own credentials, as both token endpoints take them."""
+    pair = f"{client_id}:{secret.get_secret_value()}".encode()
+    return {"Authorization": "Basic " + base64.b64encode(pair).decode("ascii")}
+
+
 def _origin(url: str) -> str:
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}"
@@ -74,10 +78,9 @@ class DiscordOAuth:
     async def sign_in(self, http: aiohttp.ClientSession, code: str,
                       redirect_uri: str) -> SignedIn:
         form = {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri}
-        pair = f"{self.client_id}:{self.client_secret.get_secret_value()}".encode()
-        auth = {"Authorization": "Basic " + base64.b64encode(pair).decode("ascii")}
         token = await self._json(http.post(f"{self.api_base}/oauth2/token", data=form,
-                                           headers=auth, timeout=TIMEOUT), "token exchange")
+                                           headers=_basic(self.client_id, self.client_secret),
+                                           timeout=TIMEOUT), "token exchange")
         access = token.get("access_token")
         if not isinstance(access, str) or not access:
             raise SignInFailed("Discord did not grant access.")
@@ -126,29 +129,42 @@ class SlackOIDC:
             params["team"] = team  # straight to the bot's workspace
         return f"{_origin(self.api_base)}/openid/connect/authorize?{urlencode(params)}"
 
-    async def sign_in(self, code: str, redirect_uri: str, nonce: str) -> SignedIn:
+    async def sign_in(self, http: aiohttp.ClientSession, code: str, redirect_uri: str,
+                      nonce: str) -> SignedIn:
         base = self.api_base if self.api_base.endswith("/") else self.api_base + "/"
-        try:
-            token = await AsyncWebClient(base_url=base).openid_connect_token(
-                client_id=self.client_id, client_secret=self.client_secret.get_secret_value(),
-                code=code, redirect_uri=redirect_uri)
-            access = str(token.get("access_token") or "")
-            if _id_token_nonce(token.get("id_token")) != nonce:
-                raise SignInFailed("Slack's answer was not for this sign-in; start again.")
-            info = await AsyncWebClient(token=access, base_url=base).openid_connect_userInfo()
-        except SlackApiError as exc:
-            error = (exc.response.data or {}).get("error") if exc.response is not None else None
-            log.warning("Slack sign-in refused: %s", error or "unknown_error")
-            raise SignInFailed("Slack refused the sign-in.") from None
-        except (aiohttp.ClientError, TimeoutError) as exc:
-            log.warning("Slack sign-in failed: %s", type(exc).__name__)
-            raise SignInFailed("Slack did not answer; try again.") from None
+        # Slack's Web API over plain HTTP, as for Discord: the app's own credentials in HTTP
+        # Basic for the token exchange, then the person's token for who they are.
+        token = await self._call(http.post(
+            f"{base}openid.connect.token", data={"code": code, "redirect_uri": redirect_uri},
+            headers=_basic(self.client_id, self.client_secret), timeout=TIMEOUT))
+        access = str(token.get("access_token") or "")
+        if _id_token_nonce(token.get("id_token")) != nonce:
+            raise SignInFailed("Slack's answer was not for this sign-in; start again.")
+        info = await self._call(http.post(
+            f"{base}openid.connect.userInfo", headers={"Authorization": f"Bearer {access}"},
+            timeout=TIMEOUT))
         user_id = str(info.get("https://slack.com/user_id") or "")
         team_id = str(info.get("https://slack.com/team_id") or "")
         if not user_id or not team_id:
             raise SignInFailed("Slack did not say who you are.")
         name = str(info.get("name") or info.get("given_name") or user_id)
         return SignedIn(Platform.SLACK, user_id, name[:100], (team_id,))
+
+    @staticmethod
+    async def _call(request: Any) -> dict[str, Any]:
+        """A Web API answer that says ``ok``; anything else is a refusal, logged by its error
+        code only (the body may echo the code or name the client)."""
+        try:
+            async with request as response:
+                data = await response.json(content_type=None)
+        except (aiohttp.ClientError, TimeoutError, json.JSONDecodeError) as exc:
+            log.warning("Slack sign-in failed: %s", type(exc).__name__)
+            raise SignInFailed("Slack did not answer; try again.") from None
+        if response.status != 200 or not isinstance(data, dict) or not data.get("ok"):
+            error = data.get("error") if isinstance(data, dict) else None
+            log.warning("Slack sign-in refused: %s", error or f"HTTP {response.status}")
+            raise SignInFailed("Slack refused the sign-in.")
+        return data
 
 
 def _id_token_nonce(id_token: object) -> str | None:

@@ -189,6 +189,7 @@ def test_too_long_card_is_rejected(tmp_path: Path) -> None:
     assert "characters" in info.value.problems[0].message
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", ["syntax", "no_version", "unknown_key", "dup_alias", "empty"])
 def test_validate_command_exits_1_and_prints_problems(case: str) -> None:
     """`deskbreak validate DIR` prints file:line: field: message lines and exits 1."""
@@ -206,6 +207,7 @@ def test_validate_command_exits_1_and_prints_problems(case: str) -> None:
             assert re.search(rf"{re.escape(name)}:{line}: {re.escape(field)}: ", result.stdout)
 
 
+@pytest.mark.slow
 def test_validate_command_exits_0_on_good_content() -> None:
     """`deskbreak validate DIR` on good content prints a summary and exits 0."""
     result = subprocess.run(

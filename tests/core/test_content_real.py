@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.core import areas, render
+from bot.core import areas, limits, render
 from bot.core.clock import FakeClock
 from bot.core.commands import ContentCommands
 from bot.core.content.library import Library
@@ -69,7 +69,7 @@ def test_every_real_card_fits_and_has_cautions_that_fit_its_kind(real: Library) 
     for stretch in real.stretches:
         easier = real.stretch(stretch.easier) if stretch.easier else None
         card = render.stretch_card(stretch, easier)
-        assert render.message_size(card) <= render.EMBED_TOTAL_BUDGET
+        assert limits.message_size(card) <= limits.EMBED_TOTAL_BUDGET
         assert card.sections[0].heading == "Check first" and card.sections[0].lines
         cautions = [s for s in card.sections if s.heading == "Cautions"]
         text = " ".join(cautions[0].lines).lower()

@@ -9,7 +9,6 @@ import pytest
 from bot.core.clock import FakeClock
 from bot.core.cooldown import Cooldown
 from bot.core.messages import MessageKind
-from bot.settings import Settings
 
 T0 = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)
 
@@ -66,14 +65,6 @@ def test_memory_is_bounded() -> None:
         cooldown.allow(f"user{i}")
         clock.advance(timedelta(milliseconds=10))
     assert len(cooldown._buckets) <= 100
-
-
-def test_built_from_settings() -> None:
-    """DESKBREAK_COOLDOWN_BURST and DESKBREAK_COOLDOWN_PER_MINUTE configure it."""
-    cooldown = Cooldown.from_settings(
-        Settings(cooldown_burst=2, cooldown_per_minute=30), FakeClock(T0)
-    )
-    assert (cooldown.burst, cooldown.per_second) == (2, 0.5)
 
 
 @pytest.mark.parametrize(("burst", "per_minute"), [(0, 10), (1, 0), (1, -1)])

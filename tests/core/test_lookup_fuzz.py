@@ -32,7 +32,7 @@ WHERES = st.one_of(st.none(), st.sampled_from(["desk", "standing", "floor", "moo
 @lru_cache(maxsize=1)
 def real() -> Library:
     """The shipped library: every stretch with its real names and aliases."""
-    return load_library(Settings().content_dirs())
+    return load_library(Settings().content.dirs())
 
 
 def commands() -> ContentCommands:

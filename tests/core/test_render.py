@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core import render, safety
+from bot.core import limits, render, safety, text
 from bot.core.content.library import Library
 from bot.core.content.models import Dose, Kind, RedFlag, RedFlagLevel, Sides
 from bot.core.messages import MessageKind, Section
@@ -120,10 +120,10 @@ def test_break_suggestion_carries_a_caution(library: Library) -> None:
 
 def test_counts_read_as_english() -> None:
     """Counts are "1 stretch", "2 stretches", never "1 stretches"."""
-    assert render.plural(1, "stretch") == "1 stretch"
-    assert render.plural(2, "stretch") == "2 stretches"
-    assert render.plural(0, "tip") == "0 tips"
-    assert render.plural(3, "red flag") == "3 red flags"
+    assert text.plural(1, "stretch") == "1 stretch"
+    assert text.plural(2, "stretch") == "2 stretches"
+    assert text.plural(0, "tip") == "0 tips"
+    assert text.plural(3, "red flag") == "3 red flags"
     one = render.stretch_list([make_stretch("s", "S")], None, None, 0)
     assert one.body.endswith("· 1 stretch")
     about = render.about_message(1, 1).plain_text()
@@ -195,23 +195,23 @@ def test_long_steps_split_without_losing_any() -> None:
     assert len(step_sections) > 1
     assert [line for s in step_sections for line in s.lines] == steps
     assert [s.start for s in step_sections][1] == 1 + len(step_sections[0].lines)
-    assert len(card.title) <= render.TITLE_LIMIT
+    assert len(card.title) <= limits.TITLE_LIMIT
     for section in card.sections:
-        assert render.section_size(section) <= render.FIELD_LIMIT
+        assert limits.section_size(section) <= limits.FIELD_LIMIT
     assert "Stop on sharp pain." in card.plain_text()
 
 
 def test_fit_truncates_oversized_fields() -> None:
     """Titles, bodies and single huge lines are cut to the limits, marked with an ellipsis."""
-    message = render.fit(
+    message = limits.fit(
         render.Message(kind=MessageKind.INFO, title="t" * 999, body="b" * 9000,
                        sections=(Section("h" * 999, ("l" * 5000,)),))
     )
-    assert len(message.title) == render.TITLE_LIMIT and message.title.endswith("…")
-    assert len(message.body) <= render.BODY_LIMIT
-    assert all(render.section_size(s) <= render.FIELD_LIMIT for s in message.sections)
-    assert all(len(s.heading or "") <= render.FIELD_NAME_LIMIT for s in message.sections)
-    assert render.message_size(message) <= render.EMBED_TOTAL_LIMIT
+    assert len(message.title) == limits.TITLE_LIMIT and message.title.endswith("…")
+    assert len(message.body) <= limits.BODY_LIMIT
+    assert all(limits.section_size(s) <= limits.FIELD_LIMIT for s in message.sections)
+    assert all(len(s.heading or "") <= limits.FIELD_NAME_LIMIT for s in message.sections)
+    assert limits.message_size(message) <= limits.EMBED_TOTAL_LIMIT
 
 
 def test_plain_text_numbers_continuations() -> None:

@@ -20,6 +20,7 @@ import sys
 from pathlib import Path
 
 import aiohttp
+import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from bot.observability import HealthChecks, Metrics, ObservabilityServer
@@ -62,6 +63,7 @@ def test_entrypoint_and_cmd_are_deskbreak_run(dockerfile: list[tuple[str, str]])
     assert json.loads(only(dockerfile, "CMD")) == ["run", "--platform", "discord"]
 
 
+@pytest.mark.slow
 def test_image_command_without_a_token_exits_2_naming_it(
     dockerfile: list[tuple[str, str]], tmp_path: Path
 ) -> None:
@@ -74,6 +76,7 @@ def test_image_command_without_a_token_exits_2_naming_it(
     assert "DISCORD_TOKEN" in done.stderr and len(done.stderr.splitlines()) == 1
 
 
+@pytest.mark.slow
 def test_entrypoint_answers_help() -> None:
     """`deskbreak --help`, the image's entry point, runs and lists the run command."""
     done = subprocess.run(
@@ -83,6 +86,7 @@ def test_entrypoint_answers_help() -> None:
     assert "run" in done.stdout
 
 
+@pytest.mark.slow
 def test_entrypoint_with_cmd_is_a_valid_command() -> None:
     """ENTRYPOINT + CMD (`deskbreak run`) is a command the CLI accepts."""
     done = subprocess.run(
@@ -102,6 +106,7 @@ async def run_healthcheck(command: list[str], port: int) -> int:
     return await asyncio.wait_for(process.wait(), timeout=60)
 
 
+@pytest.mark.slow
 async def test_healthcheck_passes_against_healthy_server(
     dockerfile: list[tuple[str, str]],
 ) -> None:
@@ -113,6 +118,7 @@ async def test_healthcheck_passes_against_healthy_server(
         assert await run_healthcheck(command, server.port) == 0
 
 
+@pytest.mark.slow
 async def test_healthcheck_fails_against_unhealthy_server(
     dockerfile: list[tuple[str, str]],
 ) -> None:
@@ -124,6 +130,7 @@ async def test_healthcheck_fails_against_unhealthy_server(
         assert await run_healthcheck(command, server.port) != 0
 
 
+@pytest.mark.slow
 async def test_healthcheck_fails_when_nothing_listens(
     dockerfile: list[tuple[str, str]],
 ) -> None:
@@ -185,6 +192,7 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+@pytest.mark.slow
 async def test_image_command_serves_health_and_metrics(
     dockerfile: list[tuple[str, str]], tmp_path: Path
 ) -> None:

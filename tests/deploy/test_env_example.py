@@ -58,5 +58,5 @@ def test_example_values_load_as_settings(deploy_dir: Path) -> None:
     """The file as shipped is valid input for load_settings (empty values mean defaults)."""
     env = {name: value for name, value, _ in entries(deploy_dir / ".env.example")}
     settings = load_settings(env=env)
-    assert settings.grace_minutes == 10
+    assert settings.scheduler.grace_minutes == 10
     assert settings.log_level == "INFO"

@@ -192,7 +192,7 @@ def test_discord_shards_match_replicas(manifests: list[Manifest]) -> None:
 def test_shard_ids_from_pod_index_parse_as_settings() -> None:
     """A pod-index label value such as "3" is a valid DESKBREAK_SHARD_IDS."""
     settings = load_settings(env={"DESKBREAK_SHARD_COUNT": "4", "DESKBREAK_SHARD_IDS": "3"})
-    assert settings.shard_ids == [3]
+    assert settings.shards.ids == [3]
 
 
 def test_slack_runs_a_single_replica_without_overlap(manifests: list[Manifest]) -> None:

@@ -114,6 +114,7 @@ def test_installed_by_multi_user_target(unit: Unit) -> None:
     assert one(unit, "Install", "WantedBy") == "multi-user.target"
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd-analyze not installed")
 def test_systemd_analyze_verify_is_clean(deploy_dir: Path, tmp_path: Path) -> None:
     """systemd's own checker finds no unknown key or bad value (ExecStart and user swapped for

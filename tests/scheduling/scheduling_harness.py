@@ -20,6 +20,7 @@ from bot.core.ports import Actor, Delivery, DeliveryResult, DeliveryStatus, Plat
 from bot.core.rotation import MemoryRotationStore
 from bot.scheduling.commands import SchedulingCommands, notifier_channel_checker
 from bot.scheduling.service import SchedulerService
+from bot.settings import LimitSettings
 from bot.storage import Store, create_store
 
 CONTENT_DIR = Path(__file__).resolve().parents[2] / "content"
@@ -47,6 +48,7 @@ class RecordingNotifier:
 
     clock: FakeClock
     platform: Platform = PLATFORM
+    dedupes_resends: bool = True  # like Discord's nonces: sent marks may be batched
     sent: list[Sent] = field(default_factory=list)
     admin_notices: list[tuple[str, str | None, Message]] = field(default_factory=list)
     refused_channels: dict[str, str] = field(default_factory=dict)
@@ -112,12 +114,11 @@ async def make_rig(
     notifier = notifier or RecordingNotifier(clock)
     content = ContentCommands(library(), MemoryRotationStore(), clock)
     service = SchedulerService(store, {PLATFORM: notifier}, content, clock, instance_id="test")
-    settings = type("S", (), {"max_schedules": max_schedules})()
+    limits = LimitSettings(max_schedules=max_schedules) if max_schedules else LimitSettings()
     commands = SchedulingCommands(
         store,
-        content,
         clock,
-        settings,
+        limits,
         notifier_channel_checker({PLATFORM: notifier}),
         service=service,
     )

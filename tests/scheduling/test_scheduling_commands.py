@@ -113,7 +113,7 @@ BAD_SCHEDULE_ADDS: list[tuple[str, dict[str, Any]]] = [
     ("both cron and every", {"every": "30"}),
     ("neither cron nor every", {"cron": None}),
     ("unknown kind", {"kind": "lunch"}),
-    ("channel the bot cannot post in", {"channel_id": "secret"}),
+    ("channel the bot cannot post in", {"channel": "secret"}),
     ("never fires", {"cron": "0 9 30 2 *"}),
 ]
 
@@ -125,7 +125,7 @@ async def test_bad_schedule_input_is_refused_and_changes_nothing(
     """Bad /schedule add input returns an ephemeral error and leaves the database as it was."""
     await _add(rig)
     before = await rig.store.snapshot()
-    args: dict[str, Any] = {"channel_id": "chan1", "kind": "break", "cron": "0 9 * * *"} | kw
+    args: dict[str, Any] = {"channel": "chan1", "kind": "break", "cron": "0 9 * * *"} | kw
     msg = await rig.commands.schedule_add(ADMIN, **args)
     assert msg.kind == MessageKind.ERROR and msg.ephemeral, why
     assert await rig.store.snapshot() == before

@@ -20,7 +20,7 @@ from bot.scheduling.config_file import (
     load_deployment_config,
     parse_deployment_config,
 )
-from bot.settings import Settings
+from bot.settings import ShardSettings
 from bot.storage import Store, create_store
 from bot.storage.records import Spec
 
@@ -201,4 +201,4 @@ async def test_shipped_example_applies_and_reapplies_cleanly(
 )
 def test_only_one_shard_applies_the_file(shard_ids: list[int] | None, applies: bool) -> None:
     """Sharded processes sharing a database leave the file to the one running shard 0."""
-    assert applies_here(Settings(shard_count=3, shard_ids=shard_ids)) is applies
+    assert applies_here(ShardSettings(count=3, ids=shard_ids)) is applies

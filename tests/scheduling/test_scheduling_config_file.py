@@ -51,7 +51,7 @@ def test_example_file_is_valid() -> None:
 def test_example_settings_section_is_read_by_settings_loader() -> None:
     """load_settings takes the example's `settings:` section and ignores the rest."""
     settings = load_settings(env={}, config_path=EXAMPLE)
-    assert settings.grace_minutes == 10 and settings.tick_seconds == 30
+    assert settings.scheduler.grace_minutes == 10 and settings.scheduler.tick_seconds == 30
 
 
 def test_values_are_normalised() -> None:
@@ -142,6 +142,7 @@ def test_flat_settings_file_is_not_deployment_format(tmp_path: Path) -> None:
     assert load_workspaces_config(EXAMPLE) is not None
 
 
+@pytest.mark.slow
 def test_validate_command_reports_workspace_problems(tmp_path: Path) -> None:
     """`deskbreak validate --config` exits 1 and prints file:line: field for bad schedules."""
     config = tmp_path / "deploy.yaml"

@@ -5,14 +5,15 @@ from __future__ import annotations
 import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from bot.core.clock import FakeClock
 from bot.core.ports import Target, TargetKind
-from bot.scheduling.instance import claim_scope, lease_from, lineage, new_instance_id
+from bot.scheduling.instance import claim_scope, lineage, new_instance_id
 from bot.scheduling.service import SchedulerService
-from bot.settings import Settings
+from bot.settings import SchedulerSettings, ShardSettings, load_settings
 from bot.storage import NewDelivery, Spec, Store
 from tests.scheduling.scheduling_harness import PLATFORM, Rig, make_rig
 
@@ -52,24 +53,27 @@ async def _left_in_flight_by(store: Store, owner: str, clock: FakeClock) -> int:
     return row.id
 
 
-def _service(rig: Rig, **settings: object) -> SchedulerService:
-    return SchedulerService(rig.store, {PLATFORM: rig.notifier}, rig.commands.content,
-                            rig.clock, Settings(**settings))  # type: ignore[arg-type]
+def _service(rig: Rig, name: str | None = None, shards: list[int] | None = None
+             ) -> SchedulerService:
+    return SchedulerService(
+        rig.store, {PLATFORM: rig.notifier}, rig.service.content, rig.clock,
+        SchedulerSettings(instance_name=name),
+        shards=ShardSettings(count=2, ids=shards) if shards is not None else ShardSettings(),
+    )
 
 
 @pytest.mark.parametrize(
     ("dead", "restarted", "taken_back"),
     [
-        ({"instance_name": "slot-a"}, {"instance_name": "slot-a"}, True),
+        ({"name": "slot-a"}, {"name": "slot-a"}, True),
         ({}, {}, True),  # the same host, no name set
-        ({"instance_name": "slot-a"}, {"instance_name": "slot-b"}, False),
-        ({"instance_name": "slot-a", "shard_count": 2, "shard_ids": [0]},
-         {"instance_name": "slot-a", "shard_count": 2, "shard_ids": [1]}, False),
+        ({"name": "slot-a"}, {"name": "slot-b"}, False),
+        ({"name": "slot-a", "shards": [0]}, {"name": "slot-a", "shards": [1]}, False),
     ],
     ids=["same-name", "same-host", "other-name", "other-shards"],
 )
 async def test_a_restart_takes_back_its_own_in_flight_sends_at_once(
-    tmp_path: Path, dead: dict[str, object], restarted: dict[str, object], taken_back: bool
+    tmp_path: Path, dead: dict[str, Any], restarted: dict[str, Any], taken_back: bool
 ) -> None:
     """The same lineage resends its previous life's in-flight row at start-up, while Discord
     still remembers the nonce; another lineage leaves it until the lease runs out."""
@@ -87,23 +91,31 @@ async def test_a_restart_takes_back_its_own_in_flight_sends_at_once(
         await rig.store.close()
 
 
-def test_lease_comes_from_settings() -> None:
-    """DESKBREAK_LEASE_SECONDS sets the lease; without settings it is two minutes."""
-    assert lease_from(Settings(lease_seconds=7)) == timedelta(seconds=7)
-    assert lease_from(None) == timedelta(minutes=2)
+async def test_lease_comes_from_settings(tmp_path: Path) -> None:
+    """DESKBREAK_LEASE_SECONDS sets the scheduler's leases; without it they are two minutes."""
+    rig = await make_rig(tmp_path / "db.sqlite3", FakeClock(T0))
+    try:
+        default = SchedulerService(rig.store, {}, rig.service.content, rig.clock)
+        assert default.claim_lease == default.send_lease == timedelta(minutes=2)
+        settings = load_settings({"DESKBREAK_LEASE_SECONDS": "7"}).scheduler
+        service = SchedulerService(rig.store, {}, rig.service.content, rig.clock, settings)
+        assert service.claim_lease == service.send_lease == timedelta(seconds=7)
+    finally:
+        await rig.store.close()
 
 
 def test_scope_follows_notifiers_and_shard_settings() -> None:
     """A Discord process with shard 1 of 2 claims Discord rows of its shard, taking others'
     over after one lease; a Slack process ignores the Discord shard settings."""
-    settings = Settings(shard_count=2, shard_ids=[1])
+    settings = ShardSettings(count=2, ids=[1])
     discord = claim_scope(["discord"], settings, timedelta(seconds=9))
     assert discord.platforms == {"discord"}
     assert (discord.shard_count, discord.shard_ids) == (2, {1})
     assert discord.takeover_after == timedelta(seconds=9)
     slack = claim_scope(["slack"], settings, timedelta(seconds=9))
     assert not slack.sharded and slack.platforms == {"slack"}
-    assert not claim_scope(["discord"], Settings(shard_count=2), timedelta(seconds=9)).sharded
+    unsharded = ShardSettings(count=2)  # all shards in one process
+    assert not claim_scope(["discord"], unsharded, timedelta(seconds=9)).sharded
 
 
 async def test_a_discord_process_leaves_slack_rows_alone(tmp_path: Path) -> None:

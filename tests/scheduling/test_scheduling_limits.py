@@ -6,22 +6,20 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.core.clock import FakeClock
-from bot.core.commands import ContentCommands
 from bot.core.messages import MessageKind
 from bot.core.ports import Actor
-from bot.core.rotation import MemoryRotationStore
 from bot.scheduling.commands import SchedulingCommands
-from bot.settings import Settings, load_settings
+from bot.settings import LimitSettings, load_settings
 from bot.storage import create_store
-from tests.scheduling.scheduling_harness import ADMIN, MEMBER, PLATFORM, library, make_rig
+from tests.scheduling.scheduling_harness import ADMIN, MEMBER, PLATFORM, make_rig
 
 T0 = datetime(2027, 3, 12, 12, 0, tzinfo=UTC)
 
 
 def test_max_schedules_comes_from_the_environment() -> None:
     """DESKBREAK_MAX_SCHEDULES sets the limit; the default is 50; nonsense is refused."""
-    assert Settings().max_schedules == 50
-    assert load_settings(env={"DESKBREAK_MAX_SCHEDULES": "7"}).max_schedules == 7
+    assert LimitSettings().max_schedules == 50
+    assert load_settings(env={"DESKBREAK_MAX_SCHEDULES": "7"}).limits.max_schedules == 7
     for bad in ("0", "-1", "many"):
         try:
             load_settings(env={"DESKBREAK_MAX_SCHEDULES": bad})
@@ -37,8 +35,7 @@ async def test_the_setting_limits_schedules_per_workspace(tmp_path: Path) -> Non
     store = create_store(f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite3'}", clock=clock)
     await store.migrate()
     try:
-        content = ContentCommands(library(), MemoryRotationStore(), clock)
-        commands = SchedulingCommands(store, content, clock, Settings(max_schedules=2), None)
+        commands = SchedulingCommands(store, clock, LimitSettings(max_schedules=2), None)
         for _ in range(2):
             added = await commands.schedule_add(ADMIN, "chan1", "tip", cron="0 9 * * *")
             assert added.kind is MessageKind.INFO

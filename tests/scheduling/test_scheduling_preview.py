@@ -8,6 +8,9 @@ from datetime import datetime
 
 import pytest
 
+# Every test here runs a process: `pytest -m "not slow"` skips them for a quick loop.
+pytestmark = pytest.mark.slow
+
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:
     code = "import sys; from bot.cli import main; sys.exit(main(sys.argv[1:]))"

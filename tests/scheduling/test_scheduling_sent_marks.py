@@ -24,6 +24,7 @@ class LedgerWatchingNotifier:
     every earlier send as sent, the moment a kill would cost a batched mark."""
 
     platform = Platform.SLACK
+    dedupes_resends = False  # no nonce on chat.postMessage
 
     def __init__(self, store: Store, total: int) -> None:
         self.store = store

@@ -12,7 +12,8 @@ import sqlalchemy as sa
 
 from bot.core.clock import FakeClock
 from bot.core.ports import Actor
-from bot.scheduling.service import MARK_BATCH, aligned_tick
+from bot.scheduling.dispatcher import MARK_BATCH
+from bot.scheduling.service import aligned_tick
 from bot.storage.records import LedgerStatus
 from tests.scheduling.scheduling_harness import PLATFORM, Rig, make_rig
 

@@ -11,8 +11,8 @@ import sqlalchemy as sa
 
 from bot.meetings.feeds import FeedHealth
 from bot.meetings.secrets import SealError, UrlCipher
-from bot.meetings.store import CalendarStore, person_key
 from bot.storage import Store
+from bot.storage.meetings import CalendarStore, person_key
 
 URL = "https://calendar.google.com/calendar/ical/alice%40example.com/private-5ecret7oken/basic.ics"
 KEY = "a-web-secret-key-of-some-length"

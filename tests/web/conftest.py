@@ -19,7 +19,7 @@ from bot.adapters.console import ConsoleAdapter
 from bot.app import App, Scheduling, build_app, build_scheduling
 from bot.core.clock import FakeClock
 from bot.core.ports import Notifier, Platform
-from bot.settings import Settings
+from bot.settings import DatabaseSettings, Settings
 from bot.web import Dashboard
 from bot.web.dashboard import RUNNER_OPTIONS
 
@@ -69,7 +69,7 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite3'}")
+    return Settings(database=DatabaseSettings(url=f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite3'}"))
 
 
 MakeSite = Callable[..., Awaitable[Site]]

@@ -9,11 +9,11 @@ from typing import Any
 
 from aiohttp.test_utils import TestClient
 
-from bot.adapters.console.scheduling import register
 from bot.adapters.console.table import CommandTable, ConsoleContext
+from bot.commands.call import Facades
 from bot.core.messages import Attachment, Message, MessageKind, Section
 from bot.core.ports import Actor, Platform, Target, TargetKind
-from bot.settings import Settings
+from bot.settings import Settings, WebSettings
 from bot.storage.audit import CHAT
 from bot.web import Dashboard
 from tests.web.conftest import MakeSite, Site, post_form
@@ -50,8 +50,8 @@ async def test_the_audit_log_shows_chat_commands_and_dashboard_changes(
     """A /schedule typed in the console and a change in the dashboard both appear: who, what,
     when and from where, newest first."""
     assert site.scheduling is not None
-    table = CommandTable()
-    register(table, site.scheduling.commands)  # the console's own wiring of the same facade
+    # The console's own wiring of the same facade.
+    table = CommandTable(Facades(site.app.content, site.scheduling.commands))
     console = ConsoleContext(
         Actor(Platform.CONSOLE, "console", "console-user", is_admin=True, display_name="you"),
         Target(Platform.CONSOLE, "console", TargetKind.CHANNEL, "console"))
@@ -107,7 +107,7 @@ async def test_a_busy_port_is_one_line_and_the_bot_carries_on(settings: Settings
         port = taken.getsockname()[1]
         from bot.app import build_app
 
-        app = build_app(settings.model_copy(update={"web_port": port}))
+        app = build_app(settings.model_copy(update={"web": WebSettings(port=port)}))
         await app.store.migrate()
         out = io.StringIO()
         dashboard = Dashboard(app.settings, app.store, app.clock, out=out)
@@ -141,6 +141,16 @@ async def test_port_zero_turns_the_dashboard_off(settings: Settings) -> None:
     from bot.app import build_app
     from bot.web import serve_dashboard
 
-    app = build_app(settings.model_copy(update={"web_port": 0}))
+    app = build_app(settings.model_copy(update={"web": WebSettings(port=0)}))
     async with serve_dashboard(app, [Platform.CONSOLE]) as dashboard:
         assert dashboard is None and app.on_scheduling == []
+
+
+def test_the_console_person_is_the_console_adapters_actor() -> None:
+    """The web names no adapter, so its console sign-in spells the console's workspace and
+    person itself: they must be the console adapter's, or the link signs in a stranger."""
+    from bot.adapters.console import adapter
+    from bot.web.views import signin
+
+    assert (signin.CONSOLE_WORKSPACE, signin.CONSOLE_USER) == (
+        adapter.CONSOLE_WORKSPACE, adapter.CONSOLE_USER)

@@ -14,7 +14,7 @@ from pydantic import SecretStr
 
 from bot.core.clock import FakeClock
 from bot.core.ports import Actor, Platform
-from bot.settings import Settings
+from bot.settings import DiscordSettings, Settings, WebSettings
 from tests.web.conftest import MakeSite, Site, csrf_of, post_form
 
 WS = "/w/console/console"
@@ -120,7 +120,8 @@ async def test_session_cookie_is_httponly_lax_and_secure_behind_https(
         make_site: MakeSite, settings: Settings) -> None:
     """The cookie is never readable by scripts, and Secure when the public URL is https."""
     for public, secure in ((None, False), ("https://deskbreak.example.org", True)):
-        site = await make_site(settings.model_copy(update={"public_url": public}))
+        site = await make_site(settings.model_copy(update={
+            "web": settings.web.model_copy(update={"public_url": public})}))
         if public:
             site.dashboard.ctx.base_url = public
         async with site.client() as client:
@@ -146,10 +147,11 @@ async def test_no_secret_or_token_reaches_a_page_or_the_log(
     secrets = {"web": "web-secret-f00d-4242", "discord": "discord-client-secret-beef",
                "slack": "slack-client-secret-cafe", "token": "bot-token-abcdef.123"}
     site = await make_site(settings.model_copy(update={
-        "web_secret": SecretStr(secrets["web"]), "discord_client_id": "12345",
-        "discord_client_secret": SecretStr(secrets["discord"]), "slack_client_id": "1.2",
-        "slack_client_secret": SecretStr(secrets["slack"]),
-        "discord_token": SecretStr(secrets["token"])}))
+        "web": WebSettings(
+            secret=SecretStr(secrets["web"]), discord_client_id="12345",
+            discord_client_secret=SecretStr(secrets["discord"]), slack_client_id="1.2",
+            slack_client_secret=SecretStr(secrets["slack"])),
+        "discord": DiscordSettings(token=SecretStr(secrets["token"]))}))
     seen: list[str] = []
     async with site.client() as client:
         link = site.dashboard.print_console_link().removeprefix(site.dashboard.ctx.base_url)

@@ -12,8 +12,8 @@ from bot.settings import Settings, SettingsError, load_settings
 def test_defaults_serve_on_loopback_8080_without_oauth() -> None:
     """Out of the box: 127.0.0.1:8080, no public URL, no sign-in clients, no fixed key."""
     s = Settings()
-    assert (s.web_host, s.web_port, s.public_url) == ("127.0.0.1", 8080, None)
-    assert s.discord_client_id is s.slack_client_id is s.web_secret is None
+    assert (s.web.host, s.web.port, s.web.public_url) == ("127.0.0.1", 8080, None)
+    assert s.web.discord_client_id is s.web.slack_client_id is s.web.secret is None
 
 
 def test_secrets_come_from_files_and_stay_hidden(tmp_path: Path) -> None:
@@ -25,9 +25,10 @@ def test_secrets_come_from_files_and_stay_hidden(tmp_path: Path) -> None:
                            "SLACK_CLIENT_SECRET_FILE": str(tmp_path / "slack"),
                            "DISCORD_CLIENT_ID": "123456", "DESKBREAK_WEB_PORT": "0",
                            "DESKBREAK_PUBLIC_URL": "https://desk.example.org/"})
-    assert s.web_secret and s.web_secret.get_secret_value() == "session-key-123"
-    assert s.discord_client_secret and s.discord_client_secret.get_secret_value() == "dsecret"
-    assert (s.web_port, s.public_url) == (0, "https://desk.example.org")
+    assert s.web.secret and s.web.secret.get_secret_value() == "session-key-123"
+    assert s.web.discord_client_secret
+    assert s.web.discord_client_secret.get_secret_value() == "dsecret"
+    assert (s.web.port, s.web.public_url) == (0, "https://desk.example.org")
     shown = repr(s) + str(s.redacted())
     assert "session-key-123" not in shown and "dsecret" not in shown and "ssec" not in shown
 

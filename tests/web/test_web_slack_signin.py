@@ -18,7 +18,7 @@ from bot.adapters.slack.notifier import SlackNotifier
 from bot.adapters.slack.pacer import ChannelPacer
 from bot.core.clock import FakeClock
 from bot.core.ports import Platform
-from bot.settings import Settings
+from bot.settings import Settings, SlackSettings, WebSettings
 from tests.fakes.slack import BOT_TOKEN, FakeSlack
 from tests.fakes.slack.server import TEAM_ID
 from tests.web.conftest import MakeSite, Site
@@ -43,8 +43,9 @@ async def fake() -> Any:
 async def slack_site(make_site: MakeSite, settings: Settings, fake: FakeSlack,
                      clock: FakeClock) -> Site:
     settings = settings.model_copy(update={
-        "slack_client_id": CLIENT_ID, "slack_client_secret": SecretStr(CLIENT_SECRET),
-        "slack_api_base": fake.base_url.rstrip("/"), "slack_admin_ids": ["U0LISTED"]})
+        "web": WebSettings(slack_client_id=CLIENT_ID,
+                           slack_client_secret=SecretStr(CLIENT_SECRET)),
+        "slack": SlackSettings(api_base=fake.base_url.rstrip("/"), admin_ids=["U0LISTED"])})
     notifier = SlackNotifier(build_web_client(BOT_TOKEN, base_url=fake.base_url),
                              ChannelPacer(clock))
     site = await make_site(settings, {Platform.SLACK: notifier})

@@ -19,10 +19,17 @@ import discord
 import yarl
 from pydantic import SecretStr
 
-from bot.app import App, build_app, serve
+from bot.app import App, build_app
 from bot.core.clock import Clock
 from bot.core.ports import Platform
-from bot.settings import Settings
+from bot.serve import serve
+from bot.settings import (
+    DatabaseSettings,
+    DiscordSettings,
+    Settings,
+    ShardSettings,
+    WebSettings,
+)
 from tests.fakes.discord import FakeDiscord
 from tests.fakes.discord import payloads as p
 
@@ -84,11 +91,13 @@ async def discord_world(tmp_path: Path, clock: Clock | None = None, seed: bool =
     fake.oauth.register_client(CLIENT_ID, CLIENT_SECRET, {f"{url}/auth/discord/callback"})
     fake.oauth.display_names.update({admin.user_id: "Ada", member.user_id: "Sam"})
     settings = Settings(
-        database_url=f"sqlite+aiosqlite:///{tmp_path / 'world.sqlite3'}",
-        discord_token=SecretStr(fake.token), discord_api_base=fake.api_base,
-        discord_gateway_url=fake.gateway_url, web_port=port,
-        discord_client_id=CLIENT_ID, discord_client_secret=SecretStr(CLIENT_SECRET),
-        shard_count=shards[0] if shards else None, shard_ids=shards[1] if shards else None)
+        database=DatabaseSettings(url=f"sqlite+aiosqlite:///{tmp_path / 'world.sqlite3'}"),
+        discord=DiscordSettings(token=SecretStr(fake.token), api_base=fake.api_base,
+                                gateway_url=fake.gateway_url),
+        web=WebSettings(port=port, discord_client_id=CLIENT_ID,
+                        discord_client_secret=SecretStr(CLIENT_SECRET)),
+        shards=ShardSettings(count=shards[0] if shards else None,
+                             ids=shards[1] if shards else None))
     app = build_app(settings, clock=clock)
     world = DiscordWorld(fake, guild, general, wellness, admin, member, role, app, url)
     if seed:

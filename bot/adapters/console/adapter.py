@@ -11,21 +11,19 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from bot.adapters.console import content as content_commands
 from bot.adapters.console.notifier import ConsoleNotifier
 from bot.adapters.console.output import ConsoleOutput
 from bot.adapters.console.table import CommandTable, ConsoleContext, StopRepl
-from bot.adapters.console.terminal import (
-    CommandCompleter,
-    LineReader,
-    PipeReader,
-    TerminalReader,
-)
+from bot.adapters.console.terminal import CommandCompleter, LineReader, PipeReader, TerminalReader
+from bot.commands.call import Facades
 from bot.core.commands import ContentCommands
 from bot.core.ports import Actor, Platform, Target, TargetKind
+from bot.scheduling.commands import SchedulingCommands
 
 CONSOLE_WORKSPACE = "console"
 CONSOLE_CHANNEL = "console"
+# The person who runs the process at the terminal (the dashboard signs them in as this id).
+CONSOLE_USER = "console-user"
 BANNER = "deskbreak console: /help lists the commands, Tab completes, /quit or Ctrl-D leaves."
 
 
@@ -37,7 +35,7 @@ def _isatty(stream: TextIO) -> bool:
 
 
 class ConsoleAdapter:
-    """Everything the console needs; ``table`` is where other features add their commands.
+    """Everything the console needs; ``table`` answers each line from the command table.
 
     ``interactive`` (default: stdin and stdout are both terminals) picks the line editor
     and the banner; ``history`` is the line editor's history file (None: kept in memory).
@@ -58,29 +56,28 @@ class ConsoleAdapter:
         # stdout None: whatever sys.stdout is when printing (the line editor swaps it).
         self.output = ConsoleOutput(stdout, interactive=interactive)
         self.notifier = ConsoleNotifier(self.output)
-        self.table = CommandTable()
-        content_commands.register(self.table, content)
-        self._content = content
+        self.facades = Facades(content)
+        self.table = CommandTable(self.facades)
         self._history = history
         # Lines shown under the banner when a person is at the terminal (the time zone).
         self.notes: list[str] = []
         # The person at the terminal runs the process, so they are its admin.
         self.context = ConsoleContext(
-            actor=Actor(Platform.CONSOLE, CONSOLE_WORKSPACE, "console-user", is_admin=True,
+            actor=Actor(Platform.CONSOLE, CONSOLE_WORKSPACE, CONSOLE_USER, is_admin=True,
                         display_name="you"),
             target=Target(Platform.CONSOLE, CONSOLE_WORKSPACE, TargetKind.CHANNEL,
                           CONSOLE_CHANNEL),
         )
 
+    def attach(self, scheduling: SchedulingCommands) -> None:
+        """Answer /schedule, /config, /remind, /done and /snooze with ``scheduling``."""
+        self.facades.scheduling = scheduling
+
     def _reader(self) -> LineReader:
         if not self.output.interactive:
             return PipeReader(self._stdin)
-        completer = CommandCompleter(
-            commands=self.table.names,
-            stretches=self._content.autocomplete,
-            filters=lambda: [*self._content.areas(), *self._content.wheres()],
-        )
-        return TerminalReader(completer, self._history)
+        # The table is read when Tab is pressed, so a table swapped in later is completed too.
+        return TerminalReader(CommandCompleter(lambda: self.table), self._history)
 
     async def run(self) -> int:
         """Answer commands until /quit or end of input; return the exit status (0)."""

@@ -16,6 +16,7 @@ class ConsoleNotifier:
     """Every delivery is printed; nothing is ever refused."""
 
     platform = Platform.CONSOLE
+    dedupes_resends = False
 
     def __init__(self, output: ConsoleOutput) -> None:
         self._output = output

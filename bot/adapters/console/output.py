@@ -12,8 +12,9 @@ text a person reads and acts on there:
   command the text already shows (the card's "Easier option") is not repeated;
 - control characters are removed, so nothing typed (ESC, BEL, NUL) is echoed to the terminal.
 
-A :class:`Vocabulary` says what to type where: the REPL's slash commands, or the shell
-commands of one-shot runs (``deskbreak stretch glute-bridge``).
+A :class:`Vocabulary` says what to type where: the REPL's slash commands (each button's typed
+form in the command table, ``bot/commands/buttons.py``), or the shell commands of one-shot
+runs (``deskbreak stretch glute-bridge``).
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ from rich.console import Console
 from rich.style import Style
 from rich.text import Text
 
+from bot.commands.buttons import typed_form
+from bot.core import actions
 from bot.core.messages import Button, Message, MessageKind
 
 # C0 controls (but tab and newline), DEL and C1 controls; with whole escape sequences first,
@@ -47,7 +50,8 @@ _BOLD = Style(bold=True)
 _ERROR = Style(bold=True, color="red")
 _LIST_INDENT = "  "
 # "Done? type /done · Snooze: /snooze 10 · Steps: /stretch chin-tuck": the quick answers first.
-_ORDER = {"done": 0, "snooze": 1, "show_stretch": 2, "page": 3}
+_ORDER = {kind.name: n for n, kind in enumerate(
+    (actions.DONE, actions.SNOOZE, actions.SHOW_STRETCH, actions.PAGE))}
 
 
 def strip_controls(text: str) -> str:
@@ -57,48 +61,31 @@ def strip_controls(text: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Vocabulary:
-    """What a person types to do what a button or a slash command in the text offers."""
+    """What a person types to do what a button or a slash command in the text offers.
 
-    done: str | None = "/done"
-    snooze: str | None = "/snooze {minutes}"
-    stretch: str = "/stretch {id}"
-    page: str = "/stretches {filters}{page}"
-    # Page filters as --area/--where options (a shell) rather than words (the console).
-    filter_flags: bool = False
-    # Applied to the message's text: slash commands -> the commands of this place.
+    ``command`` gives the command for a button's action, or None where it cannot be done
+    (no /done outside the bot); ``rewrite`` turns slash commands in the message's text into
+    the commands of this place.
+    """
+
+    command: Callable[[str], str | None] = typed_form
     rewrite: Callable[[str], str] | None = None
 
     def typed(self, button: Button) -> tuple[str, str] | None:
         """(label, command) for a button, or None when it cannot be typed here."""
-        kind, _, rest = button.action.partition(":")
-        if kind == "done" and self.done:
-            return "Done? type", self.done
-        if kind == "snooze" and self.snooze and rest.isdecimal():
-            return "Snooze:", self.snooze.format(minutes=rest)
-        if kind == "show_stretch" and rest:
-            return "Steps:", self.stretch.format(id=rest)
-        if kind == "page":
-            area, _, rest = rest.partition(":")
-            where, _, number = rest.partition(":")
-            if not number.isdecimal():
-                return None
-            label = button.label.strip("◀▶ ") or "Page"
-            return f"{label}:", self.page.format(
-                filters=self._filters(area, where), page=int(number) + 1
-            )
-        return None
-
-    def _filters(self, area: str, where: str) -> str:
-        """The page button's filters as this place takes them (words, or --area/--where)."""
-        given = [(flag, value) for flag, value in (("--area", area), ("--where", where))
-                 if value and value != "*"]
-        if self.filter_flags:
-            return "".join(f"{flag} {value} " for flag, value in given)
-        return "".join(f"{value} " for _, value in given)
+        action = actions.parse(button.action)
+        command = self.command(button.action) if action is not None else None
+        if action is None or command is None:
+            return None
+        label = _LABELS.get(action.kind) or f"{button.label.strip('◀▶ ') or 'Page'}:"
+        return label, command
 
 
+# The console's typed forms come from the command table (bot/commands/buttons.py).
 REPL = Vocabulary()
 
+_LABELS = {actions.DONE.name: "Done? type", actions.SNOOZE.name: "Snooze:",
+           actions.SHOW_STRETCH.name: "Steps:"}
 _SHELL_COMMANDS = re.compile(r"(?<![\w/.-])/(stretches|stretch|redflags|tip)\b")
 
 
@@ -106,15 +93,23 @@ def _to_shell(text: str) -> str:
     return _SHELL_COMMANDS.sub(lambda m: f"deskbreak {m.group(1)}", text)
 
 
-# One-shot CLI runs: there is no /done or /snooze outside the bot.
-SHELL = Vocabulary(
-    done=None,
-    snooze=None,
-    stretch="deskbreak stretch {id}",
-    page="deskbreak stretches {filters}--page {page}",
-    filter_flags=True,
-    rewrite=_to_shell,
-)
+def _shell_command(raw: str) -> str | None:
+    """A button as a shell command: a stretch's card or a list page; there is no /done or
+    /snooze outside the bot."""
+    action = actions.parse(raw)
+    if action is None:
+        return None
+    if action.kind == actions.SHOW_STRETCH.name and "stretch" in action.values:
+        return f"deskbreak stretch {action['stretch']}"
+    if action.kind == actions.PAGE.name:
+        flags = "".join(f"--{name} {action[name]} " for name in ("area", "where")
+                        if action[name] != "*")
+        return f"deskbreak stretches {flags}--page {int(action['page']) + 1}"
+    return None
+
+
+# One-shot CLI runs (``deskbreak stretch pigeon``).
+SHELL = Vocabulary(command=_shell_command, rewrite=_to_shell)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,24 +1,33 @@
-"""The console's command table: ``/name args`` -> an async handler returning a Message.
+"""The console's commands: each typed line is read by the shared parser (``bot.commands``)
+and answered from the command table, like Slack's slash commands.
 
-Each feature registers its own commands (content here, ``/schedule`` and ``/remind`` by the
-scheduling module) so the REPL itself stays a dumb loop.
+The REPL (``adapter.py``) only reads lines and prints what :meth:`CommandTable.dispatch`
+returns; nothing a command does, fails or raises ends it, except /quit.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import logging
 from dataclasses import dataclass
 
-from bot.core.messages import Message, MessageKind, Section, error
-from bot.core.ports import Actor, Target
-from bot.core.render import truncate
+from bot.commands.call import Call, Facades
+from bot.commands.help import command_help
+from bot.commands.parse import parse
+from bot.commands.run import EndSession, UsageError, run, safely
+from bot.commands.spec import Table
+from bot.commands.table import TABLE
+from bot.core.messages import Message, error
+from bot.core.ports import Actor, Platform, Target
+from bot.core.text import truncate
+
+log = logging.getLogger(__name__)
 
 # How much of an unknown command is quoted back.
 ECHO_LIMIT = 40
 
 
 class StopRepl(Exception):  # noqa: N818 - a control-flow signal, not an error
-    """Raised by a handler (``/quit``) to end the REPL."""
+    """Raised for /quit to end the REPL."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,51 +38,40 @@ class ConsoleContext:
     target: Target
 
 
-Handler = Callable[[ConsoleContext, str], Awaitable[Message | None]]
-
-
-@dataclass(frozen=True, slots=True)
-class Command:
-    name: str
-    usage: str
-    summary: str
-    handler: Handler
-
-
 class CommandTable:
-    def __init__(self) -> None:
-        self._commands: dict[str, Command] = {}
-        self.register("help", "/help", "list the commands", self._help)
+    """Every command of ``table`` that exists on the console, answered by ``facades``."""
 
-    def register(self, name: str, usage: str, summary: str, handler: Handler) -> None:
-        """Add ``/name``; ``usage`` and ``summary`` are shown by ``/help``."""
-        if name in self._commands:
-            raise ValueError(f"console command /{name} is already registered")
-        self._commands[name] = Command(name, usage, summary, handler)
+    def __init__(self, facades: Facades, table: Table = TABLE) -> None:
+        self.facades = facades
+        self.table = table
 
     def names(self) -> list[str]:
-        """Every command's name, for tab completion."""
-        return sorted(self._commands)
+        """Every command's name on the console, for tab completion."""
+        return sorted(c.name_on(Platform.CONSOLE) for c in self.table.on(Platform.CONSOLE))
 
     async def dispatch(self, ctx: ConsoleContext, line: str) -> Message | None:
         """Run one input line; unknown commands get a hint, never an exception."""
         text = line.strip()
         if not text:
             return None
-        name, _, args = text.removeprefix("/").partition(" ")
-        command = self._commands.get(name.lower())
+        try:
+            return await safely(self._dispatch(ctx, text), f"console {text.split()[0][:40]}")
+        except EndSession:
+            raise StopRepl from None
+
+    async def _dispatch(self, ctx: ConsoleContext, text: str) -> Message:
+        # "/stretch pigeon", and also "stretch pigeon": the first word names the command.
+        name, _, rest = text.removeprefix("/").partition(" ")
+        command = self.table.find(Platform.CONSOLE, name)
         if command is None:
             return _unknown(text)
-        return await command.handler(ctx, args.strip())
-
-    async def _help(self, ctx: ConsoleContext, args: str) -> Message:
-        lines = tuple(f"{c.usage}: {c.summary}" for c in sorted(self._commands.values(),
-                                                                  key=lambda c: c.name))
-        return Message(
-            kind=MessageKind.INFO,
-            title="deskbreak commands",
-            sections=(Section(None, lines),),
-        )
+        try:
+            parsed = parse(self.table, Platform.CONSOLE, name, rest)
+        except UsageError as exc:
+            return error(str(exc))
+        if parsed.help:
+            return command_help(command, Platform.CONSOLE)
+        return await run(Call(parsed.path, ctx.actor, ctx.target, self.facades, parsed.args))
 
 
 def _unknown(text: str) -> Message:

@@ -23,7 +23,7 @@ import contextlib
 import logging
 import sys
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Protocol, TextIO
 
@@ -32,11 +32,14 @@ from prompt_toolkit.completion import CompleteEvent, Completer, Completion
 from prompt_toolkit.document import Document
 from prompt_toolkit.history import FileHistory, History, InMemoryHistory
 from prompt_toolkit.patch_stdout import patch_stdout
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
 
 from bot.adapters.console.output import strip_controls
+from bot.adapters.console.table import CommandTable
+from bot.commands.call import Facades
+from bot.commands.spec import Command, Kind
 from bot.core.lookup import Choice
+from bot.core.ports import Platform
+from bot.storage.paths import sqlite_file
 
 PROMPT = "deskbreak> "
 HISTORY_FILE = "console_history"
@@ -51,13 +54,8 @@ def clean_line(line: str) -> str:
 def history_path(database_url: str) -> Path:
     """The console's history file: in the folder of the SQLite database (``data/`` by
     default), or ``data/`` under the working directory when the database is a server."""
-    try:
-        url = make_url(database_url)
-    except ArgumentError:
-        return Path("data") / HISTORY_FILE
-    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
-        return Path(str(url.database)).parent / HISTORY_FILE
-    return Path("data") / HISTORY_FILE
+    database = sqlite_file(database_url)
+    return (database.parent if database is not None else Path("data")) / HISTORY_FILE
 
 
 class LineReader(Protocol):
@@ -107,44 +105,81 @@ class PipeReader:
 
 
 class CommandCompleter(Completer):
-    """Tab completion: command names, stretch names after /stretch, areas and places after
-    /stretches. The sources are callables so commands registered later are offered too."""
+    """Tab completion from the command table: command names, a group's subcommands
+    (``/remind sn`` -> ``snooze``), then what an option takes: stretch names after /stretch
+    (the whole phrase), areas and places after /stretches, time zones after ``/config tz``.
 
-    def __init__(
-        self,
-        commands: Callable[[], Iterable[str]],
-        stretches: Callable[[str], Sequence[Choice]],
-        filters: Callable[[], Iterable[str]],
-    ) -> None:
+    ``commands`` is asked at each Tab, so the table in use is the one completed."""
+
+    def __init__(self, commands: Callable[[], CommandTable]) -> None:
         self._commands = commands
-        self._stretches = stretches
-        self._filters = filters
 
     def get_completions(
         self, document: Document, complete_event: CompleteEvent
     ) -> Iterator[Completion]:
+        table = self._commands()
         text = document.text_before_cursor
         command, space, rest = text.partition(" ")
         if not space:
             typed = command if command.startswith("/") else f"/{command}"
-            for name in sorted(self._commands()):
+            for name in table.names():
                 if f"/{name}".startswith(typed.lower()):
                     yield Completion(f"/{name}", start_position=-len(command))
             return
-        name = command.removeprefix("/").lower()
-        if name == "stretch":
-            choices = list(self._stretches(rest))
-            # Names that start with what was typed, when there are any: Tab then finishes
-            # "thread-the-ne" at once instead of offering every fuzzy match.
-            starting = [c for c in choices if c.value.startswith(rest.strip().lower())]
-            for choice in starting or choices:
-                yield Completion(choice.value, start_position=-len(rest),
-                                 display_meta=choice.label)
-        elif name == "stretches":
-            word = rest.rpartition(" ")[2]
-            for option in self._filters():
-                if option.startswith(word.lower()):
-                    yield Completion(option, start_position=-len(word))
+        leaf = table.table.find(Platform.CONSOLE, command.removeprefix("/"))
+        if leaf is not None and leaf.subcommands:
+            word, space, rest = rest.partition(" ")
+            if not space:
+                for sub in leaf.subcommands:
+                    if Platform.CONSOLE in sub.platforms and sub.name.startswith(word.lower()):
+                        yield Completion(sub.name, start_position=-len(word))
+                return
+            leaf = leaf.subcommand(word)
+        if leaf is not None:
+            yield from _values(leaf, rest, table.facades)
+
+
+def _values(command: Command, rest: str, facades: Facades) -> Iterator[Completion]:
+    """Completions for the options of ``command`` after ``rest`` was typed."""
+    phrase = next((o for o in command.options if o.kind is Kind.WORDS and o.autocomplete), None)
+    if phrase is not None and phrase.autocomplete is not None:
+        # A free-text name ("thread the ne"): the whole phrase is what is being completed.
+        yield from _best(phrase.autocomplete(facades, rest), rest)
+        return
+    before, _, word = rest.rpartition(" ")
+    key, equals, value = word.partition("=")
+    previous = before.rpartition(" ")[2].lower()
+    if equals:  # tz=Europe/Ber: that option's values
+        options = [o for o in command.options if key.lower() in o.keys]
+        word = value
+    elif any(previous in o.keys for o in command.options):  # timezone Europe/Ber
+        options = [o for o in command.options if previous in o.keys]
+    else:
+        # Values typed without a name fill the positional options; words a facade reads
+        # forgivingly (/stretches' areas and places) may hold any WORDS option's values.
+        loose = any(o.positional and o.kind is Kind.WORDS for o in command.options)
+        options = [o for o in command.options
+                   if o.positional or (loose and o.kind is Kind.WORDS)]
+    choices: list[Choice] = []
+    for option in options:
+        if option.autocomplete is not None:
+            choices += option.autocomplete(facades, word)
+        elif callable(option.choices):
+            choices += option.choices(facades)
+        else:
+            choices += option.choices
+    yield from _best(list(dict.fromkeys(choices)), word, only_starting=True)
+
+
+def _best(choices: Sequence[Choice], typed: str, *,
+          only_starting: bool = False) -> Iterator[Completion]:
+    """Values that start with what was typed, when there are any (Tab then finishes
+    "thread-the-ne" at once instead of offering every fuzzy match), else every suggestion."""
+    prefix = typed.strip().lower()
+    starting = [c for c in choices if c.value.lower().startswith(prefix)]
+    for choice in starting if starting or only_starting else choices:
+        yield Completion(choice.value, start_position=-len(typed),
+                         display_meta=choice.label if choice.label != choice.value else None)
 
 
 class TerminalReader:

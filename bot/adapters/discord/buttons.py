@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 import discord
 
+from bot.core import actions
 from bot.core.messages import Button, ButtonStyle
 
 _STYLES = {
@@ -31,12 +32,8 @@ class ButtonHandler(Protocol):
     async def __call__(self, interaction: discord.Interaction[Any], action: str) -> None: ...
 
 
-ACTION_TEMPLATE = (
-    r"show_stretch(?::[a-z0-9-]{1,64})?"  # "Show me a stretch" (a given one, or a fresh one)
-    r"|done"  # "Done": records the break taken
-    r"|snooze:[0-9]{1,4}"  # "Snooze N min": pushes the person's next reminder back
-    r"|page:[a-z*-]{1,32}:[a-z*]{1,16}:[0-9]{1,4}"  # previous/next on /stretches
-)
+# Every action bot/core/actions.py knows, and nothing else.
+ACTION_TEMPLATE = actions.pattern()
 
 
 class ActionButton(_Item, template=ACTION_TEMPLATE):

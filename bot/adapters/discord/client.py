@@ -13,7 +13,7 @@ from typing import Any
 
 import discord
 
-from bot.adapters.discord import config, presence, remind, schedule, stretch, views
+from bot.adapters.discord import commands, presence, views
 from bot.adapters.discord.render import no_mentions
 from bot.adapters.discord.respond import DEFAULT_DEFER_AFTER
 from bot.adapters.discord.services import DiscordServices
@@ -55,14 +55,13 @@ class DeskbreakClient(discord.Client):
         self.tree = DeskbreakTree(self)
 
     def install(self) -> None:
-        """Register every command group and the persistent buttons from ``self.services``.
+        """Register every command of the command table and the persistent buttons.
 
-        Called from ``setup_hook`` rather than ``__init__`` so the runner can first build the
-        scheduling facade, which needs this client's notifier, and then set ``services``.
+        Called from ``setup_hook`` rather than ``__init__`` so the runner can first attach the
+        scheduling facade, which needs this client's notifier, to ``services``.
         """
-        for group in (stretch, schedule, config, remind):
-            group.register(self.tree, self.services)
-        views.register(self, self.services)
+        commands.register(self.tree, self.services)
+        views.register(self)
 
     async def setup_hook(self) -> None:
         self.install()

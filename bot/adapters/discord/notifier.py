@@ -80,6 +80,7 @@ _RETRYABLE = (
 
 class DiscordNotifier:
     platform = Platform.DISCORD
+    dedupes_resends = True  # nonce + enforce_nonce
 
     def __init__(self, client: discord.Client, kv: KeyValue, pacer: Pacer | None = None) -> None:
         self.client = client

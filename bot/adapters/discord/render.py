@@ -19,18 +19,18 @@ from typing import Any
 import discord
 
 from bot.adapters.discord.buttons import item_for
-from bot.core.messages import Message, MessageKind, Section
-from bot.core.render import BODY_LIMIT as DESCRIPTION_LIMIT
-from bot.core.render import (
+from bot.core.limits import BODY_LIMIT as DESCRIPTION_LIMIT
+from bot.core.limits import (
     BUTTON_LABEL_LIMIT,
     FIELD_NAME_LIMIT,
     FOOTER_LIMIT,
     TITLE_LIMIT,
-    truncate,
 )
-from bot.core.render import EMBED_TOTAL_LIMIT as TOTAL_LIMIT
-from bot.core.render import FIELD_LIMIT as FIELD_VALUE_LIMIT
-from bot.core.render import MAX_SECTIONS as MAX_FIELDS
+from bot.core.limits import EMBED_TOTAL_LIMIT as TOTAL_LIMIT
+from bot.core.limits import FIELD_LIMIT as FIELD_VALUE_LIMIT
+from bot.core.limits import MAX_SECTIONS as MAX_FIELDS
+from bot.core.messages import Message, MessageKind, Section
+from bot.core.text import truncate
 
 MAX_BUTTONS = 25  # 5 rows of 5
 # Zero-width space: breaks mentions, and fills a field name or value Discord requires non-empty.

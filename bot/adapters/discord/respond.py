@@ -21,7 +21,7 @@ import discord
 
 from bot.adapters.discord.render import send_kwargs
 from bot.core.messages import Message, error
-from bot.core.ports import Actor, Platform
+from bot.core.ports import Actor, Platform, Target, TargetKind
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +50,12 @@ def actor_of(interaction: discord.Interaction[Any], *, personal: bool = False) -
         is_admin=in_guild and (perms.manage_guild or perms.administrator),
         display_name=interaction.user.display_name,
     )
+
+
+def place_of(interaction: discord.Interaction[Any]) -> Target:
+    """The channel (or DM) an interaction came from; its key keys per-channel rotations."""
+    workspace = actor_of(interaction).workspace_id
+    return Target(Platform.DISCORD, workspace, TargetKind.CHANNEL, str(interaction.channel_id))
 
 
 async def reply(interaction: discord.Interaction[Any], message: Message) -> None:

@@ -1,19 +1,20 @@
-"""Run deskbreak on Discord: client + notifier + scheduler, from the built App.
+"""Discord as a platform (bot/platforms.py): client + notifier, from the built App.
 
-``bot/app.py`` calls :func:`serve_discord` when DISCORD_TOKEN is set. The token is read from
-its SecretStr only at the moment it is handed to discord.py and never logged.
+The token is read from its SecretStr only at the moment it is handed to discord.py and never
+logged. The connection runs as its own task so that a stop can stop the scheduler while the
+client is still open: in-flight sends then finish instead of failing on a closed session.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import discord
 import yarl
+from pydantic import SecretStr
 
 from bot.adapters.discord.client import (
     DeskbreakClient,
@@ -25,69 +26,92 @@ from bot.adapters.discord.client import (
 from bot.adapters.discord.notifier import DiscordNotifier
 from bot.adapters.discord.pacer import Pacer
 from bot.adapters.discord.services import DiscordServices
-from bot.app import App, build_scheduling
-from bot.core.cooldown import Cooldown
-from bot.core.ports import Notifier, Platform
-from bot.scheduling.service import SchedulerService
+from bot.commands.help import command_names
+from bot.commands.table import TABLE
+from bot.core.ports import Platform
+from bot.observability.health import HealthCheck
+from bot.platforms import Build, PlatformRefused
+from bot.scheduling.commands import SchedulingCommands
 
 if TYPE_CHECKING:
-    from bot.adapters.slack.adapter import SlackAdapter
+    from bot.app import App
 
 log = logging.getLogger(__name__)
 
 EXIT_BAD_TOKEN = 2
 
 
-async def serve_discord(app: App, *, slack: SlackAdapter | None = None) -> int:
-    """Run until disconnected for good; ``bot.app.serve`` has migrated the store already.
+class DiscordPlatform:
+    """One client (sharded when DESKBREAK_SHARD_COUNT is set) and its notifier."""
 
-    ``slack``, an already started Slack adapter, joins this process: the ONE scheduler holds
-    both notifiers and each adapter gets its own scheduling facade.
-    """
-    settings = app.settings
-    if settings.discord_token is None:
+    platform = Platform.DISCORD
+    names = command_names(TABLE, Platform.DISCORD)
+
+    def __init__(self, client: DeskbreakClient, notifier: DiscordNotifier, token: SecretStr
+                 ) -> None:
+        self.client = client
+        self.notifier = notifier
+        self._token = token
+        self._connection: asyncio.Task[None] | None = None
+
+    def attach(self, scheduling: SchedulingCommands) -> None:
+        self.client.services = replace(self.client.services, scheduling=scheduling)
+
+    async def start(self) -> None:
+        """Log in and wait for the gateway's guilds (channel checks need them) before the
+        scheduler may deliver; a rejected token is one line and exit status 2."""
+        self._connection = asyncio.create_task(
+            run_client(self.client, self._token.get_secret_value())
+        )
+        ready = asyncio.ensure_future(self.client.connected.wait())
+        done, _ = await asyncio.wait({ready, self._connection},
+                                     return_when=asyncio.FIRST_COMPLETED)
+        if self._connection in done:
+            ready.cancel()
+            self._connection_result()
+
+    async def wait(self) -> int:
+        """Until the connection ends for good."""
+        assert self._connection is not None
+        await asyncio.wait({self._connection})
+        self._connection_result()
+        return 0
+
+    def _connection_result(self) -> None:
+        assert self._connection is not None
+        try:
+            self._connection.result()
+        except LoginRejected as exc:
+            log.error("%s", exc)
+            raise PlatformRefused(EXIT_BAD_TOKEN) from None
+
+    async def stop(self) -> None:
+        await self.client.close()
+        if self._connection is not None:
+            await asyncio.wait({self._connection})
+
+    def health(self) -> HealthCheck | None:
+        return lambda: gateway_down(self.client)
+
+
+def build(app: App) -> DiscordPlatform:
+    """DESKBREAK_SHARD_COUNT/IDS: this process runs only those gateway shards; the scheduler
+    claims only their guilds' schedules (bot/storage/scope.py)."""
+    settings = app.settings.discord
+    if settings.token is None:
         log.error("DISCORD_TOKEN (or DISCORD_TOKEN_FILE) is not set")
-        return EXIT_BAD_TOKEN
-    point_at(settings.discord_api_base, settings.discord_gateway_url)
-    cooldown = Cooldown.from_settings(settings, app.clock)
-    # DESKBREAK_SHARD_COUNT/IDS: this process runs only those gateway shards; the scheduler
-    # (build_scheduling) claims only their guilds' schedules (bot/storage/scope.py).
-    client = make_client(DiscordServices(content=app.content, kv=app.store, cooldown=cooldown),
-                         dev_guild_id=settings.discord_dev_guild,
-                         shard_count=settings.shard_count, shard_ids=settings.shard_ids)
-    pacer = Pacer(sleep=app.metrics.paced_sleep(Platform.DISCORD))
-    notifier = DiscordNotifier(client, app.store, pacer)
-    notifiers: dict[Platform, Notifier] = {Platform.DISCORD: notifier}
-    if slack is not None:
-        notifiers[Platform.SLACK] = slack.notifier
-    scheduling = build_scheduling(app, notifiers)
-    client.services = replace(client.services, scheduling=scheduling.commands,
-                              prepare_dm=notifier.prepare_dm)
-    if slack is not None:
-        slack.use_scheduling(scheduling.commands_for(slack.command_names))
-    if "discord" not in app.health.names():
-        app.health.add("discord", lambda: gateway_down(client))
-    starter = asyncio.create_task(_start_when_connected(client, scheduling.service))
-    # The connection runs as its own task so that a stop (SIGTERM cancels this coroutine)
-    # can stop the scheduler while the client is still open: in-flight sends then finish
-    # instead of failing on a closed HTTP session.
-    connection = asyncio.create_task(
-        run_client(client, settings.discord_token.get_secret_value())
+        raise PlatformRefused(EXIT_BAD_TOKEN)
+    point_at(settings.api_base, settings.gateway_url)
+    shards = app.settings.shards
+    client = make_client(
+        DiscordServices(content=app.content, kv=app.store, cooldown=app.cooldown),
+        dev_guild_id=settings.dev_guild, shard_count=shards.count, shard_ids=shards.ids,
     )
-    try:
-        await asyncio.wait({connection})
-        connection.result()
-    except LoginRejected as exc:
-        log.error("%s", exc)
-        return EXIT_BAD_TOKEN
-    finally:
-        starter.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await starter
-        await scheduling.service.stop()
-        await client.close()
-        await asyncio.wait({connection})
-    return 0
+    notifier = DiscordNotifier(
+        client, app.store, Pacer(sleep=app.metrics.paced_sleep(Platform.DISCORD))
+    )
+    client.services = replace(client.services, prepare_dm=notifier.prepare_dm)
+    return DiscordPlatform(client, notifier, settings.token)
 
 
 def point_at(api_base: str | None, gateway_url: str | None) -> None:
@@ -102,7 +126,5 @@ def point_at(api_base: str | None, gateway_url: str | None) -> None:
         discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
 
 
-async def _start_when_connected(client: DeskbreakClient, scheduler: SchedulerService) -> None:
-    """Deliveries need the gateway's guild cache (channel checks), so wait for READY."""
-    await client.connected.wait()
-    await scheduler.start()
+if TYPE_CHECKING:
+    _conforms: Build = build  # mypy holds this platform to the PlatformAdapter protocol

@@ -1,4 +1,4 @@
-"""What the Discord handlers are given: the two command facades and the adapter's small state."""
+"""What the Discord handlers are given: the facades that answer and the adapter's small state."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bot.adapters.discord.kv import KeyValue
+from bot.commands.call import Facades
 
 if TYPE_CHECKING:
     from bot.core.commands import ContentCommands
@@ -18,9 +19,14 @@ if TYPE_CHECKING:
 class DiscordServices:
     content: ContentCommands
     kv: KeyValue
-    # None only in a content-only deployment (no database); the admin groups are then absent.
+    # None until the scheduler is attached (or in a build without one): scheduling commands
+    # then answer that they are not running.
     scheduling: SchedulingCommands | None = None
     # The notifier's ``prepare_dm``: /remind on opens the person's DM channel ahead of time.
     prepare_dm: Callable[[str, int | None], None] | None = None
     # The per-person command cooldown; None (tests, benchmarks) means no limit.
     cooldown: Cooldown | None = None
+
+    @property
+    def facades(self) -> Facades:
+        return Facades(self.content, self.scheduling)

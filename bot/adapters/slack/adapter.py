@@ -1,9 +1,10 @@
 """The Slack adapter: one Bolt ``AsyncApp`` on the process's event loop, in HTTP or Socket Mode.
 
 Everything is built once here from a :class:`SlackConfig` and the shared services; the runner
-then attaches scheduling (built around :attr:`SlackAdapter.notifier`) and calls ``start()`` and
-``stop()``. Socket Mode is chosen when an app-level token is given, because it needs no public
-URL; otherwise HTTP mode serves signed requests on SLACK_HTTP_HOST:SLACK_HTTP_PORT.
+(``runner.py``) attaches scheduling (built around :attr:`SlackAdapter.notifier`) and calls
+``start()`` and ``stop()``. Socket Mode is chosen when an app-level token is given, because
+it needs no public URL; otherwise HTTP mode serves signed requests on
+SLACK_HTTP_HOST:SLACK_HTTP_PORT.
 """
 
 from __future__ import annotations
@@ -17,19 +18,23 @@ from pydantic import SecretStr
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 
+from bot.adapters.slack import commands
+from bot.adapters.slack import cooldown as cooldown_middleware
 from bot.adapters.slack.admins import AdminResolver
 from bot.adapters.slack.client import DEFAULT_BASE_URL, Sleep, build_web_client
-from bot.adapters.slack.listeners import COMMAND_NAMES, register_all
 from bot.adapters.slack.notifier import SlackNotifier
 from bot.adapters.slack.pacer import ChannelPacer
 from bot.adapters.slack.server import ReplayGuard, build_web_app
 from bot.adapters.slack.services import Services
+from bot.commands.call import Facades
+from bot.commands.help import command_names
+from bot.commands.table import TABLE
 from bot.core.clock import Clock, SystemClock
 from bot.core.commands import ContentCommands
 from bot.core.cooldown import Cooldown
-from bot.core.ports import KeyValue
+from bot.core.ports import KeyValue, Platform
 from bot.scheduling.commands import CommandNames, SchedulingCommands
-from bot.settings import Settings
+from bot.settings import SlackSettings
 
 log = logging.getLogger(__name__)
 
@@ -45,18 +50,20 @@ class SlackConfig:
     base_url: str = DEFAULT_BASE_URL
 
     @classmethod
-    def from_settings(cls, settings: Settings, *, base_url: str = DEFAULT_BASE_URL) -> SlackConfig:
-        """Build from ``bot.settings.Settings`` (SLACK_* variables); needs SLACK_BOT_TOKEN."""
-        if settings.slack_bot_token is None:
+    def from_settings(
+        cls, settings: SlackSettings, *, base_url: str = DEFAULT_BASE_URL
+    ) -> SlackConfig:
+        """Build from ``settings.slack`` (SLACK_* variables); needs SLACK_BOT_TOKEN."""
+        if settings.bot_token is None:
             raise ValueError("SLACK_BOT_TOKEN is not set")
         return cls(
-            bot_token=settings.slack_bot_token,
-            signing_secret=settings.slack_signing_secret,
-            app_token=settings.slack_app_token,
-            http_host=settings.slack_http_host,
-            http_port=settings.slack_http_port,
-            admin_ids=tuple(settings.slack_admin_ids),
-            base_url=settings.slack_api_base or base_url,
+            bot_token=settings.bot_token,
+            signing_secret=settings.signing_secret,
+            app_token=settings.app_token,
+            http_host=settings.http_host,
+            http_port=settings.http_port,
+            admin_ids=tuple(settings.admin_ids),
+            base_url=settings.api_base or base_url,
         )
 
     @property
@@ -74,8 +81,8 @@ class SlackConfig:
 
 
 class SlackAdapter:
-    # The names scheduling replies must use on Slack; runners pass them to build_scheduling.
-    command_names: CommandNames = COMMAND_NAMES
+    # What scheduling replies call the commands on Slack (/reminders, not /remind).
+    command_names: CommandNames = command_names(TABLE, Platform.SLACK)
 
     def __init__(
         self,
@@ -103,8 +110,10 @@ class SlackAdapter:
             # Socket Mode envelopes are authenticated by the websocket, not by a signature.
             request_verification_enabled=not config.socket_mode,
         )
-        self.services = Services(content, self.admins, scheduling, cooldown)
-        self.commands = register_all(self.bolt, self.services)
+        self.services = Services(Facades(content, scheduling), self.admins, cooldown)
+        cooldown_middleware.register(self.bolt, self.services)  # first: refused, nothing runs
+        # The slash commands registered, which tests compare with deploy/slack-manifest.yaml.
+        self.commands = commands.register(self.bolt, self.services)
         self._guard = ReplayGuard(self._clock)
         self._runner: web.AppRunner | None = None
         self._socket: AsyncSocketModeHandler | None = None
@@ -112,7 +121,7 @@ class SlackAdapter:
 
     def use_scheduling(self, scheduling: SchedulingCommands) -> None:
         """Attach the scheduling facade, typically built around :attr:`notifier`."""
-        self.services.scheduling_commands = scheduling
+        self.services.facades.scheduling = scheduling
 
     async def start(self) -> None:
         if self._config.socket_mode:

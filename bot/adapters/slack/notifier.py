@@ -36,6 +36,7 @@ KV_NAMESPACE = "slack"
 
 class SlackNotifier:
     platform = Platform.SLACK
+    dedupes_resends = False  # chat.postMessage has no nonce
 
     def __init__(
         self,

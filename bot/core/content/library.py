@@ -13,8 +13,8 @@ from pathlib import Path
 
 from bot.core.content.models import Area, Prompt, RedFlag, Stretch, Tip, Where
 from bot.core.lookup import StretchIndex, fold
-from bot.core.render import plural
 from bot.core.safety import in_level_order
+from bot.core.text import plural
 
 
 class Library:

@@ -34,6 +34,7 @@ from bot.core.content.models import (
     Tip,
     TipFile,
 )
+from bot.core.limits import EMBED_TOTAL_BUDGET
 from bot.core.lookup import normalize
 from bot.core.yamlsource import Loc, YamlDocument, YamlSyntaxError, format_loc, load_yaml
 
@@ -389,13 +390,13 @@ def _check_card_sizes(stretches: dict[str, _Entry], state: _Collected) -> None:
     by_id = {sid: e.item for sid, e in stretches.items()}
     for entry in stretches.values():
         size = render.card_size(entry.item, by_id.get(entry.item.easier or ""))
-        if size > render.EMBED_TOTAL_BUDGET:
+        if size > EMBED_TOTAL_BUDGET:
             state.problems.append(
                 Problem(
                     entry.file,
                     entry.line,
                     format_loc(entry.loc),
                     f"card for {entry.item.id!r} is {size} characters; keep it under"
-                    f" {render.EMBED_TOTAL_BUDGET} so chat platforms show all of it",
+                    f" {EMBED_TOTAL_BUDGET} so chat platforms show all of it",
                 )
             )

@@ -16,11 +16,13 @@ from aiohttp_session import get_session
 from bot.core.ports import Platform
 from bot.web.context import WebContext, context_of
 from bot.web.oauth import SignedIn, SignInFailed
-from bot.web.platforms.console import CONSOLE_USER
 from bot.web.session import current_user, start_session
 from bot.web.views.common import render
 
+# The console adapter's workspace and the person at its terminal (bot/adapters/console/
+# adapter.py; tests/web check they agree): the web names no adapter.
 CONSOLE_WORKSPACE = "console"
+CONSOLE_USER = "console-user"
 EXPIRED = ("That sign-in link has expired or was already used. Each link works once, for ten "
            "minutes: restart deskbreak to print a new one.")
 STALE_STATE = "That sign-in attempt expired or was already used. Please start again."
@@ -159,11 +161,11 @@ async def slack_start(request: web.Request) -> web.StreamResponse:
 async def slack_callback(request: web.Request) -> web.StreamResponse:
     _limited(request)
     ctx = context_of(request)
-    oidc = ctx.slack
-    if oidc is None:
+    oidc, http = ctx.slack, ctx.http
+    if oidc is None or http is None:
         raise web.HTTPNotFound()
     return await _complete(request, "slack", lambda code, nonce: oidc.sign_in(
-        code, _callback(ctx, "slack"), str(nonce)))
+        http, code, _callback(ctx, "slack"), str(nonce)))
 
 
 async def sign_out(request: web.Request) -> web.StreamResponse:

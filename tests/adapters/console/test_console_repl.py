@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.adapters.console import ConsoleAdapter, ConsoleNotifier, ConsoleOutput
+from bot.adapters.console import CommandTable, ConsoleAdapter, ConsoleNotifier, ConsoleOutput
+from bot.commands.spec import Command, Option, Table
+from bot.commands.table import TABLE
 from bot.core.clock import FakeClock
 from bot.core.commands import ContentCommands
 from bot.core.content.loader import load_library
@@ -43,6 +45,7 @@ def console(tmp_path: Path) -> Console:
     return run
 
 
+@pytest.mark.slow
 def test_stretch_pigeon_shows_steps_and_cautions(console: Console) -> None:
     """/stretch pigeon prints numbered steps and the cautions, then EOF exits 0."""
     result = console("/stretch pigeon\n")
@@ -52,12 +55,14 @@ def test_stretch_pigeon_shows_steps_and_cautions(console: Console) -> None:
     assert "Cautions" in result.stdout and "sharp pain" in result.stdout
 
 
+@pytest.mark.slow
 def test_unknown_stretch_shows_suggestions(console: Console) -> None:
     """An unknown stretch answers with the closest names."""
     result = console("/stretch neck side stretchy\n", FIXTURE_CONTENT)
     assert "Did you mean" in result.stdout and "/stretch neck-side-bend" in result.stdout
 
 
+@pytest.mark.slow
 def test_quit_exits_0_and_ignores_the_rest(console: Console) -> None:
     """/quit ends the session with status 0; later lines are not run."""
     result = console("/about\n/quit\n/stretch pigeon\n", FIXTURE_CONTENT)
@@ -65,12 +70,14 @@ def test_quit_exits_0_and_ignores_the_rest(console: Console) -> None:
     assert "About deskbreak" in result.stdout and "Pigeon pose" not in result.stdout
 
 
+@pytest.mark.slow
 def test_piped_session_has_no_prompt(console: Console) -> None:
     """With stdin not a terminal there is no prompt or banner, so output pipes cleanly."""
     result = console("/tip\n", FIXTURE_CONTENT)
     assert "deskbreak>" not in result.stdout and result.stdout.startswith("Desk tip: ")
 
 
+@pytest.mark.slow
 def test_every_content_command_answers(console: Console) -> None:
     """Each console command answers; unknown ones point to /help."""
     script = "/help\n/stretches hips\n/stretches desk\n/break\n/redflags\n/nope\n\n"
@@ -87,15 +94,13 @@ def content() -> ContentCommands:
                            FakeClock(datetime(2026, 1, 5, tzinfo=UTC)))
 
 
-async def test_table_accepts_new_commands(content: ContentCommands) -> None:
-    """Other features register commands in the table and the REPL runs them."""
+async def test_a_new_table_entry_is_a_console_command(content: ContentCommands) -> None:
+    """A command added to the table is typed, parsed and answered in the REPL."""
     out = io.StringIO()
     adapter = ConsoleAdapter(content, stdin=io.StringIO("/ping now\n"), stdout=out)
-
-    async def ping(ctx, args):
-        return info("pong", f"{args} as {ctx.actor.user_id}")
-
-    adapter.table.register("ping", "/ping", "answer pong", ping)
+    ping = Command("ping", "answer pong", options=(Option("word", "what to echo"),),
+                   answer=lambda call: info("pong", f"{call.text('word')} as {call.actor.user_id}"))
+    adapter.table = CommandTable(adapter.facades, Table((*TABLE.commands, ping)))
     assert await adapter.run() == 0
     assert "pong" in out.getvalue() and "now as console-user" in out.getvalue()
 
@@ -173,6 +178,7 @@ async def test_redflags_disclaims_once(tmp_path: Path) -> None:
     assert out.lower().count("not medical advice") == 1, out
 
 
+@pytest.mark.slow
 def test_console_keeps_info_logs_off_the_prompt(console: Console) -> None:
     """Unasked, the console logs nothing below WARNING (no "scheduler stopped" on the prompt)."""
     result = console("/tip\n", FIXTURE_CONTENT)

@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 
 from bot.adapters.console import ConsoleAdapter
-from bot.adapters.console.scheduling import register
 from bot.core.clock import FakeClock
 from bot.core.commands import ContentCommands
 from bot.core.messages import MessageKind
@@ -31,7 +30,7 @@ async def console(tmp_path: Path) -> AsyncIterator[tuple[ConsoleAdapter, Store]]
     content = ContentCommands(library(), MemoryRotationStore(), clock)
     adapter = ConsoleAdapter(content, stdin=io.StringIO(), stdout=io.StringIO(), interactive=False)
     checker = notifier_channel_checker({Platform.CONSOLE: adapter.notifier})
-    register(adapter.table, SchedulingCommands(store, content, clock, None, checker))
+    adapter.attach(SchedulingCommands(store, clock, None, checker))
     yield adapter, store
     await store.close()
 
@@ -75,7 +74,8 @@ async def test_malformed_lines_get_usage_errors(console: tuple[ConsoleAdapter, S
     """Unknown options, missing words and unbalanced quotes get a usage error."""
     adapter, store = console
     before = await store.snapshot()
-    for line in ("/schedule add break colour=red", "/schedule", '/remind on every="3', "/config"):
+    for line in ("/schedule add break colour=red", "/schedule", '/remind on every="3', "/config",
+                 "/remind on 30 09:00 17:00 mon-fry", "/schedule add lunch every=30"):
         msg = await adapter.table.dispatch(adapter.context, line)
         assert msg is not None and msg.kind == MessageKind.ERROR, line
     assert await store.snapshot() == before

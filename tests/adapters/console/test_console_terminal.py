@@ -12,7 +12,8 @@ import pytest
 from bot.storage import Spec, create_store
 from tests.adapters.console.tty import Terminal, needs_tmux
 
-pytestmark = needs_tmux()
+# A real terminal process per test: slow (`pytest -m "not slow"` skips them).
+pytestmark = [needs_tmux(), pytest.mark.slow]
 StartTerminal = Callable[..., Terminal]
 
 

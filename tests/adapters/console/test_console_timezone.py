@@ -79,6 +79,7 @@ async def test_a_zone_chosen_with_config_timezone_is_kept_and_said(store: Store)
     assert (await store.get_workspace("console", "console")).timezone == "Europe/Paris"
 
 
+@pytest.mark.slow
 def test_remind_on_in_a_piped_console_answers_in_the_local_zone(tmp_path: Path) -> None:
     """`TZ=America/New_York deskbreak run`: /remind on is 09:00-17:00 New York time."""
     env = child_env()

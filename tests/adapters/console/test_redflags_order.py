@@ -16,7 +16,7 @@ from tests.adapters.redflag_order import assert_levels_in_order
 
 async def test_redflags_text_reads_emergency_first() -> None:
     """The REPL's answer to /redflags has the headings in order, every sign under its own."""
-    library = load_library(Settings().content_dirs())
+    library = load_library(Settings().content.dirs())
     content = ContentCommands(library, MemoryRotationStore(),
                               FakeClock(datetime(2026, 3, 2, tzinfo=UTC)))
     out = io.StringIO()

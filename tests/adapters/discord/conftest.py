@@ -24,7 +24,7 @@ from bot.core.ports import Platform
 from bot.core.rotation import MemoryRotationStore
 from bot.scheduling.commands import SchedulingCommands, notifier_channel_checker
 from bot.scheduling.service import SchedulerService
-from bot.settings import Settings
+from bot.settings import LimitSettings
 from bot.storage import Store, create_store
 from tests.fakes.discord import FakeDiscord
 from tests.fakes.discord import payloads as p
@@ -105,7 +105,7 @@ def content(library: Library, store: Store, clock: FakeClock) -> ContentCommands
 @pytest.fixture
 def services(content: ContentCommands, store: Store, clock: FakeClock) -> DiscordServices:
     # The channel checker is the real DiscordNotifier's, attached once a client exists.
-    scheduling = SchedulingCommands(store, content, clock, Settings(), None)
+    scheduling = SchedulingCommands(store, clock, LimitSettings(), None)
     return DiscordServices(content=content, kv=store, scheduling=scheduling)
 
 
@@ -121,14 +121,14 @@ async def start_bot(fake: FakeDiscord) -> AsyncIterator[StartBot]:
         options.setdefault("guild_ready_timeout", 0)
         client = DeskbreakClient(services, **options)
         if services.scheduling is not None:
-            # Wired as serve_discord wires it; the service is never start()ed: tests tick it.
+            # Wired as the Discord runner wires it; the service is never start()ed: tests tick it.
             notifier = DiscordNotifier(client, services.kv)
             notifiers = {Platform.DISCORD: notifier}
             client.services = replace(services, prepare_dm=notifier.prepare_dm)
             scheduling = services.scheduling
             scheduling.channel_checker = notifier_channel_checker(notifiers)
             scheduling.service = SchedulerService(
-                scheduling.store, notifiers, services.content, scheduling.clock, Settings()
+                scheduling.store, notifiers, services.content, scheduling.clock
             )
         task = asyncio.create_task(client.start(fake.token))
         running.append((client, task))

@@ -75,12 +75,13 @@ async def test_snooze_button_snoozes_the_persons_reminder(
 async def test_page_button_for_an_unknown_filter_replies_with_an_error(
     fake: FakeDiscord, world: World, bot: DeskbreakClient
 ) -> None:
-    """A stale page button whose area no longer exists edits in an error, not a crash."""
+    """A stale page button whose area no longer exists answers the clicker privately with the
+    error, not a crash, and leaves the list the channel sees as it was (as on Slack)."""
     message = p.message(world.general.channel_id, fake.bot_user,
                         {"content": "old list", "components": p.buttons("page:elbows:*:1")})
     cb = await fake.interact(fake.click(world.member, world.general, "page:elbows:*:1",
                                         message))
-    assert cb.type == 7
+    assert cb.type == 4 and cb.data["flags"] == EPHEMERAL
     assert "Unknown area" in cb.data["embeds"][0]["description"]
 
 

@@ -10,20 +10,25 @@ import pytest
 import yarl
 from pydantic import SecretStr
 
-from bot.app import build_app, serve
+from bot.app import build_app
 from bot.core.ports import Platform
-from bot.settings import Settings
+from bot.serve import serve
+from bot.settings import DatabaseSettings, DiscordSettings, Settings
 from tests.adapters.discord.conftest import READY_WAIT, World
 from tests.fakes.discord import FakeDiscord
 from tests.fakes.discord import payloads as p
+
+
+def sqlite_in(folder: Path) -> DatabaseSettings:
+    return DatabaseSettings(url=f"sqlite+aiosqlite:///{folder / 'db.sqlite3'}")
 
 
 async def test_serve_registers_scheduling_commands_on_the_live_client(
     fake: FakeDiscord, world: World, tmp_path: Path
 ) -> None:
     """serve() logs in, syncs, and answers an admin's /schedule add through build_scheduling."""
-    settings = Settings(discord_token=SecretStr(fake.token),
-                        database_url=f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite3'}")
+    settings = Settings(discord=DiscordSettings(token=SecretStr(fake.token)),
+                        database=sqlite_in(tmp_path))
     app = build_app(settings)
     running = asyncio.create_task(serve(app, Platform.DISCORD))
     try:
@@ -48,9 +53,11 @@ async def test_serve_reaches_the_discord_the_settings_point_at(
     monkeypatch.setattr(discord.http.Route, "BASE", "http://127.0.0.1:9/nowhere")
     monkeypatch.setattr(discord.gateway.DiscordWebSocket, "DEFAULT_GATEWAY",
                         yarl.URL("ws://127.0.0.1:9/nowhere"))
-    settings = Settings(discord_token=SecretStr(fake.token),
-                        database_url=f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite3'}",
-                        discord_api_base=fake.api_base, discord_gateway_url=fake.gateway_url)
+    settings = Settings(
+        discord=DiscordSettings(token=SecretStr(fake.token), api_base=fake.api_base,
+                                gateway_url=fake.gateway_url),
+        database=sqlite_in(tmp_path),
+    )
     running = asyncio.create_task(serve(build_app(settings), Platform.DISCORD))
     try:
         await asyncio.wait_for(fake.identified.wait(), READY_WAIT)

@@ -15,7 +15,6 @@ from bot.adapters.discord.services import DiscordServices
 from bot.core.clock import FakeClock
 from bot.core.ports import Platform
 from bot.scheduling.service import SchedulerService
-from bot.settings import Settings
 from bot.storage import LedgerStatus, Spec, Store
 from tests.adapters.discord.conftest import StartBot
 from tests.fakes.discord import FakeDiscord
@@ -30,7 +29,7 @@ StartSharded = Callable[[list[int]], Awaitable[ShardedDeskbreakClient]]
 async def start_sharded(
     fake: FakeDiscord, services: DiscordServices
 ) -> AsyncIterator[StartSharded]:
-    """Start the client as serve_discord builds it with DESKBREAK_SHARD_COUNT=2."""
+    """Start the client as the Discord runner builds it with DESKBREAK_SHARD_COUNT=2."""
     running: list[tuple[ShardedDeskbreakClient, asyncio.Task[None]]] = []
 
     async def start(shard_ids: list[int]) -> ShardedDeskbreakClient:
@@ -97,7 +96,7 @@ async def test_a_slow_send_whose_lease_expires_is_never_delivered_twice(
     async def process(name: str) -> SchedulerService:
         """One bot process: its own client, notifier (and pacer) and lease owner name."""
         notifiers = {Platform.DISCORD: DiscordNotifier(await start_bot(services), store)}
-        return SchedulerService(store, notifiers, services.content, clock, Settings(),
+        return SchedulerService(store, notifiers, services.content, clock,
                                 instance_id=name, claim_lease=LEASE, send_lease=LEASE)
 
     slow, other = await process("slow"), await process("other")

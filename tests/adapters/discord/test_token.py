@@ -12,10 +12,11 @@ from bot.adapters.discord.client import DeskbreakClient, LoginRejected, run_clie
 from bot.adapters.discord.notifier import DiscordNotifier
 from bot.adapters.discord.runner import EXIT_BAD_TOKEN
 from bot.adapters.discord.services import DiscordServices
-from bot.app import build_app, serve
+from bot.app import build_app
 from bot.core.messages import Message, MessageKind
 from bot.core.ports import Delivery, Platform, Target, TargetKind
-from bot.settings import Settings
+from bot.serve import serve
+from bot.settings import DatabaseSettings, DiscordSettings, Settings
 from bot.storage import Store
 from tests.adapters.discord.conftest import StartBot, World
 from tests.fakes.discord import FakeDiscord
@@ -54,8 +55,9 @@ async def test_serve_exits_non_zero_on_a_rejected_token(
     fake: FakeDiscord, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     """`deskbreak run` with a bad token logs the reason and returns a non-zero status."""
-    settings = Settings(discord_token=SecretStr("wrong-token-value"),
-                        database_url=f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite3'}")
+    settings = Settings(discord=DiscordSettings(token=SecretStr("wrong-token-value")),
+                        database=DatabaseSettings(
+                            url=f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite3'}"))
     assert await serve(build_app(settings), Platform.DISCORD) == EXIT_BAD_TOKEN
     assert "rejected the bot token" in caplog.text
     assert "wrong-token-value" not in caplog.text

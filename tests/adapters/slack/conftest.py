@@ -19,7 +19,6 @@ from pydantic import SecretStr
 
 from bot.adapters.slack import SlackAdapter, SlackConfig, SlackNotifier
 from bot.adapters.slack.client import build_web_client
-from bot.adapters.slack.listeners import COMMAND_NAMES
 from bot.adapters.slack.pacer import ChannelPacer
 from bot.core.clock import FakeClock
 from bot.core.commands import ContentCommands
@@ -28,7 +27,7 @@ from bot.core.content.loader import load_library
 from bot.core.ports import Platform
 from bot.core.rotation import MemoryRotationStore
 from bot.scheduling.commands import SchedulingCommands, notifier_channel_checker
-from bot.settings import Settings
+from bot.settings import LimitSettings, Settings
 from bot.storage import Store, create_store
 from tests.fakes.slack import BOT_TOKEN, SIGNING_SECRET, FakeSlack
 
@@ -112,7 +111,7 @@ async def store(tmp_path: Path, clock: FakeClock) -> AsyncIterator[Store]:
 @pytest.fixture(scope="session")
 def library() -> Library:
     """The shipped content, loaded once: it is read-only."""
-    return load_library(Settings().content_dirs())
+    return load_library(Settings().content.dirs())
 
 
 @pytest.fixture
@@ -122,7 +121,7 @@ def content(library: Library, clock: FakeClock) -> ContentCommands:
 
 @pytest.fixture
 def scheduling(
-    store: Store, content: ContentCommands, clock: FakeClock, fake: FakeSlack
+    store: Store, clock: FakeClock, fake: FakeSlack
 ) -> SchedulingCommands:
     """The real scheduling facade; it checks channels through a SlackNotifier on the fake."""
     checker = SlackNotifier(
@@ -130,11 +129,10 @@ def scheduling(
     )
     return SchedulingCommands(
         store,
-        content,
         clock,
-        Settings(),
+        LimitSettings(),
         notifier_channel_checker({Platform.SLACK: checker}),
-        names=COMMAND_NAMES,  # as the runner wires it: replies name Slack's commands
+        names=SlackAdapter.command_names,  # as serve wires it: replies name Slack's commands
     )
 
 

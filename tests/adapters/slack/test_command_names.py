@@ -8,11 +8,11 @@ from pathlib import Path
 
 from pydantic import SecretStr
 
-from bot.adapters.slack import SlackConfig
-from bot.adapters.slack.runner import run_slack
 from bot.app import build_app
 from bot.core.clock import FakeClock
-from bot.settings import Settings
+from bot.core.ports import Platform
+from bot.serve import run_platforms
+from bot.settings import DatabaseSettings, Settings, SlackSettings
 from tests.adapters.slack.conftest import Slash
 from tests.fakes.slack import APP_TOKEN, BOT_TOKEN, FakeSlack
 
@@ -36,16 +36,16 @@ async def test_turning_off_points_back_at_slash_reminders(slash: Slash) -> None:
 async def test_runner_wires_slack_command_names(
     fake: FakeSlack, clock: FakeClock, tmp_path: Path
 ) -> None:
-    """run_slack's scheduling facade answers with /reminders too, not the core default."""
+    """Served, Slack's scheduling facade answers with /reminders too, not the core default."""
     fake.users["U0MEMBER"] = {"name": "sam", "is_admin": False, "is_owner": False}
-    app = build_app(
-        Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite3'}"), clock=clock
+    settings = Settings(
+        database=DatabaseSettings(url=f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite3'}"),
+        slack=SlackSettings(bot_token=SecretStr(BOT_TOKEN), app_token=SecretStr(APP_TOKEN),
+                            api_base=fake.base_url),
     )
+    app = build_app(settings, clock=clock)
     await app.store.migrate()
-    config = SlackConfig(
-        bot_token=SecretStr(BOT_TOKEN), app_token=SecretStr(APP_TOKEN), base_url=fake.base_url
-    )
-    task = asyncio.create_task(run_slack(app, config))
+    task = asyncio.create_task(run_platforms(app, Platform.SLACK))
     try:
         await fake.socket.wait_connected()
         await fake.socket.send_envelope(

@@ -10,6 +10,7 @@ import yaml
 from pydantic import SecretStr
 
 from bot.adapters.slack import SlackAdapter, SlackConfig
+from bot.adapters.slack.manifest import slash_commands
 from bot.core.clock import FakeClock
 from bot.core.commands import ContentCommands
 from tests.fakes.slack import BOT_TOKEN, SIGNING_SECRET
@@ -38,6 +39,13 @@ def test_manifest_lists_exactly_the_registered_commands(
     assert len(listed) == len(set(listed))
 
 
+def test_manifest_commands_are_the_tables(manifest: dict[str, Any]) -> None:
+    """Names, descriptions and usage hints are what the command table generates, so Slack's
+    menu cannot drift from what the app answers (print them: python -m
+    bot.adapters.slack.manifest)."""
+    assert manifest["features"]["slash_commands"] == slash_commands()
+
+
 def test_commands_are_valid_for_slack(manifest: dict[str, Any]) -> None:
     """Each command has a description, escapes channel mentions, and stays within Slack limits."""
     for command in manifest["features"]["slash_commands"]:
@@ -53,6 +61,9 @@ def test_commands_are_valid_for_slack(manifest: dict[str, Any]) -> None:
 def test_commands_with_arguments_have_usage_hints(manifest: dict[str, Any]) -> None:
     """Commands that take arguments show a usage hint in Slack's autocomplete."""
     hints = {c["command"]: c.get("usage_hint") for c in manifest["features"]["slash_commands"]}
+    for name in ("/stretch", "/stretches", "/reminders", "/schedule", "/config", "/about",
+                 "/deskbreak"):
+        assert name in hints, name
     for name in ("/stretch", "/stretches", "/reminders", "/schedule", "/config"):
         assert hints[name], name
 

@@ -13,18 +13,28 @@ import pytest
 from pydantic import SecretStr
 
 from bot.adapters.slack import SlackConfig
-from bot.adapters.slack.runner import EXIT_BAD_CONFIG, run_slack, serve_slack, slack_alongside
+from bot.adapters.slack.runner import EXIT_BAD_CONFIG
 from bot.app import build_app
 from bot.core.clock import FakeClock
-from bot.settings import Settings
+from bot.core.ports import Platform
+from bot.serve import run_platforms
+from bot.settings import DatabaseSettings, Settings, SlackSettings
 from bot.shutdown import run_until_signalled
 from bot.storage import LedgerStatus, Spec
 from tests.fakes.slack import APP_TOKEN, BOT_TOKEN, SIGNING_SECRET, FakeSlack
 from tests.fakes.slack.server import GUARD_SECONDS, TEAM_ID
 
 
-def _settings(tmp_path: Path) -> Settings:
-    return Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'deskbreak.sqlite3'}")
+def _settings(tmp_path: Path, slack: SlackSettings | None = None) -> Settings:
+    return Settings(
+        database=DatabaseSettings(url=f"sqlite+aiosqlite:///{tmp_path / 'deskbreak.sqlite3'}"),
+        slack=slack or SlackSettings(),
+    )
+
+
+def _socket_mode(fake: FakeSlack) -> SlackSettings:
+    return SlackSettings(bot_token=SecretStr(BOT_TOKEN), app_token=SecretStr(APP_TOKEN),
+                         api_base=fake.base_url)
 
 
 async def test_revoked_token_stops_start_up_with_one_clear_line(
@@ -32,22 +42,21 @@ async def test_revoked_token_stops_start_up_with_one_clear_line(
 ) -> None:
     """A revoked bot token exits with status 2 after one auth.test, naming the cause."""
     fake.revoked = "token_revoked"
-    app = build_app(_settings(tmp_path), clock=clock)
-    config = SlackConfig(
-        bot_token=SecretStr(BOT_TOKEN),
-        signing_secret=SecretStr(SIGNING_SECRET),
-        http_port=0,
-        base_url=fake.base_url,
-    )
+    slack = SlackSettings(bot_token=SecretStr(BOT_TOKEN),
+                          signing_secret=SecretStr(SIGNING_SECRET), http_port=1,
+                          api_base=fake.base_url)
+    app = build_app(_settings(tmp_path, slack), clock=clock)
     with caplog.at_level(logging.INFO):
-        assert await run_slack(app, config) == EXIT_BAD_CONFIG
+        assert await run_platforms(app, Platform.SLACK) == EXIT_BAD_CONFIG
     assert [c.method for c in fake.calls] == ["auth.test"]
     assert "token_revoked" in caplog.text and BOT_TOKEN not in caplog.text
 
 
 async def test_missing_credentials_exit_with_status_2(clock: FakeClock, tmp_path: Path) -> None:
-    """Without SLACK_BOT_TOKEN the Slack runner refuses to start."""
-    assert await serve_slack(build_app(_settings(tmp_path), clock=clock)) == EXIT_BAD_CONFIG
+    """Without SLACK_BOT_TOKEN, Slack refuses to start, alone or next to another platform."""
+    app = build_app(_settings(tmp_path), clock=clock)
+    assert await run_platforms(app, Platform.SLACK) == EXIT_BAD_CONFIG
+    assert await run_platforms(app, Platform.CONSOLE, Platform.SLACK) == EXIT_BAD_CONFIG
 
 
 def test_config_needs_an_app_token_or_a_signing_secret() -> None:
@@ -59,15 +68,12 @@ def test_config_needs_an_app_token_or_a_signing_secret() -> None:
 async def test_runner_serves_commands_with_scheduling_until_cancelled(
     fake: FakeSlack, clock: FakeClock, tmp_path: Path
 ) -> None:
-    """run_slack wires scheduling to the adapter, answers /schedule, and shuts down cleanly."""
+    """Served, Slack gets the scheduling facade, answers /schedule, and shuts down cleanly."""
     fake.users["U0ADMIN"] = {"is_admin": True}
     fake.add_channel("C0WELL")
-    app = build_app(_settings(tmp_path), clock=clock)
+    app = build_app(_settings(tmp_path, _socket_mode(fake)), clock=clock)
     await app.store.migrate()
-    config = SlackConfig(
-        bot_token=SecretStr(BOT_TOKEN), app_token=SecretStr(APP_TOKEN), base_url=fake.base_url
-    )
-    task = asyncio.create_task(run_slack(app, config))
+    task = asyncio.create_task(run_platforms(app, Platform.SLACK))
     try:
         await fake.socket.wait_connected()
         payload = {
@@ -90,14 +96,6 @@ async def test_runner_serves_commands_with_scheduling_until_cancelled(
             await task
         await app.store.close()
     assert task.cancelled()
-
-
-async def test_slack_alongside_is_none_without_credentials(
-    clock: FakeClock, tmp_path: Path
-) -> None:
-    """Next to another platform, Slack stays off (None) when SLACK_BOT_TOKEN is not set."""
-    async with slack_alongside(build_app(_settings(tmp_path), clock=clock)) as adapter:
-        assert adapter is None
 
 
 class LogWatch(logging.Handler):
@@ -132,21 +130,18 @@ async def test_sigterm_stops_slack_through_the_shared_handler_even_when_sent_twi
     first stops, the second is only logged (with a handler swap it would kill the process).
     """
     fake.add_channel("C0WELL")
-    app = build_app(_settings(tmp_path), clock=clock)
+    app = build_app(_settings(tmp_path, _socket_mode(fake)), clock=clock)
     await app.store.migrate()
     await app.store.add_schedule(
         platform="slack", workspace_id=TEAM_ID, channel_id="C0WELL", kind="tip",
         spec=Spec(cron="0 9 * * *"), timezone="UTC", next_due=clock.now(), created_by="U0ADMIN",
     )
     post = fake.hold("chat.postMessage")  # the first tick's post stays in flight until set
-    config = SlackConfig(
-        bot_token=SecretStr(BOT_TOKEN), app_token=SecretStr(APP_TOKEN), base_url=fake.base_url
-    )
     assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
     watch = LogWatch()
     shutdown_log = logging.getLogger("bot.shutdown")
     shutdown_log.addHandler(watch)
-    run = asyncio.ensure_future(run_until_signalled(run_slack(app, config)))
+    run = asyncio.ensure_future(run_until_signalled(run_platforms(app, Platform.SLACK)))
     try:
         with caplog.at_level(logging.INFO):
             await fake.wait_for(lambda: bool(fake.calls_to("chat.postMessage")))

@@ -13,7 +13,6 @@ from bot.core.commands import ContentCommands
 from bot.core.ports import Platform
 from bot.scheduling.commands import SchedulingCommands
 from bot.scheduling.service import SchedulerService
-from bot.settings import Settings
 from bot.storage import LedgerStatus, Store
 from tests.adapters.slack.conftest import Slash, command_body, post_signed, sign
 from tests.fakes.slack import BOT_TOKEN, SIGNING_SECRET, FakeSlack
@@ -110,7 +109,7 @@ async def test_schedule_test_posts_through_the_notifier(
 ) -> None:
     """/schedule test posts one nudge to the channel with chat.postMessage."""
     scheduling.service = SchedulerService(
-        store, {Platform.SLACK: slack.notifier}, content, clock, Settings()
+        store, {Platform.SLACK: slack.notifier}, content, clock
     )
     await slash("/schedule", ADD_FRIENDLY, user_id="U0ADMIN")
     response = await slash("/schedule", "test 1", user_id="U0ADMIN")
@@ -132,7 +131,7 @@ async def test_scheduler_tick_posts_to_channel_and_dm(
     fake: FakeSlack,
 ) -> None:
     """A due schedule and a due reminder reach the channel and the person's DM via the notifier."""
-    service = SchedulerService(store, {Platform.SLACK: slack.notifier}, content, clock, Settings())
+    service = SchedulerService(store, {Platform.SLACK: slack.notifier}, content, clock)
     await slash("/schedule", "add <#C0WELL|wellness> tip every=30", user_id="U0ADMIN")
     await slash("/reminders", "on every=30", user_id="U0MEMBER")
     clock.advance(timedelta(minutes=31))
@@ -151,7 +150,7 @@ async def test_revoked_token_pauses_nothing_and_disables_nobody(
     fake: FakeSlack,
 ) -> None:
     """Token revoked mid-run: slots fail after the grace, schedules and reminders stay on."""
-    service = SchedulerService(store, {Platform.SLACK: slack.notifier}, content, clock, Settings())
+    service = SchedulerService(store, {Platform.SLACK: slack.notifier}, content, clock)
     await slash("/schedule", "add <#C0WELL|wellness> tip every=30", user_id="U0ADMIN")
     await slash("/reminders", "on every=30", user_id="U0MEMBER")
     fake.revoked = "token_revoked"
@@ -245,7 +244,9 @@ async def test_ack_does_not_wait_for_slow_slack_lookups(
 async def test_without_scheduling_commands_say_so(
     fake: FakeSlack, content: ContentCommands, clock: FakeClock
 ) -> None:
-    """An adapter started without scheduling answers /schedule with a clear private error."""
+    """An adapter started without scheduling answers an admin's /schedule, and anyone's
+    /reminders, with a clear private error."""
+    fake.users["U0ADMIN"] = {"name": "ada", "is_admin": True}
     config = SlackConfig(
         bot_token=SecretStr(BOT_TOKEN),
         signing_secret=SecretStr(SIGNING_SECRET),
@@ -255,8 +256,11 @@ async def test_without_scheduling_commands_say_so(
     adapter = SlackAdapter(config, content, clock=clock)
     await adapter.start()
     try:
-        response = await Slash(adapter, fake)("/schedule", "list")
+        slash = Slash(adapter, fake)
+        responses = [await slash("/schedule", "list", user_id="U0ADMIN"),
+                     await slash("/reminders", "on")]
     finally:
         await adapter.stop()
-    assert response["response_type"] == "ephemeral"
-    assert "not running in this deskbreak process" in response["text"]
+    for response in responses:
+        assert response["response_type"] == "ephemeral"
+        assert "not running in this deskbreak process" in response["text"]

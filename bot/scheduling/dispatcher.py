@@ -1,0 +1,242 @@
+"""Dispatch: send planned ledger rows through the platforms' notifiers and settle each result.
+
+Every pending ledger row was committed before it reaches here, so a send is always "a row we
+owe". The result decides the row's fate: sent (marked, in batches where the platform drops
+resends), retry later with backoff inside the grace window, or failed for good, which pauses
+the schedule (telling its admins once) or turns off the person's reminder (closed DMs).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Mapping, Sequence
+from datetime import timedelta
+from typing import Protocol
+
+from bot.core.clock import Clock
+from bot.core.messages import Message
+from bot.core.ports import (
+    Delivery,
+    DeliveryResult,
+    DeliveryStatus,
+    Notifier,
+    Platform,
+    Target,
+    TargetKind,
+)
+from bot.core.retry_after import parse_retry_after
+from bot.observability.metrics import Metrics
+from bot.scheduling.notices import pause_reason, schedule_paused
+from bot.scheduling.planner import channel_target
+from bot.scheduling.report import TickReport
+from bot.storage.records import DeliveryRow, LedgerStatus, NewDelivery, ScheduleRow
+from bot.storage.store import Store
+
+log = logging.getLogger(__name__)
+
+MAX_BACKOFF = timedelta(minutes=5)
+FIRST_BACKOFF = timedelta(seconds=30)
+# Sent marks are written in batches of this many (and whenever a batch of sends ends).
+MARK_BATCH = 100
+
+
+class NudgeSource(Protocol):
+    """What a due slot says (``ContentCommands.nudge``)."""
+
+    async def nudge(self, kind: str, target_key: str) -> Message: ...
+
+
+class Dispatcher:
+    """Sends ledger rows, at most ``max_concurrency`` at a time, and records what happened.
+
+    ``owner`` is the lease owner the rows were claimed by; ``stopping`` is set by the service
+    so that a stop lets sends under way finish but starts no more of them.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        notifiers: Mapping[Platform, Notifier],
+        content: NudgeSource,
+        clock: Clock,
+        *,
+        owner: str,
+        grace: timedelta,
+        send_lease: timedelta,
+        max_concurrency: int = 16,
+        metrics: Metrics | None = None,
+    ) -> None:
+        self.store = store
+        self.notifiers = dict(notifiers)
+        self.content = content
+        self.clock = clock
+        self.owner = owner
+        self.grace = grace
+        self.send_lease = send_lease
+        self.metrics = metrics
+        self.stopping = False
+        self._send_slots = asyncio.Semaphore(max_concurrency)
+        # Ledger ids sent but not yet marked: one UPDATE per MARK_BATCH instead of one
+        # transaction per message, so the database never paces a fan-out. A crash before the
+        # mark leaves the row pending; the resend carries the same nonce and Discord drops it.
+        self._sent_marks: list[int] = []
+
+    async def send_all(self, rows: Sequence[DeliveryRow], report: TickReport) -> None:
+        if rows:
+            try:
+                await asyncio.gather(*(self._send_one(row, report) for row in rows))
+            finally:
+                await self._flush_marks()
+
+    async def send_test(self, schedule: ScheduleRow) -> DeliveryResult:
+        """Post one message from ``schedule`` now (``/schedule test``), recorded in the ledger.
+
+        A refusal is returned to the caller rather than pausing the schedule: the admin is
+        right there to read the reason.
+        """
+        now = self.clock.now()
+        row = await self.store.record_delivery(
+            NewDelivery.for_target(
+                channel_target(schedule), source=f"test:{schedule.id}", slot=now,
+                kind=schedule.kind,
+            ),
+            owner=self.owner,
+            now=now,
+            send_lease=self.send_lease,
+        )
+        if row is None:
+            return DeliveryResult(
+                DeliveryStatus.RETRY, "a test post for this instant already exists"
+            )
+        result = await self._deliver(row)
+        final = LedgerStatus.SENT if result.status == DeliveryStatus.SENT else LedgerStatus.FAILED
+        await self.store.finish_delivery(
+            row.id, final, now=self.clock.now(), detail=result.detail[:300] or None
+        )
+        return result
+
+    async def _flush_marks(self) -> None:
+        """Write the pending sent marks in one statement."""
+        if not self._sent_marks:
+            return
+        ids, self._sent_marks = self._sent_marks, []
+        try:
+            await self.store.finish_sent_deliveries(ids, now=self.clock.now())
+        except Exception:
+            # Left pending: after the lease they are resent with their nonce (a no-op on
+            # Discord), which beats losing the record that they went out.
+            log.exception("could not mark %d sent deliveries", len(ids))
+
+    async def _send_one(self, row: DeliveryRow, report: TickReport) -> DeliveryResult:
+        async with self._send_slots:
+            if self.stopping:
+                # Shutting down: sends already under way finish, the rest of a fan-out stays
+                # pending (its lease is released by stop) and the next start sends it.
+                return DeliveryResult(DeliveryStatus.RETRY, "stopping; left pending")
+            result = await self._deliver(row)
+        self._count(row, result)
+        await self._settle(row, result, report)
+        return result
+
+    def _count(self, row: DeliveryRow, result: DeliveryResult) -> None:
+        """Every attempt's outcome, and for a sent one its lag behind the slot."""
+        if self.metrics is None:
+            return
+        lag = (self.clock.now() - row.slot).total_seconds()
+        self.metrics.delivery_result(row.platform, row.kind, result, lag)
+
+    async def _deliver(self, row: DeliveryRow) -> DeliveryResult:
+        platform = Platform(row.platform)
+        notifier = self.notifiers.get(platform)
+        if notifier is None:
+            return DeliveryResult(DeliveryStatus.RETRY, f"no notifier for {platform} in this run")
+        target = Target(platform, row.workspace_id, TargetKind(row.target_kind), row.target_id)
+        delivery = Delivery(ledger_id=row.id, target=target, nonce=row.nonce, source=row.source)
+        try:
+            message = await self.content.nudge(row.kind, target.key)
+            return await notifier.deliver(delivery, message)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # a notifier must not raise; if it does, treat as transient
+            log.exception("delivery %s to %s raised", row.id, target.key)
+            return DeliveryResult(DeliveryStatus.RETRY, f"{type(exc).__name__}: {exc}"[:300])
+
+    def _dedupes_resends(self, platform: str) -> bool:
+        notifier = self.notifiers.get(Platform(platform))
+        return notifier is not None and notifier.dedupes_resends
+
+    async def _settle(self, row: DeliveryRow, result: DeliveryResult, report: TickReport) -> None:
+        now = self.clock.now()
+        status = result.status
+        detail = result.detail[:300] or None
+        if status == DeliveryStatus.SENT:
+            report.sent += 1
+            self._sent_marks.append(row.id)
+            # Batching marks is safe only where a resend after a crash is dropped (a nonce);
+            # elsewhere an unwritten mark means a duplicate post, so it is written now.
+            if len(self._sent_marks) >= MARK_BATCH or not self._dedupes_resends(row.platform):
+                await self._flush_marks()
+            return
+        if status == DeliveryStatus.RETRY:
+            backoff = backoff_after(row.attempts + 1, result.retry_after)
+            retry_at = now + backoff
+            if retry_at > row.slot + self.grace:
+                report.failed += 1
+                log.warning("delivery %s gave up after %d attempts", row.id, row.attempts + 1)
+                await self.store.finish_delivery(
+                    row.id, LedgerStatus.FAILED, now=now, detail=detail or "retries exhausted"
+                )
+            else:
+                report.retrying += 1
+                await self.store.finish_delivery(
+                    row.id, LedgerStatus.PENDING, now=now, detail=detail, next_attempt_at=retry_at
+                )
+            return
+        # A permanent refusal: record it, then (unless only the message was at fault) stop
+        # feeding that target.
+        report.failed += 1
+        await self.store.finish_delivery(
+            row.id, LedgerStatus.FAILED, now=now, detail=detail or str(status)
+        )
+        if status == DeliveryStatus.REJECTED:
+            # Our message, not the target: a bug to fix, so it is loud in the log, while the
+            # schedule and the person's reminders go on with the next slot's message.
+            log.error("delivery %s to %s refused by the platform as malformed: %s",
+                      row.id, row.target_key, detail)
+            return
+        kind, _, ident = row.source.partition(":")
+        if not ident.isdigit():
+            return  # e.g. a "test:" post: the admin sees the error in their reply
+        if kind == "reminder":
+            if await self.store.disable_reminder_once(int(ident), "dm_closed"):
+                report.disabled_reminders.append(int(ident))
+                log.info("reminder %s disabled: %s", ident, status)
+        elif kind == "schedule":
+            reason = pause_reason(status, row.target_id, result.detail)
+            if await self.store.pause_schedule_once(int(ident), reason):
+                report.paused_schedules.append(int(ident))
+                await self._tell_admin(row, int(ident), reason)
+
+    async def _tell_admin(self, row: DeliveryRow, schedule_id: int, reason: str) -> None:
+        notifier = self.notifiers.get(Platform(row.platform))
+        if notifier is None:
+            return
+        ws = await self.store.get_workspace(row.platform, row.workspace_id)
+        try:
+            await notifier.notify_admin(
+                row.workspace_id, ws.admin_channel_id, schedule_paused(schedule_id, reason)
+            )
+        except Exception:
+            log.exception(
+                "could not tell the admins of %s about schedule %s", row.workspace_id, schedule_id
+            )
+
+
+def backoff_after(attempt: int, retry_after: float | None) -> timedelta:
+    """Exponential from 30 s, capped at 5 min; a platform's Retry-After wins when longer."""
+    delay = min(FIRST_BACKOFF * (2 ** max(0, attempt - 1)), MAX_BACKOFF)
+    wait = parse_retry_after(retry_after)  # any notifier's hint, checked once more here
+    if wait is not None:
+        delay = max(delay, timedelta(seconds=wait))
+    return delay

@@ -1,0 +1,67 @@
+"""run_platforms: a platform stopped while it is still starting is stopped all the same."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot import serve as serve_module
+from bot.app import build_app
+from bot.core.clock import FakeClock
+from bot.core.ports import Platform
+from bot.observability.health import HealthCheck
+from bot.scheduling.commands import CommandNames, SchedulingCommands
+from bot.settings import DatabaseSettings, Settings
+from tests.scheduling.scheduling_harness import RecordingNotifier
+
+
+class SlowToConnect:
+    """A platform whose start never finishes (a sharded gateway still waiting for guilds)."""
+
+    platform = Platform.CONSOLE
+    names = CommandNames()
+
+    def __init__(self, clock: FakeClock) -> None:
+        self.notifier = RecordingNotifier(clock, platform=Platform.CONSOLE)
+        self.starting = asyncio.Event()
+        self.stopped = False
+
+    def attach(self, scheduling: SchedulingCommands) -> None:
+        return None
+
+    async def start(self) -> None:
+        self.starting.set()
+        await asyncio.Future()
+
+    async def wait(self) -> int:
+        return 0
+
+    async def stop(self) -> None:
+        self.stopped = True
+
+    def health(self) -> HealthCheck | None:
+        return None
+
+
+async def test_a_stop_during_start_still_stops_the_platform(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Cancelled while a platform connects, run_platforms stops it (its connection would
+    otherwise outlive the process's clean-up) and the scheduler."""
+    clock = FakeClock(datetime(2027, 3, 1, 8, 0, tzinfo=UTC))
+    app = build_app(Settings(database=DatabaseSettings(
+        url=f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite3'}")), clock=clock)
+    await app.store.migrate()
+    platform = SlowToConnect(clock)
+    monkeypatch.setattr(serve_module, "builder", lambda _: lambda _app: platform)
+    running = asyncio.create_task(serve_module.run_platforms(app, Platform.CONSOLE))
+    try:
+        await asyncio.wait_for(platform.starting.wait(), 10)
+        running.cancel()
+        await asyncio.gather(running, return_exceptions=True)
+        assert platform.stopped
+    finally:
+        await app.store.close()
