@@ -124,3 +124,18 @@ def test_only_storage_talks_to_the_database_libraries() -> None:
     assert violations(lambda i: i.target.split(".")[0] in DATABASE_LIBRARIES
                       and not within(i.module, "bot.storage")
                       and i.module not in DATABASE_EXCEPTIONS) == []
+
+
+def test_the_dashboard_names_no_adapter() -> None:
+    """bot.web loads each platform's directory by name (bot/web/platforms.py), so serve()
+    importing the dashboard imports no adapter, and no platform library comes with it."""
+    assert violations(lambda i: within(i.module, "bot.web")
+                      and within(i.target, "bot.adapters")) == []
+
+
+def test_meetings_sit_just_above_the_core() -> None:
+    """bot.meetings (presence, calendars, the hold policy) imports only the core and itself:
+    storage keeps its SQL (bot/storage/meetings.py) and adapters its presence sources."""
+    assert violations(lambda i: within(i.module, "bot.meetings") and within(i.target, "bot")
+                      and not (within(i.target, "bot.core") or within(i.target, "bot.meetings"))
+                      ) == []
