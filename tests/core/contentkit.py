@@ -23,6 +23,7 @@ def make_stretch(stretch_id: str, name: str, **overrides: Any) -> Stretch:
         "dose": {"hold_seconds": 20},
         "cautions": ["Stop on sharp pain."],
         "why": "Because sitting is hard on necks.",
+        "pose": "seated",
     }
     data.update(overrides)
     return Stretch.model_validate(data)

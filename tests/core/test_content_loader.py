@@ -138,7 +138,7 @@ def test_too_long_card_is_rejected(tmp_path: Path) -> None:
     steps = "\n".join(f'      - "{"x" * 590} {i}"' for i in range(12))
     (tmp_path / "s.yaml").write_text(
         "version: 1\nstretches:\n  - id: long\n    name: Long\n    areas: [neck]\n"
-        f"    where: [desk]\n    steps:\n{steps}\n    dose: {{reps: 1}}\n"
+        f"    where: [desk]\n    pose: seated\n    steps:\n{steps}\n    dose: {{reps: 1}}\n"
         '    cautions: ["Stop on sharp pain."]\n    why: "Testing."\n'
     )
     with pytest.raises(ContentError) as info:
