@@ -60,8 +60,9 @@ def contact_sheet(items: Sequence[tuple[Stretch, bytes]], title: str) -> bytes:
     height = round(MARGIN_PX + TITLE_PX + rows * row_h + MARGIN_PX)
     with figures.MATPLOTLIB_LOCK, matplotlib.rc_context(cast(Any, look.rc_params())):
         fig = look.new_figure(width, height)
-        fig.text(MARGIN_PX / width, 1 - (MARGIN_PX + TITLE_PX / 2) / height, title,
-                 fontsize=look.TITLE_SIZE + 3, color=look.INK, va="center", weight="bold")
+        left, title_y = MARGIN_PX / width, 1 - (MARGIN_PX + TITLE_PX / 2) / height
+        fig.text(left, title_y, title, fontsize=look.TITLE_SIZE + 3, color=look.INK,
+                 va="center", weight="bold")
         for index, (stretch, png) in enumerate(items):
             row, col = divmod(index, COLUMNS)
             with Image.open(io.BytesIO(png)) as image:
@@ -77,8 +78,9 @@ def contact_sheet(items: Sequence[tuple[Stretch, bytes]], title: str) -> bytes:
                                          edgecolor=look.MUTED, linewidth=1.0))
             fig.figimage(np.asarray(thumb), xo=round(x + (CELL_W - thumb.width) / 2),
                          yo=round(y), origin="upper")
-            fig.text((x + CELL_W / 2) / width, (y - CAPTION_PX / 2) / height, stretch.name,
-                     ha="center", va="center", fontsize=look.LABEL_SIZE, color=look.INK)
+            centre, caption_y = (x + CELL_W / 2) / width, (y - CAPTION_PX / 2) / height
+            fig.text(centre, caption_y, stretch.name, ha="center", va="center",
+                     fontsize=look.LABEL_SIZE, color=look.INK)
         buffer = io.BytesIO()
         digest = sheet_digest([stretch for stretch, _ in items])
         fig.savefig(buffer, format="png", dpi=look.DPI,
