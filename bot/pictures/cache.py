@@ -24,7 +24,7 @@ import os
 import tempfile
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import Executor, ThreadPoolExecutor
 from functools import cache
 from pathlib import Path
@@ -146,6 +146,25 @@ class StretchPictures:
     async def attachment_async(self, stretch: Stretch) -> Attachment:
         data = await self.picture_async(stretch)
         return Attachment(f"{stretch.id}.png", data, alt_text(stretch))
+
+    def prune(self, keep: Iterable[Stretch]) -> int:
+        """Delete cached files no stretch in ``keep`` uses any more; returns how many.
+
+        Every change to a pose or to the drawing code leaves the old files behind under new
+        keys; whoever knows the whole library (``render-pictures``) sweeps them.
+        """
+        if self.cache_dir is None or not self.cache_dir.is_dir():
+            return 0
+        wanted = {f"{pose_key(s.pose)}.png" for s in keep}
+        removed = 0
+        for path in self.cache_dir.glob("*.png"):
+            if path.name not in wanted:
+                try:
+                    path.unlink()
+                    removed += 1
+                except OSError as exc:
+                    log.warning("cannot remove stale picture %s: %s", path, exc)
+        return removed
 
     def close(self) -> None:
         """Stop the worker thread this instance started, if any."""

@@ -44,6 +44,7 @@ def render_all(library: Library, settings: Settings, out: Path,
         _write(path, data)
         written.append(path)
         items.append((stretch, data))
+    pictures.prune(library.stretches)
     if sheet is not None:
         from bot.pictures.sheet import contact_sheet
 

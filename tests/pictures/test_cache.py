@@ -119,6 +119,20 @@ def test_an_unwritable_cache_folder_costs_a_warning_not_a_picture(
     assert len([r for r in caplog.records if "memory only" in r.message]) == 1
 
 
+def test_prune_sweeps_pictures_no_stretch_uses(tmp_path: Path) -> None:
+    """Old files (an edited pose, a new renderer) go; the library's own pictures stay."""
+    pictures = StretchPictures(tmp_path, render=CountingRenderer())
+    kept, dropped = stretch("a", pose="seated"), stretch("b", pose="standing")
+    pictures.picture(kept)
+    pictures.picture(dropped)
+    (tmp_path / "notes.txt").write_text("not ours")
+    assert pictures.prune([kept]) == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        [f"{pose_key(kept.pose)}.png", "notes.txt"]
+    )
+    assert StretchPictures(None).prune([kept]) == 0
+
+
 def test_memory_keeps_only_the_most_recent_pictures() -> None:
     """The memory cache is bounded; the least recently used picture goes first."""
     render = CountingRenderer()

@@ -36,8 +36,11 @@ def test_render_pictures_writes_one_png_per_stretch_and_caches_them(tmp_path: Pa
     assert result.stdout.strip() == f"Wrote 7 pictures to {out}."
     cached = sorted((tmp_path / "data" / "pictures").glob("*.png"))
     assert cached and all(p.read_bytes().startswith(b"\x89PNG") for p in cached)
+    stale = tmp_path / "data" / "pictures" / "0123456789abcdef0123456789abcdef.png"
+    stale.write_bytes(b"\x89PNG from an older pose")
     again = deskbreak("render-pictures", "--out", str(out), cwd=tmp_path, env=FIXTURE_ENV)
     assert again.returncode == 0 and sorted(p.name for p in out.iterdir()) == names
+    assert sorted((tmp_path / "data" / "pictures").glob("*.png")) == cached  # stale one swept
 
 
 def test_render_pictures_can_write_a_contact_sheet(tmp_path: Path) -> None:
