@@ -43,6 +43,7 @@ SEAT_H = SHIN + LIMB_M / 2  # a chair's seat is at knee height, so seated feet m
 DESK_H = 0.74
 DOOR_H = 2.05
 MAT_H = 0.035
+MAT_WIDTH = 0.7
 CUSHION_H = 0.08
 WALL_W = 0.14
 
@@ -489,13 +490,23 @@ def _scene(pose: Pose, panel: Panel) -> tuple[list[Shape], Body, View]:
     if props.mat:
         lo, hi = _extent_x(body_shapes)
         if view is View.TOP:
-            boxes = [s.extent() for s in body_shapes]
-            y0 = min(b[1] for b in boxes) - 0.1
-            y1 = max(b[3] for b in boxes) + 0.1
-            shapes.append(_box(lo - 0.12, y0, hi + 0.12, y1, MAT_TOP, Z_WALL, round_px=12))
+            shapes.append(_top_mat(body, body_shapes))
         else:
             shapes.append(_box(lo - 0.12, 0.0, hi + 0.12, MAT_H, MAT, Z_FURNITURE, round_px=3))
     return shapes, body, view
+
+
+def _top_mat(body: Body, body_shapes: list[Shape]) -> Shape:
+    """A mat seen from above: as long as the body along its spine, a mat's width across it
+    (arms stretched out to the sides reach past its edges, as they would)."""
+    (px, py), (nx, ny) = body.joints["pelvis"], body.joints["neck"]
+    boxes = [s.extent() for s in body_shapes]
+    if abs(nx - px) >= abs(ny - py):  # lying across the picture
+        x0, x1 = min(b[0] for b in boxes) - 0.1, max(b[2] for b in boxes) + 0.1
+        return _box(x0, py - MAT_WIDTH / 2, x1, py + MAT_WIDTH / 2, MAT_TOP, Z_WALL,
+                    round_px=12)
+    y0, y1 = min(b[1] for b in boxes) - 0.1, max(b[3] for b in boxes) + 0.1
+    return _box(px - MAT_WIDTH / 2, y0, px + MAT_WIDTH / 2, y1, MAT_TOP, Z_WALL, round_px=12)
 
 
 def _upper_body(body: Body) -> tuple[float, float, float, float]:

@@ -235,8 +235,16 @@ def solve(pose: Pose, panel: Panel) -> Body:
         hips = {"r": _add(pelvis, perp_r, HIP_HALF), "l": _add(pelvis, perp_r, -HIP_HALF)}
         outline = (shoulders["r"], shoulders["l"], hips["l"], hips["r"])
     near = "r" if facing is Facing.RIGHT else "l"
+    # From the front or above, a chest turned well round (someone lying on their side) has
+    # one side away from the viewer: that side is the far one, drawn pale and behind.
+    away = None
+    if abs(turn) >= math.pi / 4:
+        away = "l" if turn > 0 else "r"
     for side in ("r", "l"):
-        layer = (2 if side == near else 0) if side_view else 2
+        if side_view:
+            layer = 2 if side == near else 0
+        else:
+            layer = 0 if side == away else 2
         joints[f"shoulder_{side}"] = shoulders[side]
         joints[f"hip_{side}"] = hips[side]
         for start, bones, lengths, names in (
