@@ -20,12 +20,13 @@ import asyncio
 import hashlib
 import json
 import logging
+import multiprocessing
 import os
 import tempfile
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
-from concurrent.futures import Executor, ThreadPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from functools import cache
 from pathlib import Path
 
@@ -77,6 +78,16 @@ def default_cache_dir(database_url: str) -> Path:
     return Path("data") / "pictures"
 
 
+def process_executor() -> ProcessPoolExecutor:
+    """One worker process for renders, for a bot that wants them off its GIL as well as off
+    its loop (bench/bench_pictures.py: the loop's p99 wake-up stays near its baseline).
+
+    Spawned rather than forked: the bot runs threads (aiosqlite, the executor), and forking a
+    process with threads can copy a lock in its held state. The caller shuts it down.
+    """
+    return ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+
+
 def alt_text(stretch: Stretch) -> str:
     """What a screen reader says for the picture: what it shows, panel by panel."""
     labels = [p.label for p in stretch.pose.panels if p.label]
@@ -90,8 +101,10 @@ class StretchPictures:
     """The picture of each stretch, rendered at most once per pose and drawing code.
 
     ``cache_dir`` None keeps pictures in memory only. ``render`` is the renderer (tests pass
-    a slow or counting one); ``executor`` runs renders for async callers (by default one
-    worker thread of its own: matplotlib renders one figure at a time anyway).
+    a slow or counting one); ``executor`` runs renders for async callers: by default one
+    worker thread of its own (matplotlib draws one figure at a time anyway). A thread still
+    shares the GIL with the loop; :func:`process_executor` (with the default renderer) takes
+    even that off the bot's process: see bench/bench_pictures.py.
     """
 
     def __init__(
@@ -133,10 +146,7 @@ class StretchPictures:
             return hit
         pending = self._inflight.get(key)
         if pending is None:
-            loop = asyncio.get_running_loop()
-            pending = asyncio.ensure_future(
-                loop.run_in_executor(self._worker(), self._load_or_render, key, stretch.pose)
-            )
+            pending = asyncio.ensure_future(self._fetch(key, stretch.pose))
             self._inflight[key] = pending
             pending.add_done_callback(lambda _done: self._inflight.pop(key, None))
         # Shielded: one caller giving up (a cancelled interaction) must not cancel the
@@ -194,6 +204,18 @@ class StretchPictures:
             self._memory.move_to_end(key)
             while len(self._memory) > self._memory_items:
                 self._memory.popitem(last=False)
+
+    async def _fetch(self, key: str, pose: Pose) -> bytes:
+        """Disk, else a render, off the loop. Only the renderer itself crosses into the
+        executor, so a process pool works as well as a thread (no locks to pickle)."""
+        loop = asyncio.get_running_loop()
+        data = await asyncio.to_thread(self._read_disk, key)
+        if data is None:
+            data = await loop.run_in_executor(self._worker(), self._render, pose)
+            self.renders += 1
+            await asyncio.to_thread(self._write_disk, key, data)
+        self._remember(key, data)
+        return data
 
     def _load_or_render(self, key: str, pose: Pose) -> bytes:
         data = self._remembered(key) or self._read_disk(key)

@@ -13,7 +13,13 @@ import pytest
 from bot.core.content.models import Stretch
 from bot.core.content.pose import Pose
 from bot.pictures import cache
-from bot.pictures.cache import StretchPictures, alt_text, default_cache_dir, pose_key
+from bot.pictures.cache import (
+    StretchPictures,
+    alt_text,
+    default_cache_dir,
+    pose_key,
+    process_executor,
+)
 from tests.core.contentkit import make_stretch
 
 PNG = b"\x89PNG\r\n\x1a\nfake"
@@ -184,6 +190,19 @@ async def test_one_caller_giving_up_does_not_cancel_the_others(held: Held) -> No
     assert (await stayer).startswith(PNG)
     with pytest.raises(asyncio.CancelledError):
         await quitter
+
+
+async def test_pictures_can_be_drawn_in_a_worker_process(tmp_path: Path) -> None:
+    """With process_executor() the real renderer runs in a spawned process and the picture
+    is cached as usual."""
+    executor = process_executor()
+    try:
+        pictures = StretchPictures(tmp_path, executor=executor)
+        data = await pictures.picture_async(stretch())
+    finally:
+        executor.shutdown()
+    assert data.startswith(b"\x89PNG") and pictures.renders == 1
+    assert (tmp_path / f"{pose_key(stretch().pose)}.png").read_bytes() == data
 
 
 async def test_a_memory_hit_is_answered_without_the_executor() -> None:
