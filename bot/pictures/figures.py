@@ -141,6 +141,9 @@ def _body_shapes(body: Body, highlight: set[str]) -> list[Shape]:
             shapes.append(Shape("circle", (stroke.points[1],), colour, layer_z[stroke.layer],
                                 fill=colour, radius=LIMB_M * 0.85))
             continue
+        if stroke.name.startswith("hand_") and body.hands in (Hands.HOOK, Hands.TABLETOP):
+            shapes.append(_curled(stroke.points, body, colour, layer_z[stroke.layer]))
+            continue
         if stroke.name.startswith("hand_") and body.hands is Hands.SPREAD:
             shapes += _fingers(stroke.points, colour, layer_z[stroke.layer],
                                mirror=body.view is not View.SIDE and stroke.name.endswith("_l"))
@@ -189,6 +192,30 @@ def _fingers(points: Sequence[Point], colour: str, z: float, mirror: bool) -> li
         tip = (palm_at[0] + math.cos(a) * length * reach, palm_at[1] + math.sin(a) * length * reach)
         fingers.append(Shape("line", (palm_at, tip), colour, z, width=LIMB_PT * 0.27))
     return [palm, *fingers]
+
+
+# Finger joint bends (big knuckle, middle, end) toward the palm, in degrees.
+FINGER_BENDS = {Hands.HOOK: (0.0, 95.0, 80.0), Hands.TABLETOP: (88.0, 0.0, 0.0)}
+
+
+def _curled(points: Sequence[Point], body: Body, colour: str, z: float) -> Shape:
+    """A hand seen from the thumb side: the palm, then three finger bones bent toward it.
+
+    The palm faces the way the figure faces when the hand is raised (as in tendon glides),
+    so the fingers curl clockwise for a figure facing right and anticlockwise when mirrored.
+    """
+    (wx, wy), (hx, hy) = points[0], points[1]
+    length = math.hypot(hx - wx, hy - wy)
+    angle = math.degrees(math.atan2(hy - wy, hx - wx))
+    palm = (wx + (hx - wx) * 0.45, wy + (hy - wy) * 0.45)
+    line = [points[0], palm]
+    assert body.hands is not None
+    for bend, bone in zip(FINGER_BENDS[body.hands], (0.3, 0.22, 0.18), strict=True):
+        angle -= bend * body.facing_sign
+        a = math.radians(angle)
+        x, y = line[-1]
+        line.append((x + math.cos(a) * length * bone * 1.4, y + math.sin(a) * length * bone * 1.4))
+    return Shape("line", tuple(line), colour, z, width=LIMB_PT * 0.7)
 
 
 def _face(body: Body, colour: str, lit: bool) -> list[Shape]:
@@ -262,7 +289,7 @@ def _chair(body: Body, place: ChairPlace, body_shapes: list[Shape], sign: float)
 
 
 def _desk(body: Body, where: str, screen: bool, body_shapes: list[Shape],
-          sign: float) -> list[Shape]:
+          sign: float, anchors: dict[str, Point]) -> list[Shape]:
     depth = 0.7
     if where == "front":
         top = DESK_H
@@ -294,6 +321,7 @@ def _desk(body: Body, where: str, screen: bool, body_shapes: list[Shape],
             _box(min(sx, sx + sign * 0.05), top + 0.1, max(sx, sx + sign * 0.05), top + 0.42,
                  look.INK, Z_FURNITURE + 0.1),
         ]
+        anchors["screen"] = (sx + sign * 0.025, top + 0.26)
     return shapes
 
 
@@ -359,8 +387,17 @@ def _band(body: Body, pair: tuple[str, str]) -> list[Shape]:
     ]
 
 
-def _window(body: Body, sign: float, body_shapes: list[Shape]) -> list[Shape]:
-    """A window in a wall ahead, with a far-off hill and tree, and the line of sight to it."""
+def _sight(body: Body, target: Point) -> Shape | None:
+    """A dashed line of sight from the (visible) eye to ``target``."""
+    if not body.eyes:
+        return None
+    return Shape("line", (body.eyes[0], target), look.ACCENT, Z_ARROW,
+                 width=look.LINE_WIDTH * 1.3, dashed=True)
+
+
+def _window(body: Body, sign: float, body_shapes: list[Shape],
+            anchors: dict[str, Point]) -> list[Shape]:
+    """A window in the wall ahead, seen edge-on: the glass between the sill and the top."""
     lo, hi = _extent_x(body_shapes)
     edge = (hi + 1.0) if sign > 0 else (lo - 1.0)
     x0, x1 = (edge, edge + 0.12 * sign)
@@ -371,21 +408,19 @@ def _window(body: Body, sign: float, body_shapes: list[Shape]) -> list[Shape]:
              Z_FURNITURE),
         _box(min(x0, x1), y0, max(x0, x1), y1, look.SECONDARY, Z_FURNITURE, round_px=2),
     ]
-    if body.eyes:
-        eye = body.eyes[0]
-        target = ((x0 + x1) / 2, (y0 + y1) / 2 + 0.05)
-        frame.append(Shape("line", (eye, target), look.ACCENT, Z_ARROW,
-                           width=look.LINE_WIDTH * 1.3, dashed=True))
+    anchors["window"] = ((x0 + x1) / 2, (y0 + y1) / 2 + 0.05)
     return [wall, *frame]
 
 
-def _props(body: Body, props: Props, body_shapes: list[Shape]) -> list[Shape]:
+def _props(body: Body, props: Props, body_shapes: list[Shape],
+           anchors: dict[str, Point]) -> list[Shape]:
+    """The props' shapes; ``anchors`` gets the points arrows and sight lines may aim at."""
     sign = body.facing_sign
     shapes: list[Shape] = []
     if props.chair is not None:
         shapes += _chair(body, props.chair, body_shapes, sign)
     if props.desk is not None:
-        shapes += _desk(body, props.desk, props.screen, body_shapes, sign)
+        shapes += _desk(body, props.desk, props.screen, body_shapes, sign, anchors)
     if props.wall is not None:
         shapes += _wall(body, props.wall, body_shapes, sign)
     if props.doorway:
@@ -406,15 +441,24 @@ def _props(body: Body, props: Props, body_shapes: list[Shape]) -> list[Shape]:
     if props.band is not None:
         shapes += _band(body, props.band)
     if props.window:
-        shapes += _window(body, sign, body_shapes)
+        shapes += _window(body, sign, body_shapes, anchors)
+    target = props.sight or ("window" if props.window else None)
+    if target is not None:
+        line = _sight(body, anchors.get(target) or body.joints[target])
+        shapes += [line] if line is not None else []
     return shapes
 
 
-def _arrows(body: Body, panel: Panel) -> list[Shape]:
+def _arrows(body: Body, panel: Panel, anchors: dict[str, Point]) -> list[Shape]:
     """Movement arrows, set beside the joint (on its emptier side) so no limb hides them."""
     shapes = []
     points = list(body.joints.values())
     for arrow in panel.arrows:
+        if arrow.at in anchors:  # a prop: circle round it (eyes tracing the screen's edge)
+            shapes.append(Shape("arc", (anchors[arrow.at],), look.ACCENT, Z_ARROW,
+                                width=look.LINE_WIDTH * 1.4, radius=0.26,
+                                text=arrow.turn or "cw"))
+            continue
         jx, jy = body.joints[arrow.at]
         if arrow.dir is None:
             # Round the head, a turn is about the vertical: a flat ring around the chin,
@@ -485,8 +529,9 @@ def _scene(pose: Pose, panel: Panel) -> tuple[list[Shape], Body, View]:
     body.translate(0.0, dy)
     shapes = [s.moved(0.0, dy) for s in shapes]
     body_shapes = list(shapes)
-    shapes += _props(body, props, body_shapes)
-    shapes += _arrows(body, panel)
+    anchors: dict[str, Point] = {}
+    shapes += _props(body, props, body_shapes, anchors)
+    shapes += _arrows(body, panel, anchors)
     if props.mat:
         lo, hi = _extent_x(body_shapes)
         if view is View.TOP:

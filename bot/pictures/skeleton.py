@@ -29,6 +29,7 @@ FOOT = 0.15
 SHOULDER_HALF = 0.18  # front view: centre line to shoulder
 HIP_HALF = 0.09
 SHOULDER_AT = 0.9  # side view: the arms hang from this far up the torso
+SHRUG = 0.07  # how far a shrug lifts the shoulders
 
 ARM_BONES = ("upper_arm", "forearm", "hand")
 LEG_BONES = ("thigh", "shin", "foot")
@@ -234,6 +235,10 @@ def solve(pose: Pose, panel: Panel) -> Body:
         }
         hips = {"r": _add(pelvis, perp_r, HIP_HALF), "l": _add(pelvis, perp_r, -HIP_HALF)}
         outline = (shoulders["r"], shoulders["l"], hips["l"], hips["r"])
+    if panel.shrug:  # the shoulders rise toward the ears, straight up the torso's line
+        shoulders = {k: _add(v, t_dir, SHRUG) for k, v in shoulders.items()}
+        if outline:
+            outline = (shoulders["r"], shoulders["l"], hips["l"], hips["r"])
     near = "r" if facing is Facing.RIGHT else "l"
     # From the front or above, a chest turned well round (someone lying on their side) has
     # one side away from the viewer: that side is the far one, drawn pale and behind.

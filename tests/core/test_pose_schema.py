@@ -64,6 +64,10 @@ def test_desk_yes_means_the_usual_place() -> None:
         ({"panels": [{}, {}, {}]}, "at most 2"),
         ({"panels": [{"legs": [-90, -90, 0, 0]}]}, "at most 3"),
         ({"panels": [{"arms": [[-90, 2.0], 0]}]}, "less than or equal to 1.5"),
+        ({"props": {"sight": "window"}, "panels": [{}]}, "add window: yes"),
+        ({"panels": [{"arrows": [{"at": "screen", "turn": "cw"}]}]}, "needs screen: yes"),
+        ({"props": {"desk": True, "screen": True},
+          "panels": [{"arrows": [{"at": "screen", "dir": 90}]}]}, "give turn"),
     ],
 )
 def test_a_bad_pose_says_what_is_wrong(data: object, expected: str) -> None:

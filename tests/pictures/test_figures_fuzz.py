@@ -25,6 +25,7 @@ props = st.fixed_dictionaries({}, optional={
     "cushion": st.lists(joint, max_size=2),
     "strap": st.tuples(joint, joint).map(list),
     "band": st.tuples(joint, joint).map(list),
+    "sight": joint,
 })
 panel = st.fixed_dictionaries({}, optional={
     "from": st.sampled_from([p.value for p in Preset]),
@@ -35,6 +36,7 @@ panel = st.fixed_dictionaries({}, optional={
     "turn": st.floats(min_value=-90, max_value=90),
     "look": st.floats(min_value=-90, max_value=90),
     "hands": st.sampled_from([h.value for h in Hands]),
+    "shrug": st.booleans(),
     "props": props,
     "highlight": st.lists(st.sampled_from(["torso", "arm_r", "hip_l", "eyes", "neck"]),
                           max_size=3),

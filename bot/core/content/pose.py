@@ -40,10 +40,13 @@ A panel (each item of ``panels:``):
   side's). A side given on its own wins over ``arms:``/``legs:``.
 - ``turn:`` turns the chest, ``look:`` the face, about the vertical, -90 to 90, positive to
   the figure's left: a side-view figure twisting toward the viewer shows both shoulders.
-- ``hands:`` ``fist`` or ``spread`` (finger exercises).
+- ``hands:`` ``fist``, ``spread`` (fingers fanned), ``hook`` (fingertips curled to the palm)
+  or ``tabletop`` (bent at the big knuckles only): finger exercises, best in a close-up.
+- ``shrug: yes`` lifts both shoulders toward the ears.
 - ``label:`` a few words under the panel ("breathe in").
 - ``arrows:`` movements, each ``{at: JOINT, dir: ANGLE}`` (a straight arrow beside the
-  joint) or ``{at: JOINT, turn: cw}`` (``ccw``; a circle round it, a ring round the head).
+  joint) or ``{at: JOINT, turn: cw}`` (``ccw``; a circle round it, a ring round the head);
+  ``at: screen`` circles the screen (eyes tracing its edge).
 - ``view:``, ``facing:``, ``props:``, ``highlight:`` for this panel only.
 
 Joints, for props and arrows: ``head``, ``neck``, ``pelvis``, and ``shoulder``, ``elbow``,
@@ -60,6 +63,7 @@ Props (``props:``), placed from the body so they always meet it:
   ``hand_l`` resting on it; behind the figure if the joint is); ``screen: yes`` on the desk;
 - ``wall: front`` / ``back`` (touching the figure) or a joint that touches it;
 - ``doorway: yes`` (the frame at the elbows); ``window: yes`` (ahead, with a line of sight);
+  ``sight:`` where the eyes look, a dashed line to ``window``, ``screen`` or a joint;
 - ``step:`` a joint resting on a low step; ``cushion:`` a joint or a list (under the knee);
 - ``strap:``, ``towel:``, ``band:`` between two joints, e.g. ``[hand_l, toe_l]``.
 
@@ -121,7 +125,9 @@ class Preset(StrEnum):
 
 class Hands(StrEnum):
     FIST = "fist"
-    SPREAD = "spread"
+    SPREAD = "spread"  # fingers fanned, seen palm-on
+    HOOK = "hook"  # fingertips curled to the top of the palm, big knuckles straight
+    TABLETOP = "tabletop"  # fingers straight, bent at the big knuckles
 
 
 class ChairPlace(StrEnum):
@@ -220,6 +226,9 @@ class Props(_Strict):
     towel: Between | None = None
     band: Between | None = None  # a short loop, e.g. around both ankles
     window: bool = False  # a window with a far view, in the direction the figure faces
+    # Where a dashed line of sight goes from the eyes: "window", "screen" or a joint (a
+    # thumb held up close). A window alone draws its line of sight too.
+    sight: Annotated[str, _named(("window", "screen", *JOINTS), "sight")] | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -233,6 +242,8 @@ class Props(_Strict):
     def _screen_needs_desk(self) -> Props:
         if self.screen and self.desk is None:
             raise ValueError("screen stands on a desk: add desk too")
+        if self.sight in ("window", "screen") and not getattr(self, self.sight):
+            raise ValueError(f"sight goes to the {self.sight}: add {self.sight}: yes too")
         return self
 
 
@@ -240,7 +251,7 @@ class Arrow(_Strict):
     """A movement: a straight arrow from a joint pointing at ``dir`` degrees, or a circle
     around it (``turn: cw`` or ``ccw``)."""
 
-    at: JointName
+    at: Annotated[str, _named((*JOINTS, "screen"), "arrow place")]
     dir: Angle | None = None
     turn: Literal["cw", "ccw"] | None = None
 
@@ -248,6 +259,8 @@ class Arrow(_Strict):
     def _one_kind(self) -> Arrow:
         if (self.dir is None) == (self.turn is None):
             raise ValueError("an arrow needs either dir (straight) or turn (a circle), not both")
+        if self.at == "screen" and self.turn is None:
+            raise ValueError("an arrow at the screen circles it: give turn (cw or ccw)")
         return self
 
 
@@ -266,6 +279,7 @@ class Panel(_Strict):
     turn: Annotated[float, Field(ge=-90, le=90)] | None = None
     head: Bone | None = None
     look: Annotated[float, Field(ge=-90, le=90)] | None = None
+    shrug: bool = False  # both shoulders lifted toward the ears
     arms: Limb | None = None
     arm_r: Limb | None = None
     arm_l: Limb | None = None
@@ -286,6 +300,14 @@ class Pose(_Strict):
     props: Props = Field(default_factory=Props)
     highlight: list[HighlightName] = Field(default_factory=list)
     panels: Annotated[list[Panel], Field(min_length=1, max_length=2)]
+
+    @model_validator(mode="after")
+    def _anchors_exist(self) -> Pose:
+        for panel in self.panels:
+            props = panel.props or self.props
+            if any(a.at == "screen" for a in panel.arrows) and not props.screen:
+                raise ValueError("panels: an arrow at the screen needs screen: yes in props")
+        return self
 
     @model_validator(mode="before")
     @classmethod
