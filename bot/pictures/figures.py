@@ -16,9 +16,20 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Literal, cast
 
-from bot.core.content.pose import GROUPS, JOINTS, ChairPlace, Hands, Panel, Pose, Props, View
+from bot.core.content.pose import (
+    BONES,
+    GROUPS,
+    JOINTS,
+    ChairPlace,
+    Closeup,
+    Hands,
+    Panel,
+    Pose,
+    Props,
+    View,
+)
 from bot.pictures import look
-from bot.pictures.skeleton import HEAD_R, SHIN, Body, Point, solve
+from bot.pictures.skeleton import BEHIND, HEAD_R, SHIN, Body, Point, solve
 
 PANEL_PX = 400  # each panel is square; two panels sit side by side
 PX_PER_M = 150.0  # one scale for every figure: a standing adult is about 262 px tall
@@ -37,6 +48,7 @@ LIMB_PT = look.LIMB_WIDTH
 TORSO_PT = look.LIMB_WIDTH * 2.1
 LIMB_M = _pt_to_m(LIMB_PT)
 TORSO_M = _pt_to_m(TORSO_PT)
+HALO_PT = 3.0  # the gap drawn round a near limb where it crosses the body
 PROP_PT = look.LINE_WIDTH * 2.2  # straps, chair legs: thinner than limbs, thicker than lines
 
 SEAT_H = SHIN + LIMB_M / 2  # a chair's seat is at knee height, so seated feet meet the floor
@@ -98,6 +110,7 @@ Z_WALL, Z_FURNITURE, Z_FAR, Z_TRUNK, Z_NEAR, Z_KIT, Z_ARROW = 1, 2, 3, 4, 5, 6, 
 ARC_R = 0.17
 ARROW_HEAD = 18.0  # arrowhead size, points
 CLOSEUP_ZOOM = 1.9
+HANDS_ZOOM = 3.2
 
 
 @dataclass(slots=True)
@@ -129,7 +142,7 @@ def _highlighted(names: Iterable[str]) -> set[str]:
 
 def _body_shapes(body: Body, highlight: set[str]) -> list[Shape]:
     shapes: list[Shape] = []
-    layer_z = {0: Z_FAR, 1: Z_TRUNK, 2: Z_NEAR}
+    layer_z = {0: Z_FAR, 1: Z_TRUNK, 2: Z_NEAR, BEHIND: Z_TRUNK - 0.3}
     for stroke in body.strokes:
         far = stroke.layer == 0
         lit = stroke.name in highlight
@@ -137,19 +150,24 @@ def _body_shapes(body: Body, highlight: set[str]) -> list[Shape]:
         trunk = stroke.name in ("upper_torso", "lower_torso")
         if trunk and body.view is not View.SIDE:
             continue  # drawn as the outline below
-        if stroke.name.startswith("hand_") and body.hands is Hands.FIST:
+        shape = body.hands.get(stroke.name[-1]) if stroke.name.startswith("hand_") else None
+        if shape is Hands.FIST:
             shapes.append(Shape("circle", (stroke.points[1],), colour, layer_z[stroke.layer],
                                 fill=colour, radius=LIMB_M * 0.85))
             continue
-        if stroke.name.startswith("hand_") and body.hands in (Hands.HOOK, Hands.TABLETOP):
-            shapes.append(_curled(stroke.points, body, colour, layer_z[stroke.layer]))
+        if shape in (Hands.HOOK, Hands.TABLETOP):
+            assert shape is not None
+            shapes.append(_curled(stroke.points, shape, body.facing_sign, colour,
+                                  layer_z[stroke.layer]))
             continue
-        if stroke.name.startswith("hand_") and body.hands is Hands.SPREAD:
+        if shape is Hands.SPREAD:
             shapes += _fingers(stroke.points, colour, layer_z[stroke.layer],
-                               mirror=body.view is not View.SIDE and stroke.name.endswith("_l"))
+                               mirror=_inner_is_right(body.view, stroke.name))
             continue
         width = TORSO_PT if trunk else LIMB_PT
         z = layer_z[stroke.layer] + (0.1 if lit else 0.0)
+        if stroke.layer == 2:
+            shapes.append(_halo(stroke.name, stroke.points))
         shapes.append(Shape("line", stroke.points, colour, z, width=width))
     if body.torso_outline:
         lit_upper = "upper_torso" in highlight
@@ -172,11 +190,32 @@ def _body_shapes(body: Body, highlight: set[str]) -> list[Shape]:
         colour = look.ACCENT if "upper_torso" in highlight else look.PRIMARY
         bar = (body.joints["shoulder_r"], body.joints["shoulder_l"])
         shapes.append(Shape("line", bar, colour, Z_TRUNK + 0.05, width=LIMB_PT * 1.5))
-    for joint in sorted(highlight & set(JOINTS) - {"head", "neck"}):
+    for joint in sorted(highlight & set(JOINTS) - set(BONES)):  # hand_r names the bone
         point = body.joints[joint]
         shapes.append(Shape("circle", (point,), look.ACCENT, Z_NEAR + 0.3, fill=look.ACCENT,
                             radius=LIMB_M * 0.95))
     return shapes
+
+
+def _inner_is_right(view: View, name: str) -> bool:
+    """Whether a palm-on hand's thumb (its inner side) points to the picture's right."""
+    if view is View.SIDE:
+        return False
+    return name.endswith("_r" if view is View.BACK else "_l")
+
+
+def _halo(name: str, points: Sequence[Point]) -> Shape:
+    """A thin background-coloured edge under a near limb, so an arm in front of the chest (or
+    a hand in front of the face) reads as in front instead of merging into it.
+
+    It lies above the trunk and the far limbs but below the near ones. The first bone of a
+    limb leaves its root out, so no ring shows where the arm or leg joins the body.
+    """
+    (x0, y0), (x1, y1) = points[0], points[-1]
+    if name.startswith(("upper_arm_", "thigh_")):
+        x0, y0 = x0 + (x1 - x0) * 0.4, y0 + (y1 - y0) * 0.4
+    return Shape("line", ((x0, y0), (x1, y1)), look.BACKGROUND, Z_TRUNK + 0.45,
+                 width=LIMB_PT + HALO_PT)
 
 
 def _fingers(points: Sequence[Point], colour: str, z: float, mirror: bool) -> list[Shape]:
@@ -198,7 +237,8 @@ def _fingers(points: Sequence[Point], colour: str, z: float, mirror: bool) -> li
 FINGER_BENDS = {Hands.HOOK: (0.0, 95.0, 80.0), Hands.TABLETOP: (88.0, 0.0, 0.0)}
 
 
-def _curled(points: Sequence[Point], body: Body, colour: str, z: float) -> Shape:
+def _curled(points: Sequence[Point], shape: Hands, sign: float, colour: str,
+            z: float) -> Shape:
     """A hand seen from the thumb side: the palm, then three finger bones bent toward it.
 
     The palm faces the way the figure faces when the hand is raised (as in tendon glides),
@@ -207,15 +247,14 @@ def _curled(points: Sequence[Point], body: Body, colour: str, z: float) -> Shape
     (wx, wy), (hx, hy) = points[0], points[1]
     length = math.hypot(hx - wx, hy - wy)
     angle = math.degrees(math.atan2(hy - wy, hx - wx))
-    palm = (wx + (hx - wx) * 0.45, wy + (hy - wy) * 0.45)
+    palm = (wx + (hx - wx) * 0.6, wy + (hy - wy) * 0.6)
     line = [points[0], palm]
-    assert body.hands is not None
-    for bend, bone in zip(FINGER_BENDS[body.hands], (0.3, 0.22, 0.18), strict=True):
-        angle -= bend * body.facing_sign
+    for bend, bone in zip(FINGER_BENDS[shape], (0.45, 0.32, 0.26), strict=True):
+        angle -= bend * sign
         a = math.radians(angle)
         x, y = line[-1]
-        line.append((x + math.cos(a) * length * bone * 1.4, y + math.sin(a) * length * bone * 1.4))
-    return Shape("line", tuple(line), colour, z, width=LIMB_PT * 0.7)
+        line.append((x + math.cos(a) * length * bone, y + math.sin(a) * length * bone))
+    return Shape("line", tuple(line), colour, z, width=LIMB_PT * 0.45)
 
 
 def _face(body: Body, colour: str, lit: bool) -> list[Shape]:
@@ -496,10 +535,16 @@ def layout(pose: Pose) -> list[PanelLayout]:
                 in zip(scenes, pose.panels, strict=True)]
     # A close-up shows the upper body larger, the same zoom in every panel so a movement
     # between them reads at its true size.
-    boxes = [_upper_body(body) for _, body, _ in scenes]
+    hands = pose.closeup is Closeup.HANDS
+    lit = {name for panel in pose.panels
+           for name in _highlighted(panel.highlight if panel.highlight is not None
+                                    else pose.highlight)}
+    sides = tuple(side for side in ("r", "l") if f"hand_{side}" in lit) or ("r", "l")
+    boxes = [_framed(body, hands, sides) for _, body, _ in scenes]
     wide = PANEL_M - 2 * MARGIN_M
     tall = PANEL_M - FLOOR_M - 2 * MARGIN_M
-    zoom = min([CLOSEUP_ZOOM] + [min(wide / (b[2] - b[0]), tall / (b[3] - b[1])) for b in boxes])
+    most = HANDS_ZOOM if hands else CLOSEUP_ZOOM
+    zoom = min([most] + [min(wide / (b[2] - b[0]), tall / (b[3] - b[1])) for b in boxes])
     out = []
     for (shapes, _, view), panel, box in zip(scenes, pose.panels, boxes, strict=True):
         size = PANEL_M / zoom
@@ -554,10 +599,13 @@ def _top_mat(body: Body, body_shapes: list[Shape]) -> Shape:
     return _box(px - MAT_WIDTH / 2, y0, px + MAT_WIDTH / 2, y1, MAT_TOP, Z_WALL, round_px=12)
 
 
-def _upper_body(body: Body) -> tuple[float, float, float, float]:
-    """What a close-up frames: the head, shoulders, arms and hands."""
-    names = ("head", "neck", *(f"{j}_{s}" for j in ("shoulder", "elbow", "wrist", "hand")
-                               for s in ("r", "l")))
+def _framed(body: Body, hands: bool,
+            sides: tuple[str, ...]) -> tuple[float, float, float, float]:
+    """What a close-up frames: the head, shoulders, arms and hands; or the hands alone, the
+    highlighted ones when some are (the hand doing the exercise, not the one resting)."""
+    parts = ("wrist", "hand") if hands else ("shoulder", "elbow", "wrist", "hand")
+    names = (() if hands else ("head", "neck")) + tuple(
+        f"{j}_{s}" for j in parts for s in (sides if hands else ("r", "l")))
     xs = [body.joints[n][0] for n in names]
     ys = [body.joints[n][1] for n in names]
     pad = HEAD_R + LIMB_M

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from bot.core.content.pose import Facing, Hands, Panel, Pose, Preset, View
+from bot.core.content.pose import GROUPS, Facing, Hands, Panel, Pose, Preset, View
 
 Point = tuple[float, float]
 BoneSpec = tuple[float, float]  # (angle in degrees, length as a fraction)
@@ -30,6 +30,7 @@ SHOULDER_HALF = 0.18  # front view: centre line to shoulder
 HIP_HALF = 0.09
 SHOULDER_AT = 0.9  # side view: the arms hang from this far up the torso
 SHRUG = 0.07  # how far a shrug lifts the shoulders
+BEHIND = 3  # the layer of bones hidden behind the body
 
 ARM_BONES = ("upper_arm", "forearm", "hand")
 LEG_BONES = ("thigh", "shin", "foot")
@@ -111,16 +112,23 @@ FRONT_PRESETS: dict[Preset, Angles] = {
 }
 # Seen from above, someone lying on their back looks like someone standing seen from the
 # front: the presets are shared, and "up" in the picture is toward the head.
+# From behind, each side is where the other was from the front: the same pose mirrored.
+BACK_PRESETS: dict[Preset, Angles] = {
+    preset: {bone: _mirror(spec) for bone, spec in angles.items()}
+    for preset, angles in FRONT_PRESETS.items()
+}
 PRESETS: dict[View, dict[Preset, Angles]] = {
     View.SIDE: SIDE_PRESETS,
     View.FRONT: FRONT_PRESETS,
+    View.BACK: BACK_PRESETS,
     View.TOP: FRONT_PRESETS,
 }
 
 
 @dataclass(frozen=True, slots=True)
 class Stroke:
-    """A bone (or the torso) as a polyline; ``layer`` 0 is the far side, 1 the trunk, 2 near."""
+    """A bone (or the torso) as a polyline; ``layer`` 0 is the far side, 1 the trunk, 2 near,
+    and BEHIND a near bone the body hides (drawn in full colour, under the trunk)."""
 
     name: str
     points: tuple[Point, ...]
@@ -133,7 +141,7 @@ class Body:
     joints: dict[str, Point]
     strokes: list[Stroke]
     head: Point
-    hands: Hands | None
+    hands: dict[str, Hands]  # side -> shape, for the sides that have one
     eyes: tuple[Point, ...] = field(default=())  # the eyes the viewer can see
     nose: Point = (0.0, 0.0)  # a bump on the head's outline where the face points
     torso_outline: tuple[Point, ...] = field(default=())  # front view: shoulders and hips
@@ -204,7 +212,7 @@ def solve(pose: Pose, panel: Panel) -> Body:
     t_dir = _dir(t_angle)
     # The body's right, seen by the viewer: in a side view it points out of the picture, so
     # the perpendicular only matters for the spine's bend (toward the back) and front views.
-    perp_r = _dir(t_angle + 90)
+    perp_r = _dir(t_angle - 90 if view is View.BACK else t_angle + 90)
     pelvis: Point = (0.0, 0.0)
     neck = _add(pelvis, t_dir, TORSO * t_len)
     # The spine bends as a quadratic curve whose control point sits off the chord: toward the
@@ -239,6 +247,7 @@ def solve(pose: Pose, panel: Panel) -> Body:
         shoulders = {k: _add(v, t_dir, SHRUG) for k, v in shoulders.items()}
         if outline:
             outline = (shoulders["r"], shoulders["l"], hips["l"], hips["r"])
+    hidden = {b for name in panel.behind or () for b in GROUPS.get(name, (name,))}
     near = "r" if facing is Facing.RIGHT else "l"
     # From the front or above, a chest turned well round (someone lying on their side) has
     # one side away from the viewer: that side is the far one, drawn pale and behind.
@@ -260,7 +269,8 @@ def solve(pose: Pose, panel: Panel) -> Body:
             for bone, length, joint in zip(bones, lengths, names, strict=True):
                 angle, scale = angles[f"{bone}_{side}"]
                 end = _add(point, _dir(angle), length * scale)
-                strokes.append(Stroke(f"{bone}_{side}", (point, end), layer))
+                name = f"{bone}_{side}"
+                strokes.append(Stroke(name, (point, end), BEHIND if name in hidden else layer))
                 joints[f"{joint}_{side}"] = end
                 point = end
     h_angle, h_len = angles["head"]
@@ -270,12 +280,14 @@ def solve(pose: Pose, panel: Panel) -> Body:
     head = _add(neck, h_dir, HEAD_OFFSET * h_len)
     joints["head"] = head
     eyes, nose = _face(head, h_dir, side_view, facing, panel.look or 0.0)
+    if view is View.BACK:  # the face is on the far side of the head
+        eyes, nose = (), head
     body = Body(
         view=view,
         joints=joints,
         strokes=strokes,
         head=head,
-        hands=panel.hands,
+        hands=_hands(panel.hands),
         eyes=eyes,
         nose=nose,
         torso_outline=outline,
@@ -322,6 +334,14 @@ def _face(head: Point, up2: Point, side_view: bool, facing: Facing,
             eyes.append((head[0] + v[0] * HEAD_R, head[1] + v[1] * HEAD_R))
     nose = (head[0] + face[0] * HEAD_R * 0.95, head[1] + face[1] * HEAD_R * 0.95)
     return tuple(eyes), nose
+
+
+def _hands(shape: Hands | list[Hands] | None) -> dict[str, Hands]:
+    if shape is None:
+        return {}
+    if isinstance(shape, list):
+        return {"r": shape[0], "l": shape[1]}
+    return {"r": shape, "l": shape}
 
 
 def _mirror_x(body: Body) -> None:

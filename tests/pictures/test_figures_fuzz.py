@@ -35,7 +35,10 @@ panel = st.fixed_dictionaries({}, optional={
     "spine": st.floats(min_value=-60, max_value=60),
     "turn": st.floats(min_value=-90, max_value=90),
     "look": st.floats(min_value=-90, max_value=90),
-    "hands": st.sampled_from([h.value for h in Hands]),
+    "hands": st.one_of(st.sampled_from([h.value for h in Hands]),
+                       st.lists(st.sampled_from([h.value for h in Hands]), min_size=2,
+                                max_size=2)),
+    "behind": st.lists(st.sampled_from(["forearm_r", "hand_l", "arm_r", "legs"]), max_size=2),
     "shrug": st.booleans(),
     "props": props,
     "highlight": st.lists(st.sampled_from(["torso", "arm_r", "hip_l", "eyes", "neck"]),
@@ -47,7 +50,7 @@ panel = st.fixed_dictionaries({}, optional={
 })
 poses = st.fixed_dictionaries(
     {"panels": st.lists(panel, min_size=1, max_size=2)},
-    optional={"closeup": st.booleans(), "props": props},
+    optional={"closeup": st.sampled_from([True, False, "upper", "hands"]), "props": props},
 ).map(Pose.model_validate)
 
 

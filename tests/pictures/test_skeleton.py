@@ -8,7 +8,7 @@ import pytest
 
 from bot.core.content.pose import Panel, Pose, Preset, View
 from bot.pictures.figures import layout
-from bot.pictures.skeleton import PRESETS, THIGH, solve
+from bot.pictures.skeleton import BEHIND, PRESETS, THIGH, solve
 
 
 def _pose(**panel: object) -> tuple[Pose, Panel]:
@@ -88,3 +88,18 @@ def test_a_rounded_spine_bows_toward_the_back() -> None:
         return stroke.points[0][1]
 
     assert middle(cat) > middle(cow)
+
+
+def test_a_back_view_puts_the_right_side_on_the_right_and_hides_the_face() -> None:
+    """From behind, the figure's right arm is on the picture's right and no eye shows."""
+    pose = Pose.model_validate({"view": "back", "panels": [{"arms": [0, 0]}]})
+    body = solve(pose, pose.panels[0])
+    assert body.joints["wrist_r"][0] > 0 > body.joints["wrist_l"][0]
+    assert body.eyes == ()
+
+
+def test_bones_behind_the_body_are_drawn_under_it() -> None:
+    """`behind:` moves those bones under the trunk (a hand dropped behind the head)."""
+    pose = Pose.model_validate({"panels": [{"behind": ["arm_r"]}]})
+    layers = {s.name: s.layer for s in solve(pose, pose.panels[0]).strokes}
+    assert layers["forearm_r"] == layers["hand_r"] == BEHIND and layers["forearm_l"] == 0

@@ -7,8 +7,8 @@ a content error with a file, line and field, never a broken picture.
 The figure is one body (always the same proportions) made of straight bones. A panel starts
 from a preset and says only what differs, as the direction each bone points, in degrees:
 
-- ``0`` points the way the figure faces (in a side view; in a front or top view, to the
-  picture's right), ``90`` up, ``-90`` (or ``270``) down, ``180`` backwards. Bones are
+- ``0`` points the way the figure faces (in a side view; in a front, back or top view, to
+  the picture's right), ``90`` up, ``-90`` (or ``270``) down, ``180`` backwards. Bones are
   absolute, not relative to their parent: a shin at ``-90`` is upright whatever the thigh
   does, so each number can be read on its own.
 - A bone is a number, or ``[angle, length]`` where the length (above 0, up to 1.5; 1 is full
@@ -19,11 +19,13 @@ A pose (the ``pose:`` mapping):
 
 - ``panels:`` one panel, or two for a movement (start and end, read left to right).
 - ``view:`` ``side`` (the default), ``front`` (facing the viewer; the figure's right is on
-  the picture's left) or ``top`` (lying on the floor, seen from above: head up, no floor line).
+  the picture's left), ``back`` (from behind: its right on the picture's right, a hand behind
+  the head in plain sight) or ``top`` (lying on the floor, seen from above: no floor line).
 - ``facing:`` ``right`` (the default) or ``left``, for side views. The figure's right side is
   the near one when it faces right, its left when it faces left: near limbs are drawn strong,
   far ones pale, so face the figure so the stretched side is near.
-- ``closeup: yes`` draws the upper body larger (neck, wrists, fingers, eyes).
+- ``closeup: yes`` draws the upper body larger (neck, wrists, eyes); ``closeup: hands``
+  frames just the forearms and hands (finger exercises).
 - ``props:`` and ``highlight:`` for every panel (a panel may give its own instead).
 
 A panel (each item of ``panels:``):
@@ -36,12 +38,15 @@ A panel (each item of ``panels:``):
   ``spine:`` bends the back, -60 to 60: positive rounds it (cat), negative arches it (cow).
 - ``arm_r:`` / ``arm_l:`` ``[upper arm, forearm, hand]``; ``leg_r:`` / ``leg_l:``
   ``[thigh, shin, foot]`` (the last bone may be left out). ``arms:`` and ``legs:`` set both
-  sides: the same angles in a side view, mirrored in a front or top view (give the right
+  sides: the same angles in a side view, mirrored in the other views (give the right
   side's). A side given on its own wins over ``arms:``/``legs:``.
 - ``turn:`` turns the chest, ``look:`` the face, about the vertical, -90 to 90, positive to
   the figure's left: a side-view figure twisting toward the viewer shows both shoulders.
 - ``hands:`` ``fist``, ``spread`` (fingers fanned), ``hook`` (fingertips curled to the palm)
-  or ``tabletop`` (bent at the big knuckles only): finger exercises, best in a close-up.
+  or ``tabletop`` (bent at the big knuckles only), for both hands or ``[right, left]``:
+  finger exercises, best in a close-up.
+- ``behind:`` bones (or groups) hidden behind the body, e.g. ``[forearm_r, hand_r]`` for a
+  hand dropped behind the head.
 - ``shrug: yes`` lifts both shoulders toward the ears.
 - ``label:`` a few words under the panel ("breathe in").
 - ``arrows:`` movements, each ``{at: JOINT, dir: ANGLE}`` (a straight arrow beside the
@@ -95,6 +100,7 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    field_validator,
     model_validator,
 )
 
@@ -102,6 +108,7 @@ from pydantic import (
 class View(StrEnum):
     SIDE = "side"
     FRONT = "front"
+    BACK = "back"  # from behind: the figure's right on the picture's right, no face
     TOP = "top"  # lying on the floor, seen from above
 
 
@@ -128,6 +135,11 @@ class Hands(StrEnum):
     SPREAD = "spread"  # fingers fanned, seen palm-on
     HOOK = "hook"  # fingertips curled to the top of the palm, big knuckles straight
     TABLETOP = "tabletop"  # fingers straight, bent at the big knuckles
+
+
+class Closeup(StrEnum):
+    UPPER = "upper"  # head, shoulders, arms and hands
+    HANDS = "hands"  # forearms and hands only
 
 
 class ChairPlace(StrEnum):
@@ -175,6 +187,7 @@ def _named(allowed: tuple[str, ...], what: str) -> Any:
 
 JointName = Annotated[str, _named(JOINTS, "joint")]
 HighlightName = Annotated[str, _named(HIGHLIGHTS, "part")]
+BoneName = Annotated[str, _named((*BONES, *GROUPS), "bone")]
 Angle = Annotated[float, Field(ge=-360, le=360)]
 Length = Annotated[float, Field(gt=0, le=1.5)]
 
@@ -286,7 +299,9 @@ class Panel(_Strict):
     legs: Limb | None = None
     leg_r: Limb | None = None
     leg_l: Limb | None = None
-    hands: Hands | None = None
+    # One shape for both hands, or [right, left] (a spread hand and the fist holding it).
+    hands: Hands | Annotated[list[Hands], Field(min_length=2, max_length=2)] | None = None
+    behind: list[BoneName] | None = None  # bones hidden behind the body (a hand behind the head)
     props: Props | None = None  # replaces the pose's props for this panel
     highlight: list[HighlightName] | None = None  # replaces the pose's highlight
     arrows: list[Arrow] = Field(default_factory=list)
@@ -296,7 +311,15 @@ class Pose(_Strict):
     view: View = View.SIDE
     facing: Facing = Facing.RIGHT
     # Draw the upper body larger (neck, wrists, hands, eyes): small movements stay visible.
-    closeup: bool = False
+    closeup: Closeup | None = None
+
+    @field_validator("closeup", mode="before")
+    @classmethod
+    def _yes_is_upper(cls, value: Any) -> Any:
+        """``closeup: yes`` (a YAML boolean) is the upper-body close-up."""
+        if value is True:
+            return Closeup.UPPER
+        return None if value is False else value
     props: Props = Field(default_factory=Props)
     highlight: list[HighlightName] = Field(default_factory=list)
     panels: Annotated[list[Panel], Field(min_length=1, max_length=2)]
