@@ -8,7 +8,7 @@ belongs in the part being built.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.core.clock import Clock, SystemClock
 from bot.core.commands import ContentCommands
@@ -23,7 +23,9 @@ from bot.scheduling.service import SchedulerService
 from bot.settings import Settings
 from bot.shutdown import run_until_signalled
 from bot.storage import Store, create_store
+from bot.storage.audit import AuditLog
 from bot.storage.rotation import SqlRotationStore
+from bot.web import serve_dashboard
 
 
 @dataclass
@@ -36,6 +38,9 @@ class App:
     health: HealthChecks
     # The config file's workspaces and schedules, applied to the store when serving starts.
     workspaces: DeploymentConfig | None = None
+    # Told about each Scheduling a runner builds, with its notifiers (the web dashboard).
+    on_scheduling: list[Callable[[Scheduling, Mapping[Platform, Notifier]], None]] = field(
+        default_factory=list)
 
 
 @dataclass
@@ -70,8 +75,12 @@ def build_scheduling(
         notifier_channel_checker(notifiers),
         service=service,
         names=names,
+        audit=AuditLog(app.store),  # admin changes from chat commands reach the audit log
     )
-    return Scheduling(service=service, commands=commands)
+    scheduling = Scheduling(service=service, commands=commands)
+    for hook in app.on_scheduling:
+        hook(scheduling, notifiers)
+    return scheduling
 
 
 def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
@@ -103,11 +112,17 @@ class PlatformUnavailable(RuntimeError):
 
 async def serve_console(app: App) -> int:
     from bot.adapters.console import ConsoleAdapter
+    from bot.adapters.console.adapter import CONSOLE_WORKSPACE
+    from bot.adapters.console.localzone import adopt_local_zone
     from bot.adapters.console.scheduling import register as register_scheduling
+    from bot.adapters.console.terminal import history_path
 
-    console = ConsoleAdapter(app.content)
+    console = ConsoleAdapter(app.content, history=history_path(app.settings.database_url))
     scheduling = build_scheduling(app, {Platform.CONSOLE: console.notifier})
     register_scheduling(console.table, scheduling.commands)
+    # The person at this computer: their 09:00, not UTC's (before the scheduler times anything).
+    zone = await adopt_local_zone(app.store, app.clock, CONSOLE_WORKSPACE)
+    console.notes.append(zone.describe())
     await scheduling.service.start()
     try:
         return await console.run()
@@ -171,8 +186,10 @@ async def serve(app: App, platform: Platform, *also: Platform) -> int:
                 app.metrics, app.health, app.settings.metrics_host, app.settings.metrics_port
             )
             await observability.start()
-        # SIGTERM/SIGINT cancel the runner so its clean-up runs, then exit 0 (bot/shutdown.py).
-        return await run_until_signalled(runner(app))
+        # The admin web dashboard (bot/web), unless DESKBREAK_WEB_PORT=0.
+        async with serve_dashboard(app, wanted):
+            # SIGTERM/SIGINT cancel the runner so its clean-up runs, then exit 0 (bot/shutdown.py).
+            return await run_until_signalled(runner(app))
     finally:
         if observability is not None:
             await observability.stop()

@@ -20,12 +20,14 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+import bot
+from bot.adapters.console.output import SHELL, ConsoleOutput
 from bot.adapters.discord.invite import register_invite
 from bot.core.clock import SystemClock
 from bot.core.commands import ContentCommands
 from bot.core.content.library import Library
 from bot.core.content.loader import ContentError, display_path, load_library
-from bot.core.messages import MessageKind
+from bot.core.messages import Message, MessageKind
 from bot.core.ports import Platform
 from bot.core.rotation import MemoryRotationStore
 from bot.pictures.cli import add_picture_option, write_stretch_picture
@@ -33,6 +35,7 @@ from bot.pictures.cli import register_cli as register_pictures
 from bot.scheduling.config_file import ConfigError, load_workspaces_config
 from bot.scheduling.preview import register_cli as register_schedule
 from bot.settings import Settings, SettingsError, load_settings
+from bot.startup import MissingCredentials, plan_platforms
 
 Subparsers = Any  # argparse's _SubParsersAction is private; this is what registrars receive
 Handler = Callable[[argparse.Namespace], int]
@@ -64,6 +67,12 @@ def library_from(settings: Settings) -> Library:
         raise CliError(lines, 1) from exc
 
 
+def show(message: Message) -> None:
+    """Print an answer for a shell: wrapped and bold on a terminal, plain in a pipe, and
+    pointing at shell commands (`deskbreak stretch pigeon`) rather than slash commands."""
+    print(ConsoleOutput(sys.stdout, vocabulary=SHELL).format(message))
+
+
 def content_from(args: argparse.Namespace) -> ContentCommands:
     library = library_from(settings_from(args))
     return ContentCommands(library, MemoryRotationStore(), SystemClock())
@@ -77,10 +86,15 @@ def cmd_run(args: argparse.Namespace) -> int:
     from bot.storage.store import StoreUnavailable
 
     settings = settings_from(args)
-    # auto: every platform with credentials; Discord and Slack then share one process.
-    platforms = (
-        settings.auto_platforms() if args.platform == "auto" else (Platform(args.platform),)
-    )
+    # auto: every platform with credentials (Discord and Slack then share one process), else
+    # the console; half-given credentials stop here, before anything is built.
+    try:
+        plan = plan_platforms(settings, args.platform)
+    except MissingCredentials as exc:
+        raise CliError(exc.problems, 2) from exc
+    platforms = plan.platforms
+    if plan.notice:
+        print(plan.notice, file=sys.stderr)
     level = logging.getLevelNamesMapping()[settings.log_level]
     chosen = args.verbose or "log_level" in settings.model_fields_set
     if platforms == (Platform.CONSOLE,) and not chosen:
@@ -143,7 +157,7 @@ def cmd_stretch(args: argparse.Namespace) -> int:
     library = library_from(settings)
     query = " ".join(args.name)
     message = ContentCommands(library, MemoryRotationStore(), SystemClock()).stretch(query)
-    print(message.plain_text())
+    show(message)
     if message.kind is MessageKind.SUGGESTIONS:
         return 1
     stretch = library.index.resolve(query).stretch
@@ -153,18 +167,20 @@ def cmd_stretch(args: argparse.Namespace) -> int:
 
 
 def cmd_stretches(args: argparse.Namespace) -> int:
-    message = content_from(args).stretches(args.area, args.where, max(0, args.page - 1))
-    print(message.plain_text())
+    # Words in any order ("hips desk"), as in the console; the core tells area from place.
+    words = " ".join([*([args.area] if args.area else []), *args.words]) or None
+    message = content_from(args).stretches(words, args.where, max(0, args.page - 1))
+    show(message)
     return 1 if message.kind is MessageKind.ERROR else 0
 
 
 def cmd_tip(args: argparse.Namespace) -> int:
-    print(asyncio.run(content_from(args).tip("cli")).plain_text())
+    show(asyncio.run(content_from(args).tip("cli")))
     return 0
 
 
 def cmd_redflags(args: argparse.Namespace) -> int:
-    print(content_from(args).redflags().plain_text())
+    show(content_from(args).redflags())
     return 0
 
 
@@ -182,6 +198,8 @@ def register_content(sub: Subparsers, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser(
         "stretches", parents=[common], help="list stretches", description="List stretches."
     )
+    p.add_argument("words", nargs="*", metavar="AREA/WHERE",
+                   help="body area and/or place in any order, e.g. hips or 'neck desk'")
     p.add_argument("--area", help="only stretches for this body area, e.g. hips")
     p.add_argument("--where", help="only stretches done here: desk, standing or floor")
     p.add_argument("--page", type=int, default=1, help="page number (default: 1)")
@@ -208,29 +226,55 @@ def register_content(sub: Subparsers, common: argparse.ArgumentParser) -> None:
 # --------------------------------------------------------------------------- validate
 
 
-def _report(problems: Sequence[object]) -> int:
-    """Print each problem, then the count on stderr; the exit status for "problems found"."""
+def _report(problems: Sequence[object], settings_problems: Sequence[str] = ()) -> int:
+    """Print every problem (settings ones on stderr, as for every command), then the count on
+    stderr; the exit status: 2 when the settings are wrong, else 1."""
+    for line in settings_problems:
+        print(line, file=sys.stderr)
     for problem in problems:
         print(problem)
-    count = len(problems)
+    count = len(problems) + len(settings_problems)
     print(f"{count} problem{'s' if count != 1 else ''} found.", file=sys.stderr)
-    return 1
+    return 2 if settings_problems else 1
+
+
+def _settings_without_config() -> Settings:
+    """The environment's settings alone, or the defaults if the environment is wrong too."""
+    env = {k: v for k, v in os.environ.items() if k != "DESKBREAK_CONFIG"}
+    try:
+        return load_settings(env)
+    except SettingsError:
+        return Settings()
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    settings = settings_from(args)
+    # Every independent check runs and reports, so one run lists everything to fix: broken
+    # settings do not hide broken content, nor broken content a broken schedule.
+    settings_problems: list[str] = []
+    try:
+        settings = settings_from(args)
+    except CliError as exc:
+        settings_problems = exc.lines
+        settings = _settings_without_config()  # to find the content folders all the same
+    config_path = settings.config_path or args.config or (
+        Path(os.environ["DESKBREAK_CONFIG"]) if os.environ.get("DESKBREAK_CONFIG") else None
+    )
     dirs = [Path(p) for p in args.paths] if args.paths else settings.content_dirs()
+    problems: list[object] = []
+    library: Library | None = None
     try:
         library = load_library(dirs)
     except ContentError as exc:
-        return _report(exc.problems)
-    if settings.config_path:
+        problems += exc.problems
+    if config_path:
         try:  # workspaces and schedules in a deployment-format config file
-            load_workspaces_config(settings.config_path)
-        except ConfigError as exc:
-            return _report(exc.problems)
+            load_workspaces_config(config_path)
+        except ConfigError as exc:  # a YAML error the settings already reported is said once
+            problems += [p for p in exc.problems if str(p) not in settings_problems]
+    if library is None or problems or settings_problems:
+        return _report(problems, settings_problems)
     where = ", ".join(display_path(d) for d in dirs)
-    config = f"; config {display_path(settings.config_path)} OK" if settings.config_path else ""
+    config = f"; config {display_path(config_path)} OK" if config_path else ""
     print(f"OK: {library.summary()} in {len(library.sources)} files from {where}{config}")
     base = settings.base_content_dir.resolve()
     if args.paths and all(d.resolve() != base for d in dirs):
@@ -274,6 +318,24 @@ REGISTRARS: list[Callable[[Subparsers, argparse.ArgumentParser], None]] = [
 ]
 
 
+class Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose subcommands complain about their own arguments.
+
+    argparse hands a subcommand's unrecognised arguments up to the top-level parser, which
+    then prints the top-level usage: `deskbreak stretches hips` would answer with the list of
+    commands instead of how `stretches` is used. Each parser built from this class (the
+    subcommands inherit it) rejects what it does not know itself, with its own usage.
+    """
+
+    def parse_known_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        parsed, extras = super().parse_known_args(args, namespace)
+        if extras:
+            self.error(f"unrecognized arguments: {' '.join(extras)}")
+        return parsed, extras
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
@@ -282,11 +344,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="PATH",
         help="YAML config file for non-secret settings (default: $DESKBREAK_CONFIG)",
     )
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="deskbreak",
         description="Break nudges, desk stretches and ergonomics tips for Discord, Slack and"
         " the terminal. General wellness information, not medical advice.",
     )
+    parser.add_argument("--version", action="version", version=f"deskbreak {bot.__version__}")
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
     for register in REGISTRARS:
         register(sub, common)

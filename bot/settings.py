@@ -33,8 +33,19 @@ from bot.core.ports import Platform
 from bot.core.yamlsource import YamlSyntaxError, load_yaml
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/deskbreak.sqlite3"
-BUILTIN_CONTENT_DIR = Path(bot.__file__).resolve().parent.parent / "content"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def _builtin_content_dir() -> Path:
+    """The shipped content: the copy a wheel carries inside the package (setup.py puts it at
+    bot/_content), else the repository's own content/ beside bot/ (a source checkout or an
+    editable install), which is the single source that copy is made from."""
+    package = Path(bot.__file__).resolve().parent
+    packaged = package / "_content"
+    return packaged if packaged.is_dir() else package.parent / "content"
+
+
+BUILTIN_CONTENT_DIR = _builtin_content_dir()
 
 
 class Settings(BaseModel):
@@ -83,6 +94,32 @@ class Settings(BaseModel):
     slack_admin_ids: list[str] = Field(default_factory=list)
     # Like discord_api_base: the Web API of a fake Slack (end-to-end runs), loopback only.
     slack_api_base: str | None = None
+
+    # --- web dashboard (bot/web, issue 15) -------------------------------------------------
+    # Served by `deskbreak run` itself on web_host:web_port; port 0 turns it off. public_url is
+    # where people reach it (behind a proxy): OAuth redirects are built from it, and an https
+    # one makes the session cookie Secure. web_secret keys the encrypted session cookie; when
+    # unset, one is generated and kept in the database so a restart keeps people signed in.
+    web_host: str = "127.0.0.1"
+    web_port: Annotated[int, Field(ge=0, le=65535)] = 8080
+    public_url: str | None = None
+    discord_client_id: Annotated[str, Field(pattern=r"^[0-9]{1,25}$")] | None = None
+    discord_client_secret: SecretStr | None = None
+    slack_client_id: Annotated[str, Field(pattern=r"^[0-9A-Za-z.]{1,50}$")] | None = None
+    slack_client_secret: SecretStr | None = None
+    web_secret: SecretStr | None = None
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("must be an http(s) URL such as https://deskbreak.example.org")
+        if parts.query or parts.fragment:
+            raise ValueError("must not carry a query or fragment")
+        return value.rstrip("/")
 
     @field_validator("discord_api_base", "discord_gateway_url", "slack_api_base")
     @classmethod
@@ -211,8 +248,18 @@ ENV_NAMES: dict[str, str] = {
     "slack_http_port": "SLACK_HTTP_PORT",
     "slack_admin_ids": "SLACK_ADMIN_IDS",
     "slack_api_base": "DESKBREAK_SLACK_API_BASE",
+    # web dashboard (issue 15)
+    "web_host": "DESKBREAK_WEB_HOST",
+    "web_port": "DESKBREAK_WEB_PORT",
+    "public_url": "DESKBREAK_PUBLIC_URL",
+    "discord_client_id": "DISCORD_CLIENT_ID",
+    "discord_client_secret": "DISCORD_CLIENT_SECRET",
+    "slack_client_id": "SLACK_CLIENT_ID",
+    "slack_client_secret": "SLACK_CLIENT_SECRET",
+    "web_secret": "DESKBREAK_WEB_SECRET",
 }
-SECRETS = frozenset({"discord_token", "slack_bot_token", "slack_app_token", "slack_signing_secret"})
+SECRETS = frozenset({"discord_token", "slack_bot_token", "slack_app_token", "slack_signing_secret",
+                     "discord_client_secret", "slack_client_secret", "web_secret"})
 _LISTS = frozenset({"shard_ids", "slack_admin_ids"})
 
 
@@ -306,6 +353,11 @@ def _from_yaml(path: Path, problems: list[str]) -> tuple[dict[str, Any], dict[st
             return {}, {}
         data, prefix = section, ("settings",)
     allowed = [n for n in ENV_NAMES if n not in SECRETS and n != "config_path"]
+    if not prefix and isinstance(data.get("settings"), dict):
+        # A deployment config whose `version:` was forgotten: say that, not "unknown setting".
+        problems.append(f"{path}:1: version: key is missing: a config file with a settings:"
+                        " section starts with `version: 1`")
+        return {}, {}
     for key, value in data.items():
         line = doc.line_of((*prefix, key))
         name = str(key)

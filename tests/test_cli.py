@@ -34,7 +34,7 @@ def test_stretch_pigeon_prints_complete_instructions() -> None:
     numbered = re.findall(r"^  (\d+)\. ", out, flags=re.MULTILINE)
     assert numbered == [str(i) for i in range(1, len(numbered) + 1)] and len(numbered) >= 3
     for part in ("Steps", "Dose", "Cautions", "Easier option", "Why", "sharp pain",
-                 "/redflags", "not medical advice"):
+                 "deskbreak redflags", "not medical advice"):
         assert part in out
 
 
@@ -43,7 +43,7 @@ def test_unknown_stretch_suggests_and_exits_1() -> None:
     result = deskbreak("stretch", "neck", "side", "stretchy",
                        env={"DESKBREAK_BASE_CONTENT_DIR": str(FIXTURE_CONTENT)})
     assert result.returncode == 1
-    assert "Did you mean" in result.stdout and "/stretch neck-side-bend" in result.stdout
+    assert "Did you mean" in result.stdout and "deskbreak stretch neck-side-bend" in result.stdout
 
 
 @pytest.mark.parametrize(("name", "title"), [("", "Which stretch?"),
@@ -52,8 +52,8 @@ def test_stretch_with_nothing_to_match_suggests_nothing(name: str, title: str) -
     """`deskbreak stretch ''` asks which stretch, as the console does; neither lists any."""
     result = deskbreak("stretch", name, env={"DESKBREAK_BASE_CONTENT_DIR": str(FIXTURE_CONTENT)})
     assert result.returncode == 1
-    assert result.stdout.startswith(f"{title}\n") and "/stretches" in result.stdout
-    assert "Did you mean" not in result.stdout and "(/stretch " not in result.stdout
+    assert result.stdout.startswith(f"{title}\n") and "deskbreak stretches" in result.stdout
+    assert "Did you mean" not in result.stdout and "(deskbreak stretch " not in result.stdout
 
 
 def test_validate_counts_read_as_english(tmp_path: Path) -> None:
@@ -93,7 +93,7 @@ def test_stretches_tip_and_redflags_commands() -> None:
     """The listing, tip and red-flags commands print their content."""
     env = {"DESKBREAK_BASE_CONTENT_DIR": str(FIXTURE_CONTENT)}
     listing = deskbreak("stretches", "--area", "hips", "--where", "desk", env=env)
-    assert listing.returncode == 0 and "/stretch seated-figure-four" in listing.stdout
+    assert listing.returncode == 0 and "deskbreak stretch seated-figure-four" in listing.stdout
     assert "pigeon-pose" not in listing.stdout
     tip = deskbreak("tip", env=env)
     assert tip.returncode == 0 and tip.stdout.startswith("Desk tip: ")
@@ -154,3 +154,107 @@ def test_run_with_a_bad_workspaces_config_exits_1_naming_the_line(tmp_path: Path
     )
     result = deskbreak("run", "--platform", "console", "--config", str(config))
     assert result.returncode == 1 and f"{config}:6: " in result.stderr
+
+
+def test_version_prints_the_package_version(capsys: pytest.CaptureFixture[str]) -> None:
+    """`deskbreak --version` prints "deskbreak X.Y.Z", the version pyproject builds with."""
+    import bot
+
+    with pytest.raises(SystemExit) as info:
+        main(["--version"])
+    assert info.value.code == 0
+    assert capsys.readouterr().out == f"deskbreak {bot.__version__}\n"
+
+
+def test_one_shot_output_suggests_shell_commands() -> None:
+    """Piped one-shot answers point at shell commands, never at slash commands or buttons:
+    the card's easier option, the footer and the next page all read `deskbreak ...`."""
+    card = deskbreak("stretch", "pigeon").stdout
+    assert "(deskbreak stretch thread-the-needle)" in card and "deskbreak redflags" in card
+    assert "/stretch" not in card and "/redflags" not in card and "[" not in card
+    listing = deskbreak("stretches", "--area", "hips").stdout
+    assert "Next: deskbreak stretches --area hips --page 2" in listing
+    assert "/stretch" not in listing and "▶" not in listing
+
+
+def test_piped_output_is_plain_and_unwrapped() -> None:
+    """In a pipe: no escape codes, no backticks, and each step on one line however long."""
+    out = deskbreak("stretch", "pigeon").stdout
+    assert "\x1b" not in out and "`" not in out
+    assert max(len(line) for line in out.splitlines()) > 100
+
+
+@pytest.mark.parametrize(
+    ("args", "usage"),
+    [
+        (["stretches", "--bogus"], "usage: deskbreak stretches"),
+        (["stretch", "pigeon", "--foo"], "usage: deskbreak stretch "),
+        (["schedule", "preview", "--cron", "0 9 * * *", "--nope"],
+         "usage: deskbreak schedule preview"),
+        (["stretch"], "usage: deskbreak stretch "),
+    ],
+)
+def test_bad_subcommand_arguments_show_that_subcommands_usage(
+    args: list[str], usage: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A wrong argument to a subcommand answers with the subcommand's usage, exit 2."""
+    with pytest.raises(SystemExit) as info:
+        main(args)
+    err = capsys.readouterr().err
+    assert info.value.code == 2 and err.startswith(usage), err
+
+
+def test_stretches_takes_area_and_place_as_words() -> None:
+    """`deskbreak stretches hips` and `deskbreak stretches neck desk` filter, as the console's
+    /stretches does."""
+    env = {"DESKBREAK_BASE_CONTENT_DIR": str(FIXTURE_CONTENT)}
+    hips = deskbreak("stretches", "hips", env=env)
+    assert hips.returncode == 0 and hips.stdout.startswith("Stretches (hips)")
+    both = deskbreak("stretches", "neck", "desk", env=env)
+    assert both.returncode == 0 and both.stdout.startswith("Stretches (neck · at your desk)")
+
+
+def test_preview_of_a_schedule_that_never_fires_exits_1() -> None:
+    """`schedule preview --cron "0 9 30 2 *"` (30 February) says it never fires and exits 1."""
+    result = deskbreak("schedule", "preview", "--cron", "0 9 30 2 *")
+    assert result.returncode == 1
+    assert result.stdout == "" and "never fires" in result.stderr
+
+
+def test_validate_reports_settings_content_and_schedules_at_once(tmp_path: Path) -> None:
+    """One run lists a bad setting, broken content and a bad schedule together."""
+    content = tmp_path / "content"
+    content.mkdir()
+    (content / "tips.yaml").write_text("version: 7\ntips: []\n")
+    (content / "stretches.yaml").write_text(
+        (FIXTURE_CONTENT / "stretches.yaml").read_text().replace("    name:", "    nmae:", 1)
+    )
+    config = tmp_path / "deskbreak.yaml"
+    config.write_text(
+        "version: 1\nsettings:\n  grace_minutes: soon\nworkspaces:\n  - platform: slack\n"
+        "    id: T1\n    schedules:\n      - {channel: C1, kind: break, cron: '61 * * * *'}\n"
+    )
+    result = deskbreak("validate", "--config", str(config),
+                       env={"DESKBREAK_BASE_CONTENT_DIR": str(content)})
+    assert result.returncode == 2
+    assert f"{config}:3: grace_minutes" in result.stderr
+    assert "tips.yaml:1: version: unsupported version 7" in result.stdout
+    assert "stretches.yaml" in result.stdout and "nmae: unknown key" in result.stdout
+    assert f"{config}:8: workspaces[0].schedules[0].cron" in result.stdout
+    assert "problems found." in result.stderr
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["settings:\n  grace_minutes: 5\n",
+     "settings:\n  grace_minutes: 5\nworkspaces: []\n"],
+)
+def test_a_config_without_version_says_the_key_is_missing(tmp_path: Path, text: str) -> None:
+    """A deployment config that forgot `version:` is told so, not "unknown setting"."""
+    config = tmp_path / "deskbreak.yaml"
+    config.write_text(text)
+    result = deskbreak("validate", "--config", str(config))
+    out = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert f"{config}:1: version: key is missing" in out and "version: 1" in out
+    assert "unknown setting" not in out

@@ -19,8 +19,16 @@ from zoneinfo import ZoneInfo
 from bot.core.messages import Message, MessageKind, Section, error, info
 from bot.core.ports import Actor, DeliveryStatus, Notifier, Platform, Target, TargetKind
 from bot.core.render import plural
+from bot.scheduling.audit import Audit
 from bot.scheduling.errors import ScheduleError
-from bot.scheduling.inputs import clean_text, parse_date, parse_hhmm, parse_minutes
+from bot.scheduling.inputs import (
+    clean_text,
+    echo,
+    echo_start,
+    parse_date,
+    parse_hhmm,
+    parse_minutes,
+)
 from bot.scheduling.policy import quiet_hours_end
 from bot.scheduling.recurrence import Recurrence, build_recurrence, parse_timezone
 from bot.scheduling.specs import hhmm, recurrence_for, spec_of, zone
@@ -56,6 +64,36 @@ class CommandNames:
     config: str = "/config"
 
 
+@dataclass(frozen=True, slots=True)
+class _Draft:
+    """A schedule's timing, checked: what add, edit and preview share."""
+
+    recurrence: Recurrence
+    tz_name: str | None  # the schedule's own zone; None follows the workspace
+    tz: ZoneInfo
+    upcoming: tuple[datetime, ...]
+
+    def when(self) -> tuple[str, ...]:
+        return tuple(_when(t, self.tz) for t in self.upcoming)
+
+    def summary(self, kind: str, channel: str) -> str:
+        return f"A {kind} in channel {channel}, {self.recurrence.describe()} ({self.tz.key})."
+
+    def saved(self, title: str, body: str) -> Message:
+        return Message(kind=MessageKind.INFO, title=title, body=body,
+                       sections=(Section("Next times", self.when()),), ephemeral=True)
+
+
+def _channel_for(kind: str, channel_id: str) -> str | Message:
+    """The cleaned channel id for a schedule of ``kind``, or why the two are refused."""
+    if kind not in KINDS:
+        return error(f"kind must be `break` or `tip`, not {echo(kind)}")
+    try:
+        return clean_text(channel_id, "channel", max_length=64)
+    except ScheduleError as exc:
+        return error(str(exc))
+
+
 def notifier_channel_checker(notifiers: Mapping[Platform, Notifier]) -> ChannelChecker:
     """Ask the platform's own adapter whether the bot can post in a channel."""
 
@@ -81,8 +119,11 @@ class SchedulingCommands:
         *,
         service: Any = None,
         names: CommandNames | None = None,
+        audit: Audit | None = None,
     ) -> None:
         self.store = store
+        # Told about every admin change once it is made (the dashboard's audit log).
+        self.audit = audit
         self.names = names or CommandNames()
         self.content = content
         self.clock = clock
@@ -96,6 +137,17 @@ class SchedulingCommands:
         clone = copy.copy(self)
         clone.names = names
         return clone
+
+    def with_audit(self, audit: Audit | None) -> SchedulingCommands:
+        """The same facade recording its changes through ``audit`` (the dashboard tags its
+        own changes so the log can say where each one came from)."""
+        clone = copy.copy(self)
+        clone.audit = audit
+        return clone
+
+    async def _audited(self, actor: Actor, action: str, detail: str) -> None:
+        if self.audit is not None:
+            await self.audit.record(actor, action, detail)
 
     # ------------------------------------------------------------------ /schedule
 
@@ -114,31 +166,23 @@ class SchedulingCommands:
         """Create a channel schedule; replies with its id and next three times."""
         if not actor.is_admin:
             return error(ADMIN_ONLY)
-        if kind not in KINDS:
-            return error(f"kind must be `break` or `tip`, not `{str(kind)[:20]}`")
-        try:
-            channel = clean_text(channel_id, "channel", max_length=64)
-            tz_name = parse_timezone(timezone).key if timezone is not None else None
-            recurrence = build_recurrence(cron=cron, every=every, start=start, end=end, days=days)
-        except ScheduleError as exc:
-            return error(str(exc))
-        tz = await self._person_zone(actor, tz_name)
-        now = self.clock.now()
-        upcoming = recurrence.upcoming(now, tz, 3)
-        if not upcoming:
-            return error("That schedule never fires. Check the days and months.")
-        if self.channel_checker is not None:
-            reason = await self.channel_checker(actor.platform, actor.workspace_id, channel)
-            if reason is not None:
-                return error(f"I can't post in that channel: {reason}")
+        channel = _channel_for(kind, channel_id)
+        if isinstance(channel, Message):
+            return channel
+        draft = await self._draft(actor, cron, every, start, end, days, timezone, 3)
+        if isinstance(draft, Message):
+            return draft
+        refusal = await self._cannot_post(actor, channel)
+        if refusal is not None:
+            return refusal
         row = await self.store.add_schedule(
             platform=actor.platform,
             workspace_id=actor.workspace_id,
             channel_id=channel,
             kind=kind,
-            spec=spec_of(recurrence),
-            timezone=tz_name,
-            next_due=upcoming[0],
+            spec=spec_of(draft.recurrence),
+            timezone=draft.tz_name,
+            next_due=draft.upcoming[0],
             created_by=actor.user_id,
             limit=self.max_schedules,
         )
@@ -148,13 +192,109 @@ class SchedulingCommands:
                 f"Remove one with `{self.names.schedule} remove <id>` first."
             )
         log.info("schedule %s added by %s in %s", row.id, actor.user_id, actor.workspace_id)
+        body = draft.summary(kind, channel)
+        await self._audited(actor, "schedule.add", f"Added schedule #{row.id}: {body}")
+        return draft.saved(f"Schedule #{row.id} added", body)
+
+    async def schedule_edit(
+        self,
+        actor: Actor,
+        id: int,
+        channel_id: str,
+        kind: str,
+        cron: str | None = None,
+        every: str | int | None = None,
+        start: str | None = None,
+        end: str | None = None,
+        days: str | None = None,
+        timezone: str | None = None,
+    ) -> Message:
+        """Replace a schedule's channel, kind, timing and zone, checked exactly like an add.
+
+        A paused schedule stays paused (its next time is worked out when it resumes); a running
+        one gets its next time from the new rule, so nothing fires on the old one.
+        """
+        found = await self._own_schedule(actor, id)
+        if isinstance(found, Message):
+            return found
+        channel = _channel_for(kind, channel_id)
+        if isinstance(channel, Message):
+            return channel
+        draft = await self._draft(actor, cron, every, start, end, days, timezone, 3)
+        if isinstance(draft, Message):
+            return draft
+        refusal = await self._cannot_post(actor, channel) if channel != found.channel_id else None
+        if refusal is not None:
+            return refusal
+        await self.store.update_schedule(
+            found.id,
+            channel_id=channel,
+            kind=kind,
+            spec=spec_of(draft.recurrence),
+            timezone=draft.tz_name,
+            next_due=found.next_due if found.paused else draft.upcoming[0],
+        )
+        body = draft.summary(kind, channel)
+        await self._audited(actor, "schedule.edit", f"Changed schedule #{found.id}: {body}")
+        note = " It stays paused until you resume it." if found.paused else ""
+        return draft.saved(f"Schedule #{found.id} changed", body + note)
+
+    async def schedule_draft(
+        self,
+        actor: Actor,
+        cron: str | None = None,
+        every: str | int | None = None,
+        start: str | None = None,
+        end: str | None = None,
+        days: str | None = None,
+        timezone: str | None = None,
+        count: int = 5,
+    ) -> Message:
+        """The next times of a schedule not saved yet (the dashboard's live preview), with the
+        same checks and messages as ``schedule_add``; nothing is written."""
+        if not actor.is_admin:
+            return error(ADMIN_ONLY)
+        draft = await self._draft(actor, cron, every, start, end, days, timezone, count)
+        if isinstance(draft, Message):
+            return draft
         return Message(
             kind=MessageKind.INFO,
-            title=f"Schedule #{row.id} added",
-            body=f"A {kind} in channel {channel}, {recurrence.describe()} ({tz.key}).",
-            sections=(Section("Next times", tuple(_when(t, tz) for t in upcoming)),),
+            title="Next times",
+            body=f"{draft.recurrence.describe()} ({draft.tz.key}).",
+            sections=(Section(None, draft.when()),),
             ephemeral=True,
         )
+
+    async def _draft(
+        self,
+        actor: Actor,
+        cron: str | None,
+        every: str | int | None,
+        start: str | None,
+        end: str | None,
+        days: str | None,
+        timezone: str | None,
+        count: int,
+    ) -> _Draft | Message:
+        """Parse a schedule's timing and zone and find its next ``count`` times, or the error
+        message: the one place add, edit and preview validate a schedule."""
+        try:
+            tz_name = parse_timezone(timezone).key if timezone is not None else None
+            recurrence = build_recurrence(cron=cron, every=every, start=start, end=end, days=days)
+        except ScheduleError as exc:
+            return error(str(exc))
+        tz = await self._person_zone(actor, tz_name)
+        upcoming = recurrence.upcoming(self.clock.now(), tz, max(1, min(count, 50)))
+        if not upcoming:
+            return error("That schedule never fires. Check the days and months.")
+        return _Draft(recurrence, tz_name, tz, tuple(upcoming))
+
+    async def _cannot_post(self, actor: Actor, channel: str) -> Message | None:
+        """The refusal when the platform says the bot cannot post in ``channel``."""
+        if self.channel_checker is None:
+            return None
+        reason = await self.channel_checker(actor.platform, actor.workspace_id, channel)
+        return None if reason is None else error(f"I can't post in that channel: {reason}")
 
     async def schedule_list(self, actor: Actor) -> Message:
         if not actor.is_admin:
@@ -209,6 +349,7 @@ class SchedulingCommands:
         await self.store.update_schedule(
             found.id, paused=True, paused_reason=f"paused by {actor.display_name or actor.user_id}"
         )
+        await self._audited(actor, "schedule.pause", f"Paused schedule #{found.id}.")
         return info(
             f"Schedule #{found.id} paused",
             f"Resume with `{self.names.schedule} resume {found.id}`.",
@@ -233,6 +374,7 @@ class SchedulingCommands:
             found.id, paused=False, paused_reason=None, next_due=next_due
         )
         when = _when(next_due, tz) if next_due else "never"
+        await self._audited(actor, "schedule.resume", f"Resumed schedule #{found.id}.")
         return info(f"Schedule #{found.id} resumed", f"Next: {when}")
 
     async def schedule_remove(self, actor: Actor, id: int) -> Message:
@@ -240,6 +382,10 @@ class SchedulingCommands:
         if isinstance(found, Message):
             return found
         await self.store.delete_schedule(found.id)
+        await self._audited(
+            actor, "schedule.remove",
+            f"Removed schedule #{found.id} (a {found.kind} in channel {found.channel_id}).",
+        )
         return info(f"Schedule #{found.id} removed")
 
     async def schedule_test(self, actor: Actor, id: int) -> Message:
@@ -250,6 +396,10 @@ class SchedulingCommands:
         if self.service is None:
             return error("The scheduler is not running in this process, so I can't post now.")
         result = await self.service.send_test(found)
+        await self._audited(
+            actor, "schedule.test", f"Sent a test {found.kind} from schedule #{found.id}: "
+            f"{'posted' if result.status == DeliveryStatus.SENT else result.status}."
+        )
         if result.status == DeliveryStatus.SENT:
             return info(f"Posted a test {found.kind} from schedule #{found.id}")
         return error(f"The test post failed ({result.status}): {result.detail or 'no detail'}")
@@ -264,7 +414,7 @@ class SchedulingCommands:
                 raise ValueError(ident)
         except ValueError:
             return error(
-                f"`{str(schedule_id)[:20]}` is not a schedule id; see `{self.names.schedule} list`."
+                f"{echo_start(schedule_id)} is not a schedule id; see `{self.names.schedule} list`."
             )
         row = await self.store.get_schedule(ident)
         if row is None or (row.platform, row.workspace_id) != (actor.platform, actor.workspace_id):
@@ -284,6 +434,7 @@ class SchedulingCommands:
         now = self.clock.now()
         await set_workspace_zone(self.store, actor.platform, actor.workspace_id, new_tz, now)
         local = now.astimezone(new_tz)
+        await self._audited(actor, "config.timezone", f"Set the time zone to {new_tz.key}.")
         return info("Workspace time zone set", f"{new_tz.key} (it is {local:%H:%M} there now).")
 
     async def config_quiet(self, actor: Actor, start: str, end: str | None = None) -> Message:
@@ -294,6 +445,7 @@ class SchedulingCommands:
             await self.store.update_workspace(
                 actor.platform, actor.workspace_id, quiet_start=None, quiet_end=None
             )
+            await self._audited(actor, "config.quiet", "Turned quiet hours off.")
             return info("Quiet hours off")
         try:
             begin = parse_hhmm(start)
@@ -307,6 +459,9 @@ class SchedulingCommands:
             actor.workspace_id,
             quiet_start=f"{begin:%H:%M}",
             quiet_end=f"{finish:%H:%M}",
+        )
+        await self._audited(
+            actor, "config.quiet", f"Set quiet hours to {begin:%H:%M}–{finish:%H:%M}."
         )
         return info(
             "Quiet hours set", f"No nudges from {begin:%H:%M} to {finish:%H:%M} local time."
@@ -335,6 +490,7 @@ class SchedulingCommands:
         await self.store.update_workspace(actor.platform, actor.workspace_id, skip_dates=dates)
         listed = ", ".join(d.isoformat() for d in sorted(dates)) or "none"
         verb = "removed" if remove else "added"
+        await self._audited(actor, "config.skip", f"Skip date {day.isoformat()} {verb}.")
         return info(f"Skip date {day.isoformat()} {verb}", f"Skip dates: {listed}")
 
     # ------------------------------------------------------------------ /remind

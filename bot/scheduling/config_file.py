@@ -303,6 +303,10 @@ def _existing_prefix(data: Any, loc: Sequence[str | int]) -> tuple[str | int, ..
 
 
 def _message(error: Any) -> str:
+    if error.get("type") == "missing":  # pydantic's "Field required" names no fix
+        if tuple(error.get("loc", ())) == ("version",):
+            return "key is missing: a deployment config starts with `version: 1`"
+        return "key is missing"
     context = error.get("ctx") or {}
     cause = context.get("error")
     if isinstance(cause, ScheduleError | ValueError):

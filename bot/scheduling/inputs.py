@@ -207,3 +207,21 @@ def format_days(days: set[int] | frozenset[int]) -> str:
 def _shown(text: str, limit: int = 40) -> str:
     """Echo user input back safely: truncated so an error message stays one readable line."""
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def echo(value: object, limit: int = 20) -> str:
+    """What someone typed, quoted back in full when short, else described by its length.
+
+    Cutting it to fit ("`12345678901234567890` is not a schedule id") shows a value they did
+    not type, and makes them hunt for a difference that is not there.
+    """
+    text = str(value).strip()
+    if len(text) <= limit:
+        return f"`{text}`"
+    return f"that {len(text)}-character value"
+
+
+def echo_start(value: object, limit: int = 20) -> str:
+    """:func:`echo` at the start of a sentence."""
+    quoted = echo(value, limit)
+    return quoted[0].upper() + quoted[1:]

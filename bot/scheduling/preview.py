@@ -14,10 +14,11 @@ from typing import TextIO
 from zoneinfo import ZoneInfo
 
 from bot.scheduling.errors import ScheduleError
-from bot.scheduling.inputs import clean_text
+from bot.scheduling.inputs import clean_text, echo
 from bot.scheduling.recurrence import build_recurrence, parse_timezone
 
 EXIT_BAD_INPUT = 2
+EXIT_NEVER_FIRES = 1
 DEFAULT_COUNT = 10
 MAX_COUNT = 1000
 MIN_YEAR = 1900
@@ -39,7 +40,8 @@ def register_cli(
         parents=parents,
         help="print the next fire times of a cron or every/start/end/days schedule",
         description="Print upcoming fire times, one ISO 8601 datetime with offset per line,"
-        " in the schedule's zone. Bad input prints the error and exits 2.",
+        " in the schedule's zone. Bad input prints the error and exits 2; a schedule that"
+        " never fires exits 1.",
     )
     add_preview_arguments(preview)
     preview.set_defaults(func=run_preview)
@@ -83,8 +85,9 @@ def run_preview(
         return EXIT_BAD_INPUT
     for line in lines:
         print(line, file=out)
-    if not lines:
+    if not lines:  # e.g. "0 9 30 2 *": a schedule that never fires is a mistake to flag
         print("this schedule never fires after the given time", file=err)
+        return EXIT_NEVER_FIRES
     return 0
 
 
@@ -127,7 +130,7 @@ def parse_instant(text: object, tz: ZoneInfo) -> datetime:
 def _count(value: str | int) -> int:
     text = str(value).strip()
     if not (text.isascii() and text.isdigit()) or len(text) > 6:
-        raise ScheduleError(f"--count '{text[:20]}' is not a whole number")
+        raise ScheduleError(f"--count {echo(text)} is not a whole number")
     number = int(text)
     if not 1 <= number <= MAX_COUNT:
         raise ScheduleError(f"--count {number} is out of range 1-{MAX_COUNT}")

@@ -165,3 +165,37 @@ history = sa.Table(
     sa.Column("at", UTCDateTime, nullable=False),
     sa.Index("ix_history_user", "platform", "workspace_id", "user_id", "at"),
 )
+
+# A person's calendar feed (issue 16). The URL is a secret (anyone holding it reads the
+# calendar): only its encryption is stored (bot/meetings/secrets.py). good_at, failing_since
+# and notified let a restart remember the feed's health (bot/meetings/feeds.py).
+meeting_calendars = sa.Table(
+    "meeting_calendars",
+    metadata,
+    sa.Column("platform", sa.String(16), primary_key=True),
+    sa.Column("workspace_id", sa.String(64), primary_key=True),
+    sa.Column("user_id", sa.String(64), primary_key=True),
+    sa.Column("url_sealed", sa.Text, nullable=False),
+    sa.Column("good_at", UTCDateTime),
+    sa.Column("failing_since", UTCDateTime),
+    sa.Column("notified", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+)
+
+# Admin changes (from the dashboard and from slash commands), newest first per workspace.
+# Written by bot/storage/audit.py after the scheduling facade made a change (issue 15).
+audit_log = sa.Table(
+    "audit_log",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("platform", sa.String(16), nullable=False),
+    sa.Column("workspace_id", sa.String(64), nullable=False),
+    sa.Column("user_id", sa.String(64), nullable=False),
+    sa.Column("user_name", sa.String(100), nullable=False, server_default=""),
+    sa.Column("origin", sa.String(16), nullable=False),
+    sa.Column("action", sa.String(32), nullable=False),
+    sa.Column("detail", sa.String(500), nullable=False),
+    sa.Column("at", UTCDateTime, nullable=False),
+    sa.Index("ix_audit_log_workspace", "platform", "workspace_id", "id"),
+)

@@ -32,3 +32,26 @@ def repo() -> Path:
 @pytest.fixture(scope="session")
 def deploy_dir() -> Path:
     return DEPLOY
+
+
+def instructions(path: Path) -> list[tuple[str, str]]:
+    """(INSTRUCTION, arguments) pairs, with comments dropped and continuations joined."""
+    out: list[tuple[str, str]] = []
+    pending = ""
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        line = raw.strip()
+        if not pending and (not line or line.startswith("#")):
+            continue
+        if line.endswith("\\"):
+            pending += line[:-1] + " "
+            continue
+        full = pending + line
+        pending = ""
+        keyword, _, rest = full.partition(" ")
+        out.append((keyword.upper(), rest.strip()))
+    return out
+
+
+@pytest.fixture(scope="module")
+def dockerfile(deploy_dir: Path) -> list[tuple[str, str]]:
+    return instructions(deploy_dir / "Dockerfile")

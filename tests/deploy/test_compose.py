@@ -96,3 +96,17 @@ def test_bot_data_volume_is_the_image_data_dir(compose: dict[str, Any], deploy_d
     volume, target = compose["services"]["bot"]["volumes"][0].split(":", 1)
     assert volume in compose["volumes"]
     assert f'VOLUME ["{target}"]' in dockerfile
+
+
+def test_dashboard_port_is_published_on_loopback(compose: dict[str, Any]) -> None:
+    """The dashboard listens on all interfaces in the container, published on loopback only."""
+    env = bot_env(compose)
+    assert env["DESKBREAK_WEB_HOST"] == "0.0.0.0"
+    port = env["DESKBREAK_WEB_PORT"]
+    assert f"127.0.0.1:{port}:{port}" in compose["services"]["bot"]["ports"]
+
+
+def test_bot_runs_a_named_platform(compose: dict[str, Any]) -> None:
+    """The bot service names its platform, so a missing token stops it (exit 2)."""
+    command = compose["services"]["bot"]["command"]
+    assert command[:2] == ["run", "--platform"] and command[2] in ("discord", "slack")

@@ -1,8 +1,9 @@
 """deploy/Dockerfile: checked without Docker by running its commands on this machine.
 
-Docker is not available here, so the image is never built in tests; instead the pieces that
-decide whether the image works are run directly: the ENTRYPOINT/CMD, the HEALTHCHECK one-liner
-against a real health server, and the step that places content next to the installed package.
+The tests never build the image (that needs a Docker daemon); instead the pieces that decide
+whether the image works are run directly: the ENTRYPOINT/CMD, the HEALTHCHECK one-liner against
+a real health server, and the install from exactly the files the Dockerfile copies
+(tests/deploy/test_install.py).
 """
 
 from __future__ import annotations
@@ -12,44 +13,20 @@ import fnmatch
 import json
 import os
 import shlex
-import shutil
+import signal
 import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import aiohttp
-import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-import bot
 from bot.observability import HealthChecks, Metrics, ObservabilityServer
-from bot.settings import BUILTIN_CONTENT_DIR
+from tests.fakes.discord import FakeDiscord
+from tests.reliability.botprocess import bot_env
 
 VENV_BIN = Path(sys.executable).parent
-
-
-def instructions(path: Path) -> list[tuple[str, str]]:
-    """(INSTRUCTION, arguments) pairs, with comments dropped and continuations joined."""
-    out: list[tuple[str, str]] = []
-    pending = ""
-    for raw in path.read_text(encoding="utf-8").splitlines():
-        line = raw.strip()
-        if not pending and (not line or line.startswith("#")):
-            continue
-        if line.endswith("\\"):
-            pending += line[:-1] + " "
-            continue
-        full = pending + line
-        pending = ""
-        keyword, _, rest = full.partition(" ")
-        out.append((keyword.upper(), rest.strip()))
-    return out
-
-
-@pytest.fixture(scope="module")
-def dockerfile(deploy_dir: Path) -> list[tuple[str, str]]:
-    return instructions(deploy_dir / "Dockerfile")
 
 
 def only(dockerfile: list[tuple[str, str]], keyword: str) -> str:
@@ -78,9 +55,23 @@ def test_runs_as_unprivileged_user(dockerfile: list[tuple[str, str]]) -> None:
 
 
 def test_entrypoint_and_cmd_are_deskbreak_run(dockerfile: list[tuple[str, str]]) -> None:
-    """ENTRYPOINT is the deskbreak console script and CMD its run subcommand (exec form)."""
+    """ENTRYPOINT is the deskbreak console script and CMD its run subcommand on a named
+    platform (exec form), so a container without its token stops instead of idling."""
     assert json.loads(only(dockerfile, "ENTRYPOINT")) == ["deskbreak"]
-    assert json.loads(only(dockerfile, "CMD")) == ["run"]
+    assert json.loads(only(dockerfile, "CMD")) == ["run", "--platform", "discord"]
+
+
+def test_image_command_without_a_token_exits_2_naming_it(
+    dockerfile: list[tuple[str, str]], tmp_path: Path
+) -> None:
+    """ENTRYPOINT + CMD with no DISCORD_TOKEN exits 2 with one line naming the variable."""
+    command = [*json.loads(only(dockerfile, "ENTRYPOINT")), *json.loads(only(dockerfile, "CMD"))]
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("DESKBREAK_", "DISCORD_", "SLACK_"))}
+    done = subprocess.run([str(VENV_BIN / command[0]), *command[1:]], cwd=tmp_path, env=env,
+                          stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert "DISCORD_TOKEN" in done.stderr and len(done.stderr.splitlines()) == 1
 
 
 def test_entrypoint_answers_help() -> None:
@@ -180,47 +171,12 @@ def test_dockerignore_keeps_secrets_and_databases_out(repo: Path) -> None:
     assert {".env", ".git", "data", "*.sqlite3"} <= patterns
 
 
-def content_placement_command(dockerfile: list[tuple[str, str]]) -> list[str]:
-    """The `python -c ...` step of the install RUN that copies content beside the package."""
-    for kw, args in dockerfile:
-        if kw != "RUN":
-            continue
-        for step in args.split("&&"):
-            words = shlex.split(step)
-            if words[:2] == ["python", "-c"] and "BUILTIN_CONTENT_DIR" in words[2]:
-                return words
-    raise AssertionError("no content placement step in the Dockerfile")
-
-
-def test_content_lands_where_the_installed_package_looks(
-    dockerfile: list[tuple[str, str]], repo: Path, tmp_path: Path
-) -> None:
-    """Run the image's content step against a copy of the package laid out as pip installs it,
-    then `deskbreak validate` from that copy finds and loads the content."""
-    site = tmp_path / "site-packages"
-    shutil.copytree(Path(bot.__file__).parent, site / "bot",
-                    ignore=shutil.ignore_patterns("__pycache__"))
-    words = content_placement_command(dockerfile)
-    env = {**os.environ, "PYTHONPATH": str(site)}
-    for key in [k for k in env if k.startswith("DESKBREAK_")]:
-        del env[key]
-    placed = subprocess.run(
-        [sys.executable, *words[1:-1], str(repo / "content")],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60,
-    )
-    assert placed.returncode == 0, placed.stderr
-    assert (site / "content" / "stretches.yaml").is_file()
-    validated = subprocess.run(
-        [sys.executable, "-m", "bot", "validate"],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60,
-    )
-    assert validated.returncode == 0, validated.stdout + validated.stderr
-    assert "from site-packages/content" in validated.stdout
-
-
-def test_builtin_content_dir_is_next_to_the_package() -> None:
-    """settings.BUILTIN_CONTENT_DIR is bot/../content, the layout the Dockerfile reproduces."""
-    assert BUILTIN_CONTENT_DIR == Path(bot.__file__).resolve().parent.parent / "content"
+def test_install_is_a_plain_pip_install_then_validate(dockerfile: list[tuple[str, str]]) -> None:
+    """The image installs the copied source with pip like everyone else (the content travels in
+    the wheel, tests/deploy/test_install.py) and validates it; nothing places content by hand."""
+    runs = " && ".join(args for kw, args in dockerfile if kw == "RUN")
+    assert "pip install /tmp/deskbreak-src" in runs and "deskbreak validate" in runs
+    assert "content" not in runs.replace("/tmp/deskbreak-src", "")
 
 
 def free_port() -> int:
@@ -232,30 +188,31 @@ def free_port() -> int:
 async def test_image_command_serves_health_and_metrics(
     dockerfile: list[tuple[str, str]], tmp_path: Path
 ) -> None:
-    """ENTRYPOINT + CMD with the metrics port set starts the server; the HEALTHCHECK passes,
-    /metrics parses, and the bot still exits 0 when its input closes."""
+    """ENTRYPOINT + CMD against a fake Discord, with the metrics port set, starts the server;
+    the HEALTHCHECK passes, /metrics parses, and the image's STOPSIGNAL stops it with exit 0."""
     command = [*json.loads(only(dockerfile, "ENTRYPOINT")), *json.loads(only(dockerfile, "CMD"))]
+    stop_signal = getattr(signal, only(dockerfile, "STOPSIGNAL"))
     port = free_port()
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("DESKBREAK_", "DISCORD_", "SLACK_"))}
+    fake = FakeDiscord()
+    await fake.start()
+    env = bot_env(fake, f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}")
     env |= {
         "DESKBREAK_METRICS_HOST": "127.0.0.1",  # the image says 0.0.0.0; tests stay on loopback
         "DESKBREAK_METRICS_PORT": str(port),
-        "DESKBREAK_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}",
-        "DESKBREAK_LOG_LEVEL": "INFO",
     }
     process = await asyncio.create_subprocess_exec(
         str(VENV_BIN / command[0]), *command[1:], cwd=tmp_path, env=env,
-        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.DEVNULL,
+        stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.DEVNULL,
         stderr=asyncio.subprocess.PIPE,
     )
-    assert process.stdin is not None and process.stderr is not None
+    assert process.stderr is not None
     try:
         seen: list[str] = []
-        async with asyncio.timeout(60):
-            while not any("health and metrics on" in line for line in seen):
+        async with asyncio.timeout(60):  # serving /healthz, and healthy: the gateway is up
+            while not all(any(mark in line for line in seen)
+                          for mark in ("health and metrics on", "connected to Discord as")):
                 line = (await process.stderr.readline()).decode()
-                assert line, "deskbreak run exited before serving /healthz:\n" + "".join(seen)
+                assert line, "deskbreak run exited before it was healthy:\n" + "".join(seen)
                 seen.append(line)
         assert await run_healthcheck(healthcheck_command(dockerfile), port) == 0
         async with aiohttp.ClientSession() as http:
@@ -263,8 +220,10 @@ async def test_image_command_serves_health_and_metrics(
                 names = {f.name for f in text_string_to_metric_families(await response.text())}
         assert {"deskbreak_deliveries_sent", "deskbreak_schedules_stored"} <= names
     finally:
-        process.stdin.close()
+        if process.returncode is None:
+            process.send_signal(stop_signal)
         async with asyncio.timeout(60):
             await process.stderr.read()
             status = await process.wait()
+        await fake.close()
     assert status == 0

@@ -221,7 +221,7 @@ def test_selectors_match_pod_labels(manifests: list[Manifest]) -> None:
 
 def test_metrics_service_selects_every_workload(manifests: list[Manifest]) -> None:
     """The Service reaches each workload's pods on their named metrics port."""
-    (service,) = of_kind(manifests, "Service")
+    (service,) = [s for s in of_kind(manifests, "Service") if s["metadata"]["name"] == "deskbreak"]
     selector = service["spec"]["selector"].items()
     (port,) = service["spec"]["ports"]
     for workload in workloads(manifests):
@@ -230,3 +230,25 @@ def test_metrics_service_selects_every_workload(manifests: list[Manifest]) -> No
         assert ports[port["targetPort"]] == port["port"]
     statefulset = of_kind(manifests, "StatefulSet")[0]
     assert statefulset["spec"]["serviceName"] == service["metadata"]["name"]
+
+
+def test_dashboard_services_and_ingress_reach_each_workloads_dashboard(
+        manifests: list[Manifest]) -> None:
+    """Each dashboard Service selects one workload's pods on the port its dashboard listens on,
+    the Ingress routes to those Services, and DESKBREAK_PUBLIC_URL is the Ingress host."""
+    services = {s["metadata"]["name"]: s for s in of_kind(manifests, "Service")}
+    (ingress,) = of_kind(manifests, "Ingress")
+    hosts = {}
+    for rule in ingress["spec"]["rules"]:
+        (path,) = rule["http"]["paths"]
+        hosts[path["backend"]["service"]["name"]] = rule["host"]
+    assert set(hosts) <= set(services)
+    for workload in workloads(manifests):
+        labels = workload["spec"]["template"]["metadata"]["labels"].items()
+        env = env_of(workload)
+        assert env["DESKBREAK_WEB_HOST"]["value"] == "0.0.0.0"
+        ports = {p["name"]: p["containerPort"] for p in container(workload)["ports"]}
+        assert ports["dashboard"] == int(env["DESKBREAK_WEB_PORT"]["value"])
+        (name,) = [n for n in hosts if services[n]["spec"]["selector"].items() <= labels]
+        assert services[name]["spec"]["ports"][0]["targetPort"] == "dashboard"
+        assert env["DESKBREAK_PUBLIC_URL"]["value"] == f"https://{hosts[name]}"

@@ -63,11 +63,12 @@ def test_reads_settings_from_environment_file(unit: Unit) -> None:
     assert one(unit, "Service", "EnvironmentFile").startswith("/etc/deskbreak/")
 
 
-def test_execstart_is_deskbreak_run(unit: Unit) -> None:
-    """ExecStart runs the installed console script's run command."""
+def test_execstart_is_deskbreak_run_on_a_named_platform(unit: Unit) -> None:
+    """ExecStart runs the installed console script's run command on a named platform, so a
+    missing token fails the unit instead of starting the console."""
     command = one(unit, "Service", "ExecStart").split()
     assert Path(command[0]).name == "deskbreak"
-    assert command[1:] == ["run"]
+    assert command[1:3] == ["run", "--platform"] and command[3] in ("discord", "slack")
 
 
 def test_restarts_on_failure_with_a_delay(unit: Unit) -> None:

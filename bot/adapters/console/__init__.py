@@ -5,7 +5,8 @@ tried (and tested through a pipe) without a chat platform.
 """
 
 from bot.adapters.console.adapter import ConsoleAdapter
-from bot.adapters.console.notifier import ConsoleNotifier, ConsoleOutput
+from bot.adapters.console.notifier import ConsoleNotifier
+from bot.adapters.console.output import ConsoleOutput
 from bot.adapters.console.table import CommandTable, ConsoleContext, StopRepl
 
 __all__ = [

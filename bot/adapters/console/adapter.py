@@ -1,30 +1,47 @@
-"""The console REPL: reads lines from stdin without blocking the event loop.
+"""The console REPL: one person, one channel, answers printed as they arrive.
 
-stdin is read by a daemon thread that hands each line to the loop. The usual alternatives
-fail here: ``loop.connect_read_pipe`` rejects a regular file (``deskbreak run < script``) and,
-on a terminal, makes stdout non-blocking too (they share one file description), and a
-``run_in_executor`` read keeps the interpreter from exiting on Ctrl-C until Enter is pressed.
+Reading lines (a line editor on a terminal, plain lines from a pipe) lives in terminal.py
+and how answers look in output.py; this module only runs the loop: read a line, dispatch
+it through the command table, show the answer.
 """
 
 from __future__ import annotations
 
-import asyncio
 import sys
-import threading
+from pathlib import Path
 from typing import TextIO
 
 from bot.adapters.console import content as content_commands
-from bot.adapters.console.notifier import ConsoleNotifier, ConsoleOutput
+from bot.adapters.console.notifier import ConsoleNotifier
+from bot.adapters.console.output import ConsoleOutput
 from bot.adapters.console.table import CommandTable, ConsoleContext, StopRepl
+from bot.adapters.console.terminal import (
+    CommandCompleter,
+    LineReader,
+    PipeReader,
+    TerminalReader,
+)
 from bot.core.commands import ContentCommands
 from bot.core.ports import Actor, Platform, Target, TargetKind
 
 CONSOLE_WORKSPACE = "console"
 CONSOLE_CHANNEL = "console"
+BANNER = "deskbreak console: /help lists the commands, Tab completes, /quit or Ctrl-D leaves."
+
+
+def _isatty(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (ValueError, AttributeError):
+        return False
 
 
 class ConsoleAdapter:
-    """Everything the console needs; ``table`` is where other features add their commands."""
+    """Everything the console needs; ``table`` is where other features add their commands.
+
+    ``interactive`` (default: stdin and stdout are both terminals) picks the line editor
+    and the banner; ``history`` is the line editor's history file (None: kept in memory).
+    """
 
     def __init__(
         self,
@@ -33,15 +50,20 @@ class ConsoleAdapter:
         stdin: TextIO | None = None,
         stdout: TextIO | None = None,
         interactive: bool | None = None,
+        history: Path | None = None,
     ) -> None:
         self._stdin = stdin or sys.stdin
-        stdout = stdout or sys.stdout
         if interactive is None:
-            interactive = self._stdin.isatty()
+            interactive = _isatty(self._stdin) and _isatty(stdout or sys.stdout)
+        # stdout None: whatever sys.stdout is when printing (the line editor swaps it).
         self.output = ConsoleOutput(stdout, interactive=interactive)
         self.notifier = ConsoleNotifier(self.output)
         self.table = CommandTable()
         content_commands.register(self.table, content)
+        self._content = content
+        self._history = history
+        # Lines shown under the banner when a person is at the terminal (the time zone).
+        self.notes: list[str] = []
         # The person at the terminal runs the process, so they are its admin.
         self.context = ConsoleContext(
             actor=Actor(Platform.CONSOLE, CONSOLE_WORKSPACE, "console-user", is_admin=True,
@@ -50,38 +72,29 @@ class ConsoleAdapter:
                           CONSOLE_CHANNEL),
         )
 
+    def _reader(self) -> LineReader:
+        if not self.output.interactive:
+            return PipeReader(self._stdin)
+        completer = CommandCompleter(
+            commands=self.table.names,
+            stretches=self._content.autocomplete,
+            filters=lambda: [*self._content.areas(), *self._content.wheres()],
+        )
+        return TerminalReader(completer, self._history)
+
     async def run(self) -> int:
         """Answer commands until /quit or end of input; return the exit status (0)."""
-        lines = self._start_reader()
-        if self.output.interactive:
-            self.output.write("deskbreak console. Type /help for commands, /quit to leave.")
-        while True:
-            self.output.prompt()
-            line = await lines.get()
-            self.output.input_received()
-            if line is None:
-                return 0
-            try:
-                message = await self.table.dispatch(self.context, line)
-            except StopRepl:
-                return 0
-            if message is not None:
-                self.output.show(message)
-
-    def _start_reader(self) -> asyncio.Queue[str | None]:
-        loop = asyncio.get_running_loop()
-        queue: asyncio.Queue[str | None] = asyncio.Queue()
-
-        def hand_over(item: str | None) -> None:
-            try:
-                loop.call_soon_threadsafe(queue.put_nowait, item)
-            except RuntimeError:  # the loop closed first: nobody is listening any more
-                pass
-
-        def read() -> None:
-            for line in self._stdin:
-                hand_over(line)
-            hand_over(None)
-
-        threading.Thread(target=read, name="console-stdin", daemon=True).start()
-        return queue
+        reader = self._reader()
+        with reader.session():
+            if self.output.interactive:
+                self.output.write("\n".join([BANNER, *self.notes]))
+            while True:
+                line = await reader.read()
+                if line is None:
+                    return 0
+                try:
+                    message = await self.table.dispatch(self.context, line)
+                except StopRepl:
+                    return 0
+                if message is not None:
+                    self.output.show(message)

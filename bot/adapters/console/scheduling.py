@@ -121,7 +121,15 @@ def register(table: CommandTable, scheduling: SchedulingCommands) -> None:
     async def done(ctx: ConsoleContext, args: str) -> Message:
         return await scheduling.button(ctx.actor, "done")
 
+    async def snooze(ctx: ConsoleContext, args: str) -> Message:
+        # The console's "Snooze" button, as a nudge shows it: /snooze 10.
+        minutes = args.strip() or "10"
+        if not minutes.isdecimal() or len(minutes) > 4:
+            return error("Usage: /snooze [minutes], for example /snooze 10")
+        return await scheduling.button(ctx.actor, f"snooze:{int(minutes)}")
+
     table.register("schedule", SCHEDULE_USAGE, "post breaks or tips on a schedule", schedule)
     table.register("config", CONFIG_USAGE, "workspace time zone, quiet hours, skip dates", config)
     table.register("remind", REMIND_USAGE, "your own break reminders", remind)
     table.register("done", "/done", "log that you took a break", done)
+    table.register("snooze", "/snooze [minutes]", "snooze break nudges (default 10)", snooze)

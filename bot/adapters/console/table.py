@@ -51,6 +51,10 @@ class CommandTable:
             raise ValueError(f"console command /{name} is already registered")
         self._commands[name] = Command(name, usage, summary, handler)
 
+    def names(self) -> list[str]:
+        """Every command's name, for tab completion."""
+        return sorted(self._commands)
+
     async def dispatch(self, ctx: ConsoleContext, line: str) -> Message | None:
         """Run one input line; unknown commands get a hint, never an exception."""
         text = line.strip()

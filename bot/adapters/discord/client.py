@@ -13,7 +13,7 @@ from typing import Any
 
 import discord
 
-from bot.adapters.discord import config, remind, schedule, stretch, views
+from bot.adapters.discord import config, presence, remind, schedule, stretch, views
 from bot.adapters.discord.render import no_mentions
 from bot.adapters.discord.respond import DEFAULT_DEFER_AFTER
 from bot.adapters.discord.services import DiscordServices
@@ -68,6 +68,11 @@ class DeskbreakClient(discord.Client):
         self.install()
         if self.sync_commands:
             await sync_if_changed(self.tree, self.services.kv, self.dev_guild_id)
+
+    async def connect(self, *, reconnect: bool = True) -> None:
+        # DESKBREAK_DISCORD_PRESENCE asks for privileged intents; Discord refuses them (4014)
+        # unless the portal allows them, and then the bot carries on without presence checks.
+        await presence.connect_or_fall_back(self, super().connect, reconnect=reconnect)
 
     async def on_ready(self) -> None:
         log.info("connected to Discord as %s in %d servers", self.user, len(self.guilds))

@@ -49,6 +49,11 @@ class SlackNotifier:
         self._dm_channels = DmChannelCache(kv, KV_NAMESPACE, self._open_dm)
         self._auth_failed: str | None = None
 
+    @property
+    def client(self) -> AsyncWebClient:
+        """The paced WebClient, shared with the dashboard's Slack directory."""
+        return self._client
+
     async def deliver(self, delivery: Delivery, message: Message) -> DeliveryResult:
         if self._auth_failed:
             return self._token_problem()

@@ -78,7 +78,7 @@ def test_every_content_command_answers(console: Console) -> None:
     out = console(script, FIXTURE_CONTENT).stdout
     assert "/stretch NAME" in out and "/quit" in out
     assert "Stretches (hips)" in out and "Stretches (at your desk)" in out
-    assert "Time for a short break" in out and "[Snooze 10 min]" in out
+    assert "Time for a short break" in out and "Snooze: /snooze 10" in out and "[Snooze" not in out
     assert "When to stop" in out and "Unknown command /nope" in out
 
 
@@ -101,18 +101,19 @@ async def test_table_accepts_new_commands(content: ContentCommands) -> None:
     assert "pong" in out.getvalue() and "now as console-user" in out.getvalue()
 
 
-async def test_notifier_prints_nudges_and_redraws_prompt(content: ContentCommands) -> None:
-    """A nudge arriving while the prompt shows is printed and the prompt comes back."""
+async def test_notifier_prints_nudges_without_internal_labels(content: ContentCommands) -> None:
+    """A nudge is printed as the person should read it: no ledger source or target id, and
+    its buttons as what to type."""
     out = io.StringIO()
-    output = ConsoleOutput(out, interactive=True)
-    notifier = ConsoleNotifier(output)
-    output.prompt()
+    notifier = ConsoleNotifier(ConsoleOutput(out))
     target = Target(Platform.CONSOLE, "console", TargetKind.CHANNEL, "console")
     result = await notifier.deliver(Delivery(1, target, "n1", "schedule:1"),
                                     await content.nudge("break", target.key))
     assert result.status is DeliveryStatus.SENT
     text = out.getvalue()
-    assert "Time for a short break" in text and text.endswith("deskbreak> ")
+    assert text.startswith("Time for a short break\n")
+    assert "schedule:1" not in text and "->" not in text and "[" not in text
+    assert "Done? type /done · Snooze: /snooze 10 · Steps: /stretch " in text
     assert await notifier.check_channel("console", "anything") is None
 
 
@@ -182,3 +183,30 @@ def test_console_keeps_info_logs_off_the_prompt(console: Console) -> None:
     assert verbose.returncode == 0 and "INFO bot.scheduling.service: scheduler stopped" in (
         verbose.stderr
     )
+
+
+def test_control_characters_typed_are_never_echoed(console: Console) -> None:
+    """ESC sequences, BEL and NUL in input are dropped before anything quotes the input."""
+    result = console("/stretch \x1b[31mpig\x07eon\x00\nhello\x1b]0;title\x07 there\n",
+                     FIXTURE_CONTENT)
+    assert result.returncode == 0
+    for control in ("\x1b", "\x07", "\x00"):
+        assert control not in result.stdout
+    assert "Pigeon pose" in result.stdout and "I don't know “hello there”" in result.stdout
+
+
+def test_an_over_long_id_is_not_echoed_cut_short(console: Console) -> None:
+    """A 30-digit schedule id is described, not quoted as its first 20 digits."""
+    result = console("/schedule pause 123456789012345678901234567890\n", FIXTURE_CONTENT)
+    assert "That 30-character value is not a schedule id" in result.stdout
+    assert "12345678901234567890" not in result.stdout
+
+
+def test_piped_answers_are_plain_text_without_markdown(console: Console) -> None:
+    """In a pipe: no escape codes, no backticks (`/remind timezone` reads /remind timezone),
+    and long lines are left whole for the reader to wrap."""
+    result = console("/remind on\n/stretch pigeon\n")
+    out = result.stdout
+    assert "\x1b" not in out and "`" not in out
+    assert "Change your zone with /remind timezone." in out
+    assert max(len(line) for line in out.splitlines()) > 100

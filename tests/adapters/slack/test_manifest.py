@@ -65,6 +65,8 @@ def test_scopes_are_the_ones_the_adapter_uses(manifest: dict[str, Any]) -> None:
             "chat:write",
             "im:write",
             "users:read",
+            "dnd:read",
+            "users.profile:read",
             "usergroups:read",
             "channels:read",
             "groups:read",

@@ -20,6 +20,13 @@ MANAGE_GUILD = 1 << 5
 ADMINISTRATOR = 1 << 3
 MEMBER_DEFAULT = VIEW_CHANNEL | SEND_MESSAGES | EMBED_LINKS | READ_MESSAGE_HISTORY
 
+# Gateway intents (https://discord.com/developers/docs/events/gateway#gateway-intents); the
+# privileged ones must be switched on in the Developer Portal or IDENTIFY is closed with 4014.
+GUILD_MEMBERS_INTENT = 1 << 1
+GUILD_PRESENCES_INTENT = 1 << 8
+MESSAGE_CONTENT_INTENT = 1 << 15
+PRIVILEGED_INTENTS = GUILD_MEMBERS_INTENT | GUILD_PRESENCES_INTENT | MESSAGE_CONTENT_INTENT
+
 # Interaction types and channel types.
 APPLICATION_COMMAND = 2
 MESSAGE_COMPONENT = 3
@@ -60,6 +67,24 @@ class FakeMember:
     name: str
     role_ids: list[str] = field(default_factory=list)
     bot: bool = False
+    status: str = "online"  # online, idle, dnd or offline (invisible shows as offline)
+    custom_status: str | None = None  # the text of a custom status, if any
+
+    def presence(self, guild_id: str) -> dict[str, Any]:
+        """The presence update object (https://discord.com/developers/docs/events/
+        gateway-events#presence-update)."""
+        activities = []
+        if self.custom_status is not None:
+            activities.append({"name": "Custom Status", "type": 4, "state": self.custom_status,
+                               "created_at": 1700000000000})
+        online = self.status != "offline"
+        return {
+            "user": {"id": self.user_id},
+            "guild_id": guild_id,
+            "status": self.status,
+            "activities": activities if online else [],
+            "client_status": {"desktop": self.status} if online else {},
+        }
 
     def payload(self) -> dict[str, Any]:
         return {
@@ -150,8 +175,9 @@ class FakeGuild:
                 perms |= int(ow["allow"])
         return perms
 
-    def create_payload(self) -> dict[str, Any]:
-        """The GUILD_CREATE dispatch data for this guild."""
+    def create_payload(self, *, presences: bool = False) -> dict[str, Any]:
+        """The GUILD_CREATE dispatch data for this guild; with ``presences`` (the session has
+        the presences intent) the online members' presences, as Discord sends them."""
         return {
             "id": self.guild_id,
             "name": self.name,
@@ -189,7 +215,8 @@ class FakeGuild:
             "members": [m.payload() for m in self.members],
             "channels": [c.payload() for c in self.channels],
             "threads": [],
-            "presences": [],
+            "presences": [m.presence(self.guild_id) for m in self.members
+                          if presences and m.status != "offline"],
             "stage_instances": [],
             "guild_scheduled_events": [],
             "soundboard_sounds": [],

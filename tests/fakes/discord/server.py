@@ -15,6 +15,7 @@ Form Body`` (code 50035) here, is stored nowhere, and is listed in ``rejected``.
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import re
 import time
@@ -29,6 +30,7 @@ from bot.core.clock import Clock, SystemClock
 from tests.fakes.discord import limits
 from tests.fakes.discord import payloads as p
 from tests.fakes.discord.ratelimit import RateLimiter
+from tests.fakes.oauth import FakeAuthorizationServer
 
 JSON = "application/json"
 # Upper bound on waiting for the bot to answer; a healthy test never gets near it.
@@ -96,6 +98,11 @@ class _Session:
     session_id: str
     seq: int = 0
     shard: tuple[int, int] = (0, 1)  # [shard_id, shard_count] from IDENTIFY
+    intents: int = 0  # from IDENTIFY
+
+    @property
+    def presences(self) -> bool:
+        return bool(self.intents & p.GUILD_PRESENCES_INTENT)
 
     def owns(self, guild_id: str | None) -> bool:
         """Whether Discord would route this guild's events (DMs: shard 0) to this session."""
@@ -168,6 +175,10 @@ class FakeDiscord:
         self.channel_faults: dict[str, Fault] = {}
         self.route_faults: list[tuple[str, re.Pattern[str], Fault]] = []
         self.identifies = 0
+        # The privileged intents switched on in the Developer Portal; IDENTIFY asking for one
+        # that is not is closed with 4014 "Disallowed intent(s)", as Discord does.
+        self.granted_intents = p.PRIVILEGED_INTENTS
+        self.disallowed_closes = 0
         # Set once a session has been sent READY and every GUILD_CREATE.
         self.identified = asyncio.Event()
         self.resumes = 0
@@ -175,13 +186,18 @@ class FakeDiscord:
         self._pending: dict[str, _Pending] = {}
         self._sessions: list[_Session] = []
         self._session_shards: dict[str, tuple[int, int]] = {}  # a RESUME keeps its shard
+        self._session_intents: dict[str, int] = {}
         self._runner: web.AppRunner | None = None
         self.port = 0
+        # "Sign in with Discord": the OAuth2 authorize page, code exchange and user tokens.
+        self.oauth = FakeAuthorizationServer("FakeDiscord")
 
     # ----------------------------------------------------------------- lifecycle
     async def start(self) -> None:
         app = web.Application(middlewares=[self._middleware])
         app.router.add_get("/gateway-ws", self._gateway)
+        app.router.add_get("/oauth2/authorize", self.oauth.authorize_page)
+        app.router.add_post("/oauth2/authorize", self.oauth.authorize_decision)
         for base in ("/api/v10", "/via/{via}/api/v10"):
             self._add_routes(app.router, base)
         self._runner = web.AppRunner(app)
@@ -196,6 +212,11 @@ class FakeDiscord:
         """REST routes; the ``/via/{via}`` copy lets several bot processes share one fake and
         still be told apart (see :meth:`api_base_for`)."""
         r.add_get(f"{base}/users/@me", self._get_me)
+        r.add_get(f"{base}/users/@me/guilds", self._get_my_guilds)
+        r.add_post(f"{base}/oauth2/token", self._oauth_token)
+        r.add_get(f"{base}/guilds/{{gid}}/members/{{uid}}", self._get_member)
+        r.add_get(f"{base}/guilds/{{gid}}", self._get_guild)
+        r.add_get(f"{base}/guilds/{{gid}}/channels", self._get_guild_channels)
         r.add_get(f"{base}/oauth2/applications/@me", self._get_application)
         r.add_get(f"{base}/gateway", self._get_gateway)
         r.add_get(f"{base}/gateway/bot", self._get_gateway)
@@ -387,6 +408,17 @@ class FakeDiscord:
             if session.owns(None if guild_id is None else str(guild_id)):
                 await self._send_dispatch(session, event, data)
 
+    async def set_presence(self, guild: p.FakeGuild, user_id: str, status: str, *,
+                           custom_status: str | None = None) -> None:
+        """A member changes status: PRESENCE_UPDATE to the sessions with the presences intent
+        that receive this guild's events."""
+        member = next(m for m in guild.members if m.user_id == user_id)
+        member.status, member.custom_status = status, custom_status
+        payload = member.presence(guild.guild_id)
+        for session in list(self._sessions):
+            if session.presences and session.owns(guild.guild_id):
+                await self._send_dispatch(session, "PRESENCE_UPDATE", payload)
+
     async def drop_gateway(self, code: int = 4000) -> None:
         """Close every gateway socket with a resumable code (the client should RESUME)."""
         for s in list(self._sessions):
@@ -426,24 +458,32 @@ class FakeDiscord:
                     if frame["d"].get("token") != self.token:
                         await ws.close(code=4004, message=b"Authentication failed.")
                         break
+                    intents = int(frame["d"].get("intents") or 0)
+                    if intents & p.PRIVILEGED_INTENTS & ~self.granted_intents:
+                        self.disallowed_closes += 1
+                        await ws.close(code=4014, message=b"Disallowed intent(s).")
+                        break
                     self.identifies += 1
                     shard_id, count = frame["d"].get("shard") or (0, 1)
-                    session = _Session(ws, p.snowflake(), shard=(int(shard_id), int(count)))
+                    session = _Session(ws, p.snowflake(), shard=(int(shard_id), int(count)),
+                                       intents=intents)
                     self._sessions.append(session)
                     self._session_shards[session.session_id] = session.shard
+                    self._session_intents[session.session_id] = intents
                     await self._send_dispatch(session, "READY", self._ready(session))
                     for guild in self.guilds.values():
                         if session.owns(guild.guild_id):
                             await self._send_dispatch(
-                                session, "GUILD_CREATE", guild.create_payload()
-                            )
+                                session, "GUILD_CREATE",
+                                guild.create_payload(presences=session.presences))
                     self.identified_shards.add(int(shard_id))
                     self.identified.set()
                 elif op == 6:
                     self.resumes += 1
                     sid = frame["d"]["session_id"]
                     session = _Session(ws, sid, int(frame["d"]["seq"]),
-                                       shard=self._session_shards.get(sid, (0, 1)))
+                                       shard=self._session_shards.get(sid, (0, 1)),
+                                       intents=self._session_intents.get(sid, 0))
                     self._sessions.append(session)
                     await self._send_dispatch(session, "RESUMED", {})
         finally:
@@ -467,13 +507,17 @@ class FakeDiscord:
     # ----------------------------------------------------------------- REST plumbing
     @web.middleware
     async def _middleware(self, request: web.Request, handler: Handler) -> web.StreamResponse:
-        if request.path == "/gateway-ws":
+        if request.path == "/gateway-ws" or request.path.startswith("/oauth2/"):
             return await handler(request)
         path = _without_via(request.path)
         self.requests.append((request.method, path))
         auth = request.headers.get("Authorization", "")
         is_webhook = path.startswith(("/api/v10/webhooks/", "/api/v10/interactions/"))
-        if not is_webhook and auth != f"Bot {self.token}":
+        # OAuth2: the token exchange authenticates the application itself, and a user's bearer
+        # token reaches only the user's own endpoints (checked in their handlers).
+        is_user = path in ("/api/v10/oauth2/token", "/api/v10/users/@me/guilds") or (
+            path == "/api/v10/users/@me" and auth.startswith("Bearer "))
+        if not is_webhook and not is_user and auth != f"Bot {self.token}":
             return _error(401, 0, "401: Unauthorized")
         for method, regex, fault in list(self.route_faults):
             if method == request.method and regex.search(path):
@@ -500,7 +544,81 @@ class FakeDiscord:
         return await handler(request)
 
     async def _get_me(self, request: web.Request) -> web.Response:
+        if request.headers.get("Authorization", "").startswith("Bearer "):
+            grant = self.oauth.grant_of(request.headers["Authorization"])
+            if grant is None or "identify" not in grant.scope.split():
+                return _error(401, 0, "401: Unauthorized")
+            return _json(self.users[grant.user_id])
         return _json(self.bot_user)
+
+    async def _get_my_guilds(self, request: web.Request) -> web.Response:
+        """The signed-in user's guilds with their permissions there, as OAuth2 ``guilds``
+        returns them (partial guild objects; ``permissions`` a string)."""
+        grant = self.oauth.grant_of(request.headers.get("Authorization", ""))
+        if grant is None or "guilds" not in grant.scope.split():
+            return _error(401, 0, "401: Unauthorized")
+        out = []
+        for guild in self.guilds.values():
+            if grant.user_id == guild.owner_id or any(
+                    m.user_id == grant.user_id for m in guild.members):
+                out.append({"id": guild.guild_id, "name": guild.name, "icon": None,
+                            "banner": None, "owner": grant.user_id == guild.owner_id,
+                            "permissions": str(guild.permissions_of(grant.user_id)),
+                            "features": []})
+        return _json(out)
+
+    async def _oauth_token(self, request: web.Request) -> web.Response:
+        """``POST /oauth2/token``: client credentials as HTTP Basic (or in the form)."""
+        form = await request.post()
+        client_id, secret = str(form.get("client_id", "")), str(form.get("client_secret", ""))
+        auth = request.headers.get("Authorization", "")
+        if auth.startswith("Basic "):
+            client_id, _, secret = base64.b64decode(auth[6:]).decode().partition(":")
+        if form.get("grant_type") != "authorization_code":
+            return _json({"error": "unsupported_grant_type"}, 400)
+        result = self.oauth.exchange(client_id, secret, str(form.get("code", "")),
+                                     str(form.get("redirect_uri", "")))
+        if isinstance(result, str):
+            return _json({"error": result}, 401 if result == "invalid_client" else 400)
+        token, grant = result
+        return _json({"access_token": token, "token_type": "Bearer", "expires_in": 604800,
+                      "refresh_token": f"refresh-{token}", "scope": grant.scope})
+
+    def _bots_guild(self, request: web.Request) -> p.FakeGuild | web.Response:
+        """The guild in the path if the bot is in it; else Discord's answer (404 / 403)."""
+        guild = self.guilds.get(request.match_info["gid"])
+        if guild is None:
+            return _error(404, 10004, "Unknown Guild")
+        if not any(m.user_id == self.bot_user["id"] for m in guild.members):
+            return _error(403, 50001, "Missing Access")
+        return guild
+
+    async def _get_guild(self, request: web.Request) -> web.Response:
+        """``GET /guilds/{id}``: the guild object (roles included) for a guild the bot is in."""
+        guild = self._bots_guild(request)
+        if isinstance(guild, web.Response):
+            return guild
+        payload = guild.create_payload()
+        for gateway_only in ("members", "channels", "threads", "presences", "voice_states",
+                             "joined_at", "large", "member_count"):
+            payload.pop(gateway_only, None)
+        return _json(payload)
+
+    async def _get_guild_channels(self, request: web.Request) -> web.Response:
+        guild = self._bots_guild(request)
+        if isinstance(guild, web.Response):
+            return guild
+        return _json([c.payload() for c in guild.channels])
+
+    async def _get_member(self, request: web.Request) -> web.Response:
+        guild = self.guilds.get(request.match_info["gid"])
+        if guild is None:
+            return _error(404, 10004, "Unknown Guild")
+        uid = request.match_info["uid"]
+        member = next((m for m in guild.members if m.user_id == uid), None)
+        if member is None:
+            return _error(404, 10007, "Unknown Member")
+        return _json(member.payload())
 
     async def _get_application(self, request: web.Request) -> web.Response:
         owner = p.user(p.snowflake(), "owner")

@@ -13,14 +13,19 @@ stored nowhere, and listed in ``rejected``.
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qsl
 
 from aiohttp import web
 
+from bot.core.clock import Clock, SystemClock
+from tests.fakes.oauth import FakeAuthorizationServer
 from tests.fakes.slack import limits
 from tests.fakes.slack.socket_mode import FakeSocketMode
 
@@ -68,6 +73,19 @@ class FakeSlack:
     revoked: str | None = None
     socket: FakeSocketMode = field(default_factory=FakeSocketMode)
     rejected: list[Rejection] = field(default_factory=list)
+    # Presence: dnd.info / dnd.teamInfo answers per user (dnd_enabled, next_dnd_start_ts,
+    # next_dnd_end_ts, snooze_enabled, snooze_endtime), users.getPresence ("active"/"away"),
+    # and each user's profile status (status_text, status_emoji, status_expiration).
+    dnd: dict[str, dict[str, Any]] = field(default_factory=dict)
+    presence: dict[str, str] = field(default_factory=dict)
+    statuses: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Slack's per-method rate tiers (calls per minute per workspace), enforced when set:
+    # a call beyond them answers 429 with Retry-After, as Slack does.
+    tier_limits: dict[str, int] | None = None
+    clock: Clock = field(default_factory=SystemClock)
+    # "Sign in with Slack" (OpenID Connect): the authorize page, code exchange, user tokens.
+    oauth: FakeAuthorizationServer = field(
+        default_factory=lambda: FakeAuthorizationServer("FakeSlack"))
 
     def __post_init__(self) -> None:
         self._faults: dict[str, list[Fault]] = {}
@@ -76,6 +94,8 @@ class FakeSlack:
         self._changed = asyncio.Condition()
         self.port = 0
         self._posted = 0
+        self._tier_calls: dict[str, deque[datetime]] = {}
+        self.tier_refusals = 0
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -84,6 +104,8 @@ class FakeSlack:
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/response/{id}", self._response_url)
         app.router.add_get("/link", self.socket.handle)
+        app.router.add_get("/openid/connect/authorize", self.oauth.authorize_page)
+        app.router.add_post("/openid/connect/authorize", self.oauth.authorize_decision)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, 0)
@@ -176,6 +198,8 @@ class FakeSlack:
         method = request.match_info["method"]
         auth = request.headers.get("Authorization", "")
         token = auth.removeprefix("Bearer ") if auth.startswith("Bearer ") else None
+        if auth.startswith("Basic "):  # openid.connect.token: the app's own credentials
+            token = "basic:" + base64.b64decode(auth[6:]).decode()
         params = await self._params(request)
         self.calls.append(Call(method, params, token))
         gate = self._holds.get(method)
@@ -206,6 +230,8 @@ class FakeSlack:
         return web.json_response({"ok": False, "error": fault.error}, headers=headers)
 
     def _answer(self, method: str, params: dict[str, Any], token: str | None) -> web.Response:
+        if method in ("openid.connect.token", "openid.connect.userInfo"):
+            return web.json_response(self._openid(method, params, token))
         expected = APP_TOKEN if method == "apps.connections.open" else BOT_TOKEN
         if token != expected:
             return web.json_response({"ok": False, "error": "invalid_auth"})
@@ -214,11 +240,30 @@ class FakeSlack:
         fault = self._fault(method)
         if fault is not None:
             return fault
+        limited = self._over_tier(method)
+        if limited is not None:
+            return limited
         handler = getattr(self, "_m_" + method.replace(".", "_"), None)
         if handler is None:
             return web.json_response({"ok": False, "error": "unknown_method"})
         body: dict[str, Any] = handler(params)
         return web.json_response(body)
+
+    def _over_tier(self, method: str) -> web.Response | None:
+        """429 when ``method`` was called its tier's number of times in the last minute."""
+        if self.tier_limits is None or method not in self.tier_limits:
+            return None
+        now = self.clock.now()
+        calls = self._tier_calls.setdefault(method, deque())
+        while calls and now - calls[0] >= timedelta(minutes=1):
+            calls.popleft()
+        if len(calls) >= self.tier_limits[method]:
+            self.tier_refusals += 1
+            wait = 60 - (now - calls[0]).total_seconds()
+            return web.json_response({"ok": False, "error": "ratelimited"}, status=429,
+                                     headers={"Retry-After": str(max(1, int(wait)))})
+        calls.append(now)
+        return None
 
     # -- methods ---------------------------------------------------------------------------
 
@@ -299,3 +344,69 @@ class FakeSlack:
         if members is None:
             return {"ok": False, "error": "no_such_subteam"}
         return {"ok": True, "users": members}
+
+    # -- presence (dnd:read, users:read, users.profile:read) -------------------------------
+
+    def _dnd_of(self, user: str) -> dict[str, Any]:
+        base = {"dnd_enabled": False, "next_dnd_start_ts": 1, "next_dnd_end_ts": 1}
+        return {**base, **self.dnd.get(user, {})}
+
+    def _m_dnd_info(self, params: dict[str, Any]) -> dict[str, Any]:
+        user = str(params.get("user", ""))
+        if user not in self.users:
+            return {"ok": False, "error": "user_not_found"}
+        return {"ok": True, **self._dnd_of(user)}
+
+    def _m_dnd_teamInfo(self, params: dict[str, Any]) -> dict[str, Any]:
+        users = [u for u in str(params.get("users", "")).split(",") if u]
+        if not users:
+            return {"ok": False, "error": "no_users_provided"}
+        if len(users) > 50:
+            return {"ok": False, "error": "too_many_users"}  # documented max 50; code assumed
+        # Snooze state is the caller's own business: teamInfo reports the schedule only.
+        answer = {u: {k: v for k, v in self._dnd_of(u).items() if not k.startswith("snooze")}
+                  for u in users if u in self.users}
+        return {"ok": True, "users": answer}
+
+    def _m_users_getPresence(self, params: dict[str, Any]) -> dict[str, Any]:
+        user = str(params.get("user", ""))
+        if user not in self.users:
+            return {"ok": False, "error": "user_not_found"}
+        return {"ok": True, "presence": self.presence.get(user, "active")}
+
+    def _m_users_profile_get(self, params: dict[str, Any]) -> dict[str, Any]:
+        user = str(params.get("user", ""))
+        if user not in self.users:
+            return {"ok": False, "error": "user_not_found"}
+        status = {"status_text": "", "status_emoji": "", "status_expiration": 0,
+                  **self.statuses.get(user, {})}
+        return {"ok": True, "profile": {"real_name": self.users[user].get("name", user),
+                                        **status}}
+
+    def _m_conversations_list(self, params: dict[str, Any]) -> dict[str, Any]:
+        return {"ok": True, "channels": list(self.channels.values()),
+                "response_metadata": {"next_cursor": ""}}
+
+    # -- Sign in with Slack (OpenID Connect) -------------------------------------------------
+
+    def _openid(self, method: str, params: dict[str, Any], token: str | None) -> dict[str, Any]:
+        if method == "openid.connect.token":
+            client_id, _, secret = (token or "").removeprefix("basic:").partition(":")
+            result = self.oauth.exchange(client_id, secret, str(params.get("code", "")),
+                                         str(params.get("redirect_uri", "")))
+            if isinstance(result, str):
+                return {"ok": False, "error": result}
+            access, grant = result
+            claims = {"iss": "https://slack.com", "sub": grant.user_id, "aud": client_id,
+                      "nonce": grant.nonce, "https://slack.com/team_id": TEAM_ID,
+                      "https://slack.com/user_id": grant.user_id}
+            body = base64.urlsafe_b64encode(json.dumps(claims).encode()).decode().rstrip("=")
+            return {"ok": True, "access_token": f"xoxp-{access}", "token_type": "Bearer",
+                    "id_token": f"eyJhbGciOiJIUzI1NiJ9.{body}.fake-signature"}
+        grant = self.oauth.grant_of(f"Bearer {(token or '').removeprefix('xoxp-')}")
+        if grant is None:
+            return {"ok": False, "error": "invalid_auth"}
+        user = self.users.get(grant.user_id, {})
+        return {"ok": True, "sub": grant.user_id, "https://slack.com/user_id": grant.user_id,
+                "https://slack.com/team_id": TEAM_ID, "name": user.get("real_name") or
+                user.get("name") or grant.user_id}
