@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
@@ -12,14 +11,14 @@ from pathlib import Path
 import pytest
 
 from bot.cli import build_parser, main
+from tests.childenv import child_env
 
 FIXTURE_CONTENT = Path(__file__).resolve().parent / "fixtures" / "content"
 
 
 def deskbreak(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """Run the CLI from a fresh directory: content must be found without the CWD."""
-    clean = {k: v for k, v in os.environ.items()
-             if not k.startswith(("DESKBREAK_", "DISCORD_", "SLACK_"))}
+    clean = child_env()
     with tempfile.TemporaryDirectory() as scratch:
         return subprocess.run([sys.executable, "-m", "bot", *args], capture_output=True,
                               text=True, timeout=60, env={**clean, **(env or {})}, cwd=scratch)

@@ -8,7 +8,6 @@ each secret; the failing runs point at closed loopback ports so nothing leaves t
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -17,6 +16,7 @@ import pytest
 from pydantic import SecretStr
 
 from bot.settings import Settings, SettingsError, load_settings, redact_url
+from tests.childenv import child_env
 
 DISCORD_TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4.Gsecret.discord-token-value-x9"
 SLACK_BOT_TOKEN = "xoxb-1111-2222-slack-bot-secret"
@@ -41,8 +41,7 @@ SECRET_ENV = {
 
 
 def deskbreak(*args: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items()
-             if not k.startswith(("DESKBREAK_", "DISCORD_", "SLACK_"))}
+    clean = child_env()
     return subprocess.run(
         [sys.executable, "-m", "bot", *args], capture_output=True, text=True, timeout=60,
         env={**clean, **SECRET_ENV}, cwd=tmp_path, stdin=subprocess.DEVNULL,

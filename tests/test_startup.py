@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -12,11 +11,11 @@ import pytest
 from bot.core.ports import Platform
 from bot.settings import load_settings
 from bot.startup import MissingCredentials, plan_platforms
+from tests.childenv import child_env
 
 
 def run(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items()
-             if not k.startswith(("DESKBREAK_", "DISCORD_", "SLACK_"))}
+    clean = child_env()
     clean["DESKBREAK_DATABASE_URL"] = f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite3'}"
     return subprocess.run([sys.executable, "-m", "bot", "run", *args], input="",
                           capture_output=True, text=True, timeout=60, cwd=tmp_path,

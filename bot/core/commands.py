@@ -8,12 +8,13 @@ platform is asking, so Discord, Slack and the console answer identically.
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from typing import TypeVar
 
-from bot.core import filters, render
+from bot.core import areas, filters, render
 from bot.core.clock import Clock
 from bot.core.content.library import Library
-from bot.core.content.models import Stretch, Where
+from bot.core.content.models import Stretch
 from bot.core.lookup import Choice
 from bot.core.messages import Message, MessageKind, error
 from bot.core.rotation import RotationStore, Rotator
@@ -46,7 +47,12 @@ class ContentCommands:
         self._rotator = Rotator(rotation_store, rng)
         self._tip_ids = [t.id for t in library.tips]
         self._prompt_ids = [p.id for p in library.prompts]
-        self._break_stretch_ids = [s.id for s in _desk_friendly(library)]
+        self._break_stretch_ids = [s.id for s in library.break_stretches()]
+        # Which prompts read well beside each break stretch (Prompt.fits), worked out once.
+        self._prompts_for = {
+            s.id: frozenset(p.id for p in library.prompts if p.fits(s))
+            for s in library.break_stretches()
+        }
         self._cards: dict[str, Message] = {}
         self._answers: dict[str, Message] = {}
         self._choices: dict[tuple[str, str | None, str | None, int], tuple[Choice, ...]] = {}
@@ -66,7 +72,17 @@ class ContentCommands:
     def _answer(self, query: str) -> Message:
         if not query.strip():
             return render.which_stretch()
-        found = self.library.index.resolve(query)
+        index = self.library.index
+        exact = index.exact(query)
+        if exact is not None:
+            return self.card(exact)
+        # A body area typed as a name ("lower back", "glute stretch") is a real request:
+        # answer with that area's stretches, not with the nearest names.
+        topic = areas.topic_of(query)
+        if topic is not None:
+            ranked = areas.best_first(self.library.stretches, topic.areas)
+            return render.area_stretches(topic.key, topic.label, ranked, topic.note)
+        found = index.resolve(query)
         if found.stretch is None:
             return render.suggestions(query, found.suggestions)
         return self.card(found.stretch)
@@ -88,9 +104,18 @@ class ContentCommands:
         if isinstance(found, filters.Unknown):
             known = self.areas() if found.what == "area" else self.wheres()
             names = ", ".join(k.replace("-", " ") for k in known)
-            return error(f"Unknown {found.what} {found.text!r}. Try one of: {names}.")
-        matching = self.library.filtered(found.area, found.where)
-        return render.stretch_list(matching, found.area, found.where, page)
+            also = " (or everyday words such as back, legs, arms)" if found.what == "area" else ""
+            return error(f"Unknown {found.what} {found.text!r}. Try one of: {names}{also}.")
+        wanted = areas.areas_in(found.area)
+        matching = [
+            s for s in self.library.filtered(where=found.where)
+            if wanted is None or wanted.intersection(s.areas)
+        ]
+        listed = render.stretch_list(matching, found.area, found.where, page)
+        group = areas.group(found.area) if found.area else None
+        if group is not None and group.note and matching:  # e.g. sciatica: when to get help
+            listed = replace(listed, body=f"{group.note}\n\n{listed.body}")
+        return listed
 
     def autocomplete(
         self,
@@ -144,10 +169,16 @@ class ContentCommands:
         return render.tip_message(tip, kind=kind)
 
     async def _break(self, target_key: str, kind: MessageKind) -> Message:
-        prompt_id = await self._rotator.next(f"prompt:{target_key}", self._prompt_ids)
+        """The stretch is dealt first, then the next prompt that suits it, so a prompt about
+        the legs never sits beside a wrist stretch (Prompt.fits)."""
         stretch_id = await self._rotator.next(f"stretch:{target_key}", self._break_stretch_ids)
-        prompt = self.library.prompt(prompt_id) if prompt_id else None
         stretch = self.library.stretch(stretch_id) if stretch_id else None
+        fitting = self._prompts_for.get(stretch_id or "")
+        prompt_id = await self._rotator.next(
+            f"prompt:{target_key}", self._prompt_ids,
+            accept=None if fitting is None else fitting.__contains__,
+        )
+        prompt = self.library.prompt(prompt_id) if prompt_id else None
         return render.break_message(prompt, stretch, kind=kind)
 
 
@@ -159,13 +190,3 @@ def _remember(cache: dict[_K, _V], key: _K, value: _V, text: str) -> None:
     if len(cache) >= AUTOCOMPLETE_CACHE_SIZE:
         cache.pop(next(iter(cache)))
     cache[key] = value
-
-
-def _desk_friendly(library: Library) -> list[Stretch]:
-    """Stretches for a break suggestion: at the desk if any, else standing, else any."""
-    for where in (Where.DESK, Where.STANDING):
-        found = library.filtered(where=where.value)
-        if found:
-            return found
-    return list(library.stretches)
-

@@ -3,22 +3,20 @@
 Stretch names are looked up forgivingly, so the filters beside them must be too: ``hip`` and
 ``hips``, ``lower back``, ``Lower back`` and ``lower-back``, ``at your desk`` and ``desk`` all
 mean the same, and area and place may come in either order or typed into one box
-(``standing hips``). Every adapter passes what it has; this module decides what it means.
+(``standing hips``). Everyday words name areas too (``back``, ``legs``, ``groin``: see
+bot/core/areas.py). Every adapter passes what it has; this module decides what it means.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.core.content.models import Area, Where
+from bot.core.areas import compact_key, group_of
+from bot.core.content.models import Where
 from bot.core.lookup import fold
 from bot.core.render import WHERE_LABELS, truncate
 
-# Words that never tell two filters apart: "at your desk" is "desk", "on the floor" "floor".
-_FILLER = frozenset({"at", "your", "my", "the", "on", "a", "an", "in", "by", "area"})
-# Plurals a trailing "s" does not undo, and common names for an area or place.
-_WORD_FORMS = {"calves": "calf", "thighs": "thigh"}
-_AREA_SYNONYMS = {"low back": Area.LOWER_BACK, "abs": Area.CORE}
+# Common names for a place.
 _WHERE_SYNONYMS = {
     "seated": Where.DESK, "sitting": Where.DESK, "chair": Where.DESK,
     "stand": Where.STANDING, "ground": Where.FLOOR, "mat": Where.FLOOR,
@@ -29,32 +27,17 @@ MAX_WORDS = 8
 # How much of an unrecognised filter is quoted back: enough to spot the typo, never a wall.
 ECHO_LIMIT = 40
 
-
-def _key(text: str) -> str:
-    """``Lower-Backs`` -> ``lowerback``: the comparison form of an area or place."""
-    words = [w for w in fold(text).split() if w not in _FILLER]
-    out: list[str] = []
-    for word in words:
-        word = _WORD_FORMS.get(word, word)
-        if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
-            word = word[:-1]
-        out.append(word)
-    return "".join(out)
-
-
-_AREAS: dict[str, str] = {_key(a.value): a.value for a in Area} | {
-    _key(text): area.value for text, area in _AREA_SYNONYMS.items()
-}
 _WHERES: dict[str, str] = (
-    {_key(w.value): w.value for w in Where}
-    | {_key(label): value for value, label in WHERE_LABELS.items()}
-    | {_key(text): where.value for text, where in _WHERE_SYNONYMS.items()}
+    {compact_key(w.value): w.value for w in Where}
+    | {compact_key(label): value for value, label in WHERE_LABELS.items()}
+    | {compact_key(text): where.value for text, where in _WHERE_SYNONYMS.items()}
 )
 
 
 @dataclass(frozen=True, slots=True)
 class Filters:
-    """What to list: an ``Area`` value and a ``Where`` value; None means any."""
+    """What to list: an area group key (an ``Area`` value, or ``back``, ``legs`` ...: see
+    bot/core/areas.py) and a ``Where`` value; None means any."""
 
     area: str | None = None
     where: str | None = None
@@ -74,13 +57,14 @@ def is_any(text: str | None) -> bool:
 
 
 def area_of(text: str) -> str | None:
-    """The ``Area`` value ``text`` names (``hip``, ``Lower back``), or None."""
-    return _AREAS.get(_key(text))
+    """The area group key ``text`` names (``hip``, ``Lower back``, ``legs``), or None."""
+    found = group_of(text)
+    return found.key if found else None
 
 
 def where_of(text: str) -> str | None:
     """The ``Where`` value ``text`` names (``at your desk``, ``floor``), or None."""
-    return _WHERES.get(_key(text))
+    return _WHERES.get(compact_key(text))
 
 
 def read(area: str | None, where: str | None = None) -> Filters | Unknown:

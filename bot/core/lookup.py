@@ -25,6 +25,8 @@ from bot.core.render import truncate
 _FILLER = frozenset(
     {"the", "a", "an", "of", "to", "and", "with", "on", "in", "your", "my", "stretch", "pose"}
 )
+# Filler words that still mean something typed on their own: "/stretch pose" asks for the poses.
+_GENERIC = frozenset({"stretch", "pose"})
 _NUMBERS = {
     "one": "1", "two": "2", "three": "3", "four": "4", "five": "5",
     "six": "6", "seven": "7", "eight": "8", "nine": "9", "ten": "10",
@@ -38,6 +40,12 @@ RESOLVE_MARGIN = 4.0
 SUGGEST_SCORE = 55.0
 # How close a typed word must be to a known word for its names to be fuzzy candidates.
 WORD_SCORE = 60.0
+# Suggestions by shared words ("pigeon extra words") take a typed word as a known one only
+# when it is this close: near enough for "neddle", not for "twist" -> "wrist".
+PARTIAL_WORD_SCORE = 80.0
+# Words of a query read for shared-word suggestions; the rest of a wall of text is ignored.
+PARTIAL_WORDS = 8
+MAX_SUGGESTIONS = 5
 MAX_CHOICES = 25
 CHOICE_LABEL_LIMIT = 100  # Discord's and Slack's cap on an option's label
 
@@ -134,6 +142,13 @@ class StretchIndex:
             ([t for t, _ in tails], [i for _, i in tails]),
         )
         self._fuzzy_choices = [k.key for k in keys]
+        # Every folded word (filler included, so "pose" counts) -> the keys holding it.
+        self._folded_words: dict[str, set[int]] = {}
+        for i, k in enumerate(keys):
+            for word in k.folded.split():
+                self._folded_words.setdefault(_singular(word), set()).add(i)
+        self._folded_vocabulary = sorted(self._folded_words)
+        self._name_words = [{_singular(w) for w in fold(s.name).split()} for s in self._stretches]
         self._key_rank = [k.rank for k in keys]
         self._key_words = [k.key.count(" ") + 1 for k in keys]
         self._vocabulary = sorted(self._word_index)
@@ -155,7 +170,7 @@ class StretchIndex:
         key = normalize(query)
         if not key:  # nothing to match on ("", "鸽子", "!!"): any suggestion would be arbitrary
             return Resolution(None)
-        hit = self._exact.get(key) or self._compact.get(key.replace(" ", ""))
+        hit = self._exact_key(key)
         if hit is not None:
             return Resolution(hit)
         contained = self._containing(key)
@@ -171,13 +186,52 @@ class StretchIndex:
         # By id: ``stretch in suggestions`` would compare pydantic models field by field,
         # which made a typo's lookup cost milliseconds at 1,000 stretches.
         seen = {stretch.id for stretch in suggestions}
-        for stretch, _ in ranked:
-            if len(suggestions) >= 5:
+        more = self._sharing_words(query) if len(suggestions) < MAX_SUGGESTIONS else []
+        for stretch in (*more, *(stretch for stretch, _ in ranked)):
+            if len(suggestions) >= MAX_SUGGESTIONS:
                 break
             if stretch.id not in seen:
                 seen.add(stretch.id)
                 suggestions.append(stretch)
-        return Resolution(None, tuple(suggestions[:5]))
+        return Resolution(None, tuple(suggestions[:MAX_SUGGESTIONS]))
+
+    def exact(self, query: str) -> Stretch | None:
+        """The stretch whose id, name or alias ``query`` is (after normalising), else None."""
+        key = normalize(query)
+        return self._exact_key(key) if key else None
+
+    def _exact_key(self, key: str) -> Stretch | None:
+        return self._exact.get(key) or self._compact.get(key.replace(" ", ""))
+
+    def _sharing_words(self, query: str) -> list[Stretch]:
+        """Stretches whose names share the most words with ``query``, for suggestions when the
+        whole text matches nothing: "pigeon extra words" suggests pigeon, "pose" the poses.
+
+        A word a name itself holds counts before one only an alias holds, and shorter names
+        come first: they are the more direct answer.
+        """
+        words = [_singular(w) for w in fold(query).split() if w in _GENERIC or w not in _FILLER]
+        scores: dict[int, list[int]] = {}  # stretch rank -> [words matched, in the name]
+        for word in list(dict.fromkeys(words))[:PARTIAL_WORDS]:
+            known = [word] if word in self._folded_words else [
+                found for found, _, _ in process.extract(
+                    word, self._folded_vocabulary, scorer=fuzz.ratio, processor=None,
+                    score_cutoff=PARTIAL_WORD_SCORE, limit=3)
+            ]
+            in_name: dict[int, bool] = {}
+            for found in known:
+                for i in self._folded_words[found]:
+                    rank = self._key_rank[i]
+                    in_name[rank] = in_name.get(rank, False) or found in self._name_words[rank]
+            for rank, named in in_name.items():
+                score = scores.setdefault(rank, [0, 0])
+                score[0] += 1
+                score[1] += named
+        best = heapq.nsmallest(
+            MAX_SUGGESTIONS, scores.items(),
+            key=lambda item: (-item[1][0], -item[1][1], len(self._name_words[item[0]]), item[0]),
+        )
+        return [self._stretches[rank] for rank, _ in best]
 
     def autocomplete(
         self,

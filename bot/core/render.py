@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
+from bot.core import safety
 from bot.core.content.models import Dose, Prompt, RedFlag, Sides, Stretch, Tip
 from bot.core.messages import Button, ButtonStyle, Message, MessageKind, Section
 
@@ -32,17 +33,10 @@ PAGE_SIZE = 10
 UNIVERSAL_CAUTION = (
     "Stop at once if you feel sharp pain, numbness or tingling; a gentle pull is all you want."
 )
-# On a card the stretch's own cautions already say to stop on sharp pain (the loader insists),
-# so the general line adds only the nerve signs those cautions leave out.
-_NERVE_SIGNS = (
-    ("numbness", ("numb", "pins and needles")),
-    ("tingling", ("tingl", "pins and needles")),
-)
-# A break suggestion shows no cautions of its own, and its "Show me how" button cannot be
-# pressed everywhere (the console), so it carries one short line of its own.
-BREAK_CAUTION = "Go gently; stop if anything hurts sharply."
+# The line a break suggestion carries (bot/core/safety.py picks it by the exercise's kind).
+BREAK_CAUTION = safety.BREAK_CAUTION
 DISCLAIMER = "General wellness information, not medical advice."
-FOOTER = f"Signs to stop and see a professional: /redflags. {DISCLAIMER}"
+FOOTER = f"Warning signs and how soon to get help: /redflags. {DISCLAIMER}"
 WHERE_LABELS = {"desk": "at your desk", "standing": "standing", "floor": "on the floor"}
 
 
@@ -63,18 +57,20 @@ def summary_line(stretch: Stretch) -> str:
 def dose_line(dose: Dose, sides: Sides) -> str:
     """``Hold 30 seconds each side × 2 sets`` and the like, from the structured dose."""
     parts: list[str] = []
-    if dose.hold_seconds and dose.hold_breaths:
-        parts.append(f"hold {plural(dose.hold_seconds, 'second')}"
-                     f" (about {plural(dose.hold_breaths, 'slow breath')})")
+    breaths = _breaths(dose)
+    if dose.hold_seconds and breaths:
+        parts.append(f"hold {plural(dose.hold_seconds, 'second')} (about {breaths})")
     elif dose.hold_seconds:
         parts.append(f"hold {plural(dose.hold_seconds, 'second')}")
-    elif dose.hold_breaths:
-        parts.append(f"hold for {plural(dose.hold_breaths, 'slow breath')}")
+    elif breaths:
+        parts.append(f"hold for {breaths}")
     if dose.reps:
-        parts.append(plural(dose.reps, "rep"))
+        parts.append(plural(dose.reps, dose.unit or "rep"))
     text = ", ".join(parts)
-    if sides is Sides.EACH:
-        text += " each side"
+    each = [*(["each direction"] if dose.each_direction else []),
+            *(["each side"] if sides is Sides.EACH else [])]
+    if each:
+        text += " " + ", ".join(each)
     if dose.sets and dose.sets > 1:
         text += f" × {dose.sets} sets"
     return text[:1].upper() + text[1:]
@@ -89,22 +85,19 @@ def plural(n: int, word: str, many: str | None = None) -> str:
     return f"{n} {many}"
 
 
-def general_caution(cautions: Sequence[str]) -> str | None:
-    """The general line a card adds after the stretch's own cautions, or None if it adds nothing.
-
-    Repeating "stop on sharp pain" under a caution that already says so reads as filler, and
-    filler gets skimmed; only numbness and tingling, when not already named, are added.
-    """
-    text = " ".join(cautions).casefold()
-    missing = [sign for sign, words in _NERVE_SIGNS if not any(w in text for w in words)]
-    if not missing:
-        return None
-    return f"Stop too if you feel {' or '.join(missing)}; a gentle pull is all you want."
+def _breaths(dose: Dose) -> str:
+    """``6 slow breaths`` or ``6–8 slow breaths``; empty without a breath count."""
+    if not dose.hold_breaths:
+        return ""
+    if dose.hold_breaths_max:
+        return f"{dose.hold_breaths}–{dose.hold_breaths_max} slow breaths"
+    return plural(dose.hold_breaths, "slow breath")
 
 
 def stretch_card(stretch: Stretch, easier: Stretch | None = None) -> Message:
     """The full instructions for one stretch; ``easier`` is the stretch its ``easier`` names."""
     sections: list[Section] = [
+        *split_section("Check first", safety.check_first(stretch)),
         *split_section("Steps", stretch.steps, numbered=True),
         Section("Dose", (dose_line(stretch.dose, stretch.sides),)),
         *split_section("Cautions", card_cautions(stretch)),
@@ -134,7 +127,7 @@ def stretch_card(stretch: Stretch, easier: Stretch | None = None) -> Message:
 
 def card_cautions(stretch: Stretch) -> tuple[str, ...]:
     """The stretch's own cautions, then the general line if it says something they do not."""
-    general = general_caution(stretch.cautions)
+    general = safety.general_caution(stretch.cautions, stretch.kind)
     return (*stretch.cautions, general) if general else tuple(stretch.cautions)
 
 
@@ -170,6 +163,35 @@ def suggestions(query: str, candidates: Sequence[Stretch]) -> Message:
             sections=(Section(None, tuple(f"{s.name} (/stretch {s.id})" for s in candidates)),),
             buttons=tuple(Button(f"show_stretch:{s.id}", _label(s.name)) for s in candidates[:5]),
             ephemeral=True,
+        )
+    )
+
+
+def area_stretches(
+    key: str, label: str, stretches: Sequence[Stretch], note: str | None = None
+) -> Message:
+    """The answer to a body area typed as a stretch name (``/stretch lower back``): that
+    area's stretches in the order given (best first), with buttons for the first few.
+
+    A public answer like a card, not a private "no stretch called" miss: the person named
+    something real. The footer keeps the red-flags pointer, since people often type an area
+    because it hurts.
+    """
+    if not stretches:
+        return suggestions(label, ())
+    shown = stretches[:PAGE_SIZE]
+    lines = tuple(f"{s.name}: {summary_line(s)} (/stretch {s.id})" for s in shown)
+    more = f" All {len(stretches)}: /stretches {key}." if len(stretches) > len(shown) else ""
+    body = f"Best first. Open one with /stretch NAME.{more}"
+    return fit(
+        Message(
+            kind=MessageKind.STRETCH_LIST,
+            title=f"Stretches for your {label}",
+            body=f"{note}\n\n{body}" if note else body,
+            sections=tuple(split_section(None, lines)),
+            footer=FOOTER,
+            buttons=tuple(Button(f"show_stretch:{s.id}", _label(s.name)) for s in shown[:5]),
+            meta={"area": key},
         )
     )
 
@@ -228,7 +250,7 @@ def break_message(
     prompt: Prompt | None, stretch: Stretch | None, *, kind: MessageKind = MessageKind.BREAK
 ) -> Message:
     """A nudge to get up, one suggested stretch, and the done / snooze / show-me buttons."""
-    body = prompt.text if prompt else "Time to stand up, move a little and rest your eyes."
+    body = prompt.text if prompt else "Time for a short break: move a little and rest your eyes."
     sections: tuple[Section, ...] = ()
     buttons: list[Button] = []
     meta: dict[str, str] = {}
@@ -241,7 +263,7 @@ def break_message(
                 (
                     summary_line(stretch),
                     dose_line(stretch.dose, stretch.sides),
-                    BREAK_CAUTION,
+                    safety.break_caution(stretch.kind),
                 ),
             ),
         )
@@ -262,13 +284,19 @@ def break_message(
 
 
 def redflags_message(intro: str, flags: Sequence[RedFlag], outro: str) -> Message:
+    """Every sign under the heading of its urgency, the most urgent first."""
     body = intro or "Stop stretching and get checked by a health professional if you notice:"
+    sections = [
+        section
+        for level, group in safety.by_level(flags)
+        for section in split_section(safety.LEVEL_HEADINGS[level], [f.sign for f in group])
+    ]
     return fit(
         Message(
             kind=MessageKind.REDFLAGS,
             title="When to stop and see a professional",
             body=body,
-            sections=tuple(split_section(None, [f.sign for f in flags])),
+            sections=tuple(sections),
             footer=with_disclaimer(outro),
         )
     )
@@ -302,7 +330,7 @@ def about_message(stretch_count: int, tip_count: int) -> Message:
                     UNIVERSAL_CAUTION,
                     "If you have an injury, a medical condition or are pregnant, ask a health"
                     " professional which movements suit you.",
-                    "See /redflags for signs that need a professional rather than a stretch.",
+                    safety.REDFLAGS_POINTER,
                 ),
             ),
             Section(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -69,19 +69,38 @@ class Rotator:
         self._rng = rng or random.Random()  # noqa: S311 - shuffling content, not security
         self._locks: dict[str, asyncio.Lock] = {}
 
-    async def next(self, key: str, ids: Sequence[str]) -> str | None:
-        """Return the next id for ``key`` from ``ids`` (the current library), or None if empty."""
+    async def next(
+        self, key: str, ids: Sequence[str], accept: Callable[[str], bool] | None = None
+    ) -> str | None:
+        """Return the next id for ``key`` from ``ids`` (the current library), or None if empty.
+
+        With ``accept``, the next id in the deck that it accepts is dealt and the others keep
+        their places (a break prompt must suit the stretch it sits beside). If none left this
+        round is accepted, the accepted one dealt longest ago is dealt again; if no id at all is
+        accepted, nothing is dealt and the answer is None.
+        """
         if not ids:
             return None
         lock = self._locks.setdefault(key, asyncio.Lock())
         async with lock:
             state = await self._store.get(key) or RotationState()
             state = self._refresh(state, ids)
-            chosen = state.deck.pop(0)
+            chosen = self._take(state, accept or _any)
+            if chosen is None:
+                return None
             state.dealt.append(chosen)
             state.last = chosen
             await self._store.put(key, state)
             return chosen
+
+    @staticmethod
+    def _take(state: RotationState, accept: Callable[[str], bool]) -> str | None:
+        """Remove and return the first accepted id of the deck, else of those dealt."""
+        for pile in (state.deck, state.dealt):
+            for i, candidate in enumerate(pile):
+                if accept(candidate):
+                    return pile.pop(i)
+        return None
 
     def _refresh(self, state: RotationState, ids: Sequence[str]) -> RotationState:
         """Reconcile the stored deck with today's ids and start a new round when it runs out."""
@@ -100,3 +119,7 @@ class Rotator:
                 swap = self._rng.randint(1, len(deck) - 1)
                 deck[0], deck[swap] = deck[swap], deck[0]
         return RotationState(deck=deck, dealt=dealt, last=state.last)
+
+
+def _any(_: str) -> bool:
+    return True

@@ -17,11 +17,13 @@ def make_stretch(stretch_id: str, name: str, **overrides: Any) -> Stretch:
     data: dict[str, Any] = {
         "id": stretch_id,
         "name": name,
+        "kind": "stretch",
         "areas": ["neck"],
         "where": ["desk"],
         "steps": ["Sit tall.", "Move gently."],
         "dose": {"hold_seconds": 20},
         "cautions": ["Stop on sharp pain."],
+        "check_first": ["A neck injury: ask a physio first."],
         "why": "Because sitting is hard on necks.",
         "pose": "seated",
     }

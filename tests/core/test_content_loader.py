@@ -39,8 +39,50 @@ def problems_for(case: str) -> list[Problem]:
 def test_fixture_content_loads(library) -> None:
     """The good fixture library validates and holds every kind of content."""
     assert len(library.stretches) == 7
-    assert len(library.tips) == 3 and len(library.prompts) == 3 and len(library.red_flags) == 2
+    assert len(library.tips) == 3 and len(library.prompts) == 3 and len(library.red_flags) == 3
     assert library.red_flags_intro.startswith("See a professional")
+
+
+def test_red_flags_are_held_most_urgent_first(library) -> None:
+    """The library keeps red flags in level order (emergency, within days, routine) whatever
+    the file's order, so everything that lists them lists them that way."""
+    assert [f.id for f in library.red_flags] == ["saddle", "injury", "numbness"]
+    assert [f.level.value for f in library.red_flags] == ["emergency", "within-days", "routine"]
+
+
+@pytest.mark.parametrize(
+    ("case", "needle"),
+    [
+        ("redflag_no_level", "missing required field"),
+        ("redflag_bad_level", "'emergency', 'within-days' or 'routine' (got 'urgent')"),
+        ("no_kind", "missing required field"),
+        ("no_check_first", "missing required field"),
+        ("bad_kind", "'stretch', 'mobility', 'strengthen' or 'eyes' (got 'stretching')"),
+        ("bad_dose", "hold_breaths_max must be more than hold_breaths"),
+        ("prompt_pairing", "give stretch or areas, not both"),
+    ],
+)
+def test_new_fields_say_what_is_wrong(case: str, needle: str) -> None:
+    """Red-flag levels, exercise kinds, check_first, dose ranges and prompt pairings are
+    validated with a message a content author can act on (file, line and field are checked
+    by test_bad_fixture_reports_file_line_and_field)."""
+    assert needle in problems_for(case)[0].message
+
+
+def test_prompts_that_could_never_show_are_errors() -> None:
+    """A prompt paired with an unknown stretch, a stretch breaks never suggest, or areas no
+    break stretch works is reported: it would silently never be shown."""
+    messages = [p.message for p in problems_for("prompt_pairing")[1:]]
+    assert "unknown stretch id 'neck-tlit'; did you mean 'neck-tilt'?" in messages[0]
+    assert "'floor-twist' is never suggested in a break" in messages[1]
+    assert "no stretch a break suggests works lower-back, calves" in messages[2]
+
+
+def test_eye_kind_goes_with_the_eye_area_only() -> None:
+    """kind: eyes on a stretch that is not only for the eyes (or the reverse) is an error."""
+    problem = problems_for("bad_kind")[-1]
+    assert problem.field == "stretches[1].kind"
+    assert problem.message.startswith("kind must be eyes exactly when areas is [eyes]")
 
 
 def test_every_bad_fixture_has_expectations() -> None:
@@ -137,9 +179,11 @@ def test_too_long_card_is_rejected(tmp_path: Path) -> None:
     """A stretch whose card would not fit a chat message is a content error."""
     steps = "\n".join(f'      - "{"x" * 590} {i}"' for i in range(12))
     (tmp_path / "s.yaml").write_text(
-        "version: 1\nstretches:\n  - id: long\n    name: Long\n    areas: [neck]\n"
-        f"    where: [desk]\n    pose: seated\n    steps:\n{steps}\n    dose: {{reps: 1}}\n"
-        '    cautions: ["Stop on sharp pain."]\n    why: "Testing."\n'
+        "version: 1\nstretches:\n  - id: long\n    name: Long\n    kind: stretch\n"
+        f"    areas: [neck]\n    where: [desk]\n    pose: seated\n    steps:\n{steps}\n"
+        "    dose: {reps: 1}\n"
+        '    cautions: ["Stop on sharp pain."]\n    check_first: ["A neck injury."]\n'
+        '    why: "Testing."\n'
     )
     with pytest.raises(ContentError) as info:
         load_library([tmp_path])
@@ -172,7 +216,7 @@ def test_validate_command_exits_0_on_good_content() -> None:
         timeout=60,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert result.stdout.startswith("OK: 8 stretches, 3 tips, 3 prompts, 2 red flags")
+    assert result.stdout.startswith("OK: 8 stretches, 3 tips, 3 prompts, 3 red flags")
 
 
 def test_summary_counts_read_as_english() -> None:

@@ -10,6 +10,7 @@ import pytest
 from bot.core.clock import FakeClock
 from bot.core.commands import ContentCommands
 from bot.core.content.library import Library
+from bot.core.content.models import Prompt
 from bot.core.messages import MessageKind
 from bot.core.rotation import MemoryRotationStore
 from tests.core.contentkit import make_stretch
@@ -172,9 +173,14 @@ def test_autocomplete_returns_choices(content: ContentCommands) -> None:
 
 
 def test_redflags_and_about(content: ContentCommands) -> None:
-    """Red flags list every sign; about carries the disclaimer."""
+    """Red flags list every sign under its level, most urgent first; about carries the
+    disclaimer."""
     flags = content.redflags()
-    assert len(flags.sections[0].lines) == 2 and "not medical advice" in flags.footer
+    assert [s.lines for s in flags.sections] == [
+        ("Numbness in the groin or buttocks.",), ("Pain after a fall or injury.",),
+        ("Numbness or tingling in a leg or arm.",)]
+    assert flags.sections[0].heading.startswith("Emergency now")
+    assert "not medical advice" in flags.footer
     assert "not medical advice" in content.about().plain_text()
 
 
@@ -182,3 +188,96 @@ def test_areas_and_wheres_are_the_ones_in_use(content: ContentCommands) -> None:
     """Only areas and places some stretch uses are offered."""
     assert "eyes" not in content.areas() and "hips" in content.areas()
     assert content.wheres() == ["desk", "standing", "floor"]
+
+
+def _ids(message) -> list[str]:
+    return [b.action.removeprefix("show_stretch:") for b in message.buttons]
+
+
+def test_a_body_area_typed_as_a_name_lists_its_stretches_best_first(
+    content: ContentCommands,
+) -> None:
+    """/stretch hips answers publicly with the hip stretches, those done at the desk first,
+    instead of "no stretch called hips"."""
+    message = content.stretch("hips")
+    assert message.kind is MessageKind.STRETCH_LIST and not message.ephemeral
+    assert message.title == "Stretches for your hips"
+    assert _ids(message) == ["seated-figure-four", "pigeon-pose", "thread-the-needle"]
+    assert "/redflags" in (message.footer or "")
+
+
+def test_an_area_lists_stretches_before_strengthening_moves(content: ContentCommands) -> None:
+    """"glute stretch" puts the stretches first and the glute bridge (which strengthens)
+    last, though the bridge is the one aimed most squarely at the glutes."""
+    assert _ids(content.stretch("glute stretch")) == [
+        "pigeon-pose", "thread-the-needle", "glute-bridge"]
+
+
+def test_an_exact_name_or_alias_still_opens_its_card(content: ContentCommands) -> None:
+    """Area words only answer when no stretch has that name: "figure four" is a stretch."""
+    assert content.stretch("figure four").meta["stretch_id"] == "seated-figure-four"
+
+
+def test_an_area_with_no_stretches_says_so_privately(content: ContentCommands) -> None:
+    """An area the library has nothing for (the fixture has no eye exercises) is a miss."""
+    message = content.stretch("eyes")
+    assert message.kind is MessageKind.SUGGESTIONS and message.ephemeral
+
+
+@pytest.mark.parametrize(("typed", "expected"), [("legs", "standing-quad-stretch"),
+                                                 ("Bum", "pigeon-pose"),
+                                                 ("neck", "neck-side-bend")])
+def test_stretches_takes_everyday_words_for_areas(
+    content: ContentCommands, typed: str, expected: str
+) -> None:
+    """/stretches legs, bum or neck lists the stretches for those areas."""
+    message = content.stretches(typed)
+    assert message.kind is MessageKind.STRETCH_LIST, message.body
+    assert f"(/stretch {expected})" in message.plain_text()
+
+
+def _pairing_content() -> ContentCommands:
+    stretches = [
+        make_stretch("wrist-stretch", "Wrist stretch", areas=["wrists"]),
+        make_stretch("ankle-circles", "Ankle circles", areas=["ankles", "calves"],
+                     kind="mobility"),
+        make_stretch("chin-tuck", "Chin tuck", areas=["neck"], kind="mobility"),
+        make_stretch("floor-only", "Floor only", areas=["wrists"], where=["floor"]),
+    ]
+    prompts = [
+        Prompt(id="any", text="A short break now."),
+        Prompt(id="calf-raises", text="Lift your heels under the desk.",
+               areas=["calves", "ankles"]),
+        Prompt(id="hands", text="Your hands have earned a break.", areas=["wrists"]),
+        Prompt(id="head-back", text="Bring your head back.", stretch="chin-tuck"),
+    ]
+    library = Library(stretches=stretches, prompts=prompts)
+    return ContentCommands(library, MemoryRotationStore(),
+                           FakeClock(datetime(2026, 1, 5, tzinfo=UTC)), random.Random(3))
+
+
+async def test_a_break_prompt_always_suits_its_stretch() -> None:
+    """Over many breaks, each prompt sits only beside a stretch it fits: the calf prompt never
+    beside the wrist stretch, the chin-tuck prompt only beside the chin tuck."""
+    content = _pairing_content()
+    seen: set[tuple[str, str]] = set()
+    for _ in range(60):
+        message = await content.break_message("t")
+        seen.add((message.meta["prompt_id"], message.meta["stretch_id"]))
+    assert ("calf-raises", "wrist-stretch") not in seen
+    for prompt_id, stretch_id in seen:
+        prompt = content.library.prompt(prompt_id)
+        assert prompt is not None and prompt.fits(content.library.stretch(stretch_id))
+    assert {p for p, _ in seen} == {"any", "calf-raises", "hands", "head-back"}
+    assert {s for _, s in seen} == {"wrist-stretch", "ankle-circles", "chin-tuck"}
+
+
+async def test_a_break_with_no_fitting_prompt_uses_the_neutral_line() -> None:
+    """A stretch no prompt fits still gets a break message, with the built-in line."""
+    library = Library(stretches=[make_stretch("neck", "Neck")],
+                      prompts=[Prompt(id="legs", text="Legs!", areas=["calves"])])
+    content = ContentCommands(library, MemoryRotationStore(),
+                              FakeClock(datetime(2026, 1, 5, tzinfo=UTC)))
+    message = await content.break_message("t")
+    assert message.meta["stretch_id"] == "neck" and "prompt_id" not in message.meta
+    assert "stand" not in message.body.lower()

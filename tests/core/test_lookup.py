@@ -151,3 +151,38 @@ def test_short_prefix_with_filter_finds_matches_past_the_first_hundred() -> None
     stretches.append(make_stretch("nz-hip", "Nz hip opener", areas=["hips"]))
     index = StretchIndex(stretches)
     assert [c.value for c in index.autocomplete("n", area="hips")] == ["nz-hip"]
+
+
+def test_exact_is_only_a_name_alias_or_id(library: Library) -> None:
+    """exact() answers only for a whole name, alias or id, never a guess."""
+    assert library.index.exact("Half Pigeon").id == "pigeon-pose"
+    assert library.index.exact("pigeon-pose").id == "pigeon-pose"
+    assert library.index.exact("pidgeon") is None and library.index.exact("") is None
+
+
+def test_extra_words_still_suggest_the_stretch_they_name(library: Library) -> None:
+    """"pigeon extra words" matches no name as a whole but suggests pigeon first."""
+    found = library.index.resolve("pigeon extra words")
+    assert found.stretch is None
+    assert found.suggestions and found.suggestions[0].id == "pigeon-pose"
+
+
+def test_pose_alone_suggests_the_poses() -> None:
+    """"pose" is dropped from names for matching, but typed alone it asks for the poses; a
+    name holding the word comes before one whose alias does."""
+    index = StretchIndex([
+        make_stretch("camel", "Camel pose"),
+        make_stretch("bridge", "Bridge", aliases=["bridge pose"]),
+        make_stretch("twist", "Seated twist"),
+    ])
+    found = index.resolve("pose")
+    assert found.stretch is None and [s.id for s in found.suggestions] == ["camel", "bridge"]
+
+
+def test_shared_words_do_not_fuzz_a_known_word_into_another() -> None:
+    """A typed word that is itself known ("twist") is not also read as a near word ("wrist")."""
+    index = StretchIndex([make_stretch("seated-twist", "Seated twist"),
+                          make_stretch("lying-twist", "Lying twist"),
+                          make_stretch("wrist-flexor-release", "Wrist flexor release")])
+    found = index.resolve("twist")
+    assert {s.id for s in found.suggestions} == {"seated-twist", "lying-twist"}

@@ -31,7 +31,7 @@ WHERES = st.one_of(st.none(), st.sampled_from(["desk", "standing", "floor", "moo
 
 @lru_cache(maxsize=1)
 def real() -> Library:
-    """The shipped library: 44 stretches with real names and aliases."""
+    """The shipped library: every stretch with its real names and aliases."""
     return load_library(Settings().content_dirs())
 
 
@@ -58,10 +58,13 @@ def test_autocomplete_is_valid_for_any_text(
 @settings(max_examples=120, deadline=None)
 @given(text=QUERIES)
 def test_stretch_answers_any_text_with_a_card_or_suggestions(text: str) -> None:
-    """/stretch with any text gives a card or private suggestions, never an exception, and
-    echoes at most 60 characters of what was typed."""
+    """/stretch with any text gives a card, an area's stretches or private suggestions, never
+    an exception, and echoes at most 60 characters of what was typed."""
     message = commands().stretch(text)
-    assert message.kind in (MessageKind.STRETCH, MessageKind.SUGGESTIONS)
+    assert message.kind in (MessageKind.STRETCH, MessageKind.STRETCH_LIST,
+                            MessageKind.SUGGESTIONS)
+    if message.kind is MessageKind.STRETCH_LIST:
+        assert message.buttons and len(message.buttons) <= 5
     if message.kind is MessageKind.SUGGESTIONS:
         assert message.ephemeral
         assert len(message.title) <= len("No stretch called “”") + 60

@@ -99,3 +99,40 @@ def test_state_round_trips_through_dict() -> None:
     """RotationState serialises for SQL stores and back unchanged."""
     state = RotationState(deck=["a"], dealt=["b"], last="b")
     assert RotationState.from_dict(state.to_dict()) == state
+
+
+@settings(max_examples=100, deadline=None)
+@given(ids=ids_strategy, seed=st.integers(0, 2**32), picks=st.lists(st.integers(0, 11),
+                                                                    min_size=1, max_size=30))
+def test_accept_deals_only_accepted_ids_and_keeps_the_others_waiting(
+    ids: list[str], seed: int, picks: list[int]
+) -> None:
+    """With ``accept``, every deal is an accepted id; ids passed over keep their place, so a
+    plain deal afterwards still shows every id not yet dealt this round before any repeat."""
+    rotator = Rotator(MemoryRotationStore(), random.Random(seed))
+
+    async def run() -> None:
+        dealt: list[str] = []
+        for pick in picks:
+            wanted = ids[pick % len(ids)]
+            got = await rotator.next("k", ids, accept=lambda i, w=wanted: i == w)
+            assert got == wanted
+            dealt.append(got)
+        state = await rotator._store.get("k")  # the deck itself, not just what was dealt
+        assert state is not None
+        assert sorted(state.deck + state.dealt) == sorted(ids)
+
+    asyncio.run(run())
+
+
+async def test_accept_repeats_the_longest_ago_when_the_round_has_none_left() -> None:
+    """When no id left this round is accepted, the accepted one dealt longest ago comes back;
+    when no id is accepted at all, nothing is dealt."""
+    rotator = Rotator(MemoryRotationStore(), random.Random(1))
+    ids = ["a", "b", "c"]
+    first = [await rotator.next("k", ids, accept=lambda i: i in {"a", "b"}) for _ in range(2)]
+    assert sorted(first) == ["a", "b"]
+    again = await rotator.next("k", ids, accept=lambda i: i in {"a", "b"})
+    assert again == first[0]
+    assert await rotator.next("k", ids, accept=lambda i: False) is None
+    assert await rotator.next("k", ids) == "c"  # the one passed over is still waiting

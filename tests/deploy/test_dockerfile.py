@@ -23,6 +23,7 @@ import aiohttp
 from prometheus_client.parser import text_string_to_metric_families
 
 from bot.observability import HealthChecks, Metrics, ObservabilityServer
+from tests.childenv import child_env
 from tests.fakes.discord import FakeDiscord
 from tests.reliability.botprocess import bot_env
 
@@ -66,8 +67,7 @@ def test_image_command_without_a_token_exits_2_naming_it(
 ) -> None:
     """ENTRYPOINT + CMD with no DISCORD_TOKEN exits 2 with one line naming the variable."""
     command = [*json.loads(only(dockerfile, "ENTRYPOINT")), *json.loads(only(dockerfile, "CMD"))]
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("DESKBREAK_", "DISCORD_", "SLACK_"))}
+    env = child_env()
     done = subprocess.run([str(VENV_BIN / command[0]), *command[1:]], cwd=tmp_path, env=env,
                           stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60)
     assert done.returncode == 2
@@ -208,9 +208,11 @@ async def test_image_command_serves_health_and_metrics(
     assert process.stderr is not None
     try:
         seen: list[str] = []
-        async with asyncio.timeout(60):  # serving /healthz, and healthy: the gateway is up
-            while not all(any(mark in line for line in seen)
-                          for mark in ("health and metrics on", "connected to Discord as")):
+        # Serving /healthz, and healthy: the gateway is up and the scheduler runs (it starts
+        # after the gateway connects, so waiting for both lines is what "healthy" means).
+        marks = ("health and metrics on", "connected to Discord as", "scheduler started")
+        async with asyncio.timeout(60):
+            while not all(any(mark in line for line in seen) for mark in marks):
                 line = (await process.stderr.readline()).decode()
                 assert line, "deskbreak run exited before it was healthy:\n" + "".join(seen)
                 seen.append(line)

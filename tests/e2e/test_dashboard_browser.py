@@ -10,7 +10,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import re
 import sys
 from collections.abc import AsyncIterator
@@ -19,6 +18,7 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Browser, Page, async_playwright, expect
 
+from tests.childenv import child_env
 from tests.web.browser import chromium_or_skip, launch
 from tests.web.world import DiscordWorld, discord_world, free_port
 
@@ -55,8 +55,7 @@ async def test_console_link_add_with_live_preview_pause_then_console_lists_it_pa
         browser: Browser, tmp_path: Path) -> None:
     """The first minute of a newcomer: the printed link, a schedule, a pause, seen in the REPL."""
     port = free_port()
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("DESKBREAK_", "DISCORD_", "SLACK_"))}
+    env = child_env()
     # The console follows the machine's zone; pin it so the listing below reads the same anywhere.
     env.update({"TZ": "UTC", "PYTHONPATH": str(ROOT), "DESKBREAK_WEB_PORT": str(port),
                 "DESKBREAK_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite3'}"})

@@ -32,7 +32,7 @@ def test_no_picture_is_blank_and_the_figure_is_a_figure(real_pictures: dict[str,
     for stretch_id, png in real_pictures.items():
         assert ink_share(png) > 0.02, stretch_id
         body = sum(share_near(png, c) for c in (look.PRIMARY, look.ACCENT, FAR))
-        assert 0.01 < body < 0.3, (stretch_id, body)
+        assert 0.01 < body < 0.45, (stretch_id, body)  # a hands close-up fills a third
 
 
 def test_every_picture_shows_the_figure_and_what_is_stretched(

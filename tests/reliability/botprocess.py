@@ -16,6 +16,7 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
+from tests.childenv import child_env
 from tests.fakes.discord import FakeDiscord
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -25,11 +26,7 @@ WAIT = 60.0
 
 def bot_env(fake: FakeDiscord, db_url: str, **extra: str) -> dict[str, str]:
     """The child's environment: the caller's minus any deskbreak/platform settings, plus ours."""
-    keep = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("DESKBREAK_", "DISCORD_", "SLACK_"))
-    }
+    keep = child_env()
     return {
         **keep,
         "PYTHONPATH": str(ROOT),

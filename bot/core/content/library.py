@@ -7,13 +7,14 @@ ambiguity.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import cached_property
 from pathlib import Path
 
 from bot.core.content.models import Area, Prompt, RedFlag, Stretch, Tip, Where
 from bot.core.lookup import StretchIndex, fold
 from bot.core.render import plural
+from bot.core.safety import in_level_order
 
 
 class Library:
@@ -31,7 +32,8 @@ class Library:
         self.stretches: tuple[Stretch, ...] = tuple(sorted(stretches, key=lambda s: fold(s.name)))
         self.tips: tuple[Tip, ...] = tuple(tips)
         self.prompts: tuple[Prompt, ...] = tuple(prompts)
-        self.red_flags: tuple[RedFlag, ...] = tuple(red_flags)
+        # Most urgent first, wherever they are listed (bot/core/safety.py LEVEL_ORDER).
+        self.red_flags: tuple[RedFlag, ...] = in_level_order(red_flags)
         self.red_flags_intro = red_flags_intro
         self.red_flags_outro = red_flags_outro
         self.sources: tuple[Path, ...] = tuple(sources)
@@ -64,6 +66,9 @@ class Library:
     def wheres(self) -> list[str]:
         return list(self._wheres)
 
+    def break_stretches(self) -> list[Stretch]:
+        return break_pool(self.stretches)
+
     def filtered(self, area: str | None = None, where: str | None = None) -> list[Stretch]:
         return [
             s
@@ -79,3 +84,13 @@ class Library:
             (len(self.red_flags), "red flag"),
         )
         return ", ".join(plural(n, word) for n, word in counts)
+
+
+def break_pool(stretches: Sequence[Stretch]) -> list[Stretch]:
+    """What a break may suggest: stretches done seated at the desk, so everyone (a wheelchair
+    user too) can do them where they are; else standing ones, else any."""
+    for where in (Where.DESK, Where.STANDING):
+        found = [s for s in stretches if where in s.where]
+        if found:
+            return found
+    return list(stretches)

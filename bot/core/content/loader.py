@@ -21,7 +21,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from bot.core import render
-from bot.core.content.library import Library
+from bot.core.content.library import Library, break_pool
 from bot.core.content.models import (
     SUPPORTED_VERSIONS,
     Dose,
@@ -143,6 +143,7 @@ def load_library(dirs: Sequence[Path]) -> Library:
             Problem(where, 0, "stretches", "no stretches found: the library needs at least one")
         )
     _check_easier(stretches, state)
+    _check_prompts(state.entries["prompts"], stretches, state)
     _check_names(stretches, state)
     _check_card_sizes(stretches, state)
     if state.problems:
@@ -328,6 +329,39 @@ def _check_easier(stretches: dict[str, _Entry], state: _Collected) -> None:
         state.problems.append(
             Problem(entry.file, entry.doc.line_of(loc), format_loc(loc), message)
         )
+
+
+def _check_prompts(
+    prompts: dict[str, _Entry], stretches: dict[str, _Entry], state: _Collected
+) -> None:
+    """A prompt's pairing must leave it a stretch to sit beside, or it is never shown."""
+    pool = break_pool([e.item for e in stretches.values()])
+    pool_ids = {s.id for s in pool}
+    pool_areas = {a for s in pool for a in s.areas}
+    for entry in prompts.values():
+        prompt: Prompt = entry.item
+        if prompt.stretch is not None:
+            loc: Loc = (*entry.loc, "stretch")
+            if prompt.stretch in pool_ids:
+                continue
+            if prompt.stretch in stretches:
+                message = (f"stretch {prompt.stretch!r} is never suggested in a break (breaks"
+                           " suggest stretches done at the desk), so this prompt would never show")
+            elif prompt.stretch in state.raw_stretch_ids:
+                continue  # that stretch has problems of its own, reported already
+            else:
+                close = difflib.get_close_matches(prompt.stretch, list(stretches), n=1)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                message = f"stretch refers to unknown stretch id {prompt.stretch!r}{hint}"
+        elif prompt.areas and not pool_areas.intersection(prompt.areas) and stretches:
+            loc = (*entry.loc, "areas")
+            names = ", ".join(a.value for a in prompt.areas)
+            message = (f"no stretch a break suggests works {names}, so this prompt would never"
+                       " show")
+        else:
+            continue
+        state.problems.append(Problem(entry.file, entry.doc.line_of(loc), format_loc(loc),
+                                      message))
 
 
 def _check_names(stretches: dict[str, _Entry], state: _Collected) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import os
 import subprocess
 import sys
 from collections.abc import Callable
@@ -19,6 +18,7 @@ from bot.core.content.loader import load_library
 from bot.core.messages import info
 from bot.core.ports import Delivery, DeliveryStatus, Platform, Target, TargetKind
 from bot.core.rotation import MemoryRotationStore
+from tests.childenv import child_env
 
 FIXTURE_CONTENT = Path(__file__).resolve().parents[2] / "fixtures" / "content"
 Console = Callable[..., subprocess.CompletedProcess[str]]
@@ -31,8 +31,7 @@ def console(tmp_path: Path) -> Console:
     def run(
         stdin: str, content_dir: Path | None = None, *options: str
     ) -> subprocess.CompletedProcess[str]:
-        env = {k: v for k, v in os.environ.items()
-               if not k.startswith(("DESKBREAK_", "DISCORD_", "SLACK_"))}
+        env = child_env()
         env["DESKBREAK_DATABASE_URL"] = f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite3'}"
         if content_dir is not None:
             env["DESKBREAK_BASE_CONTENT_DIR"] = str(content_dir)
@@ -165,7 +164,7 @@ async def test_redflags_disclaims_once(tmp_path: Path) -> None:
         (tmp_path / name).write_text((FIXTURE_CONTENT / name).read_text())
     (tmp_path / "redflags.yaml").write_text(
         "version: 1\nintro: 'Get checked if you notice:'\nred_flags:\n"
-        "  - {id: injury, sign: Pain after a fall.}\n"
+        "  - {id: injury, level: within-days, sign: Pain after a fall.}\n"
         "outro: This is general information, not medical advice.\n"
     )
     content = ContentCommands(load_library([tmp_path]), MemoryRotationStore(),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from collections.abc import AsyncIterator
@@ -14,6 +13,7 @@ import pytest
 from bot.adapters.console.localzone import adopt_local_zone, local_zone_name
 from bot.core.clock import FakeClock
 from bot.storage import Spec, Store, create_store
+from tests.childenv import child_env
 
 NOW = datetime(2027, 3, 1, 8, 0, tzinfo=UTC)
 
@@ -81,8 +81,7 @@ async def test_a_zone_chosen_with_config_timezone_is_kept_and_said(store: Store)
 
 def test_remind_on_in_a_piped_console_answers_in_the_local_zone(tmp_path: Path) -> None:
     """`TZ=America/New_York deskbreak run`: /remind on is 09:00-17:00 New York time."""
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("DESKBREAK_", "DISCORD_", "SLACK_"))}
+    env = child_env()
     env |= {"TZ": "America/New_York",
             "DESKBREAK_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite3'}"}
     result = subprocess.run([sys.executable, "-m", "bot", "run", "--platform", "console"],

@@ -8,7 +8,6 @@ on how fast the machine is.
 
 from __future__ import annotations
 
-import os
 import secrets
 import shlex
 import shutil
@@ -19,6 +18,8 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pytest
+
+from tests.childenv import child_env
 
 WAIT = 30.0
 ROOT = Path(__file__).resolve().parents[3]
@@ -38,8 +39,7 @@ class Terminal:
                               *args])
         # The exit status on its own line shows where the cursor was left at the end.
         script = f'{command}; echo "[exit $?]"; sleep {int(WAIT * 4)}'
-        full_env = {k: v for k, v in os.environ.items()
-                    if not k.startswith(("DESKBREAK_", "DISCORD_", "SLACK_", "TMUX"))}
+        full_env = child_env(drop=("TMUX",))
         full_env |= {"PYTHONPATH": str(ROOT), **env}
         self._tmux("-f", "/dev/null", "new-session", "-d", "-x", str(width), "-y", str(height),
                    "-c", str(cwd), "sh", "-c", script, env=full_env)

@@ -24,7 +24,8 @@ async def test_stretch_answers_with_the_card(slash: Slash, content: ContentComma
     assert response["response_type"] == "in_channel"
     blocks = response["blocks"]
     assert blocks[0]["text"]["text"] == "Pigeon pose"
-    assert blocks[2]["text"]["text"].startswith("*Steps*\n1. Begin in a runner")
+    assert blocks[2]["text"]["text"].startswith("*Check first*\n• Hip replacement")
+    assert blocks[3]["text"]["text"].startswith("*Steps*\n1. Begin in a runner")
     assert blocks[-1]["elements"][0]["action_id"] == "show_stretch:thread-the-needle"
 
 
