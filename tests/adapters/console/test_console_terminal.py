@@ -69,9 +69,7 @@ def test_history_is_kept_in_the_data_folder_and_recalled_with_up(
 
 def test_tab_completes_commands_and_stretch_names(terminal: StartTerminal) -> None:
     """Tab completes a command name, then a stretch name after /stretch."""
-    # Tall enough for the whole card: with its check-first lines the thread-the-needle card
-    # is longer than 40 rows, and its title would scroll off before it is looked for.
-    term = terminal(height=80)
+    term = terminal()
     term.type("/redf")
     term.send("Tab")
     term.wait_for_prompt("/redflags")
