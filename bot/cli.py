@@ -30,6 +30,8 @@ from bot.core.content.loader import ContentError, display_path, load_library
 from bot.core.messages import Message, MessageKind
 from bot.core.ports import Platform
 from bot.core.rotation import MemoryRotationStore
+from bot.pictures.cli import add_picture_option, write_stretch_picture
+from bot.pictures.cli import register_cli as register_pictures
 from bot.scheduling.config_file import ConfigError, load_workspaces_config
 from bot.scheduling.preview import register_cli as register_schedule
 from bot.settings import Settings, SettingsError, load_settings
@@ -153,9 +155,17 @@ def register_run(sub: Subparsers, common: argparse.ArgumentParser) -> None:
 
 
 def cmd_stretch(args: argparse.Namespace) -> int:
-    message = content_from(args).stretch(" ".join(args.name))
+    settings = settings_from(args)
+    library = library_from(settings)
+    query = " ".join(args.name)
+    message = ContentCommands(library, MemoryRotationStore(), SystemClock()).stretch(query)
     show(message)
-    return 1 if message.kind is MessageKind.SUGGESTIONS else 0
+    if message.kind is MessageKind.SUGGESTIONS:
+        return 1
+    stretch = library.index.resolve(query).stretch
+    if args.picture is not None and stretch is not None:
+        print(f"\nPicture: {write_stretch_picture(settings, stretch, args.picture)}")
+    return 0
 
 
 def cmd_stretches(args: argparse.Namespace) -> int:
@@ -184,6 +194,7 @@ def register_content(sub: Subparsers, common: argparse.ArgumentParser) -> None:
         description="Show step-by-step instructions for a stretch, by name, alias or id.",
     )
     p.add_argument("name", nargs="+", help="the stretch, e.g. pigeon or 'thread the needle'")
+    add_picture_option(p)
     p.set_defaults(func=cmd_stretch)
 
     p = sub.add_parser(
@@ -340,6 +351,7 @@ REGISTRARS: list[Callable[[Subparsers, argparse.ArgumentParser], None]] = [
     register_validate,
     register_schedule,
     register_invite,
+    register_pictures,
 ]
 
 

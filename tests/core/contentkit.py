@@ -25,6 +25,7 @@ def make_stretch(stretch_id: str, name: str, **overrides: Any) -> Stretch:
         "cautions": ["Stop on sharp pain."],
         "check_first": ["A neck injury: ask a physio first."],
         "why": "Because sitting is hard on necks.",
+        "pose": "seated",
     }
     data.update(overrides)
     return Stretch.model_validate(data)

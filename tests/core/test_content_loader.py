@@ -180,7 +180,8 @@ def test_too_long_card_is_rejected(tmp_path: Path) -> None:
     steps = "\n".join(f'      - "{"x" * 590} {i}"' for i in range(12))
     (tmp_path / "s.yaml").write_text(
         "version: 1\nstretches:\n  - id: long\n    name: Long\n    kind: stretch\n"
-        f"    areas: [neck]\n    where: [desk]\n    steps:\n{steps}\n    dose: {{reps: 1}}\n"
+        f"    areas: [neck]\n    where: [desk]\n    pose: seated\n    steps:\n{steps}\n"
+        "    dose: {reps: 1}\n"
         '    cautions: ["Stop on sharp pain."]\n    check_first: ["A neck injury."]\n'
         '    why: "Testing."\n'
     )

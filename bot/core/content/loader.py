@@ -34,6 +34,7 @@ from bot.core.content.models import (
     Tip,
     TipFile,
 )
+from bot.core.content.pose import Arrow, Panel, Pose, Props
 from bot.core.limits import EMBED_TOTAL_BUDGET
 from bot.core.lookup import normalize
 from bot.core.yamlsource import Loc, YamlDocument, YamlSyntaxError, format_loc, load_yaml
@@ -52,7 +53,14 @@ ITEM_MODELS: dict[str, type[BaseModel]] = {
     "red_flags": RedFlag,
 }
 # Which model owns the keys under a loc segment, for "did you mean" on unknown keys.
-_PARENT_MODELS: dict[str, type[BaseModel]] = {**ITEM_MODELS, "dose": Dose}
+_PARENT_MODELS: dict[str, type[BaseModel]] = {
+    **ITEM_MODELS,
+    "dose": Dose,
+    "pose": Pose,
+    "panels": Panel,
+    "props": Props,
+    "arrows": Arrow,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,6 +271,8 @@ def _problem_from_error(
             loc = (*loc, first)
     if kind == "missing":
         message = "missing required field"
+        if loc[-1] == "pose":
+            message += "; the stretch's picture is drawn from it (bot/core/content/pose.py)"
     elif kind == "extra_forbidden":
         message = "unknown key" + _did_you_mean(loc, file_model)
     elif kind not in ("value_error", "assertion_error"):
@@ -284,7 +294,8 @@ def _owner(loc: Loc, file_model: type[BaseModel]) -> type[BaseModel]:
 
 
 def _did_you_mean(loc: Loc, file_model: type[BaseModel]) -> str:
-    allowed = list(_owner(loc, file_model).model_fields)
+    fields = _owner(loc, file_model).model_fields
+    allowed = [info.alias or name for name, info in fields.items()]  # pose panels say "from"
     close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
     hint = f"; did you mean {close[0]!r}?" if close else ""
     return f"{hint} (allowed: {', '.join(allowed)})"

@@ -13,6 +13,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from bot.core.content.pose import Pose
+
 SUPPORTED_VERSIONS = frozenset({1})
 
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=64)]
@@ -116,6 +118,8 @@ class Stretch(_Strict):
     areas: Annotated[list[Area], Field(min_length=1)]
     where: Annotated[list[Where], Field(min_length=1)]
     equipment: list[ShortText] = Field(default_factory=list)
+    # How the picture draws it (bot/core/content/pose.py documents the schema).
+    pose: Pose
     steps: Annotated[list[Text], Field(min_length=2, max_length=12)]
     dose: Dose
     sides: Sides = Sides.NONE
