@@ -62,22 +62,6 @@ def pose_key(pose: Pose) -> str:
     return hashlib.sha256(f"{drawing_fingerprint()}\n{data}".encode()).hexdigest()[:32]
 
 
-def default_cache_dir(database_url: str) -> Path:
-    """``pictures/`` in the data folder: beside the SQLite database file, or ``./data`` (the
-    default database's folder) when the database is elsewhere (PostgreSQL, in memory)."""
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError
-
-    try:
-        url = make_url(database_url)
-    except ArgumentError:  # a URL the store will refuse anyway; pictures go to ./data
-        url = None
-    database = url.database if url is not None and url.get_backend_name() == "sqlite" else None
-    if database and database != ":memory:" and not database.startswith("file:"):
-        return Path(database).expanduser().parent / "pictures"
-    return Path("data") / "pictures"
-
-
 def process_executor() -> ProcessPoolExecutor:
     """One worker process for renders, for a bot that wants them off its GIL as well as off
     its loop (bench/bench_pictures.py: the loop's p99 wake-up stays near its baseline).

@@ -12,14 +12,16 @@ from typing import Any
 
 from bot.core.content.library import Library
 from bot.core.content.models import Stretch
-from bot.pictures.cache import StretchPictures, default_cache_dir
+from bot.pictures.cache import StretchPictures
 from bot.settings import Settings
+from bot.storage.paths import data_folder
 
 SHEET_TITLE = "deskbreak: a picture for every stretch"
 
 
 def pictures_for(settings: Settings) -> StretchPictures:
-    return StretchPictures(default_cache_dir(settings.database_url))
+    """Pictures cached in ``pictures/`` in the data folder, where the bot itself keeps them."""
+    return StretchPictures(data_folder(settings.database.url) / "pictures")
 
 
 def write_stretch_picture(settings: Settings, stretch: Stretch, path: Path) -> Path:

@@ -18,3 +18,13 @@ def sqlite_file(url: str) -> Path | None:
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
         return Path(str(parsed.database))
     return None
+
+
+def data_folder(url: str) -> Path:
+    """The folder for files that belong with the database (console history, the picture
+    cache): the SQLite file's folder, or ``data/`` under the working directory (the default
+    database's folder) when the database is a server or lives in memory."""
+    database = sqlite_file(url)
+    if database is None or str(database).startswith("file:"):
+        return Path("data")
+    return database.expanduser().parent

@@ -16,7 +16,6 @@ from bot.pictures import cache
 from bot.pictures.cache import (
     StretchPictures,
     alt_text,
-    default_cache_dir,
     pose_key,
     process_executor,
 )
@@ -231,18 +230,3 @@ def test_alt_text_reads_the_panels_in_order() -> None:
     assert alt_text(stretch(pose=pose)) == (
         "2-step drawing of Neck tilt (breathe in; then breathe out)."
     )
-
-
-@pytest.mark.parametrize(
-    ("url", "folder"),
-    [
-        ("sqlite+aiosqlite:///data/deskbreak.sqlite3", Path("data/pictures")),
-        ("sqlite+aiosqlite:////var/lib/deskbreak/db.sqlite3", Path("/var/lib/deskbreak/pictures")),
-        ("sqlite+aiosqlite:///:memory:", Path("data/pictures")),
-        ("postgresql+asyncpg://user:secret@db/deskbreak", Path("data/pictures")),
-        ("not a url", Path("data/pictures")),
-    ],
-)
-def test_the_cache_lives_in_the_data_folder(url: str, folder: Path) -> None:
-    """Pictures go beside the SQLite database, else in ./data like the default database."""
-    assert default_cache_dir(url) == folder

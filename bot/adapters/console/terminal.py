@@ -39,7 +39,7 @@ from bot.commands.call import Facades
 from bot.commands.spec import Command, Kind
 from bot.core.lookup import Choice
 from bot.core.ports import Platform
-from bot.storage.paths import sqlite_file
+from bot.storage.paths import data_folder
 
 PROMPT = "deskbreak> "
 HISTORY_FILE = "console_history"
@@ -54,8 +54,7 @@ def clean_line(line: str) -> str:
 def history_path(database_url: str) -> Path:
     """The console's history file: in the folder of the SQLite database (``data/`` by
     default), or ``data/`` under the working directory when the database is a server."""
-    database = sqlite_file(database_url)
-    return (database.parent if database is not None else Path("data")) / HISTORY_FILE
+    return data_folder(database_url) / HISTORY_FILE
 
 
 class LineReader(Protocol):
