@@ -136,7 +136,7 @@ class SchedulerService:
         )
         scheduler.start()
         self._scheduler = scheduler
-        log.info("scheduler started: tick every %.0fs, grace %s", self.tick_seconds, self.grace)
+        log.info("scheduler started: tick every %gs, grace %s", self.tick_seconds, self.grace)
 
     async def stop(self) -> None:
         """Stop ticking; let in-flight sends finish (up to ``stop_timeout``), else leave them
