@@ -14,6 +14,7 @@ from bot.core.clock import Clock, SystemClock
 from bot.core.commands import ContentCommands
 from bot.core.content.loader import load_library
 from bot.core.cooldown import Cooldown
+from bot.core.events import EventLog, NoEventLog
 from bot.core.ports import Notifier, Platform
 from bot.observability import HealthChecks, Metrics
 from bot.observability.store_probe import store_counts, store_health
@@ -38,6 +39,8 @@ class App:
     cooldown: Cooldown
     # The config file's workspaces and schedules, applied to the store when serving starts.
     workspaces: DeploymentConfig | None = None
+    # Where every part records what happened to a break (bot/core/events.py): stats read it.
+    events: EventLog = field(default_factory=NoEventLog)
     # Told about each Scheduling build_scheduling makes, with its notifiers (the dashboard).
     on_scheduling: list[Callable[[Scheduling, Mapping[Platform, Notifier]], None]] = field(
         default_factory=list)
