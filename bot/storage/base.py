@@ -99,13 +99,38 @@ class Database:
             raise storage_error(exc) from exc
 
     @asynccontextmanager
-    async def write(self) -> AsyncIterator[AsyncConnection]:
-        """One transaction, committed when the block ends; failures come out as StorageError."""
+    async def write(self, *, begin: str = "IMMEDIATE") -> AsyncIterator[AsyncConnection]:
+        """One transaction, committed when the block ends; failures come out as StorageError.
+
+        On SQLite the transaction starts with ``BEGIN IMMEDIATE`` (``begin``), taking the
+        write lock before its first read, so a read-modify-write inside one ``write()``
+        block is atomic against every other writer, in this process or another. (The
+        driver's own default began only at the first INSERT/UPDATE, so a count or a read
+        before it ran outside the transaction.) PostgreSQL serialises such blocks with
+        :meth:`lock` instead.
+        """
         try:
-            async with self.engine.begin() as conn:
-                yield conn
+            async with self.engine.connect() as conn:
+                if self.dialect == "sqlite":
+                    await conn.execution_options(sqlite_begin=begin)
+                async with conn.begin():
+                    yield conn
         except DATABASE_ERRORS as exc:
             raise storage_error(exc) from exc
+
+    async def lock(self, conn: AsyncConnection, *key: str) -> None:
+        """Hold a lock named by ``key`` until ``conn``'s transaction ends.
+
+        What makes a read-modify-write on PostgreSQL atomic when no row exists yet to lock
+        with ``FOR UPDATE`` (a count before an insert, a workspace never configured): a
+        transaction-scoped advisory lock on a hash of the key. SQLite needs nothing here:
+        :meth:`write` already holds the database's single write lock.
+        """
+        if self.dialect == "postgresql":
+            name = "\x1f".join(key)
+            await conn.execute(
+                sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtextextended(name, 0)))
+            )
 
     def _insert(self, table: sa.Table) -> Any:
         """A dialect insert, so ``on_conflict_*`` is available on both backends."""

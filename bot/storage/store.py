@@ -59,16 +59,28 @@ def create_store(
     engine = create_async_engine(parsed, **kwargs)
     if parsed.get_backend_name() == "sqlite":
         sa.event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        sa.event.listen(engine.sync_engine, "begin", _sqlite_begin)
     return Store(engine, clock=clock)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # The driver must not start transactions on its own (it began one only before DML, so
+    # reads ran outside it); _sqlite_begin starts each one, SQLAlchemy's documented recipe.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+
+
+def _sqlite_begin(conn: sa.Connection) -> None:
+    """``BEGIN IMMEDIATE`` (or EXCLUSIVE) for Store.write(), a plain deferred BEGIN for reads."""
+    mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
+    if mode not in ("DEFERRED", "IMMEDIATE", "EXCLUSIVE"):  # pragma: no cover - misuse
+        raise ValueError(mode)
+    conn.exec_driver_sql(f"BEGIN {mode}")
 
 
 class Store(
