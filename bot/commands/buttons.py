@@ -39,7 +39,7 @@ def _private(message: Message) -> Message:
 async def _show_stretch(call: Call) -> Message:
     stretch = call.text("stretch")
     if stretch:
-        return _private(call.content.stretch(stretch))
+        return _private(await call.content.stretch_pictured(stretch))
     return _private(await call.content.break_message(call.place.key))
 
 
