@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import subprocess
 import sys
@@ -60,7 +61,7 @@ async def test_break_card_saves_its_stretchs_picture(content: ContentCommands,
     out = await run_console(content, "/break\n", tmp_path / "saved")
     (line,) = [x for x in out.splitlines() if x.startswith("Picture saved to ")]
     saved = Path(line.removeprefix("Picture saved to "))
-    assert saved.read_bytes().startswith(PNG)
+    assert (await asyncio.to_thread(saved.read_bytes)).startswith(PNG)
     assert content.library.stretch(saved.stem) is not None
 
 
