@@ -33,6 +33,9 @@ log = logging.getLogger(__name__)
 
 MAX_TITLE = 250  # a file's title shows above it; keep it a line
 PICTURES_PATH = "/pictures"
+# What an upload may raise: Slack's refusal (an API error, a failed POST to the upload URL)
+# or the network.
+FAILURES: tuple[type[BaseException], ...] = (SlackClientError, *errors.NETWORK_ERRORS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +97,7 @@ class SlackFiles:
             return True
         try:
             channel = await self._dm_channel(team_id, user_id)
-        except (SlackClientError, *errors.NETWORK_ERRORS) as exc:
+        except FAILURES as exc:
             log.warning("could not open the DM of %s to upload a picture: %s", user_id,
                         _reason(exc))
             return False
@@ -111,7 +114,7 @@ class SlackFiles:
                     channel=channel, file=attachment.data, filename=attachment.filename,
                     title=(title or attachment.filename)[:MAX_TITLE], alt_txt=attachment.alt,
                 )
-            except (SlackClientError, *errors.NETWORK_ERRORS) as exc:
+            except FAILURES as exc:
                 hint = (" (the app needs the files:write scope: reinstall it with the manifest)"
                         if _reason(exc) == "missing_scope" else "")
                 log.warning("could not upload %s to Slack: %s%s", attachment.filename,
