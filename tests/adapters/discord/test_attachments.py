@@ -109,26 +109,28 @@ async def test_uncached_picture_defers_then_edits_the_card_in_with_its_upload(
 
 async def test_private_answer_with_a_picture_is_an_ephemeral_upload(
     fake: FakeDiscord, world: World, start_bot: StartBot, pictured_services: DiscordServices,
+    pictures: StretchPictures, pictured: ContentCommands,
 ) -> None:
-    """"Show me how" on a break card answers only the clicker, picture attached."""
+    """"Show me how" answers only the clicker, picture attached: deferred privately while
+    the picture is drawn, at once (type 4, ephemeral) once it is cached."""
     await start_bot(pictured_services)
-    message = p.message(world.general.channel_id, fake.bot_user, {"components": [
-        {"type": 1, "components": [{"type": 2, "style": 1, "label": "Show me how",
-                                    "custom_id": f"show_stretch:{STRETCH}"}]}]},
-        guild_id=world.guild.guild_id)
+    message = p.message(world.general.channel_id, fake.bot_user,
+                        {"content": "a break", "components": p.buttons(f"show_stretch:{STRETCH}")})
     payload = fake.click(world.member, world.general, f"show_stretch:{STRETCH}", message)
     cb = await fake.interact(payload)
-    if cb.type == DEFERRED:  # the render outlasted the budget on a busy machine
-        assert cb.data["flags"] == EPHEMERAL
-        sent = await fake.next_followup(payload["token"])
-        uploads, data = sent["uploads"], sent
-    else:
-        assert cb.type == CHANNEL_MESSAGE
-        assert cb.data["flags"] == EPHEMERAL
-        uploads, data = cb.uploads, cb.data
-    (upload,) = uploads
+    assert cb.type == DEFERRED and cb.data["flags"] == EPHEMERAL
+    edit = await fake.next_followup(payload["token"])
+    assert edit["kind"] == "edit_original"
+    (upload,) = edit["uploads"]
     assert_picture(upload, "pigeon.png")
-    assert image_of(data) == "attachment://pigeon.png"
+    assert image_of(edit) == "attachment://pigeon.png"
+    again = await fake.interact(
+        fake.click(world.member, world.general, f"show_stretch:{STRETCH}", message))
+    assert again.type == CHANNEL_MESSAGE and again.data["flags"] == EPHEMERAL
+    (upload,) = again.uploads
+    assert_picture(upload, "pigeon.png")
+    assert image_of(again.data) == "attachment://pigeon.png"
+    assert pictures.renders == 1
 
 
 class PrivateBreaks(ContentCommands):
