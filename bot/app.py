@@ -18,12 +18,14 @@ from bot.core.events import EventLog, NoEventLog
 from bot.core.ports import Notifier, Platform
 from bot.observability import HealthChecks, Metrics
 from bot.observability.store_probe import store_counts, store_health
+from bot.pictures.cache import StretchPictures
 from bot.scheduling.commands import CommandNames, SchedulingCommands, notifier_channel_checker
 from bot.scheduling.config_file import DeploymentConfig, load_workspaces_config
 from bot.scheduling.service import SchedulerService
 from bot.settings import Settings
 from bot.storage import Store, create_store
 from bot.storage.audit import AuditLog
+from bot.storage.paths import data_folder
 from bot.storage.rotation import SqlRotationStore
 
 
@@ -39,6 +41,9 @@ class App:
     cooldown: Cooldown
     # The config file's workspaces and schedules, applied to the store when serving starts.
     workspaces: DeploymentConfig | None = None
+    # Stretch pictures, drawn once and cached in memory and in the data folder: cards carry
+    # them, and the dashboard serves them at /pictures/<key>.png for Slack's image blocks.
+    pictures: StretchPictures | None = None
     # Where every part records what happened to a break (bot/core/events.py): stats read it.
     events: EventLog = field(default_factory=NoEventLog)
     # Told about each Scheduling build_scheduling makes, with its notifiers (the dashboard).
@@ -103,7 +108,8 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
     metrics.watch_store(store_counts(store))
     health = HealthChecks()
     health.add("store", store_health(store))
-    content = ContentCommands(library, SqlRotationStore(store), clock)
+    pictures = StretchPictures(data_folder(settings.database.url) / "pictures")
+    content = ContentCommands(library, SqlRotationStore(store), clock, pictures=pictures)
     limits = settings.limits
     return App(
         cooldown=Cooldown(clock, limits.cooldown_burst, limits.cooldown_per_minute),
@@ -114,4 +120,5 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
         metrics=metrics,
         health=health,
         workspaces=workspaces,
+        pictures=pictures,
     )

@@ -314,6 +314,9 @@ class Settings(Part):
     meetings: MeetingSettings = MeetingSettings()
     config_path: Annotated[Path | None, Env("DESKBREAK_CONFIG", in_file=False)] = None
     log_level: Annotated[str, Env("DESKBREAK_LOG_LEVEL")] = "INFO"
+    # Where the console saves the pictures its answers carry (default: saved/ in the data
+    # folder): a terminal cannot show a PNG, so it says where the file is.
+    pictures_dir: Annotated[Path | None, Env("DESKBREAK_PICTURES_DIR")] = None
 
     @field_validator("log_level")
     @classmethod

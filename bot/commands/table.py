@@ -96,11 +96,11 @@ def _quit(call: Call) -> Message:
 
 TABLE = Table((
     Command(
-        "stretch", "Step-by-step instructions for a stretch",
+        "stretch", "Step-by-step instructions for a stretch", public=True,
         options=(Option("name", "Which stretch (start typing for suggestions)", Kind.WORDS,
                         required=True, default="", autocomplete=stretch_names,
                         noun="stretch"),),
-        answer=lambda call: call.content.stretch(call.text("name") or ""),
+        answer=lambda call: call.content.stretch_answer(call.text("name") or ""),
         examples=("pigeon", "thread the needle"),
     ),
     Command(

@@ -28,7 +28,7 @@ from bot.storage.audit import DASHBOARD, AuditLog
 from bot.storage.store import Store
 from bot.storage.websecret import stored_secret
 from bot.web.application import build_web_app
-from bot.web.context import TeamStats, WebContext
+from bot.web.context import PictureFiles, TeamStats, WebContext
 from bot.web.directory import Access
 from bot.web.oauth import DISCORD_API, SLACK_API, DiscordOAuth, SlackOIDC
 from bot.web.platforms import directories_for
@@ -46,13 +46,15 @@ RUNNER_OPTIONS: dict[str, Any] = {"access_log": None}
 
 class Dashboard:
     def __init__(self, settings: Settings, store: Store, clock: Clock, *,
-                 platforms: Iterable[Platform] = (), out: TextIO | None = None) -> None:
+                 platforms: Iterable[Platform] = (), out: TextIO | None = None,
+                 pictures: PictureFiles | None = None) -> None:
         self._settings = settings
         self._platforms = frozenset(platforms)
         self._out = out or sys.stderr
         self.ctx = WebContext(settings=settings, clock=clock, store=store,
                               audit=AuditLog(store, DASHBOARD), access=Access(clock),
-                              discord=_discord(settings), slack=_slack(settings))
+                              discord=_discord(settings), slack=_slack(settings),
+                              pictures=pictures)
         if Platform.CONSOLE in self._platforms:
             self.ctx.print_console_link = self.print_console_link
         self._runner: web.AppRunner | None = None
@@ -152,7 +154,8 @@ async def serve_dashboard(app: App, platforms: Iterable[Platform]) -> AsyncItera
     if not app.settings.web.port:
         yield None
         return
-    dashboard = Dashboard(app.settings, app.store, app.clock, platforms=platforms)
+    dashboard = Dashboard(app.settings, app.store, app.clock, platforms=platforms,
+                          pictures=app.pictures)
     app.on_scheduling.append(dashboard.attach)
     try:
         yield dashboard if await dashboard.start() else None

@@ -187,9 +187,21 @@ async def test_every_command_answers_alike_on_every_platform(
     for platform, answer in seen.items():
         assert answer.lines == first.lines, platform
         assert answer.buttons == first.buttons, platform
+        assert answer.picture == first.picture, (platform, answer.picture, first.picture)
+    # A stretch card shows its stretch's picture; nothing else carries one.
+    if scenario.words == ("stretch",):
+        assert first.picture == STRETCH_PICTURES[str(scenario.args["name"])]
+    elif scenario.words == ("break",):
+        shown = next(b for b in first.buttons if b.startswith("show_stretch:"))
+        assert first.picture == f"{shown.partition(':')[2]}.png"
+    else:
+        assert first.picture is None
     chat = [a.private for p, a in seen.items() if p is not Platform.CONSOLE]
     assert len(set(chat)) <= 1, "Discord and Slack answer with different visibility"
 
+
+# The picture each /stretch scenario's answer carries (suggestions have none).
+STRETCH_PICTURES = {"pigeon": "pigeon.png", "pidgeon pose": "pigeon.png", "twist": None}
 
 ADMIN_SCENARIOS = [s for s in SCENARIOS if s.path.access is Access.ADMIN]
 
@@ -242,6 +254,7 @@ async def test_every_button_does_the_same_everywhere(drivers: list[Driver], acti
     assert not first.error, first.lines
     for platform, answer in seen.items():
         assert answer.lines == first.lines, platform
+        assert answer.picture == first.picture, platform
         if platform is not Platform.CONSOLE:
             assert answer.replaced is spec.replaces, platform
             assert answer.private is not spec.replaces, platform

@@ -48,10 +48,14 @@ class SlackConfig:
     http_port: int = 3000
     admin_ids: tuple[str, ...] = field(default_factory=tuple)
     base_url: str = DEFAULT_BASE_URL
+    # Where Slack fetches stretch pictures for image blocks (the dashboard's web server,
+    # DESKBREAK_PUBLIC_URL); None: pictures are uploaded into DMs and left out of channels.
+    public_url: str | None = None
 
     @classmethod
     def from_settings(
-        cls, settings: SlackSettings, *, base_url: str = DEFAULT_BASE_URL
+        cls, settings: SlackSettings, *, base_url: str = DEFAULT_BASE_URL,
+        public_url: str | None = None,
     ) -> SlackConfig:
         """Build from ``settings.slack`` (SLACK_* variables); needs SLACK_BOT_TOKEN."""
         if settings.bot_token is None:
@@ -64,6 +68,7 @@ class SlackConfig:
             http_port=settings.http_port,
             admin_ids=tuple(settings.admin_ids),
             base_url=settings.api_base or base_url,
+            public_url=public_url,
         )
 
     @property
@@ -101,7 +106,8 @@ class SlackAdapter:
             config.bot_token.get_secret_value(), base_url=config.base_url, sleep=sleep
         )
         self.admins = AdminResolver(self.client, self._clock, config.admin_ids)
-        self.notifier = SlackNotifier(self.client, ChannelPacer(self._clock, sleep), kv=kv)
+        self.notifier = SlackNotifier(self.client, ChannelPacer(self._clock, sleep), kv=kv,
+                                      public_url=config.public_url)
         signing_secret = config.signing_secret.get_secret_value() if config.signing_secret else ""
         self.bolt = AsyncApp(
             client=self.client,
@@ -110,7 +116,8 @@ class SlackAdapter:
             # Socket Mode envelopes are authenticated by the websocket, not by a signature.
             request_verification_enabled=not config.socket_mode,
         )
-        self.services = Services(Facades(content, scheduling), self.admins, cooldown)
+        self.services = Services(Facades(content, scheduling), self.admins, cooldown,
+                                 files=self.notifier.files)
         cooldown_middleware.register(self.bolt, self.services)  # first: refused, nothing runs
         # The slash commands registered, which tests compare with deploy/slack-manifest.yaml.
         self.commands = commands.register(self.bolt, self.services)

@@ -63,7 +63,10 @@ def build(app: App) -> SlackPlatform:
     """The adapter on the App's content, clock, store (its DM-channel cache) and cooldown;
     every wait for Slack's rate limits (our pacing and Retry-After) is counted in metrics."""
     try:
-        config = SlackConfig.from_settings(app.settings.slack)
+        web = app.settings.web
+        # Pictures by URL only while the dashboard that serves them runs (port 0: it doesn't).
+        public_url = web.public_url if web.port else None
+        config = SlackConfig.from_settings(app.settings.slack, public_url=public_url)
     except ValueError as exc:
         log.error("Slack is not configured: %s", exc)
         raise PlatformRefused(EXIT_BAD_CONFIG) from None
