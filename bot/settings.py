@@ -42,6 +42,7 @@ from pydantic import (
 
 import bot
 from bot.core.ports import Platform
+from bot.core.redact import redact_url as redact_url  # the one redaction, re-exported
 from bot.core.yamlsource import YamlSyntaxError, load_yaml
 from bot.meetings.statuses import StatusRules, StatusRulesError
 
@@ -385,24 +386,6 @@ _BY_PATH = {f.path: f for f in FIELDS}
 # Flat setting name -> environment variable (deploy files and their tests read these).
 ENV_NAMES: dict[str, str] = {f.key: f.env.name for f in FIELDS}
 SECRETS = frozenset(f.key for f in FIELDS if f.env.secret)
-
-
-def redact_url(url: str) -> str:
-    """``url`` with any password replaced by ``***``, for logs and messages.
-
-    Parsed by hand rather than with SQLAlchemy so that even a malformed URL (one the database
-    layer would reject, and might therefore be printed in an error) never shows its password.
-    """
-    scheme, sep, rest = url.partition("://")
-    if not sep:
-        return url
-    # The credentials end at the last "@" before the query (a password may hold "/" or "@").
-    before_query, question, query = rest.partition("?")
-    userinfo, at, location = before_query.rpartition("@")
-    if not at or ":" not in userinfo:
-        return url
-    user = userinfo.split(":", 1)[0]
-    return f"{scheme}://{user}:***@{location}{question}{query}"
 
 
 class SettingsError(ValueError):

@@ -23,6 +23,7 @@ from aiohttp import web
 
 from bot.core.clock import Clock
 from bot.core.ports import Notifier, Platform
+from bot.core.redact import redact_url
 from bot.settings import Settings
 from bot.storage.audit import DASHBOARD, AuditLog
 from bot.storage.store import Store
@@ -86,7 +87,7 @@ class Dashboard:
         if Platform.CONSOLE in self._platforms:
             self.print_console_link()
         else:
-            log.info("dashboard on %s", self.ctx.base_url)
+            log.info("dashboard on %s", redact_url(self.ctx.base_url))
         return True
 
     async def application(self) -> web.Application:
