@@ -139,6 +139,22 @@ class SchedulerSettings(Part):
         Env("DESKBREAK_INSTANCE_NAME"),
     ] = None
 
+    @field_validator("tick_seconds")
+    @classmethod
+    def _tick_within_grace(cls, value: float, info: ValidationInfo) -> float:
+        # A slot that falls just after a tick is first seen one tick later, and a slot seen
+        # later than the grace is skipped as missed: with a tick longer than the grace, most
+        # slots would never be sent. (A field validator: grace_minutes is declared first.)
+        grace = info.data.get("grace_minutes")
+        if grace is not None and value > grace * 60:
+            raise ValueError(
+                f"must not be longer than the grace period (DESKBREAK_GRACE_MINUTES={grace},"
+                f" {grace * 60} s): a slot is first seen up to one tick late and one more than"
+                " the grace late is skipped, so most slots would be missed. Lower"
+                " DESKBREAK_TICK_SECONDS or raise DESKBREAK_GRACE_MINUTES"
+            )
+        return value
+
     @property
     def grace(self) -> timedelta:
         """How late a slot may still be sent."""
