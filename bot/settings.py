@@ -495,7 +495,8 @@ def _from_yaml(path: Path, problems: list[str]) -> tuple[dict[str, Any], dict[st
     try:
         doc = load_yaml(path)
     except YamlSyntaxError as exc:
-        problems.append(f"{path}:{exc.line}: {exc.message}")
+        where = f"{exc.field}: " if exc.field else ""  # a value that cannot be read
+        problems.append(f"{path}:{exc.line}: {where}{exc.message}")
         return {}, {}
     except OSError as exc:
         problems.append(f"{path}: cannot read config file ({exc.strerror or exc})")

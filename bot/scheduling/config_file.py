@@ -231,7 +231,7 @@ def _read(path: Path) -> YamlDocument:
     try:
         return load_yaml(path)
     except YamlSyntaxError as exc:
-        raise ConfigError([ConfigProblem(path, exc.line, "", exc.message)]) from None
+        raise ConfigError([ConfigProblem(path, exc.line, exc.field, exc.message)]) from None
     except OSError as exc:
         raise ConfigError([ConfigProblem(path, 0, "", f"cannot read file: {exc}")]) from None
 
@@ -254,7 +254,7 @@ def parse_deployment_config(text: str, path: Path) -> DeploymentConfig:
     try:
         document = parse_yaml(text, path)
     except YamlSyntaxError as exc:
-        raise ConfigError([ConfigProblem(path, exc.line, "", exc.message)]) from None
+        raise ConfigError([ConfigProblem(path, exc.line, exc.field, exc.message)]) from None
     return validate_document(document)
 
 
