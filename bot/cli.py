@@ -83,6 +83,7 @@ def content_from(args: argparse.Namespace) -> ContentCommands:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from bot.app import build_app
+    from bot.observability.listening import CannotListen
     from bot.platforms import PlatformUnavailable
     from bot.serve import serve
     from bot.storage.store import StoreUnavailable
@@ -126,6 +127,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     except PlatformUnavailable as exc:
         raise CliError([str(exc)], 2) from exc
     except StoreUnavailable as exc:  # one line, not a driver traceback; restarting won't help
+        raise CliError([str(exc)], 1) from exc
+    except CannotListen as exc:  # a port taken or a host that does not resolve
         raise CliError([str(exc)], 1) from exc
 
 
