@@ -29,6 +29,7 @@ from bot.scheduling.errors import ScheduleError
 from bot.scheduling.recurrence import (
     Recurrence,
     build_recurrence,
+    check_fires,
     parse_cron,
     parse_date,
     parse_days,
@@ -101,7 +102,8 @@ class ScheduleEntry(_Strict):
     @field_validator("cron")
     @classmethod
     def _cron(cls, value: str | None) -> str | None:
-        return None if value is None else parse_cron(value).expression
+        # check_fires: the same refusal /schedule add gives (0 9 30 2 * never fires).
+        return None if value is None else check_fires(parse_cron(value)).expression
 
     @field_validator("every", mode="before")
     @classmethod
