@@ -26,6 +26,7 @@ from pydantic import (
 
 from bot.core.yamlsource import YamlDocument, YamlSyntaxError, format_loc, load_yaml, parse_yaml
 from bot.scheduling.errors import ScheduleError
+from bot.scheduling.inputs import check_year
 from bot.scheduling.recurrence import (
     Recurrence,
     build_recurrence,
@@ -169,7 +170,8 @@ class WorkspaceConfig(_Strict):
     def _dates(cls, value: object) -> object:
         if not isinstance(value, list):
             return value
-        return [item if isinstance(item, date) else parse_date(item) for item in value]
+        return [check_year(item) if isinstance(item, date) else parse_date(item)
+                for item in value]
 
     @model_validator(mode="after")
     def _unique_names(self) -> WorkspaceConfig:

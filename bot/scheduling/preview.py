@@ -15,15 +15,13 @@ from zoneinfo import ZoneInfo
 
 from bot.core.text import echo
 from bot.scheduling.errors import ScheduleError
-from bot.scheduling.inputs import clean_text
+from bot.scheduling.inputs import MAX_YEAR, MIN_YEAR, clean_text
 from bot.scheduling.recurrence import NeverFires, build_recurrence, parse_timezone
 
 EXIT_BAD_INPUT = 2
 EXIT_NEVER_FIRES = 1
 DEFAULT_COUNT = 10
 MAX_COUNT = 1000
-MIN_YEAR = 1900
-MAX_YEAR = 9000
 
 
 def register_cli(
