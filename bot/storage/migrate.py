@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.storage.base import DATABASE_ERRORS, Database, db_error
 from bot.storage.errors import StorageError, StoreUnavailable
+from bot.storage.urls import describe
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +54,7 @@ class MigrationQueries(Database):
             if task is not None and task.cancelling():  # the stop broke the driver's call
                 log.info("stopped before the database migration finished; nothing was changed")
                 raise asyncio.CancelledError from exc
-            where = self.engine.url.render_as_string(hide_password=True)
+            where = describe(self.engine.url)
             reason = str(exc) if isinstance(exc, StorageError) else db_error(exc)
             raise StoreUnavailable(f"cannot use the database {where}: {reason}") from exc
 

@@ -17,6 +17,7 @@ from bot.adapters.slack.adapter import SlackAdapter, SlackConfig
 from bot.adapters.slack.errors import NETWORK_ERRORS, api_error
 from bot.core.ports import Platform
 from bot.observability.health import HealthCheck
+from bot.observability.listening import CannotListen
 from bot.platforms import Build, PlatformRefused
 from bot.scheduling.commands import SchedulingCommands
 
@@ -44,7 +45,11 @@ class SlackPlatform:
     async def start(self) -> None:
         if not await token_works(self.adapter):
             raise PlatformRefused(EXIT_BAD_CONFIG)
-        await self.adapter.start()
+        try:
+            await self.adapter.start()
+        except CannotListen as exc:
+            log.error("%s", exc)
+            raise PlatformRefused(EXIT_BAD_CONFIG) from None
 
     async def wait(self) -> int:
         # Until cancelled: a handler of our own for SIGTERM would replace the shared one (a
