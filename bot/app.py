@@ -74,15 +74,17 @@ def build_meetings(app: App, presence: Mapping[Platform, PresenceSource]) -> Mee
 
 
 def meetings_for(store: Store, clock: Clock, settings: Settings,
-                 presence: Mapping[Platform, PresenceSource] | None = None) -> Meetings:
-    """:func:`build_meetings` from its parts (tests wire a facade without an App)."""
+                 presence: Mapping[Platform, PresenceSource] | None = None, *,
+                 fetcher: FeedFetcher | None = None) -> Meetings:
+    """:func:`build_meetings` from its parts (tests wire a facade without an App, and may
+    hand in a fetcher with their own name resolver)."""
     secret = settings.web.secret
     raw = secret.get_secret_value() if secret is not None else ""
     # Sealed with the operator's web secret; without one (or a too short one), with a key
     # generated once and kept in the database (bot/storage/meetings.py).
     cipher = UrlCipher(raw) if len(raw.encode()) >= MIN_SECRET_LENGTH else None
     calendars = CalendarStore(store, cipher)
-    fetcher = FeedFetcher(allow_loopback=settings.meetings.calendar_allow_loopback)
+    fetcher = fetcher or FeedFetcher(allow_loopback=settings.meetings.calendar_allow_loopback)
     holds = Holds(store)
     gate = MeetingGate(
         store, holds, clock, settings.scheduler.grace,
