@@ -44,6 +44,7 @@ JOB_ID = "deskbreak-scheduler-tick"
 FIRST_CLAIM = 50
 # Presence answers live a minute: people due within the next few ticks are checked ahead.
 AHEAD_TICKS = 3
+AHEAD_MAX_SECONDS = 45.0
 AHEAD_LIMIT = 5000
 
 __all__ = ["JOB_ID", "SchedulerService", "TickReport", "aligned_tick"]
@@ -290,7 +291,10 @@ class SchedulerService:
 
     async def _prefetch_upcoming(self, now: datetime) -> None:
         assert self.gate is not None
-        horizon = now + timedelta(seconds=self.tick_seconds * AHEAD_TICKS)
+        # Within the presence cache's minute, so what is fetched now is still fresh at the
+        # slot; at least one tick, so every slot is looked at once before it falls due.
+        ahead = max(self.tick_seconds, min(self.tick_seconds * AHEAD_TICKS, AHEAD_MAX_SECONDS))
+        horizon = now + timedelta(seconds=ahead)
         try:
             upcoming = await self.holds.upcoming(now, horizon, AHEAD_LIMIT, scope=self.scope)
             await self.gate.prefetch_upcoming(upcoming)
