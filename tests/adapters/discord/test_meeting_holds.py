@@ -8,21 +8,24 @@ import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
+from pydantic import SecretStr
 
 from bot.adapters.discord.client import DeskbreakClient
 from bot.adapters.discord.notifier import DiscordNotifier
 from bot.adapters.discord.presence import DiscordPresence, presence_intents
 from bot.adapters.discord.services import DiscordServices
-from bot.app import meetings_for
+from bot.app import Scheduling, build_app, meetings_for
 from bot.core.clock import FakeClock
 from bot.core.commands import ContentCommands
 from bot.core.events import EventKind
 from bot.core.ports import Actor, Platform
 from bot.scheduling.commands import SchedulingCommands
 from bot.scheduling.service import SchedulerService
-from bot.settings import Settings
+from bot.serve import serve
+from bot.settings import DatabaseSettings, DiscordSettings, MeetingSettings, Settings
 from bot.storage import Store
 from bot.storage.records import LedgerStatus
 from tests.adapters.discord.conftest import READY_WAIT, START, StartBot, World
@@ -125,3 +128,27 @@ async def test_without_the_intent_dms_go_out_on_time(
         assert len(_dms(fake, world)) == 1
     finally:
         await desk.service.stop()
+
+
+@pytest.mark.parametrize("switch", [True, False])
+async def test_serve_wires_presence_only_when_switched_on(
+        fake: FakeDiscord, world: World, tmp_path: Path, switch: bool) -> None:
+    """`deskbreak run` with DESKBREAK_DISCORD_PRESENCE=1 identifies with the presences
+    intent and gives the scheduler's meeting gate the Discord presence source; without it,
+    neither."""
+    settings = Settings(discord=DiscordSettings(token=SecretStr(fake.token)),
+                        database=DatabaseSettings(
+                            url=f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite3'}"),
+                        meetings=MeetingSettings(discord_presence=switch))
+    app = build_app(settings)
+    built: list[Scheduling] = []
+    app.on_scheduling.append(lambda scheduling, _notifiers: built.append(scheduling))
+    running = asyncio.create_task(serve(app, Platform.DISCORD))
+    try:
+        await asyncio.wait_for(fake.identified.wait(), READY_WAIT)
+        assert fake._sessions[0].presences is switch
+        gate = built[0].service.gate
+        assert gate is not None and (Platform.DISCORD in gate.presence) is switch
+    finally:
+        running.cancel()
+        await asyncio.gather(running, return_exceptions=True)
