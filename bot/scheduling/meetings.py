@@ -49,6 +49,7 @@ log = logging.getLogger(__name__)
 CACHE_TTL = timedelta(minutes=5)  # reminders' hours, zones and calendar links
 CALENDAR_WAIT = 3.0  # seconds a check waits for a calendar fetch before delivering anyway
 REMINDERS_OFF = "reminders turned off"
+AHEAD_MEMORY = 100_000  # reminders remembered as checked ahead (then forgotten at once)
 
 
 class Presences(Protocol):
@@ -114,6 +115,7 @@ class MeetingGate:
         self._urls: dict[str, tuple[datetime, str | None]] = {}
         self._notices: dict[str, Message] = {}  # found by a check that had stopped waiting
         self._background: set[asyncio.Task[object]] = set()
+        self._ahead: dict[int, datetime | None] = {}  # reminder -> the slot checked ahead
 
     @property
     def active(self) -> bool:
@@ -173,10 +175,14 @@ class MeetingGate:
     async def prefetch_upcoming(self, reminders: Sequence[ReminderRow]) -> None:
         """Check the people of reminders due soon, so their nudges find answers cached; their
         calendars are fetched too (in the background, at most a few at a time)."""
+        reminders = [r for r in reminders if self._ahead.get(r.id) != r.next_due]
         if not reminders:
             return
+        if len(self._ahead) > AHEAD_MEMORY:
+            self._ahead.clear()
         now = self._clock.now()
         for rem in reminders:
+            self._ahead[rem.id] = rem.next_due
             self._reminders[rem.id] = (now, rem)
         people = {(r.platform, r.workspace_id, r.user_id) for r in reminders}
         await self._prefetch_people(people)

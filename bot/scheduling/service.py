@@ -42,9 +42,8 @@ log = logging.getLogger(__name__)
 
 JOB_ID = "deskbreak-scheduler-tick"
 FIRST_CLAIM = 50
-# Presence answers live a minute: people due within the next few ticks are checked ahead.
-AHEAD_TICKS = 3
-AHEAD_MAX_SECONDS = 45.0
+# Presence answers live a minute: people due within the next 45 s are checked ahead.
+AHEAD_SECONDS = 45.0
 AHEAD_LIMIT = 5000
 
 __all__ = ["JOB_ID", "SchedulerService", "TickReport", "aligned_tick"]
@@ -292,9 +291,9 @@ class SchedulerService:
     async def _prefetch_upcoming(self, now: datetime) -> None:
         assert self.gate is not None
         # Within the presence cache's minute, so what is fetched now is still fresh at the
-        # slot; at least one tick, so every slot is looked at once before it falls due.
-        ahead = max(self.tick_seconds, min(self.tick_seconds * AHEAD_TICKS, AHEAD_MAX_SECONDS))
-        horizon = now + timedelta(seconds=ahead)
+        # slot; at least one tick, so every slot is looked at once before it falls due. The
+        # gate skips people it already looked at for the same slot.
+        horizon = now + timedelta(seconds=max(self.tick_seconds, AHEAD_SECONDS))
         try:
             upcoming = await self.holds.upcoming(now, horizon, AHEAD_LIMIT, scope=self.scope)
             await self.gate.prefetch_upcoming(upcoming)
