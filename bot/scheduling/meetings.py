@@ -25,10 +25,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Coroutine, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
-from typing import Protocol
+from typing import Any, Protocol
 
 from bot.core.clock import Clock
 from bot.core.messages import Message, info
@@ -114,7 +114,7 @@ class MeetingGate:
         self._zones: dict[tuple[str, str], tuple[datetime, str]] = {}
         self._urls: dict[str, tuple[datetime, str | None]] = {}
         self._notices: dict[str, Message] = {}  # found by a check that had stopped waiting
-        self._background: set[asyncio.Task[object]] = set()
+        self._background: set[asyncio.Future[Any]] = set()
         self._ahead: dict[int, datetime | None] = {}  # reminder -> the slot checked ahead
 
     @property
@@ -311,13 +311,12 @@ class MeetingGate:
             return CalendarView(view.state, view.busy, view.fetched_at, view.error)
         return view
 
-    def _spawn(self, work: object) -> None:
-        task = asyncio.ensure_future(work)  # type: ignore[arg-type]
-        self._track(task)
+    def _spawn(self, work: Coroutine[Any, Any, Any]) -> None:
+        self._track(asyncio.ensure_future(work))
 
-    def _track(self, task: asyncio.Future[object]) -> None:
-        self._background.add(task)  # type: ignore[arg-type]
-        task.add_done_callback(self._background.discard)  # type: ignore[arg-type]
+    def _track(self, task: asyncio.Future[Any]) -> None:
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
 
     async def close(self) -> None:
         """Let background checks end (a stop must not leave tasks behind)."""
@@ -345,8 +344,8 @@ def working_hours(reminder: ReminderRow | None, tz: tzinfo) -> WorkingHours | No
     return WorkingHours(start, end, frozenset(days), tz)
 
 
-async def _bounded(work: object, seconds: float) -> None:
+async def _bounded(work: Coroutine[Any, Any, Any], seconds: float) -> None:
     try:
-        await asyncio.wait_for(work, seconds)  # type: ignore[arg-type]
+        await asyncio.wait_for(work, seconds)
     except TimeoutError:
         return None
