@@ -44,6 +44,7 @@ JOB_ID = "deskbreak-scheduler-tick"
 FIRST_CLAIM = 50
 # Presence answers live a minute: people due within the next 45 s are checked ahead.
 AHEAD_SECONDS = 45.0
+AHEAD_EVERY = timedelta(seconds=10)
 AHEAD_LIMIT = 5000
 
 __all__ = ["JOB_ID", "SchedulerService", "TickReport", "aligned_tick"]
@@ -114,6 +115,7 @@ class SchedulerService:
         self.gate = gate
         self.holds = self.dispatcher.holds
         self._ahead: asyncio.Task[None] | None = None
+        self._ahead_at: datetime | None = None
         self._scheduler: Any = None
         self._ticks: set[asyncio.Task[None]] = set()
 
@@ -286,6 +288,9 @@ class SchedulerService:
         if self.gate is None or not self.gate.active or (
                 self._ahead is not None and not self._ahead.done()):
             return
+        if self._ahead_at is not None and now - self._ahead_at < AHEAD_EVERY:
+            return  # short ticks: the 45 s window is looked at every 10 s, not every tick
+        self._ahead_at = now
         self._ahead = asyncio.ensure_future(self._prefetch_upcoming(now))
 
     async def _prefetch_upcoming(self, now: datetime) -> None:
