@@ -159,6 +159,12 @@ TABLE = Table((
                     examples=("2027-12-01", "14:00"),
                     answer=lambda call: call.scheduling.remind_pause(
                         call.actor, call.text("until") or "")),
+            Command("calendar", "Hold reminders during your meetings (private iCal link)",
+                    options=(Option("url", "Your calendar's secret iCal/ICS address, or off",
+                                    Kind.URL, required=True, also=("off",), noun="link"),),
+                    examples=("https://calendar.example.com/private-1a2b/basic.ics", "off"),
+                    answer=lambda call: call.scheduling.remind_calendar(
+                        call.actor, call.text("url") or "")),
         ),
     ),
     Command(

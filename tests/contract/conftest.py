@@ -20,6 +20,7 @@ from bot.adapters.discord.client import DeskbreakClient
 from bot.adapters.discord.notifier import DiscordNotifier
 from bot.adapters.discord.services import DiscordServices
 from bot.adapters.slack import SlackAdapter, SlackConfig
+from bot.app import meetings_for
 from bot.commands.help import command_names
 from bot.commands.table import TABLE
 from bot.core.clock import FakeClock
@@ -80,9 +81,12 @@ def scheduling_for(platform: Platform, store: Store, content: ContentCommands, c
     """The facade as bot/serve.py wires it: the platform's names, its notifier's channel
     checks, and a scheduler (never started: nothing here waits on time) for /schedule test."""
     notifiers = {platform: notifier}
-    service = SchedulerService(store, notifiers, content, clock, instance_id=str(platform))
+    meetings = meetings_for(store, clock, Settings())  # /remind calendar, as served
+    service = SchedulerService(store, notifiers, content, clock, instance_id=str(platform),
+                               gate=meetings.gate)
     return SchedulingCommands(store, clock, None, notifier_channel_checker(notifiers),
-                              service=service, names=command_names(TABLE, platform))
+                              service=service, names=command_names(TABLE, platform),
+                              meetings=meetings)
 
 
 @pytest.fixture

@@ -77,6 +77,7 @@ SCENARIOS = [
     Scenario(("remind", "snooze"), {"minutes": "30"}, before=REMINDERS_ON, expect="Snoozed"),
     Scenario(("remind", "pause"), {"until": "2027-03-10"}, before=REMINDERS_ON,
              expect="Reminders paused"),
+    Scenario(("remind", "calendar"), {"url": "off"}, expect="No calendar was set"),
     Scenario(("schedule", "add"), {"kind": "tip", "cron": "0 9 * * 1-5"}, admin=True,
              expect="Schedule #1 added"),
     Scenario(("schedule", "add"), {"kind": "break", "every": "60", "start": "09:00",
@@ -114,6 +115,10 @@ BAD_INPUT = [
     Scenario(("remind", "pause"), {"until": "yesterday"}, before=REMINDERS_ON),
     Scenario(("remind", "on"), {"every": "0"}),
     Scenario(("remind", "on"), {"days": "funday"}),
+    # The SSRF guard's refusals (tests/meetings/test_calendar_command.py has the rest).
+    Scenario(("remind", "calendar"), {"url": "https://169.254.169.254/latest/meta-data/"}),
+    Scenario(("remind", "calendar"), {"url": "ftp://calendar.example.com/me.ics"}),
+    Scenario(("remind", "calendar"), {"url": "file:///etc/passwd"}),
     Scenario(("config", "quiet"), {"start": "25:00", "end": "07:00"}, admin=True),
     Scenario(("config", "skip"), {"date": "2027-02-30"}, admin=True),
     Scenario(("schedule", "add"), {"kind": "tip", "cron": "61 * * * *"}, admin=True),

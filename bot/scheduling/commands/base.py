@@ -15,6 +15,7 @@ from bot.core.clock import Clock
 from bot.core.messages import Message, error
 from bot.core.ports import Actor, Notifier, Platform
 from bot.scheduling.audit import Audit
+from bot.scheduling.meetings import Meetings
 from bot.scheduling.service import SchedulerService
 from bot.scheduling.specs import zone
 from bot.settings import LimitSettings
@@ -77,7 +78,8 @@ def admin_only(
 
 class SchedulingBase:
     """The facade's dependencies. ``service`` (optional) powers /schedule test; ``audit``
-    (optional) is told about every admin change once it is made (bot/scheduling/audit.py)."""
+    (optional) is told about every admin change once it is made (bot/scheduling/audit.py);
+    ``meetings`` (optional) powers ``/remind calendar`` (bot/scheduling/meetings.py)."""
 
     def __init__(
         self,
@@ -89,8 +91,10 @@ class SchedulingBase:
         service: SchedulerService | None = None,
         names: CommandNames | None = None,
         audit: Audit | None = None,
+        meetings: Meetings | None = None,
     ) -> None:
         self.store = store
+        self.meetings = meetings
         self.audit = audit
         self.names = names or CommandNames()
         self.clock = clock
