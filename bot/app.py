@@ -25,6 +25,7 @@ from bot.settings import Settings
 from bot.storage import Store, create_store
 from bot.storage.audit import AuditLog
 from bot.storage.rotation import SqlRotationStore
+from bot.storage.stats import StatsEvents
 
 
 @dataclass
@@ -75,6 +76,7 @@ def build_scheduling(
         settings.scheduler,
         shards=settings.shards,
         metrics=app.metrics,
+        events=app.events,
     )
     app.health.add("scheduler", lambda: None if service.jobs else "scheduler is not running")
     commands = SchedulingCommands(
@@ -85,6 +87,7 @@ def build_scheduling(
         service=service,
         names=names,
         audit=AuditLog(app.store),  # admin changes from chat commands reach the audit log
+        events=app.events,
     )
     scheduling = Scheduling(service=service, commands=commands)
     for hook in app.on_scheduling:
@@ -106,6 +109,7 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
     content = ContentCommands(library, SqlRotationStore(store), clock)
     limits = settings.limits
     return App(
+        events=StatsEvents(store),  # Done, Snooze, /break and sent nudges, for stats
         cooldown=Cooldown(clock, limits.cooldown_burst, limits.cooldown_per_minute),
         settings=settings,
         clock=clock,

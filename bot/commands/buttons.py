@@ -44,7 +44,8 @@ async def _show_stretch(call: Call) -> Message:
 
 
 async def _nudge(call: Call) -> Message:
-    return _private(await call.scheduling.button(call.actor, str(call.args["action"])))
+    return _private(await call.scheduling.button(call.actor, str(call.args["action"]),
+                                                call.place))
 
 
 def _page(call: Call) -> Message:

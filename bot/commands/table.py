@@ -14,7 +14,6 @@ from bot.commands.call import Call, Facades
 from bot.commands.help import help_message
 from bot.commands.run import EndSession
 from bot.commands.spec import Access, Command, Kind, Option, Table
-from bot.core import actions
 from bot.core.commands import NUDGE_KINDS
 from bot.core.lookup import Choice
 from bot.core.messages import Message
@@ -84,6 +83,14 @@ def _stretches(call: Call) -> Message:
     return call.content.stretches(call.text("area"), call.text("where"), page - 1)
 
 
+async def _break(call: Call) -> Message:
+    """A /break card counts as a break taken in the asker's stats (when stats run here)."""
+    message = await call.content.break_message(call.place.key)
+    if call.facades.scheduling is not None:
+        await call.facades.scheduling.took_break(call.actor, "break")
+    return message
+
+
 async def _help(call: Call) -> Message:
     return help_message(TABLE, call.actor.platform)
 
@@ -117,13 +124,13 @@ TABLE = Table((
     Command("tip", "A desk-ergonomics tip", public=True,
             answer=lambda call: call.content.tip(call.place.key)),
     Command("break", "Take a short break now, with a desk stretch", public=True,
-            answer=lambda call: call.content.break_message(call.place.key)),
+            answer=_break),
     Command("redflags", "Signs to stop and see a professional",
             answer=lambda call: call.content.redflags()),
     Command("about", "What this bot does and where its advice ends",
             answer=lambda call: call.content.about()),
     Command("done", "Log that you took a break", personal=True,
-            answer=lambda call: call.scheduling.button(call.actor, actions.DONE.build())),
+            answer=lambda call: call.scheduling.done(call.actor, source="done")),
     Command(
         "remind", "Your own break reminders, by DM", personal=True, default="status",
         # Slack's built-in /remind takes precedence over an app's command.

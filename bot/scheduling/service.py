@@ -24,6 +24,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot.core.clock import Clock
+from bot.core.events import EventLog
 from bot.core.ports import DeliveryResult, Notifier, Platform
 from bot.observability.metrics import Metrics
 from bot.scheduling import planner
@@ -73,6 +74,7 @@ class SchedulerService:
         scope: ClaimScope | None = None,
         stop_timeout: float = 10.0,
         metrics: Metrics | None = None,
+        events: EventLog | None = None,
     ) -> None:
         self.store = store
         self.content = content
@@ -101,6 +103,7 @@ class SchedulerService:
             send_lease=self.send_lease,
             max_concurrency=max_concurrency,
             metrics=metrics,
+            events=events,
         )
         self._scheduler: Any = None
         self._ticks: set[asyncio.Task[None]] = set()
