@@ -21,6 +21,7 @@ from bot.observability.store_probe import store_counts, store_health
 from bot.scheduling.commands import CommandNames, SchedulingCommands, notifier_channel_checker
 from bot.scheduling.config_file import DeploymentConfig, load_workspaces_config
 from bot.scheduling.service import SchedulerService
+from bot.scheduling.stats import StatsCommands
 from bot.settings import Settings
 from bot.storage import Store, create_store
 from bot.storage.audit import AuditLog
@@ -89,6 +90,8 @@ def build_scheduling(
         audit=AuditLog(app.store),  # admin changes from chat commands reach the audit log
         events=app.events,
     )
+    if isinstance(app.events, StatsEvents):  # stats read what the store-backed log keeps
+        commands.stats = StatsCommands(app.store, app.events, app.clock, names=names)
     scheduling = Scheduling(service=service, commands=commands)
     for hook in app.on_scheduling:
         hook(scheduling, notifiers)

@@ -200,21 +200,24 @@ class StatsEvents:
         return {int(r.hour): int(r.n) for r in await self._all(stmt)}
 
     async def team_days(self, platform: str, workspace_id: str, zone: ZoneInfo,
-                        start: datetime, end: datetime) -> list[TeamDay]:
-        """Per local day and schedule: channel nudges posted, breaks taken, people taking
-        part. Only channel posts count as posted nudges (a DM nudge is one person's)."""
+                        start: datetime, end: datetime, *, by_schedule: bool = True
+                        ) -> list[TeamDay]:
+        """Per local day and schedule (or per day for the whole workspace): channel nudges
+        posted, breaks taken, people taking part. Only channel posts count as posted nudges
+        (a DM nudge is one person's)."""
         day = self._local(zone, start, end).day().label("day")
+        schedule = E.c.schedule_id if by_schedule else sa.null()
         nudged = sa.func.sum(sa.case(
             (sa.and_(E.c.kind == str(EventKind.NUDGED), E.c.user_id.is_(None)), 1), else_=0))
         done = sa.func.sum(sa.case((E.c.kind == str(EventKind.DONE), 1), else_=0))
         people = sa.func.count(sa.distinct(sa.case(
             (E.c.kind == str(EventKind.DONE), E.c.user_id))))
-        stmt = (sa.select(day, E.c.schedule_id, nudged.label("nudged"), done.label("done"),
-                          people.label("people"))
+        stmt = (sa.select(day, schedule.label("schedule_id"), nudged.label("nudged"),
+                          done.label("done"), people.label("people"))
                 .where(E.c.platform == platform, E.c.workspace_id == workspace_id,
                        E.c.at >= start, E.c.at < end,
-                       E.c.kind.in_((str(EventKind.NUDGED), str(EventKind.DONE))))
-                .group_by(day, E.c.schedule_id))
+                       E.c.kind.in_((str(EventKind.NUDGED), str(EventKind.DONE)))))
+        stmt = stmt.group_by(day, E.c.schedule_id) if by_schedule else stmt.group_by(day)
         return [TeamDay(_as_date(r.day), r.schedule_id, int(r.nudged or 0), int(r.done or 0),
                         int(r.people or 0)) for r in await self._all(stmt)]
 

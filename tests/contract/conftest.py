@@ -30,8 +30,10 @@ from bot.core.ports import Notifier, Platform
 from bot.core.rotation import MemoryRotationStore
 from bot.scheduling.commands import SchedulingCommands, notifier_channel_checker
 from bot.scheduling.service import SchedulerService
+from bot.scheduling.stats import StatsCommands
 from bot.settings import Settings
 from bot.storage import Store, create_store
+from bot.storage.stats import StatsEvents
 from tests.contract.drivers import ConsoleDriver, DiscordDriver, Driver, SlackDriver
 from tests.fakes.discord import FakeDiscord
 from tests.fakes.discord import payloads as p
@@ -68,9 +70,14 @@ def scheduling_for(platform: Platform, store: Store, content: ContentCommands, c
     """The facade as bot/serve.py wires it: the platform's names, its notifier's channel
     checks, and a scheduler (never started: nothing here waits on time) for /schedule test."""
     notifiers = {platform: notifier}
-    service = SchedulerService(store, notifiers, content, clock, instance_id=str(platform))
-    return SchedulingCommands(store, clock, None, notifier_channel_checker(notifiers),
-                              service=service, names=command_names(TABLE, platform))
+    events = StatsEvents(store)
+    service = SchedulerService(store, notifiers, content, clock, instance_id=str(platform),
+                               events=events)
+    names = command_names(TABLE, platform)
+    commands = SchedulingCommands(store, clock, None, notifier_channel_checker(notifiers),
+                                  service=service, names=names, events=events)
+    commands.stats = StatsCommands(store, events, clock, names=names)
+    return commands
 
 
 @pytest.fixture

@@ -20,6 +20,7 @@ from bot.core.ports import Actor, Delivery, DeliveryResult, DeliveryStatus, Plat
 from bot.core.rotation import MemoryRotationStore
 from bot.scheduling.commands import SchedulingCommands, notifier_channel_checker
 from bot.scheduling.service import SchedulerService
+from bot.scheduling.stats import StatsCommands
 from bot.settings import LimitSettings
 from bot.storage import Store, create_store
 from bot.storage.stats import StatsEvents
@@ -126,4 +127,5 @@ async def make_rig(
         service=service,
         events=events,
     )
+    commands.stats = StatsCommands(store, events, clock)
     return Rig(store, clock, notifier, service, commands)

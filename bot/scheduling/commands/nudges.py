@@ -43,8 +43,14 @@ class NudgeButtons(RemindCommands):
         # The store-backed log can tell which schedule posted in that channel last.
         lookup = getattr(self.events, "schedule_for_channel", None)
         if place is not None and place.kind == TargetKind.CHANNEL and lookup is not None:
-            schedule_id = await lookup(str(actor.platform), actor.workspace_id, place.key)
+            schedule_id = await lookup(str(actor.platform), place.workspace_id, place.key)
         await self._record(actor, EventKind.DONE, source=source, schedule_id=schedule_id)
+        if place is not None and place.workspace_id != actor.workspace_id:
+            # Discord files a person's own things under "@me" while the click was in a
+            # server's channel: the server's team stats get their own copy of the click.
+            await self.events.record(BreakEvent(
+                EventKind.DONE, Platform(actor.platform), place.workspace_id, actor.user_id,
+                self.clock.now(), schedule_id=schedule_id, source=source))
         return info("Nice one!", "Break logged. Your back says thanks.")
 
     async def took_break(self, actor: Actor, source: str) -> None:
