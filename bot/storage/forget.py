@@ -16,8 +16,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from bot.storage import tables as t
-from bot.storage.errors import StorageError
-from bot.storage.store import Store, db_error
+from bot.storage.store import Store
 
 FORGOTTEN = "forgotten"
 PERSONAL = "@me"  # where Discord keeps what belongs to a person, not to a server
@@ -43,11 +42,8 @@ def _names_person(key: str, user_id: str) -> bool:
 
 async def forget_person(store: Store, platform: str, workspace_id: str,
                         user_id: str) -> Forgotten:
-    try:
-        async with store.engine.begin() as conn:
-            return await conn.run_sync(_forget, platform, workspace_id, user_id)
-    except (sa.exc.SQLAlchemyError, OSError) as exc:
-        raise StorageError(db_error(exc)) from exc
+    async with store.write() as conn:  # one transaction: all of it goes, or nothing
+        return await conn.run_sync(_forget, platform, workspace_id, user_id)
 
 
 def _forget(conn: sa.Connection, platform: str, workspace_id: str,

@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from bot.core.events import BreakEvent, EventKind
 from bot.storage import tables as t
 from bot.storage.errors import StorageError
-from bot.storage.store import Store, db_error
+from bot.storage.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -161,19 +161,16 @@ class StatsEvents:
         if not rows:
             return
         try:
-            async with self.store.engine.begin() as conn:
+            async with self.store.write(begin="DEFERRED") as conn:
                 await conn.execute(sa.insert(E), rows)
-        except (sa.exc.SQLAlchemyError, OSError) as exc:
-            log.warning("could not record %d stats event(s): %s", len(rows), db_error(exc))
+        except StorageError as exc:
+            log.warning("could not record %d stats event(s): %s", len(rows), exc)
 
     # ------------------------------------------------------------------ reading
 
     async def _all(self, stmt: sa.Select[Any]) -> Sequence[sa.Row[Any]]:
-        try:
-            async with self.store.engine.connect() as conn:
-                return (await conn.execute(stmt)).all()
-        except (sa.exc.SQLAlchemyError, OSError) as exc:
-            raise StorageError(db_error(exc)) from exc
+        async with self.store.read() as conn:
+            return (await conn.execute(stmt)).all()
 
     def _local(self, zone: ZoneInfo, start: datetime, end: datetime) -> _Local:
         return _Local(self.store.dialect, zone, start, end)
@@ -263,12 +260,9 @@ class StatsEvents:
         removed = 0
         while True:
             ids = sa.select(E.c.id).where(E.c.at < before).order_by(E.c.at).limit(batch)
-            try:
-                async with self.store.engine.begin() as conn:
-                    result = await conn.execute(
-                        sa.delete(E).where(E.c.id.in_(ids.scalar_subquery())))
-            except (sa.exc.SQLAlchemyError, OSError) as exc:
-                raise StorageError(db_error(exc)) from exc
+            async with self.store.write(begin="DEFERRED") as conn:
+                result = await conn.execute(
+                    sa.delete(E).where(E.c.id.in_(ids.scalar_subquery())))
             removed += result.rowcount or 0
             if (result.rowcount or 0) < batch:
                 return removed
