@@ -20,6 +20,7 @@ from bot.observability import HealthChecks, Metrics
 from bot.observability.store_probe import store_counts, store_health
 from bot.scheduling.commands import CommandNames, SchedulingCommands, notifier_channel_checker
 from bot.scheduling.config_file import DeploymentConfig, load_workspaces_config
+from bot.scheduling.retention import StatsRetention
 from bot.scheduling.service import SchedulerService
 from bot.scheduling.stats import StatsCommands
 from bot.settings import Settings
@@ -78,6 +79,8 @@ def build_scheduling(
         shards=settings.shards,
         metrics=app.metrics,
         events=app.events,
+        retention=(StatsRetention(app.events, app.clock, settings.stats.retention_days)
+                   if isinstance(app.events, StatsEvents) else None),
     )
     app.health.add("scheduler", lambda: None if service.jobs else "scheduler is not running")
     commands = SchedulingCommands(
