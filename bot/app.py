@@ -28,7 +28,9 @@ from bot.pictures.cache import StretchPictures
 from bot.scheduling.commands import CommandNames, SchedulingCommands, notifier_channel_checker
 from bot.scheduling.config_file import DeploymentConfig, load_workspaces_config
 from bot.scheduling.meetings import MeetingGate, Meetings
+from bot.scheduling.retention import StatsRetention
 from bot.scheduling.service import SchedulerService
+from bot.scheduling.stats import StatsCommands
 from bot.settings import Settings
 from bot.storage import Store, create_store
 from bot.storage.audit import AuditLog
@@ -36,6 +38,7 @@ from bot.storage.holds import Holds
 from bot.storage.meetings import CalendarStore
 from bot.storage.paths import data_folder
 from bot.storage.rotation import SqlRotationStore
+from bot.storage.stats import StatsEvents
 
 
 @dataclass
@@ -124,6 +127,8 @@ def build_scheduling(
         metrics=app.metrics,
         gate=meetings.gate,
         events=app.events,
+        retention=(StatsRetention(app.events, app.clock, settings.stats.retention_days)
+                   if isinstance(app.events, StatsEvents) else None),
     )
     app.health.add("scheduler", lambda: None if service.jobs else "scheduler is not running")
     commands = SchedulingCommands(
@@ -135,7 +140,10 @@ def build_scheduling(
         names=names,
         audit=AuditLog(app.store),  # admin changes from chat commands reach the audit log
         meetings=meetings,
+        events=app.events,
     )
+    if isinstance(app.events, StatsEvents):  # stats read what the store-backed log keeps
+        commands.stats = StatsCommands(app.store, app.events, app.clock, names=names)
     scheduling = Scheduling(service=service, commands=commands)
     for hook in app.on_scheduling:
         hook(scheduling, notifiers)
@@ -157,6 +165,7 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
     content = ContentCommands(library, SqlRotationStore(store), clock, pictures=pictures)
     limits = settings.limits
     return App(
+        events=StatsEvents(store),  # Done, Snooze, /break and sent nudges, for stats
         cooldown=Cooldown(clock, limits.cooldown_burst, limits.cooldown_per_minute),
         settings=settings,
         clock=clock,

@@ -36,6 +36,7 @@ from bot.scheduling.config_file import ConfigError, load_workspaces_config
 from bot.scheduling.preview import register_cli as register_schedule
 from bot.settings import Settings, SettingsError, load_settings
 from bot.startup import MissingCredentials, plan_platforms
+from bot.stats_cli import register_cli as register_stats
 
 Subparsers = Any  # argparse's _SubParsersAction is private; this is what registrars receive
 Handler = Callable[[argparse.Namespace], int]
@@ -370,6 +371,7 @@ REGISTRARS: list[Callable[[Subparsers, argparse.ArgumentParser], None]] = [
     register_schedule,
     register_invite,
     register_pictures,
+    register_stats,
 ]
 
 

@@ -316,6 +316,14 @@ class MeetingSettings(Part):
         return StatusRules.parse(self.busy_statuses)
 
 
+class StatsSettings(Part):
+    """Stats (issue 13): how long break events are kept before the daily prune deletes them."""
+
+    retention_days: Annotated[
+        int, Field(ge=1, le=3650), Env("DESKBREAK_STATS_RETENTION_DAYS")
+    ] = 365
+
+
 class Settings(Part):
     """Every setting, by part. Pass each part to the constructor that uses it."""
 
@@ -329,6 +337,7 @@ class Settings(Part):
     slack: SlackSettings = SlackSettings()
     web: WebSettings = WebSettings()
     meetings: MeetingSettings = MeetingSettings()
+    stats: StatsSettings = StatsSettings()
     config_path: Annotated[Path | None, Env("DESKBREAK_CONFIG", in_file=False)] = None
     log_level: Annotated[str, Env("DESKBREAK_LOG_LEVEL")] = "INFO"
     # Where the console saves the pictures its answers carry (default: saved/ in the data

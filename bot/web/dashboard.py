@@ -66,6 +66,8 @@ class Dashboard:
         """Use the runner's facade (its changes logged as the dashboard's) and platforms."""
         self.ctx.commands = scheduling.commands.with_audit(self.ctx.audit)
         self.ctx.directories.update(directories_for(notifiers, self.ctx.clock, self._settings))
+        if scheduling.commands.stats is not None:
+            self.use_stats(scheduling.commands.stats)
 
     def use_stats(self, stats: TeamStats) -> None:
         """Give the team stats page its data (the stats feature's ``/teamstats``)."""

@@ -32,8 +32,10 @@ from bot.core.rotation import MemoryRotationStore
 from bot.pictures.cache import StretchPictures, pose_key
 from bot.scheduling.commands import SchedulingCommands, notifier_channel_checker
 from bot.scheduling.service import SchedulerService
+from bot.scheduling.stats import StatsCommands
 from bot.settings import Settings, WebSettings
 from bot.storage import Store, create_store
+from bot.storage.stats import StatsEvents
 from bot.web import Dashboard
 from tests.contract.drivers import ConsoleDriver, DiscordDriver, Driver, SlackDriver
 from tests.fakes.discord import FakeDiscord
@@ -82,11 +84,15 @@ def scheduling_for(platform: Platform, store: Store, content: ContentCommands, c
     checks, and a scheduler (never started: nothing here waits on time) for /schedule test."""
     notifiers = {platform: notifier}
     meetings = meetings_for(store, clock, Settings())  # /remind calendar, as served
+    events = StatsEvents(store)
     service = SchedulerService(store, notifiers, content, clock, instance_id=str(platform),
-                               gate=meetings.gate)
-    return SchedulingCommands(store, clock, None, notifier_channel_checker(notifiers),
-                              service=service, names=command_names(TABLE, platform),
-                              meetings=meetings)
+                               gate=meetings.gate, events=events)
+    names = command_names(TABLE, platform)
+    commands = SchedulingCommands(store, clock, None, notifier_channel_checker(notifiers),
+                                  service=service, names=names, meetings=meetings,
+                                  events=events)
+    commands.stats = StatsCommands(store, events, clock, names=names)
+    return commands
 
 
 @pytest.fixture

@@ -54,6 +54,7 @@ class Scenario:
 REMINDERS_ON: tuple[Step, ...] = ((("remind", "on"), {"every": "30"}, False),)
 SCHEDULE: tuple[Step, ...] = ((("schedule", "add"), {"kind": "tip", "cron": "0 9 * * 1-5"}, True),)
 PAUSED = (*SCHEDULE, (("schedule", "pause"), {"id": 1}, True))
+DONE: tuple[Step, ...] = ((("done",), {}, False),)
 SKIPPED: tuple[Step, ...] = ((("config", "skip"), {"date": "2027-12-24"}, True),)
 
 SCENARIOS = [
@@ -68,6 +69,13 @@ SCENARIOS = [
     Scenario(("about",), expect="About deskbreak"),
     Scenario(("done",), expect="Nice one!"),
     Scenario(("help",), expect="deskbreak commands"),
+    Scenario(("mystats",), expect="No stats yet"),
+    Scenario(("mystats",), {"period": "month"}, before=DONE, expect="Your stats: last month"),
+    Scenario(("teamstats",), admin=True, expect="No team stats yet"),
+    Scenario(("remind", "forget"), before=REMINDERS_ON, expect="Delete your data?"),
+    # Counts differ by platform (Discord opens the DM channel ahead of time), so no before.
+    Scenario(("remind", "forget"), {"confirm": True}, before=DONE,
+             expect="Your data is deleted"),
     Scenario(("remind", "on"), {"every": "30", "start": "09:00", "end": "17:00",
                                 "days": "mon-fri"}, expect="Break reminders on"),
     Scenario(("remind", "off"), before=REMINDERS_ON, expect="Break reminders off"),
@@ -124,10 +132,11 @@ BAD_INPUT = [
     Scenario(("schedule", "add"), {"kind": "tip", "cron": "61 * * * *"}, admin=True),
     Scenario(("schedule", "add"), {"kind": "tip", "cron": "0 9 30 2 *"}, admin=True),
     Scenario(("schedule", "preview"), {"id": 999}, admin=True, before=SCHEDULE),
+    Scenario(("mystats",), {"period": "fortnight"}),
 ]
 
 CLICKS = [actions.SHOW_STRETCH.build("pigeon"), "show_stretch", actions.DONE.build(),
-          actions.SNOOZE.build(10), actions.page(None, None, 1)]
+          actions.SNOOZE.build(10), actions.page(None, None, 1), actions.FORGET.build()]
 
 
 def on(drivers: list[Driver], path: Path) -> list[Driver]:

@@ -82,6 +82,7 @@ def test_scopes_are_the_ones_the_adapter_uses(manifest: dict[str, Any]) -> None:
             "usergroups:read",
             "channels:read",
             "groups:read",
+            "files:write",  # the /mystats and /teamstats charts (files_upload_v2)
         ]
     )
 
