@@ -102,7 +102,7 @@ class CalendarStore:
         found: dict[str, str | None] = dict.fromkeys(user_ids)
         unique = sorted(set(user_ids))
         cipher = await self._key()
-        async with self._store.engine.connect() as conn:
+        async with self._store.read() as conn:
             for start in range(0, len(unique), 500):
                 stmt = sa.select(c.user_id, c.url_sealed).where(
                     c.platform == str(platform), c.workspace_id == workspace_id,
