@@ -33,6 +33,9 @@ MIGRATION_LOCK = 0x6465736B62726B
 WAITING = "waiting for another process to finish migrating the database"
 
 
+_FAILURES: tuple[type[BaseException], ...] = (StorageError, *DATABASE_ERRORS)
+
+
 class MigrationQueries(Database):
     lock_poll_seconds: float = 0.25
 
@@ -49,7 +52,7 @@ class MigrationQueries(Database):
         except asyncio.CancelledError:
             log.info("stopped before the database migration finished; nothing was changed")
             raise
-        except (StorageError, *DATABASE_ERRORS) as exc:
+        except _FAILURES as exc:
             task = asyncio.current_task()
             if task is not None and task.cancelling():  # the stop broke the driver's call
                 log.info("stopped before the database migration finished; nothing was changed")
