@@ -14,7 +14,10 @@ from bot.core.clock import Clock, SystemClock
 from bot.core.commands import ContentCommands
 from bot.core.content.loader import load_library
 from bot.core.cooldown import Cooldown
-from bot.core.events import EventLog, NoEventLog
+from bot.core.events import BreakEvent, EventLog, NoEventLog
+from bot.core.guided.commands import GuidedCommands
+from bot.core.guided.session import GuidedRuns
+from bot.core.guided.timer import SystemTimer
 from bot.core.ports import Notifier, Platform
 from bot.observability import HealthChecks, Metrics
 from bot.observability.store_probe import store_counts, store_health
@@ -41,6 +44,9 @@ class App:
     workspaces: DeploymentConfig | None = None
     # Where every part records what happened to a break (bot/core/events.py): stats read it.
     events: EventLog = field(default_factory=NoEventLog)
+    # Guided stretches and routines: every adapter's Start / /routine / Stop (one registry of
+    # runs per process, so one person has one run whichever platform started it).
+    guided: GuidedCommands | None = None
     # Told about each Scheduling build_scheduling makes, with its notifiers (the dashboard).
     on_scheduling: list[Callable[[Scheduling, Mapping[Platform, Notifier]], None]] = field(
         default_factory=list)
@@ -92,6 +98,17 @@ def build_scheduling(
     return scheduling
 
 
+class AppEvents:
+    """The EventLog that is ``app.events`` at the moment of recording: parts built here keep
+    this, so a log set on the App later (the stats part) still receives their events."""
+
+    def __init__(self, app: App) -> None:
+        self._app = app
+
+    async def record(self, event: BreakEvent) -> None:
+        await self._app.events.record(event)
+
+
 def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
     """Load and check content (and the config file's workspaces) and build the services;
     raises ContentError on bad content and ConfigError on a bad config file."""
@@ -105,7 +122,7 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
     health.add("store", store_health(store))
     content = ContentCommands(library, SqlRotationStore(store), clock)
     limits = settings.limits
-    return App(
+    app = App(
         cooldown=Cooldown(clock, limits.cooldown_burst, limits.cooldown_per_minute),
         settings=settings,
         clock=clock,
@@ -115,3 +132,5 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
         health=health,
         workspaces=workspaces,
     )
+    app.guided = GuidedCommands(library, GuidedRuns(SystemTimer(clock), AppEvents(app)))
+    return app

@@ -32,6 +32,12 @@ def stretch_names(facades: Facades, text: str) -> Sequence[Choice]:
     return facades.content.autocomplete(text, limit=AUTOCOMPLETE_LIMIT)
 
 
+def routine_names(facades: Facades, text: str) -> Sequence[Choice]:
+    if facades.guided is None:
+        return []
+    return facades.guided.routine_choices(text, AUTOCOMPLETE_LIMIT)
+
+
 def time_zones(facades: Facades, text: str) -> Sequence[Choice]:
     if facades.scheduling is None:
         return []
@@ -114,6 +120,16 @@ TABLE = Table((
         answer=_stretches,
         examples=("", "hips", "neck desk", "lower back standing 2"),
     ),
+    Command(
+        "routine", "Run a routine of stretches, guided with a timer",
+        options=(Option("name", "Which routine (start typing for suggestions)", Kind.WORDS,
+                        required=True, default="", autocomplete=routine_names,
+                        noun="routine"),),
+        answer=lambda call: call.guided.start_routine(call.actor, call.text("name") or ""),
+        examples=("desk reset", "eyes"),
+    ),
+    Command("routines", "The guided routines: a few stretches in a row, with a timer",
+            answer=lambda call: call.guided.routines()),
     Command("tip", "A desk-ergonomics tip", public=True,
             answer=lambda call: call.content.tip(call.place.key)),
     Command("break", "Take a short break now, with a desk stretch", public=True,
@@ -235,6 +251,14 @@ TABLE = Table((
             platforms=frozenset({Platform.CONSOLE}), personal=True,
             options=(Option("minutes", "How long, e.g. 10", Kind.DURATION, default="10"),),
             answer=lambda call: call.scheduling.snooze(call.actor, call.text("minutes") or "10")),
+    # The console's Start button: a stretch step by step with a live countdown line.
+    Command("guide", "A stretch step by step, with a live timer (none: any desk stretch)",
+            platforms=frozenset({Platform.CONSOLE}),
+            options=(Option("name", "Which stretch", Kind.WORDS, default="",
+                            autocomplete=stretch_names, noun="stretch"),),
+            examples=("pigeon", ""),
+            answer=lambda call: call.guided.start_stretch_named(call.actor,
+                                                                 call.text("name") or "")),
     Command("quit", "Leave (Ctrl-D works too)", platforms=frozenset({Platform.CONSOLE}),
             answer=_quit),
 ))

@@ -90,6 +90,8 @@ def stretch_card(stretch: Stretch, easier: Stretch | None = None) -> Message:
         easier_lines.append(stretch.easier_note)
     if easier_lines:
         sections += split_section("Easier option", easier_lines)
+    # Start: the stretch step by step in this message, with a timer (bot/core/guided).
+    buttons.append(Button(actions.GUIDED.build(stretch.id), "Start", ButtonStyle.PRIMARY))
     sections += split_section("Why", (stretch.why,))
     return fit(
         Message(
@@ -249,9 +251,11 @@ def break_message(
                 ),
             ),
         )
-        buttons.append(
-            Button(actions.SHOW_STRETCH.build(stretch.id), "Show me how", ButtonStyle.PRIMARY)
-        )
+        buttons += [
+            Button(actions.SHOW_STRETCH.build(stretch.id), "Show me how", ButtonStyle.PRIMARY),
+            # Start: the stretch guided, with a timer (privately, for whoever clicks).
+            Button(actions.GUIDED.build(stretch.id), "Start"),
+        ]
         meta["stretch_id"] = stretch.id
     buttons += [
         Button(actions.DONE.build(), "Done", ButtonStyle.SUCCESS),

@@ -26,6 +26,10 @@ from bot.core.clock import FakeClock
 from bot.core.commands import ContentCommands
 from bot.core.content.library import Library
 from bot.core.content.loader import load_library
+from bot.core.events import NoEventLog
+from bot.core.guided.commands import GuidedCommands
+from bot.core.guided.session import GuidedRuns
+from bot.core.guided.timer import FakeTimer
 from bot.core.ports import Notifier, Platform
 from bot.core.rotation import MemoryRotationStore
 from bot.scheduling.commands import SchedulingCommands, notifier_channel_checker
@@ -50,6 +54,12 @@ def library() -> Library:
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock(START)
+
+
+def guided_for(library: Library, clock: FakeClock) -> GuidedCommands:
+    """Guided runs on a timer that never moves: each answer is the run's opening frame."""
+    return GuidedCommands(library, GuidedRuns(FakeTimer(clock), NoEventLog()),
+                          random.Random(SEED))
 
 
 def content_for(library: Library, clock: FakeClock) -> ContentCommands:
@@ -78,10 +88,12 @@ async def console(library: Library, clock: FakeClock, tmp_path: Path
                   ) -> AsyncIterator[ConsoleDriver]:
     store = await new_store(tmp_path / "console.sqlite3", clock)
     content = content_for(library, clock)
+    guided = guided_for(library, clock)
     adapter = ConsoleAdapter(content, stdin=io.StringIO(), stdout=io.StringIO(),
-                             interactive=False)
+                             interactive=False, guided=guided)
     adapter.attach(scheduling_for(Platform.CONSOLE, store, content, clock, adapter.notifier))
     yield ConsoleDriver(adapter, store)
+    await guided.runs.close()
     await store.close()
 
 
@@ -105,13 +117,15 @@ async def discord_driver(
                              guild_ready_timeout=0)
     notifier = DiscordNotifier(client, store)
     scheduling = scheduling_for(Platform.DISCORD, store, content, clock, notifier)
+    guided = guided_for(library, clock)
     client.services = DiscordServices(content=content, kv=store, scheduling=scheduling,
-                                      prepare_dm=notifier.prepare_dm)
+                                      prepare_dm=notifier.prepare_dm, guided=guided)
     task = asyncio.create_task(client.start(fake.token))
     try:
         await asyncio.wait_for(client.connected.wait(), READY_WAIT)
         yield DiscordDriver(fake, client, store, guild, channel, member, admin)
     finally:
+        await guided.runs.close()
         await client.close()
         await asyncio.gather(task, return_exceptions=True)
         await store.close()
@@ -129,13 +143,15 @@ async def slack_driver(library: Library, clock: FakeClock, tmp_path: Path
     content = content_for(library, clock)
     config = SlackConfig(bot_token=SecretStr(BOT_TOKEN), signing_secret=SecretStr(SIGNING_SECRET),
                          http_port=0, base_url=fake.base_url)
-    adapter = SlackAdapter(config, content, clock=clock, kv=store)
+    guided = guided_for(library, clock)
+    adapter = SlackAdapter(config, content, clock=clock, kv=store, guided=guided)
     adapter.use_scheduling(scheduling_for(Platform.SLACK, store, content, clock,
                                           adapter.notifier))
     await adapter.start()
     try:
         yield SlackDriver(fake, adapter, store)
     finally:
+        await guided.runs.close()
         await adapter.stop()
         await store.close()
         await fake.stop()

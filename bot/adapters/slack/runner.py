@@ -74,6 +74,7 @@ def build(app: App) -> SlackPlatform:
         clock=app.clock,
         sleep=app.metrics.paced_sleep(Platform.SLACK),
         cooldown=app.cooldown,
+        guided=app.guided,
     )
     return SlackPlatform(adapter)
 

@@ -116,7 +116,7 @@ async def test_schedule_test_posts_through_the_notifier(
     assert response["blocks"][0]["text"]["text"] == "Posted a test break from schedule #1"
     [post] = fake.calls_to("chat.postMessage")
     assert post.params["channel"] == "C0WELL"
-    assert [e["action_id"] for e in post.params["blocks"][-1]["elements"]][1:] == [
+    assert [e["action_id"] for e in post.params["blocks"][-1]["elements"]][2:] == [
         "done",
         "snooze:10",
     ]
