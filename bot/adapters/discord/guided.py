@@ -71,8 +71,14 @@ async def start(interaction: discord.Interaction[Any], live: LiveMessage, reply:
     session = live.session
     assert session is not None
     first = replace(session.opening(countdown), ephemeral=live.ephemeral)
-    if in_place(interaction) and not interaction.response.is_done():
-        await interaction.response.edit_message(**send_kwargs(first))
-    else:
-        await reply(interaction, first)
-    session.begin(InteractionSurface(interaction, pacer_of(interaction.client)))
+    # Registered before the post (its first edit is a whole beat away), so a Stop pressed
+    # the moment the message appears finds it.
+    run = session.begin(InteractionSurface(interaction, pacer_of(interaction.client)))
+    try:
+        if in_place(interaction) and not interaction.response.is_done():
+            await interaction.response.edit_message(**send_kwargs(first))
+        else:
+            await reply(interaction, first)
+    except BaseException:
+        await run.stop()
+        raise

@@ -75,6 +75,8 @@ class DmSurface:
             client, pacer, team, channel, ts)
 
     async def show(self, draw: Callable[[], Message]) -> None:
+        if not self.ts:
+            raise RuntimeError("the guided message was never posted")
         await self.pacer.wait_turn(self.team)
         await self.client.chat_update(channel=self.channel, ts=self.ts, **to_payload(draw()))
 
@@ -92,18 +94,27 @@ class SlackGuided:
         assert session is not None
         team, user, _ = user_ids(body)
         first = replace(session.opening(refresh=REFRESH), ephemeral=False)
-        clicked = _clicked_dm_message(body)
-        if clicked is not None:
-            channel, ts = clicked
-            await self.client.chat_update(channel=channel, ts=ts, **to_payload(first))
-        else:
-            channel = await self.open_dm(team, user)
-            posted = await self.client.chat_postMessage(channel=channel, **to_payload(first))
-            ts = str(posted["ts"])
-            await answer(respond, info(
-                f"Started in your DM with me: {first.title}",
-                "Follow along there; it updates at each step, and Stop ends it."))
-        session.begin(DmSurface(self.client, self.pacer, team, channel, ts))
+        # Registered before the post (its first edit is a whole beat away), so a Stop pressed
+        # the moment the message appears finds it; the surface learns its message below.
+        surface = DmSurface(self.client, self.pacer, team, "", "")
+        run = session.begin(surface)
+        try:
+            clicked = _clicked_dm_message(body)
+            if clicked is not None:
+                surface.channel, surface.ts = clicked
+                await self.client.chat_update(channel=surface.channel, ts=surface.ts,
+                                              **to_payload(first))
+                return
+            surface.channel = await self.open_dm(team, user)
+            posted = await self.client.chat_postMessage(channel=surface.channel,
+                                                        **to_payload(first))
+            surface.ts = str(posted["ts"])
+        except BaseException:
+            await run.stop()
+            raise
+        await answer(respond, info(
+            f"Started in your DM with me: {first.title}",
+            "Follow along there; it updates at each step, and Stop ends it."))
 
 
 def _clicked_dm_message(body: dict[str, Any]) -> tuple[str, str] | None:
