@@ -91,6 +91,7 @@ def build_scheduling(
         service=service,
         names=names,
         audit=AuditLog(app.store),  # admin changes from chat commands reach the audit log
+        routines=[r.id for r in app.content.library.routines],  # kind routine:<id>
     )
     scheduling = Scheduling(service=service, commands=commands)
     for hook in app.on_scheduling:
@@ -114,7 +115,9 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
     raises ContentError on bad content and ConfigError on a bad config file."""
     clock = clock or SystemClock()
     library = load_library(settings.content.dirs())
-    workspaces = load_workspaces_config(settings.config_path) if settings.config_path else None
+    routines = [r.id for r in library.routines]  # a schedule's kind may be routine:<id>
+    workspaces = (load_workspaces_config(settings.config_path, routines)
+                  if settings.config_path else None)
     store = create_store(settings.database.url, clock=clock)  # connects lazily; see serve()
     metrics = Metrics(clock)
     metrics.watch_store(store_counts(store))

@@ -14,7 +14,7 @@ from bot.commands.call import Call, Facades
 from bot.commands.help import help_message
 from bot.commands.run import EndSession
 from bot.commands.spec import Access, Command, Kind, Option, Table
-from bot.core import actions
+from bot.core import actions, kinds
 from bot.core.commands import NUDGE_KINDS
 from bot.core.lookup import Choice
 from bot.core.messages import Message
@@ -36,6 +36,12 @@ def routine_names(facades: Facades, text: str) -> Sequence[Choice]:
     if facades.guided is None:
         return []
     return facades.guided.routine_choices(text, AUTOCOMPLETE_LIMIT)
+
+
+def routine_kinds(facades: Facades) -> Sequence[Choice]:
+    """A schedule may post a routine: ``routine:<id>`` for each one in the content."""
+    return [Choice(f"routine: {r.name}", f"{kinds.ROUTINE_PREFIX}{r.id}")
+            for r in facades.content.library.routines]
 
 
 def time_zones(facades: Facades, text: str) -> Sequence[Choice]:
@@ -185,7 +191,8 @@ TABLE = Table((
                 options=(
                     Option("channel", "Where to post (default: here)", Kind.CHANNEL),
                     Option("kind", "What to post", required=True, choices=NUDGE_CHOICES,
-                           ask="Say what to post: `break` or `tip`.", noun="kind"),
+                           more=routine_kinds, more_pattern=kinds.ROUTINE_PATTERN,
+                           ask=kinds.ASK, noun="kind"),
                     Option("cron", "Crontab, e.g. '0 10,15 * * 1-5' (local time)", Kind.CRON,
                            positional=False, example='"0 9 * * 1-5"'),
                     _every(), START, END, DAYS,
@@ -201,7 +208,8 @@ TABLE = Table((
                 examples=("break every=60 start=09:00 end=17:00 days=mon-fri",
                           'tip cron="0 9 * * 1-5" tz=Europe/London',
                           "break every 30 minutes from 09:00 to 17:00 on mon-fri",
-                          "break cron=0 9 * * *"),
+                          "break cron=0 9 * * *",
+                          "routine:desk-reset every=120 start=10:00 end=16:00"),
             ),
             Command("list", "List this workspace's schedules",
                     answer=lambda call: call.scheduling.schedule_list(call.actor)),
