@@ -186,3 +186,15 @@ async def test_start_on_a_channel_nudge_arrives_privately(
     await timer.advance(8)
     edit = await fake.next_followup(payload["token"])
     assert edit["kind"] == "edit_original"
+
+
+async def test_schedule_kind_choices_include_each_routine(
+    fake: FakeDiscord, guided_bot: DeskbreakClient, library: Library,
+) -> None:
+    """/schedule add's kind menu on Discord: break, tip and routine:<id> for every routine."""
+    synced = fake.global_commands or next(iter(fake.guild_commands.values()))
+    schedule = next(c for c in synced if c["name"] == "schedule")
+    add = next(o for o in schedule["options"] if o["name"] == "add")
+    kind = next(o for o in add["options"] if o["name"] == "kind")
+    assert [c["value"] for c in kind["choices"]] == [
+        "break", "tip", *(f"routine:{r.id}" for r in library.routines)]
