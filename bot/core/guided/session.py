@@ -144,6 +144,11 @@ class GuidedRuns:
         self._forget(run_id)
         return message
 
+    async def settled(self) -> None:
+        """Until every run going now has ended by itself (benchmarks)."""
+        tasks = [run._task for _, run in self._runs.values() if run._task is not None]
+        await asyncio.gather(*tasks, return_exceptions=True)
+
     async def close(self) -> None:
         """Stop every run (shutdown): no edit is left half-sent."""
         for _, run in list(self._runs.values()):
