@@ -133,8 +133,9 @@ class FakeDiscord:
         self.token = token
         # Count interaction webhooks (follow-ups, @original edits; not the callbacks) in the
         # global window too, plus a bucket per interaction token (5 per 2 s, the shape
-        # Discord's webhook routes answer with). Discord itself exempts interaction endpoints from the global limit:
-        # this is stricter, so a guided-run benchmark with 0 429s here has room to spare.
+        # Discord's webhook routes answer with). Discord itself exempts interaction
+        # endpoints from the global limit: this is stricter, so a guided-run benchmark with
+        # 0 429s here has room to spare.
         self.rate_limit_webhooks = rate_limit_webhooks
         # Seconds an ``enforce_nonce`` nonce is remembered; a repeat older than this creates a
         # NEW message. Real Discord only checks "the past few minutes" (and per author), so a
