@@ -16,7 +16,10 @@ from bot.core.clock import Clock, SystemClock
 from bot.core.commands import ContentCommands
 from bot.core.content.loader import load_library
 from bot.core.cooldown import Cooldown
-from bot.core.events import EventLog, NoEventLog
+from bot.core.events import BreakEvent, EventLog, NoEventLog
+from bot.core.guided.commands import GuidedCommands
+from bot.core.guided.session import GuidedRuns
+from bot.core.guided.timer import SystemTimer
 from bot.core.ports import Notifier, Platform
 from bot.meetings.feeds import CalendarFeeds
 from bot.meetings.fetch import FeedFetcher
@@ -58,6 +61,9 @@ class App:
     pictures: StretchPictures | None = None
     # Where every part records what happened to a break (bot/core/events.py): stats read it.
     events: EventLog = field(default_factory=NoEventLog)
+    # Guided stretches and routines: every adapter's Start / /routine / Stop (one registry of
+    # runs per process, so one person has one run whichever platform started it).
+    guided: GuidedCommands | None = None
     # Told about each Scheduling build_scheduling makes, with its notifiers (the dashboard).
     on_scheduling: list[Callable[[Scheduling, Mapping[Platform, Notifier]], None]] = field(
         default_factory=list)
@@ -141,6 +147,7 @@ def build_scheduling(
         audit=AuditLog(app.store),  # admin changes from chat commands reach the audit log
         meetings=meetings,
         events=app.events,
+        routines=[r.id for r in app.content.library.routines],  # kind routine:<id>
     )
     if isinstance(app.events, StatsEvents):  # stats read what the store-backed log keeps
         commands.stats = StatsCommands(app.store, app.events, app.clock, names=names)
@@ -150,12 +157,25 @@ def build_scheduling(
     return scheduling
 
 
+class AppEvents:
+    """The EventLog that is ``app.events`` at the moment of recording: parts built here keep
+    this, so a log set on the App later (the stats part) still receives their events."""
+
+    def __init__(self, app: App) -> None:
+        self._app = app
+
+    async def record(self, event: BreakEvent) -> None:
+        await self._app.events.record(event)
+
+
 def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
     """Load and check content (and the config file's workspaces) and build the services;
     raises ContentError on bad content and ConfigError on a bad config file."""
     clock = clock or SystemClock()
     library = load_library(settings.content.dirs())
-    workspaces = load_workspaces_config(settings.config_path) if settings.config_path else None
+    routines = [r.id for r in library.routines]  # a schedule's kind may be routine:<id>
+    workspaces = (load_workspaces_config(settings.config_path, routines)
+                  if settings.config_path else None)
     store = create_store(settings.database.url, clock=clock)  # connects lazily; see serve()
     metrics = Metrics(clock)
     metrics.watch_store(store_counts(store))
@@ -164,7 +184,7 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
     pictures = StretchPictures(data_folder(settings.database.url) / "pictures")
     content = ContentCommands(library, SqlRotationStore(store), clock, pictures=pictures)
     limits = settings.limits
-    return App(
+    app = App(
         events=StatsEvents(store),  # Done, Snooze, /break and sent nudges, for stats
         cooldown=Cooldown(clock, limits.cooldown_burst, limits.cooldown_per_minute),
         settings=settings,
@@ -176,3 +196,5 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
         workspaces=workspaces,
         pictures=pictures,
     )
+    app.guided = GuidedCommands(library, GuidedRuns(SystemTimer(clock), AppEvents(app)))
+    return app

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from bot.commands.spec import Path
 from bot.core.commands import ContentCommands
+from bot.core.guided.commands import GuidedCommands
 from bot.core.ports import Actor, Target
 from bot.scheduling.commands import SchedulingCommands
 from bot.scheduling.stats import StatsCommands
@@ -33,6 +34,8 @@ class Facades:
 
     content: ContentCommands
     scheduling: SchedulingCommands | None = None
+    # Guided stretches and routines (Start, /routine, Stop); None where nothing can run them.
+    guided: GuidedCommands | None = None
 
 
 def with_defaults(path: Path, args: Mapping[str, Value]) -> dict[str, Value]:
@@ -72,6 +75,11 @@ class Call:
         if stats is None:
             raise Unavailable("Stats are not running in this deskbreak process.")
         return stats
+
+    def guided(self) -> GuidedCommands:
+        if self.facades.guided is None:
+            raise Unavailable("Guided stretches are not running in this deskbreak process.")
+        return self.facades.guided
 
     def text(self, name: str) -> str | None:
         value = self.args.get(name)

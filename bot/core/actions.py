@@ -88,7 +88,15 @@ PAGE = ActionKind(
 # "Delete my data" under /remind forget's question: the person confirms it.
 FORGET = ActionKind("forget")
 
-ACTIONS: tuple[ActionKind, ...] = (SHOW_STRETCH, DONE, SNOOZE, PAGE, FORGET)
+# "Start" / "Done again" / "Another one": run a stretch guided (alone: any desk stretch).
+GUIDED = ActionKind("guided", (Field("stretch", STRETCH_ID),), optional=True)
+# Run a routine guided (alone: the first routine; "Another one" names the next).
+ROUTINE = ActionKind("routine", (Field("routine", STRETCH_ID),), optional=True)
+# "Stop" on a guided message: the run's id (kept in memory; gone after a restart).
+STOP = ActionKind("stop", (Field("run", r"[a-z0-9]{1,16}"),))
+
+ACTIONS: tuple[ActionKind, ...] = (SHOW_STRETCH, DONE, SNOOZE, PAGE, FORGET, GUIDED,
+                                   ROUTINE, STOP)
 _BY_NAME = {kind.name: kind for kind in ACTIONS}
 
 

@@ -27,6 +27,10 @@ from bot.core.clock import FakeClock
 from bot.core.commands import ContentCommands
 from bot.core.content.library import Library
 from bot.core.content.loader import load_library
+from bot.core.events import NoEventLog
+from bot.core.guided.commands import GuidedCommands
+from bot.core.guided.session import GuidedRuns
+from bot.core.guided.timer import FakeTimer
 from bot.core.ports import Notifier, Platform
 from bot.core.rotation import MemoryRotationStore
 from bot.pictures.cache import StretchPictures, pose_key
@@ -65,6 +69,12 @@ def pictures(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StretchPictur
     found.close()
 
 
+def guided_for(library: Library, clock: FakeClock) -> GuidedCommands:
+    """Guided runs on a timer that never moves: each answer is the run's opening frame."""
+    return GuidedCommands(library, GuidedRuns(FakeTimer(clock), NoEventLog()),
+                          random.Random(SEED))
+
+
 def content_for(library: Library, clock: FakeClock,
                 pictures: StretchPictures) -> ContentCommands:
     """Seeded alike on every platform, so the first tip or break is the same everywhere."""
@@ -100,10 +110,12 @@ async def console(library: Library, clock: FakeClock, tmp_path: Path,
                   pictures: StretchPictures) -> AsyncIterator[ConsoleDriver]:
     store = await new_store(tmp_path / "console.sqlite3", clock)
     content = content_for(library, clock, pictures)
+    guided = guided_for(library, clock)
     adapter = ConsoleAdapter(content, stdin=io.StringIO(), stdout=io.StringIO(),
-                             interactive=False, files=tmp_path / "saved")
+                             interactive=False, files=tmp_path / "saved", guided=guided)
     adapter.attach(scheduling_for(Platform.CONSOLE, store, content, clock, adapter.notifier))
     yield ConsoleDriver(adapter, store)
+    await guided.runs.close()
     await store.close()
 
 
@@ -128,13 +140,15 @@ async def discord_driver(
                              guild_ready_timeout=0)
     notifier = DiscordNotifier(client, store)
     scheduling = scheduling_for(Platform.DISCORD, store, content, clock, notifier)
+    guided = guided_for(library, clock)
     client.services = DiscordServices(content=content, kv=store, scheduling=scheduling,
-                                      prepare_dm=notifier.prepare_dm)
+                                      prepare_dm=notifier.prepare_dm, guided=guided)
     task = asyncio.create_task(client.start(fake.token))
     try:
         await asyncio.wait_for(client.connected.wait(), READY_WAIT)
         yield DiscordDriver(fake, client, store, guild, channel, member, admin)
     finally:
+        await guided.runs.close()
         await client.close()
         await asyncio.gather(task, return_exceptions=True)
         await store.close()
@@ -158,7 +172,8 @@ async def slack_driver(library: Library, clock: FakeClock, tmp_path: Path,
     config = SlackConfig(bot_token=SecretStr(BOT_TOKEN), signing_secret=SecretStr(SIGNING_SECRET),
                          http_port=0, base_url=fake.base_url,
                          public_url=f"http://127.0.0.1:{web.port}")
-    adapter = SlackAdapter(config, content, clock=clock, kv=store)
+    guided = guided_for(library, clock)
+    adapter = SlackAdapter(config, content, clock=clock, kv=store, guided=guided)
     adapter.use_scheduling(scheduling_for(Platform.SLACK, store, content, clock,
                                           adapter.notifier))
     await adapter.start()
@@ -166,6 +181,7 @@ async def slack_driver(library: Library, clock: FakeClock, tmp_path: Path,
     try:
         yield SlackDriver(fake, adapter, store, names)
     finally:
+        await guided.runs.close()
         await adapter.stop()
         await web.stop()
         await store.close()

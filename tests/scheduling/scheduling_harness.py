@@ -126,6 +126,7 @@ async def make_rig(
         notifier_channel_checker({PLATFORM: notifier}),
         service=service,
         events=events,
+        routines=[r.id for r in library().routines],  # as build_scheduling wires it
     )
     commands.stats = StatsCommands(store, events, clock)
     return Rig(store, clock, notifier, service, commands)

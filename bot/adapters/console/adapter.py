@@ -12,12 +12,15 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.adapters.console.files import SavedFiles
+from bot.adapters.console.guided import run_live
 from bot.adapters.console.notifier import ConsoleNotifier
 from bot.adapters.console.output import ConsoleOutput
 from bot.adapters.console.table import CommandTable, ConsoleContext, StopRepl
 from bot.adapters.console.terminal import CommandCompleter, LineReader, PipeReader, TerminalReader
 from bot.commands.call import Facades
 from bot.core.commands import ContentCommands
+from bot.core.guided.commands import GuidedCommands
+from bot.core.guided.session import LiveMessage
 from bot.core.ports import Actor, Platform, Target, TargetKind
 from bot.scheduling.commands import SchedulingCommands
 
@@ -52,6 +55,7 @@ class ConsoleAdapter:
         interactive: bool | None = None,
         history: Path | None = None,
         files: Path | None = None,
+        guided: GuidedCommands | None = None,
     ) -> None:
         self._stdin = stdin or sys.stdin
         if interactive is None:
@@ -60,7 +64,7 @@ class ConsoleAdapter:
         self.output = ConsoleOutput(stdout, interactive=interactive,
                                     files=SavedFiles(files) if files is not None else None)
         self.notifier = ConsoleNotifier(self.output)
-        self.facades = Facades(content)
+        self.facades = Facades(content, guided=guided)
         self.table = CommandTable(self.facades)
         self._history = history
         # Lines shown under the banner when a person is at the terminal (the time zone).
@@ -97,5 +101,7 @@ class ConsoleAdapter:
                     message = await self.table.dispatch(self.context, line)
                 except StopRepl:
                     return 0
-                if message is not None:
+                if isinstance(message, LiveMessage) and message.session is not None:
+                    await run_live(self.output, message)
+                elif message is not None:
                     self.output.show(message)

@@ -56,7 +56,7 @@ def build(app: App) -> ConsolePlatform:
     settings = app.settings
     files = settings.pictures_dir or data_folder(settings.database.url) / SAVED
     console = ConsoleAdapter(app.content, history=history_path(settings.database.url),
-                             files=files)
+                             files=files, guided=app.guided)
     return ConsolePlatform(console, app)
 
 

@@ -109,7 +109,8 @@ def build(app: App) -> DiscordPlatform:
     shards = app.settings.shards
     meetings = app.settings.meetings
     client = make_client(
-        DiscordServices(content=app.content, kv=app.store, cooldown=app.cooldown),
+        DiscordServices(content=app.content, kv=app.store, cooldown=app.cooldown,
+                         guided=app.guided),
         dev_guild_id=settings.dev_guild, shard_count=shards.count, shard_ids=shards.ids,
         intents=presence_intents(meetings.discord_presence),
     )

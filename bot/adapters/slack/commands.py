@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+import secrets
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -22,10 +23,11 @@ from bot.commands.buttons import button_call, button_for, unknown_button
 from bot.commands.call import Call
 from bot.commands.help import command_help
 from bot.commands.parse import parse
-from bot.commands.run import UsageError, run, safely
+from bot.commands.run import UsageError, apology, run, safely
 from bot.commands.spec import Access, Command, Table
 from bot.commands.table import TABLE
 from bot.core import actions
+from bot.core.guided.session import LiveMessage
 from bot.core.messages import Message, MessageKind, error
 from bot.core.ports import Platform
 
@@ -51,7 +53,7 @@ def _listener(command: Command, services: Services, table: Table) -> Any:
     async def handle(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
         await ack()
         message = await safely(_answer_command(command, body, services, table), f"Slack {name}")
-        await answer(respond, message, body=body, services=services)
+        await _answer(services, body, respond, message)
 
     return handle
 
@@ -84,6 +86,21 @@ def _button_listener(services: Services) -> Any:
         message = await safely(run(call), f"Slack button {spec.kind.name}")
         # An error goes privately to the person; it never replaces the message they clicked.
         replace = spec.replaces and message.kind is not MessageKind.ERROR
-        await answer(respond, message, replace_original=replace, body=body, services=services)
+        await _answer(services, body, respond, message, replace_original=replace)
 
     return click
+
+
+async def _answer(services: Services, body: dict[str, Any], respond: AsyncRespond,
+                  message: Message, *, replace_original: bool = False) -> None:
+    """Answer through ``response_url``; a guided run starts in the person's DM instead."""
+    if isinstance(message, LiveMessage) and message.session and services.live is not None:
+        try:
+            await services.live.start(message, body, respond)
+            return
+        except Exception as exc:  # Slack refused the DM: say so, privately, with an id
+            error_id = secrets.token_hex(4)
+            log.error("Slack guided start failed (error id %s)", error_id, exc_info=exc)
+            message = apology(error_id)
+    await answer(respond, message, replace_original=replace_original, body=body,
+                 services=services)

@@ -85,6 +85,7 @@ def build(app: App) -> SlackPlatform:
         clock=app.clock,
         sleep=app.metrics.paced_sleep(Platform.SLACK),
         cooldown=app.cooldown,
+        guided=app.guided,
     )
     meetings = app.settings.meetings
     presence = None

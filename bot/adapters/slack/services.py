@@ -8,11 +8,15 @@ exists, because it is built around the adapter's own notifier.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from bot.adapters.slack.admins import AdminResolver
 from bot.adapters.slack.files import SlackFiles
 from bot.commands.call import Facades
 from bot.core.cooldown import Cooldown
+
+if TYPE_CHECKING:
+    from bot.adapters.slack.guided import SlackGuided
 
 
 @dataclass(slots=True)
@@ -23,3 +27,5 @@ class Services:
     cooldown: Cooldown | None = None
     # How pictures reach Slack (image blocks or DM uploads); None: answers go without them.
     files: SlackFiles | None = None
+    # Shows guided runs (a DM message updated paced); None where the facade is not wired.
+    live: SlackGuided | None = None

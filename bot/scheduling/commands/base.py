@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import copy
 import functools
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Concatenate, ParamSpec, TypeVar
@@ -97,9 +97,12 @@ class SchedulingBase:
         audit: Audit | None = None,
         meetings: Meetings | None = None,
         events: EventLog | None = None,
+        routines: Collection[str] = (),
     ) -> None:
         self.store = store
         self.meetings = meetings
+        # The routine ids a schedule may post as ``routine:<id>`` (the content's routines).
+        self.routines: frozenset[str] = frozenset(routines)
         self.audit = audit
         # Where Done, Snooze and /break are recorded for stats (bot/core/events.py).
         self.events: EventLog = events or NoEventLog()
