@@ -76,6 +76,7 @@ class Call:
             raise Unavailable("Stats are not running in this deskbreak process.")
         return stats
 
+    @property
     def guided(self) -> GuidedCommands:
         if self.facades.guided is None:
             raise Unavailable("Guided stretches are not running in this deskbreak process.")
