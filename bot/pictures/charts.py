@@ -66,5 +66,7 @@ def render(series: Series) -> bytes:
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
         ax.legend(loc="upper right", frameon=False, ncols=2)
-        fig.tight_layout()
+        # Fixed margins rather than tight_layout, which draws the whole figure once more
+        # just to measure it (half the cost of a chart).
+        fig.subplots_adjust(left=0.075, right=0.985, top=0.87, bottom=0.14)
         return look.to_png(fig)
