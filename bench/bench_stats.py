@@ -14,6 +14,7 @@ Figures, each the median of ``--repeat`` runs, in the same run:
 - /teamstats week, month and year, whole answers including the chart.
 
     python -m bench.bench_stats [--events 1000000] [--repeat 7] [--database postgres]
+                                [--periods week month year]
 """
 
 from __future__ import annotations
@@ -162,6 +163,13 @@ async def timed(work: Callable[[], Awaitable[object]], repeat: int) -> list[floa
     return out
 
 
+def empty_png() -> bytes:
+    """The least a chart can cost: an empty house-style figure saved as PNG."""
+    from bot.pictures import look
+
+    return look.to_png(look.new_figure(charts.WIDTH, charts.HEIGHT))
+
+
 def line(name: str, ms: list[float], target: float | None = None,
          baseline: float | None = None) -> str:
     med = statistics.median(ms)
@@ -178,6 +186,8 @@ async def main() -> None:
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--database", choices=("sqlite", "postgres"), default="sqlite")
+    parser.add_argument("--periods", nargs="+", default=["week", "month", "year"],
+                        choices=("week", "month", "year"), help="/teamstats periods to time")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -200,11 +210,14 @@ async def main() -> None:
             print(line("/mystats query (year), 1M stored",
                        await timed(lambda: stats.person(ME, "year"), args.repeat), 50, b))
             series = stats.person_series(await stats.person(ME, "year"))
+            empty = await timed(lambda: asyncio.to_thread(empty_png), args.repeat)
+            print(line("baseline: empty figure to PNG", empty))
             print(line("/mystats chart alone (year)",
-                       await timed(lambda: stats.chart(series), args.repeat), 300, b))
+                       await timed(lambda: stats.chart(series), args.repeat), 300,
+                       statistics.median(empty)))
             print(line("/mystats whole answer (year)",
                        await timed(lambda: stats.mystats(ME, "year"), args.repeat), 350, b))
-            for period in ("week", "month", "year"):
+            for period in args.periods:
                 print(line(f"/teamstats {period}, incl. chart",
                            await timed(lambda p=period: stats.teamstats(ME, p), args.repeat),
                            500, b))

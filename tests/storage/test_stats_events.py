@@ -75,9 +75,10 @@ async def test_team_days_count_posts_breaks_and_people_per_schedule(store: Store
                                   at + timedelta(days=1))
     got = sorted(((r.schedule_id or 0), r.nudged, r.done, r.people) for r in rows)
     assert got == [(0, 0, 1, 1), (7, 2, 3, 2)]
-    people = await events.team_people("discord", "g1", at - timedelta(days=1),
-                                      at + timedelta(days=1))
+    people = await events.team_schedules("discord", "g1", at - timedelta(days=1),
+                                         at + timedelta(days=1))
     assert (people.by_schedule, people.total) == ({7: 2, None: 1}, 3)
+    assert people.counts == {7: (2, 3), None: (0, 1)}  # a DM nudge is not a post
 
 
 async def test_prune_deletes_old_events_in_batches(store: Store) -> None:
