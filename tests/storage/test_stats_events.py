@@ -102,3 +102,18 @@ async def test_a_refused_write_is_one_log_line_not_an_error(
         await conn.execute(sa.text("DROP TABLE stats_events"))
     await events.record(done("u1", datetime(2027, 3, 1, tzinfo=UTC)))
     assert [r.message for r in caplog.records if "stats event" in r.message]
+
+
+async def test_concurrent_records_all_land(store: Store) -> None:
+    """Forty Done clicks recorded at once (the button handlers run concurrently) all count."""
+    import asyncio
+
+    events = StatsEvents(store)
+    at = datetime(2027, 3, 2, 10, tzinfo=UTC)
+    await asyncio.gather(*(events.record(done(f"u{i % 5}", at)) for i in range(40)))
+    rows = await events.person_days("discord", "g1", "u0", ZoneInfo("UTC"),
+                                    at - timedelta(days=1), at + timedelta(days=1))
+    assert [(r.kind, r.count) for r in rows] == [("done", 8)]
+    people = await events.team_schedules("discord", "g1", at - timedelta(days=1),
+                                         at + timedelta(days=1))
+    assert people.total == 5 and people.counts[None] == (0, 40)
