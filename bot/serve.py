@@ -65,7 +65,11 @@ async def run_platforms(app: App, *platforms: Platform) -> int:
         adapters: list[PlatformAdapter] = [builder(p)(app) for p in dict.fromkeys(platforms)]
     except PlatformRefused as exc:
         return exc.status
-    scheduling = build_scheduling(app, {a.platform: a.notifier for a in adapters})
+    # A platform adapter with a ``presence`` source (Slack; Discord when switched on) lets
+    # the scheduler hold personal nudges while its people are busy (bot/scheduling/meetings.py).
+    presence = {a.platform: p for a in adapters if (p := getattr(a, "presence", None))}
+    scheduling = build_scheduling(app, {a.platform: a.notifier for a in adapters},
+                                  presence=presence)
     for adapter in adapters:
         adapter.attach(scheduling.commands.with_names(adapter.names))
     started: list[PlatformAdapter] = []

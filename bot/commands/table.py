@@ -120,11 +120,11 @@ def _quit(call: Call) -> Message:
 
 TABLE = Table((
     Command(
-        "stretch", "Step-by-step instructions for a stretch",
+        "stretch", "Step-by-step instructions for a stretch", public=True,
         options=(Option("name", "Which stretch (start typing for suggestions)", Kind.WORDS,
                         required=True, default="", autocomplete=stretch_names,
                         noun="stretch"),),
-        answer=lambda call: call.content.stretch(call.text("name") or ""),
+        answer=lambda call: call.content.stretch_answer(call.text("name") or ""),
         examples=("pigeon", "thread the needle"),
     ),
     Command(
@@ -195,6 +195,12 @@ TABLE = Table((
                     examples=("2027-12-01", "14:00"),
                     answer=lambda call: call.scheduling.remind_pause(
                         call.actor, call.text("until") or "")),
+            Command("calendar", "Hold reminders during your meetings (private iCal link)",
+                    options=(Option("url", "Your calendar's secret iCal/ICS address, or off",
+                                    Kind.URL, required=True, also=("off",), noun="link"),),
+                    examples=("https://calendar.example.com/private-1a2b/basic.ics", "off"),
+                    answer=lambda call: call.scheduling.remind_calendar(
+                        call.actor, call.text("url") or "")),
             Command(
                 "forget", "Delete everything I keep about you here",
                 options=(Option("confirm", "Delete without asking first", Kind.BOOLEAN,

@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.storage.base import DATABASE_ERRORS, Database, db_error
 from bot.storage.errors import StorageError, StoreUnavailable
+from bot.storage.urls import describe
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +31,9 @@ MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 # application on the same server picked by accident.
 MIGRATION_LOCK = 0x6465736B62726B
 WAITING = "waiting for another process to finish migrating the database"
+
+
+_FAILURES: tuple[type[BaseException], ...] = (StorageError, *DATABASE_ERRORS)
 
 
 class MigrationQueries(Database):
@@ -48,12 +52,12 @@ class MigrationQueries(Database):
         except asyncio.CancelledError:
             log.info("stopped before the database migration finished; nothing was changed")
             raise
-        except (StorageError, *DATABASE_ERRORS) as exc:
+        except _FAILURES as exc:
             task = asyncio.current_task()
             if task is not None and task.cancelling():  # the stop broke the driver's call
                 log.info("stopped before the database migration finished; nothing was changed")
                 raise asyncio.CancelledError from exc
-            where = self.engine.url.render_as_string(hide_password=True)
+            where = describe(self.engine.url)
             reason = str(exc) if isinstance(exc, StorageError) else db_error(exc)
             raise StoreUnavailable(f"cannot use the database {where}: {reason}") from exc
 

@@ -30,6 +30,7 @@ from bot.storage.migrate import MigrationQueries
 from bot.storage.reminders import ReminderQueries
 from bot.storage.rotation import RotationQueries
 from bot.storage.schedules import ScheduleQueries
+from bot.storage.urls import parse_database_url
 from bot.storage.workspaces import WorkspaceQueries
 
 DEFAULT_URL = "sqlite+aiosqlite:///./data/deskbreak.sqlite3"
@@ -39,23 +40,21 @@ SQLITE_BUSY_TIMEOUT_MS = 5000
 def create_store(
     url: str | None = None, *, clock: Clock | None = None, echo: bool = False
 ) -> Store:
-    """Build a :class:`Store` for ``sqlite+aiosqlite://`` or ``postgresql+asyncpg://`` URLs.
+    """Build a :class:`Store` for a SQLite or PostgreSQL URL (accepted forms: bot/storage/urls.py).
 
     For SQLite the parent folder is created and every connection is switched to WAL with a
     busy timeout, so readers never block the scheduler and short write races wait, not fail.
     """
-    url = url or DEFAULT_URL
-    parsed = sa.make_url(url)
-    kwargs: dict[str, Any] = {"echo": echo}
+    opened = parse_database_url(url or DEFAULT_URL)  # DatabaseUrlError: one line
+    parsed = opened.url
+    kwargs: dict[str, Any] = {"echo": echo, "connect_args": dict(opened.connect_args)}
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database or ""
         if database and database != ":memory:" and not database.startswith("file:"):
             Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        kwargs["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
-    elif parsed.get_backend_name() == "postgresql":
-        kwargs["pool_pre_ping"] = True
+        kwargs["connect_args"]["timeout"] = SQLITE_BUSY_TIMEOUT_MS / 1000
     else:
-        raise ValueError(f"unsupported database URL scheme: {parsed.drivername}")
+        kwargs["pool_pre_ping"] = True
     engine = create_async_engine(parsed, **kwargs)
     if parsed.get_backend_name() == "sqlite":
         sa.event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
@@ -75,12 +74,15 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+_BEGIN = {mode: "BEGIN " + mode for mode in ("DEFERRED", "IMMEDIATE", "EXCLUSIVE")}
+
+
 def _sqlite_begin(conn: sa.Connection) -> None:
     """``BEGIN IMMEDIATE`` (or EXCLUSIVE) for Store.write(), a plain deferred BEGIN for reads."""
     mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
     if mode not in ("DEFERRED", "IMMEDIATE", "EXCLUSIVE"):  # pragma: no cover - misuse
         raise ValueError(mode)
-    conn.exec_driver_sql(f"BEGIN {mode}")
+    conn.exec_driver_sql(_BEGIN[mode])  # one of three fixed statements, never formatted
 
 
 class Store(

@@ -85,6 +85,7 @@ SCENARIOS = [
     Scenario(("remind", "snooze"), {"minutes": "30"}, before=REMINDERS_ON, expect="Snoozed"),
     Scenario(("remind", "pause"), {"until": "2027-03-10"}, before=REMINDERS_ON,
              expect="Reminders paused"),
+    Scenario(("remind", "calendar"), {"url": "off"}, expect="No calendar was set"),
     Scenario(("schedule", "add"), {"kind": "tip", "cron": "0 9 * * 1-5"}, admin=True,
              expect="Schedule #1 added"),
     Scenario(("schedule", "add"), {"kind": "break", "every": "60", "start": "09:00",
@@ -122,6 +123,10 @@ BAD_INPUT = [
     Scenario(("remind", "pause"), {"until": "yesterday"}, before=REMINDERS_ON),
     Scenario(("remind", "on"), {"every": "0"}),
     Scenario(("remind", "on"), {"days": "funday"}),
+    # The SSRF guard's refusals (tests/meetings/test_calendar_command.py has the rest).
+    Scenario(("remind", "calendar"), {"url": "https://169.254.169.254/latest/meta-data/"}),
+    Scenario(("remind", "calendar"), {"url": "ftp://calendar.example.com/me.ics"}),
+    Scenario(("remind", "calendar"), {"url": "file:///etc/passwd"}),
     Scenario(("config", "quiet"), {"start": "25:00", "end": "07:00"}, admin=True),
     Scenario(("config", "skip"), {"date": "2027-02-30"}, admin=True),
     Scenario(("schedule", "add"), {"kind": "tip", "cron": "61 * * * *"}, admin=True),
@@ -196,9 +201,21 @@ async def test_every_command_answers_alike_on_every_platform(
     for platform, answer in seen.items():
         assert answer.lines == first.lines, platform
         assert answer.buttons == first.buttons, platform
+        assert answer.picture == first.picture, (platform, answer.picture, first.picture)
+    # A stretch card shows its stretch's picture; nothing else carries one.
+    if scenario.words == ("stretch",):
+        assert first.picture == STRETCH_PICTURES[str(scenario.args["name"])]
+    elif scenario.words == ("break",):
+        shown = next(b for b in first.buttons if b.startswith("show_stretch:"))
+        assert first.picture == f"{shown.partition(':')[2]}.png"
+    else:
+        assert first.picture is None
     chat = [a.private for p, a in seen.items() if p is not Platform.CONSOLE]
     assert len(set(chat)) <= 1, "Discord and Slack answer with different visibility"
 
+
+# The picture each /stretch scenario's answer carries (suggestions have none).
+STRETCH_PICTURES = {"pigeon": "pigeon.png", "pidgeon pose": "pigeon.png", "twist": None}
 
 ADMIN_SCENARIOS = [s for s in SCENARIOS if s.path.access is Access.ADMIN]
 
@@ -251,6 +268,7 @@ async def test_every_button_does_the_same_everywhere(drivers: list[Driver], acti
     assert not first.error, first.lines
     for platform, answer in seen.items():
         assert answer.lines == first.lines, platform
+        assert answer.picture == first.picture, platform
         if platform is not Platform.CONSOLE:
             assert answer.replaced is spec.replaces, platform
             assert answer.private is not spec.replaces, platform

@@ -16,6 +16,7 @@ from bot.core.events import EventLog, NoEventLog
 from bot.core.messages import Message, error
 from bot.core.ports import Actor, Notifier, Platform
 from bot.scheduling.audit import Audit
+from bot.scheduling.meetings import Meetings
 from bot.scheduling.service import SchedulerService
 from bot.scheduling.specs import zone
 from bot.settings import LimitSettings
@@ -81,7 +82,8 @@ def admin_only(
 
 class SchedulingBase:
     """The facade's dependencies. ``service`` (optional) powers /schedule test; ``audit``
-    (optional) is told about every admin change once it is made (bot/scheduling/audit.py)."""
+    (optional) is told about every admin change once it is made (bot/scheduling/audit.py);
+    ``meetings`` (optional) powers ``/remind calendar`` (bot/scheduling/meetings.py)."""
 
     def __init__(
         self,
@@ -93,9 +95,11 @@ class SchedulingBase:
         service: SchedulerService | None = None,
         names: CommandNames | None = None,
         audit: Audit | None = None,
+        meetings: Meetings | None = None,
         events: EventLog | None = None,
     ) -> None:
         self.store = store
+        self.meetings = meetings
         self.audit = audit
         # Where Done, Snooze and /break are recorded for stats (bot/core/events.py).
         self.events: EventLog = events or NoEventLog()
