@@ -111,7 +111,7 @@ async def _break(call: Call) -> Message:
     """A /break card counts as a break taken in the asker's stats (when stats run here)."""
     message = await call.content.break_message(call.place.key)
     if call.facades.scheduling is not None:
-        await call.facades.scheduling.took_break(call.actor, "break")
+        await call.facades.scheduling.took_break(call.actor, "break", call.place)
     return message
 
 
@@ -163,8 +163,10 @@ TABLE = Table((
             answer=lambda call: call.guided.routines()),
     Command("tip", "A desk-ergonomics tip", public=True,
             answer=lambda call: call.content.tip(call.place.key)),
+    # Personal: the break counts in the person's own stats (Discord's "@me"), and in the
+    # server's team stats through ``place``.
     Command("break", "Take a short break now, with a desk stretch", public=True,
-            answer=_break),
+            personal=True, answer=_break),
     Command("redflags", "Signs to stop and see a professional",
             answer=lambda call: call.content.redflags()),
     Command("about", "What this bot does and where its advice ends",

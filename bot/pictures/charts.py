@@ -49,10 +49,11 @@ def render(series: Series) -> bytes:
         xs = list(range(len(series.labels)))
         ax.bar(xs, series.bars, color=look.PRIMARY, width=0.7, label=series.bar_label,
                zorder=2)
-        line_x = [x for x, v in zip(xs, series.line, strict=True) if v is not None]
+        # A hidden value is a gap in the line (NaN breaks it), never a slope across it.
         line_y = [v for v in series.line if v is not None]
-        ax.plot(line_x, line_y, color=look.ACCENT, marker="o" if len(xs) <= 31 else None,
-                markersize=5, label=series.line_label, zorder=3)
+        ax.plot(xs, [float("nan") if v is None else v for v in series.line], color=look.ACCENT,
+                marker="o" if len(xs) <= 31 else None, markersize=5, label=series.line_label,
+                zorder=3)
         top = max([*series.bars, *line_y, 1])
         ax.set_ylim(0, top * 1.2 + 0.5)
         ax.yaxis.get_major_locator().set_params(integer=True)
@@ -66,5 +67,7 @@ def render(series: Series) -> bytes:
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
         ax.legend(loc="upper right", frameon=False, ncols=2)
-        fig.tight_layout()
+        # Fixed margins rather than tight_layout, which draws the whole figure once more
+        # just to measure it (half the cost of a chart).
+        fig.subplots_adjust(left=0.075, right=0.985, top=0.87, bottom=0.14)
         return look.to_png(fig)

@@ -40,7 +40,7 @@ from bot.pictures import charts
 from bot.scheduling.commands.base import ADMIN_ONLY, CommandNames
 from bot.scheduling.specs import recurrence_for, zone
 from bot.storage.forget import forget_person
-from bot.storage.stats import StatsEvents, TeamDay
+from bot.storage.stats import StatsEvents, TeamDay, TeamPeople
 from bot.storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -226,18 +226,16 @@ class StatsCommands:
     # ------------------------------------------------------------------ /teamstats
 
     async def team(self, actor: Actor, period: str
-                   ) -> tuple[ZoneInfo, tuple[date, ...], list[TeamDay], list[TeamDay],
-                              dict[int | None, int], int]:
+                   ) -> tuple[ZoneInfo, tuple[date, ...], list[TeamDay], TeamPeople]:
+        """Three grouped scans of the period: per local day, per schedule, and everyone."""
         ws = await self.store.get_workspace(actor.platform, actor.workspace_id)
         zone_ = zone(ws.timezone)
         days, start, end = self._window(zone_, PERIODS[period])
         platform = str(actor.platform)
-        per_schedule = await self.events.team_days(platform, actor.workspace_id, zone_, start,
-                                                   end)
         per_day = await self.events.team_days(platform, actor.workspace_id, zone_, start, end,
                                               by_schedule=False)
-        people = await self.events.team_people(platform, actor.workspace_id, start, end)
-        return zone_, days, per_schedule, per_day, people.by_schedule, people.total
+        people = await self.events.team_schedules(platform, actor.workspace_id, start, end)
+        return zone_, days, per_day, people
 
     async def teamstats(self, actor: Actor, period: str | None = None) -> Message:
         """A workspace's numbers per schedule and in all, and a chart; admins only, and
@@ -247,8 +245,7 @@ class StatsCommands:
         chosen = self._period(period)
         if chosen is None:
             return self._bad_period(period)
-        zone_, days, per_schedule, per_day, people_by, people_total = await self.team(
-            actor, chosen)
+        zone_, days, per_day, people = await self.team(actor, chosen)
         if not per_day:
             return Message(
                 kind=MessageKind.INFO, ephemeral=True, title="No team stats yet",
@@ -257,29 +254,23 @@ class StatsCommands:
                       " add break every 60 minutes from 09:00 to 17:00 on mon-fri`; each Done "
                       "pressed under them counts here."))
 
-        def hidden(value: int, people: int) -> str:
-            return str(value) if people >= MIN_PEOPLE else FEWER
+        def hidden(value: int, count: int) -> str:
+            return str(value) if count >= MIN_PEOPLE else FEWER
 
         posted = sum(d.nudged for d in per_day)
         done = sum(d.done for d in per_day)
         lines = [f"Nudges posted: {posted}",
-                 f"Breaks taken: {hidden(done, people_total)}",
-                 f"People taking part: {hidden(people_total, people_total)}",
+                 f"Breaks taken: {hidden(done, people.total)}",
+                 f"People taking part: {hidden(people.total, people.total)}",
                  f"Participation: {self._trend(days, per_day)}"]
         sections = [Section("Workspace", tuple(lines))]
-        totals: dict[int, list[int]] = {}
-        for row in per_schedule:
-            if row.schedule_id is not None:
-                total = totals.setdefault(row.schedule_id, [0, 0])
-                total[0] += row.nudged
-                total[1] += row.done
-        for schedule_id in sorted(totals):
-            nudged, clicks = totals[schedule_id]
-            people = people_by.get(schedule_id, 0)
+        for schedule_id in sorted(k for k in people.counts if k is not None):
+            nudged, clicks = people.counts[schedule_id]
+            count = people.by_schedule.get(schedule_id, 0)
             sections.append(Section(f"Schedule #{schedule_id}", (
                 f"Nudges posted: {nudged}",
-                f"Done clicks: {hidden(clicks, people)}",
-                f"People taking part: {hidden(people, people)}")))
+                f"Done clicks: {hidden(clicks, count)}",
+                f"People taking part: {hidden(count, count)}")))
         png = await self.chart(self.team_series(chosen, zone_, days, per_day))
         name = f"teamstats-{chosen}.png"
         attachments = ()

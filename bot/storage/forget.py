@@ -2,9 +2,10 @@
 
 Deleted: their reminder settings, stats events and break history, the DM channel id kept for
 them, their calendar link, rotation state kept for their DMs, and any nudge still pending for
-them (a one-off snooze). The delivery ledger's settled rows stay, because exactly-once needs
-them (a row's ``(source, slot, target_key)`` is what stops a resend), but everything in them
-that names the person is replaced: the target becomes ``forgotten:<row id>``. Rows that only
+them (a one-off snooze, a nudge held during a meeting). The delivery ledger's settled rows
+stay, because exactly-once needs them (a row's ``(source, slot, target_key)`` is what stops
+a resend), but everything in them that names the person is replaced: the target becomes
+``forgotten:<row id>``. Rows that only
 mention the person as the author of an admin change (the audit log, ``created_by``) keep the
 change and lose the name.
 """
@@ -74,7 +75,9 @@ def _forget(conn: sa.Connection, platform: str, workspace_id: str,
     # The ledger: the person's DM rows and the rows of their reminders and snoozes.
     mine = sa.and_(*where(d), sa.or_(
         sa.and_(d.c.target_kind == "dm", d.c.target_id == user_id), d.c.source.in_(sources)))
-    pending = conn.execute(sa.delete(d).where(mine, d.c.status == "pending")).rowcount
+    # Not sent yet: a snoozed nudge, or one held while the person was in a meeting.
+    pending = conn.execute(sa.delete(d).where(
+        mine, d.c.status.in_(("pending", "held")))).rowcount
     ids = [row.id for row in conn.execute(sa.select(d.c.id).where(mine))]
     for ident in ids:
         conn.execute(sa.update(d).where(d.c.id == ident).values(

@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -54,10 +54,12 @@ class TeamDay:
 
 @dataclass(frozen=True, slots=True)
 class TeamPeople:
-    """Distinct people who took a break over a whole period, per schedule and in total."""
+    """Distinct people who took a break over a whole period, per schedule and in total, and
+    each schedule's (nudges posted, breaks taken)."""
 
     by_schedule: dict[int | None, int]
     total: int
+    counts: dict[int | None, tuple[int, int]] = field(default_factory=dict)
 
 
 def _values(event: BreakEvent) -> dict[str, Any]:
@@ -218,17 +220,29 @@ class StatsEvents:
         return [TeamDay(_as_date(r.day), r.schedule_id, int(r.nudged or 0), int(r.done or 0),
                         int(r.people or 0)) for r in await self._all(stmt)]
 
-    async def team_people(self, platform: str, workspace_id: str, start: datetime,
-                          end: datetime) -> TeamPeople:
-        """Distinct people who took a break in [start, end), per schedule and overall."""
+    async def team_schedules(self, platform: str, workspace_id: str, start: datetime,
+                             end: datetime) -> TeamPeople:
+        """Per schedule over a whole period (no day grouping, so no per-row date maths):
+        channel nudges posted, breaks taken and distinct people; plus the workspace's
+        distinct people overall."""
         where = (E.c.platform == platform, E.c.workspace_id == workspace_id,
-                 E.c.at >= start, E.c.at < end, E.c.kind == str(EventKind.DONE))
-        per = (sa.select(E.c.schedule_id, sa.func.count(sa.distinct(E.c.user_id)).label("n"))
-               .where(*where).group_by(E.c.schedule_id))
-        total = sa.select(sa.func.count(sa.distinct(E.c.user_id)).label("n")).where(*where)
-        by_schedule = {r.schedule_id: int(r.n) for r in await self._all(per)}
+                 E.c.at >= start, E.c.at < end,
+                 E.c.kind.in_((str(EventKind.NUDGED), str(EventKind.DONE))))
+        is_done = E.c.kind == str(EventKind.DONE)
+        per = (sa.select(
+            E.c.schedule_id,
+            sa.func.sum(sa.case((sa.and_(E.c.kind == str(EventKind.NUDGED),
+                                         E.c.user_id.is_(None)), 1), else_=0)).label("nudged"),
+            sa.func.sum(sa.case((is_done, 1), else_=0)).label("done"),
+            sa.func.count(sa.distinct(sa.case((is_done, E.c.user_id)))).label("people"))
+            .where(*where).group_by(E.c.schedule_id))
+        total = (sa.select(sa.func.count(sa.distinct(E.c.user_id)).label("n"))
+                 .where(*where[:-1], is_done))
+        rows = await self._all(per)
         [row] = await self._all(total)
-        return TeamPeople(by_schedule, int(row.n))
+        return TeamPeople(
+            {r.schedule_id: int(r.people or 0) for r in rows}, int(row.n),
+            {r.schedule_id: (int(r.nudged or 0), int(r.done or 0)) for r in rows})
 
     async def workspace_has_events(self, platform: str, workspace_id: str) -> bool:
         stmt = sa.select(E.c.id).where(E.c.platform == platform,

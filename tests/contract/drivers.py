@@ -225,6 +225,17 @@ class SlackDriver:
         response = await self.slash.click(action)
         return self._pictured(self._followed(seen_blocks(response)), response)
 
+    async def uploaded(self, seen: Seen, filename: str) -> Seen:
+        """``seen`` with the private chart Slack received as an upload into the person's DM
+        (after the answer: the upload follows it), which must be a PNG."""
+        def shared() -> list[Any]:
+            return [f for f in self.fake.shared_files() if f.filename == filename]
+
+        await self.fake.wait_for(lambda: bool(shared()))
+        upload = shared()[-1]
+        assert upload.channel_id.startswith("D") and upload.is_png, upload
+        return replace(seen, picture=upload.filename)
+
     def _pictured(self, seen: Seen, response: dict[str, Any]) -> Seen:
         urls = [b["image_url"] for b in response["blocks"] if b["type"] == "image"]
         names = [self.pictures[PurePath(u).stem] for u in urls]

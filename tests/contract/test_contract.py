@@ -40,6 +40,9 @@ class Scenario:
     admin: bool = False
     before: tuple[Step, ...] = ()
     expect: str = ""
+    # A private chart the answer carries (Discord: an ephemeral upload the embed shows;
+    # Slack: uploaded into the person's DM; console: a saved file).
+    chart: str | None = None
 
     @property
     def path(self) -> Path:
@@ -55,6 +58,9 @@ REMINDERS_ON: tuple[Step, ...] = ((("remind", "on"), {"every": "30"}, False),)
 SCHEDULE: tuple[Step, ...] = ((("schedule", "add"), {"kind": "tip", "cron": "0 9 * * 1-5"}, True),)
 PAUSED = (*SCHEDULE, (("schedule", "pause"), {"id": 1}, True))
 DONE: tuple[Step, ...] = ((("done",), {}, False),)
+# /break by the member and the admin (in the server: its team stats count them on Discord
+# too): two people, so the team's figures are hidden.
+BREAKS_BY_TWO: tuple[Step, ...] = ((("break",), {}, False), (("break",), {}, True))
 SKIPPED: tuple[Step, ...] = ((("config", "skip"), {"date": "2027-12-24"}, True),)
 
 SCENARIOS = [
@@ -73,8 +79,11 @@ SCENARIOS = [
     Scenario(("done",), expect="Nice one!"),
     Scenario(("help",), expect="deskbreak commands"),
     Scenario(("mystats",), expect="No stats yet"),
-    Scenario(("mystats",), {"period": "month"}, before=DONE, expect="Your stats: last month"),
+    Scenario(("mystats",), {"period": "month"}, before=DONE, expect="Your stats: last month",
+             chart="mystats-month.png"),
     Scenario(("teamstats",), admin=True, expect="No team stats yet"),
+    Scenario(("teamstats",), {"period": "week"}, admin=True, before=BREAKS_BY_TWO,
+             expect="Team stats: last week", chart="teamstats-week.png"),
     Scenario(("remind", "forget"), before=REMINDERS_ON, expect="Delete your data?"),
     # Counts differ by platform (Discord opens the DM channel ahead of time), so no before.
     Scenario(("remind", "forget"), {"confirm": True}, before=DONE,
@@ -191,6 +200,9 @@ async def test_every_command_answers_alike_on_every_platform(
 ) -> None:
     """The same command gives the same text, buttons and visibility everywhere it exists."""
     seen = {d.platform: await play(d, scenario) for d in on(drivers, scenario.path)}
+    if scenario.chart is not None:
+        slack = next(d for d in drivers if isinstance(d, SlackDriver))
+        seen[Platform.SLACK] = await slack.uploaded(seen[Platform.SLACK], scenario.chart)
     if scenario.words == ("quit",):
         assert list(seen) == [Platform.CONSOLE] and seen[Platform.CONSOLE].ended
         return
@@ -215,7 +227,7 @@ async def test_every_command_answers_alike_on_every_platform(
         shown = next(b for b in first.buttons if b.startswith("show_stretch:"))
         assert first.picture == f"{shown.partition(':')[2]}.png"
     else:
-        assert first.picture is None
+        assert first.picture == scenario.chart
     chat = [a.private for p, a in seen.items() if p is not Platform.CONSOLE]
     assert len(set(chat)) <= 1, "Discord and Slack answer with different visibility"
 

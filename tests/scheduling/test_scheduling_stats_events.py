@@ -76,3 +76,17 @@ async def test_done_in_a_channel_counts_for_the_schedule_that_posted_there(rig: 
     place = Target(PLATFORM, "guild1", TargetKind.CHANNEL, "c1")
     await rig.commands.button(PERSON, actions.DONE.build(), place)
     assert (await events(rig))[-1] == ("done", "person1", 1, "nudge")
+
+
+async def test_a_break_in_a_server_counts_for_the_person_and_the_server(rig: Rig) -> None:
+    """Discord keeps a person's own things under "@me": a /break card or Done in a server's
+    channel is recorded there for /mystats, and once more for the server's /teamstats."""
+    me = Actor(PLATFORM, "@me", "person1")
+    place = Target(PLATFORM, "guild1", TargetKind.CHANNEL, "c1")
+    await rig.commands.took_break(me, "break", place)
+    e = t.stats_events
+    async with rig.store.engine.connect() as conn:
+        rows = (await conn.execute(sa.select(e.c.workspace_id, e.c.user_id, e.c.source)
+                                   .order_by(e.c.id))).all()
+    assert [tuple(r) for r in rows] == [("@me", "person1", "break"),
+                                        ("guild1", "person1", "break")]

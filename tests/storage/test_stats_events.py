@@ -75,9 +75,10 @@ async def test_team_days_count_posts_breaks_and_people_per_schedule(store: Store
                                   at + timedelta(days=1))
     got = sorted(((r.schedule_id or 0), r.nudged, r.done, r.people) for r in rows)
     assert got == [(0, 0, 1, 1), (7, 2, 3, 2)]
-    people = await events.team_people("discord", "g1", at - timedelta(days=1),
-                                      at + timedelta(days=1))
+    people = await events.team_schedules("discord", "g1", at - timedelta(days=1),
+                                         at + timedelta(days=1))
     assert (people.by_schedule, people.total) == ({7: 2, None: 1}, 3)
+    assert people.counts == {7: (2, 3), None: (0, 1)}  # a DM nudge is not a post
 
 
 async def test_prune_deletes_old_events_in_batches(store: Store) -> None:
@@ -101,3 +102,18 @@ async def test_a_refused_write_is_one_log_line_not_an_error(
         await conn.execute(sa.text("DROP TABLE stats_events"))
     await events.record(done("u1", datetime(2027, 3, 1, tzinfo=UTC)))
     assert [r.message for r in caplog.records if "stats event" in r.message]
+
+
+async def test_concurrent_records_all_land(store: Store) -> None:
+    """Forty Done clicks recorded at once (the button handlers run concurrently) all count."""
+    import asyncio
+
+    events = StatsEvents(store)
+    at = datetime(2027, 3, 2, 10, tzinfo=UTC)
+    await asyncio.gather(*(events.record(done(f"u{i % 5}", at)) for i in range(40)))
+    rows = await events.person_days("discord", "g1", "u0", ZoneInfo("UTC"),
+                                    at - timedelta(days=1), at + timedelta(days=1))
+    assert [(r.kind, r.count) for r in rows] == [("done", 8)]
+    people = await events.team_schedules("discord", "g1", at - timedelta(days=1),
+                                         at + timedelta(days=1))
+    assert people.total == 5 and people.counts[None] == (0, 40)

@@ -44,18 +44,19 @@ class NudgeButtons(RemindCommands):
         lookup = getattr(self.events, "schedule_for_channel", None)
         if place is not None and place.kind == TargetKind.CHANNEL and lookup is not None:
             schedule_id = await lookup(str(actor.platform), place.workspace_id, place.key)
+        await self.took_break(actor, source, place, schedule_id=schedule_id)
+        return info("Nice one!", "Break logged. Your back says thanks.")
+
+    async def took_break(self, actor: Actor, source: str, place: Target | None = None, *,
+                         schedule_id: int | None = None) -> None:
+        """A break taken (a Done, a ``/break`` card, a guided finish), for the person and,
+        when it happened in another workspace's channel, for that workspace's team stats:
+        Discord files a person's own things under "@me" while the click was in a server."""
         await self._record(actor, EventKind.DONE, source=source, schedule_id=schedule_id)
         if place is not None and place.workspace_id != actor.workspace_id:
-            # Discord files a person's own things under "@me" while the click was in a
-            # server's channel: the server's team stats get their own copy of the click.
             await self.events.record(BreakEvent(
                 EventKind.DONE, Platform(actor.platform), place.workspace_id, actor.user_id,
                 self.clock.now(), schedule_id=schedule_id, source=source))
-        return info("Nice one!", "Break logged. Your back says thanks.")
-
-    async def took_break(self, actor: Actor, source: str) -> None:
-        """A break taken outside the nudge buttons (a ``/break`` card, a guided finish)."""
-        await self._record(actor, EventKind.DONE, source=source)
 
     async def _record(self, actor: Actor, kind: EventKind, *, source: str,
                       schedule_id: int | None = None) -> None:
