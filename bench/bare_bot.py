@@ -3,14 +3,20 @@
 Same library, same fake, same machine as deskbreak, no deskbreak code: the difference between
 the two is what deskbreak's own handling costs. Started by ``bench_latency``; it reads the
 fake's addresses from the same test-only variables deskbreak does.
+
+With ``BARE_PICTURES`` set to a folder of ``<stretch name>.png`` files, it answers with an
+embed showing the picture named by the option, uploaded the way deskbreak uploads one: the
+baseline for a card with its picture (the same bytes over the same multipart path).
 """
 
 from __future__ import annotations
 
 import asyncio
+import io
 import logging
 import os
 import sys
+from pathlib import Path
 from typing import Any
 
 import discord
@@ -21,13 +27,19 @@ CHOICES = [app_commands.Choice(name=f"Stretch {i}", value=f"stretch-{i}") for i 
 
 
 class BareBot(discord.Client):
-    def __init__(self) -> None:
+    def __init__(self, pictures: dict[str, bytes] | None = None) -> None:
         super().__init__(intents=discord.Intents(guilds=True))
         self.tree = app_commands.CommandTree(self)
 
         @self.tree.command(name="stretch", description="constant answer")
         async def stretch(interaction: discord.Interaction[Any], name: str) -> None:
-            await interaction.response.send_message("Stand up and stretch.")
+            if pictures is None:
+                await interaction.response.send_message("Stand up and stretch.")
+                return
+            embed = discord.Embed(title="Stand up and stretch.")
+            embed.set_image(url="attachment://picture.png")
+            picture = discord.File(io.BytesIO(pictures[name]), filename="picture.png")
+            await interaction.response.send_message(embed=embed, file=picture)
 
         @stretch.autocomplete("name")
         async def complete(interaction: discord.Interaction[Any], current: str
@@ -38,17 +50,23 @@ class BareBot(discord.Client):
         logging.getLogger("bare").info("bare bot ready")
 
 
-async def main() -> None:
+def load_pictures() -> dict[str, bytes] | None:
+    """``BARE_PICTURES``'s pictures by stretch name, read before the bot starts."""
+    folder = os.environ.get("BARE_PICTURES")
+    return {p.stem: p.read_bytes() for p in Path(folder).glob("*.png")} if folder else None
+
+
+async def main(pictures: dict[str, bytes] | None) -> None:
     logging.basicConfig(level=logging.INFO, stream=sys.stderr)
     discord.http.Route.BASE = os.environ["DESKBREAK_DISCORD_API_BASE"]
     discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(
         os.environ["DESKBREAK_DISCORD_GATEWAY_URL"])
-    async with BareBot() as bot:
+    async with BareBot(pictures) as bot:
         await bot.start(os.environ["DISCORD_TOKEN"])
 
 
 if __name__ == "__main__":
     try:
-        asyncio.run(main())
+        asyncio.run(main(load_pictures()))
     except KeyboardInterrupt:
         pass

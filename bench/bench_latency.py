@@ -1,10 +1,14 @@
 """Command latency: ``/stretch`` and its autocomplete, INTERACTION_CREATE sent -> callback received.
 
-Both bots run as real processes, each against its own fake Discord (Discord's rate limits on),
-at the same time, with requests interleaved one by one so machine drift hits both alike. The
-baseline is a bare discord.py bot with one command that answers a constant string
-(``bench/bare_bot.py``). Requests go one at a time, so each figure is the bot's own
-turnaround, not queueing behind other requests.
+The bots run as real processes, each against its own fake Discord (Discord's rate limits on),
+at the same time, with requests interleaved one by one so machine drift hits all alike. The
+baselines are bare discord.py bots with one command (``bench/bare_bot.py``): one answers a
+constant string, the other an embed with the stretch's picture uploaded the same way
+deskbreak uploads it (the same PNG bytes, multipart). deskbreak's ``/stretch`` carries its
+picture; every picture is drawn and cached during the warm-up (one ``/stretch`` per
+stretch), so the figures are for cached pictures, the case that answers at once. Requests go
+one at a time, so each figure is the bot's own turnaround, not queueing behind other
+requests.
 
     python -m bench.bench_latency              # 1,000 of each
     python -m bench.bench_latency --count 200  # quick look
@@ -21,7 +25,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.harness import BotProcess, median, new_store, percentile, spawn_bot, start_fake, verdict
+from bot.core.content.library import Library
 from bot.core.content.loader import load_library
+from bot.pictures.cache import StretchPictures
 from tests.fakes.discord import FakeDiscord
 from tests.fakes.discord import payloads as p
 
@@ -42,6 +48,14 @@ class Side:
     commands: list[float] = field(default_factory=list)
     completes: list[float] = field(default_factory=list)
 
+    async def warm(self, i: int, query: str) -> None:
+        """One /stretch, however it is answered (the first draws the picture: deferred)."""
+        member = self.members[i % len(self.members)]
+        payload = self.fake.slash(member, self.channel, "stretch", [p.option("name", query)])
+        callback = await self.fake.interact(payload)
+        if callback.type == 5:
+            await self.fake.next_followup(payload["token"], within=30)
+
     async def once(self, i: int, query: str, prefix: str, record: bool) -> None:
         # Many people, a few commands each: one person sending a thousand would be measuring
         # the per-person cooldown's "one moment, please" instead of /stretch.
@@ -52,9 +66,13 @@ class Side:
         elapsed = (callback.arrived - start) * 1e3  # to the request's arrival, see Callback
         if record:
             self.commands.append(elapsed)
-        if self.label != "bare":  # the bare bot answers a constant; deskbreak, the card
-            title = callback.data["embeds"][0]["title"]
-            assert callback.type == 4 and title == query, (query, callback.body)
+        if self.label == "deskbreak":  # the card, at once, with its picture as the image
+            embed = callback.data["embeds"][0]
+            assert callback.type == 4 and embed["title"] == query, (query, callback.body)
+            (upload,) = callback.uploads
+            assert upload.is_png and embed["image"]["url"] == f"attachment://{upload.filename}"
+        elif self.label == "bare+picture":
+            assert callback.type == 4 and len(callback.uploads) == 1, callback.body
         payload = self.fake.autocomplete(member, self.channel, "stretch",
                                          [p.option("name", prefix, focused=True)])
         start = time.perf_counter()
@@ -65,8 +83,16 @@ class Side:
         assert callback.type == 8, callback.body
 
 
+def write_pictures(library: Library, folder: Path) -> None:
+    """Every stretch's picture as ``<name>.png``: what the picture baseline uploads."""
+    folder.mkdir()
+    pictures = StretchPictures(None)
+    for stretch in library.stretches:
+        (folder / f"{stretch.name}.png").write_bytes(pictures.picture(stretch))
+
+
 async def start_side(label: str, argv: tuple[str, ...] | None, marker: str,
-                     workdir: Path, count: int) -> Side:
+                     workdir: Path, count: int, **env: str) -> Side:
     """One bot and its own fake, with ``count`` members to spread the commands over."""
     fake = await start_fake(rate_limits=True)
     guild = fake.add_guild("Latency")
@@ -75,17 +101,19 @@ async def start_side(label: str, argv: tuple[str, ...] | None, marker: str,
     store, url = await new_store(workdir / f"latency-{label}.sqlite3")
     await store.close()
     kwargs = {} if argv is None else {"argv": argv}
-    bot = await spawn_bot(fake, url, ready_marker=marker, **kwargs)
+    bot = await spawn_bot(fake, url, ready_marker=marker, **kwargs, **env)
     await bot.wait_ready(60)
     return Side(label, fake, bot, members, channel)
 
 
-def line(label: str, values: list[float], base: list[float]) -> tuple[str, bool]:
+def line(label: str, values: list[float], base: list[float], *,
+         target: bool = True) -> tuple[str, bool]:
     med, p99 = median(values), percentile(values, 99)
     bmed, bp99 = median(base), percentile(base, 99)
     ok = med <= 1.1 * bmed and p99 <= 1.1 * bp99
+    judged = f"  [{verdict(ok)} <= 1.1x]" if target else ""
     return (f"  {label:24s} median {med:6.2f} ms ({med / bmed:4.2f}x)  p99 {p99:6.2f} ms "
-            f"({p99 / bp99:4.2f}x)  [{verdict(ok)} <= 1.1x]"), ok
+            f"({p99 / bp99:4.2f}x){judged}"), ok
 
 
 async def main() -> None:
@@ -93,34 +121,49 @@ async def main() -> None:
     parser.add_argument("--count", type=int, default=1000)
     args = parser.parse_args()
     rng = random.Random(3)
-    names = [s.name for s in load_library([ROOT / "content"]).stretches]
+    library = load_library([ROOT / "content"])
+    names = [s.name for s in library.stretches]
     sides: list[Side] = []
     with tempfile.TemporaryDirectory(prefix="deskbreak-bench-") as tmp:
         try:
-            members = (args.count + WARMUP) // COMMANDS_PER_MEMBER + 1
+            write_pictures(library, Path(tmp) / "bare-pictures")
+            members = (args.count + WARMUP + len(names)) // COMMANDS_PER_MEMBER + 1
             base = await start_side("bare", ("bench/bare_bot.py",), "bare bot ready", Path(tmp),
                                     members)
             sides.append(base)
+            pictured = await start_side("bare+picture", ("bench/bare_bot.py",), "bare bot ready",
+                                        Path(tmp), members,
+                                        BARE_PICTURES=str(Path(tmp) / "bare-pictures"))
+            sides.append(pictured)
             desk = await start_side("deskbreak", None, "connected to Discord", Path(tmp),
                                     members)
             sides.append(desk)
             await asyncio.sleep(1.0)
-            # Interleaved, alternating who goes first: machine drift hits both alike.
+            for n, name in enumerate(names):  # every picture drawn and cached before timing
+                await desk.warm(n, name)
+            offset = len(names)
+            # Interleaved, rotating who goes first: machine drift hits all alike.
             for i in range(args.count + WARMUP):
                 query = rng.choice(names)
                 prefix = rng.choice(names).lower()[: rng.randint(1, 6)]
-                for side in (sides if i % 2 else sides[::-1]):
-                    await side.once(i, query, prefix, record=i >= WARMUP)
+                turn = i % len(sides)
+                for side in sides[turn:] + sides[:turn]:
+                    await side.once(i + offset, query, prefix, record=i >= WARMUP)
         finally:
             for side in sides:
                 await side.bot.stop()
                 await side.fake.close()
-    print(f"command latency, {args.count} of each, one at a time, interleaved with the baseline")
-    print(f"  baseline /stretch        median {median(base.commands):6.2f} ms  "
+    print(f"command latency, {args.count} of each, one at a time, interleaved with the baselines")
+    print(f"  bare /stretch (text)     median {median(base.commands):6.2f} ms  "
           f"p99 {percentile(base.commands, 99):6.2f} ms")
-    print(f"  baseline autocomplete    median {median(base.completes):6.2f} ms  "
+    print(f"  bare /stretch + picture  median {median(pictured.commands):6.2f} ms  "
+          f"p99 {percentile(pictured.commands, 99):6.2f} ms")
+    print(f"  bare autocomplete        median {median(base.completes):6.2f} ms  "
           f"p99 {percentile(base.completes, 99):6.2f} ms")
-    print(line("deskbreak /stretch", desk.commands, base.commands)[0])
+    print("against the bare bot that uploads the same picture:")
+    print(line("deskbreak /stretch", desk.commands, pictured.commands)[0])
+    print("against the bare bot's constant string (what the picture itself costs, for scale):")
+    print(line("deskbreak /stretch", desk.commands, base.commands, target=False)[0])
     print(line("deskbreak autocomplete", desk.completes, base.completes)[0])
 
 

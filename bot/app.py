@@ -24,16 +24,21 @@ from bot.meetings.presence import CachedPresence, PresenceSource
 from bot.meetings.secrets import MIN_SECRET_LENGTH, UrlCipher
 from bot.observability import HealthChecks, Metrics
 from bot.observability.store_probe import store_counts, store_health
+from bot.pictures.cache import StretchPictures
 from bot.scheduling.commands import CommandNames, SchedulingCommands, notifier_channel_checker
 from bot.scheduling.config_file import DeploymentConfig, load_workspaces_config
 from bot.scheduling.meetings import MeetingGate, Meetings
+from bot.scheduling.retention import StatsRetention
 from bot.scheduling.service import SchedulerService
+from bot.scheduling.stats import StatsCommands
 from bot.settings import Settings
 from bot.storage import Store, create_store
 from bot.storage.audit import AuditLog
 from bot.storage.holds import Holds
 from bot.storage.meetings import CalendarStore
+from bot.storage.paths import data_folder
 from bot.storage.rotation import SqlRotationStore
+from bot.storage.stats import StatsEvents
 
 
 @dataclass
@@ -48,6 +53,9 @@ class App:
     cooldown: Cooldown
     # The config file's workspaces and schedules, applied to the store when serving starts.
     workspaces: DeploymentConfig | None = None
+    # Stretch pictures, drawn once and cached in memory and in the data folder: cards carry
+    # them, and the dashboard serves them at /pictures/<key>.png for Slack's image blocks.
+    pictures: StretchPictures | None = None
     # Where every part records what happened to a break (bot/core/events.py): stats read it.
     events: EventLog = field(default_factory=NoEventLog)
     # Told about each Scheduling build_scheduling makes, with its notifiers (the dashboard).
@@ -119,6 +127,8 @@ def build_scheduling(
         metrics=app.metrics,
         gate=meetings.gate,
         events=app.events,
+        retention=(StatsRetention(app.events, app.clock, settings.stats.retention_days)
+                   if isinstance(app.events, StatsEvents) else None),
     )
     app.health.add("scheduler", lambda: None if service.jobs else "scheduler is not running")
     commands = SchedulingCommands(
@@ -130,7 +140,10 @@ def build_scheduling(
         names=names,
         audit=AuditLog(app.store),  # admin changes from chat commands reach the audit log
         meetings=meetings,
+        events=app.events,
     )
+    if isinstance(app.events, StatsEvents):  # stats read what the store-backed log keeps
+        commands.stats = StatsCommands(app.store, app.events, app.clock, names=names)
     scheduling = Scheduling(service=service, commands=commands)
     for hook in app.on_scheduling:
         hook(scheduling, notifiers)
@@ -148,9 +161,11 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
     metrics.watch_store(store_counts(store))
     health = HealthChecks()
     health.add("store", store_health(store))
-    content = ContentCommands(library, SqlRotationStore(store), clock)
+    pictures = StretchPictures(data_folder(settings.database.url) / "pictures")
+    content = ContentCommands(library, SqlRotationStore(store), clock, pictures=pictures)
     limits = settings.limits
     return App(
+        events=StatsEvents(store),  # Done, Snooze, /break and sent nudges, for stats
         cooldown=Cooldown(clock, limits.cooldown_burst, limits.cooldown_per_minute),
         settings=settings,
         clock=clock,
@@ -159,4 +174,5 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
         metrics=metrics,
         health=health,
         workspaces=workspaces,
+        pictures=pictures,
     )

@@ -28,6 +28,16 @@ async def serve(app: App, *platforms: Platform) -> int:
     status. Raises ``PlatformUnavailable`` for a platform this build cannot run."""
     for platform in platforms:
         builder(platform)  # an unknown platform is refused before anything starts
+    try:
+        # SIGTERM/SIGINT cancel the run so its clean-up runs, then exit 0 (bot/shutdown.py);
+        # from the very start: a stop while waiting for the migration lock, or migrating,
+        # rolls the migration back and exits 0 too.
+        return await run_until_signalled(_prepare_and_run(app, platforms))
+    finally:
+        await app.store.close()
+
+
+async def _prepare_and_run(app: App, platforms: tuple[Platform, ...]) -> int:
     await app.store.migrate()  # before any platform touches the database
     # The config file's workspaces, before the scheduler runs.
     if app.workspaces is not None and applies_here(app.settings.shards):
@@ -42,12 +52,10 @@ async def serve(app: App, *platforms: Platform) -> int:
             await observability.start()
         # The admin dashboard (bot/web) attaches to the scheduling run_platforms builds.
         async with serve_dashboard(app, platforms):
-            # SIGTERM/SIGINT cancel the run so its clean-up runs, then exit 0 (bot/shutdown.py).
-            return await run_until_signalled(run_platforms(app, *platforms))
+            return await run_platforms(app, *platforms)
     finally:
         if observability is not None:
             await observability.stop()
-        await app.store.close()
 
 
 async def run_platforms(app: App, *platforms: Platform) -> int:

@@ -8,7 +8,7 @@ the same where buttons cannot be pressed (the console shows it next to the butto
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 
 from bot.commands.call import Call, Facades
@@ -16,6 +16,7 @@ from bot.commands.spec import Answer, Command, Path
 from bot.core import actions
 from bot.core.actions import Action
 from bot.core.messages import Message, error
+from bot.core.pending import Slow
 from bot.core.ports import Actor, Target
 
 
@@ -36,15 +37,28 @@ def _private(message: Message) -> Message:
     return replace(message, ephemeral=True)
 
 
-async def _show_stretch(call: Call) -> Message:
+async def _privately(pending: Awaitable[Message]) -> Message:
+    return _private(await pending)
+
+
+def _show_stretch(call: Call) -> Message | Awaitable[Message]:
+    """The card, privately: at once when its picture is ready, else Slow (drawn first)."""
     stretch = call.text("stretch")
     if stretch:
-        return _private(call.content.stretch(stretch))
-    return _private(await call.content.break_message(call.place.key))
+        answer = call.content.stretch_answer(stretch)
+        if isinstance(answer, Message):
+            return _private(answer)
+        return Slow(_privately(answer))
+    return _privately(call.content.break_message(call.place.key))
 
 
 async def _nudge(call: Call) -> Message:
-    return _private(await call.scheduling.button(call.actor, str(call.args["action"])))
+    return _private(await call.scheduling.button(call.actor, str(call.args["action"]),
+                                                call.place))
+
+
+async def _forget(call: Call) -> Message:
+    return _private(await call.stats.forget(call.actor))
 
 
 def _page(call: Call) -> Message:
@@ -64,6 +78,7 @@ BUTTONS: tuple[ButtonSpec, ...] = (
             typed=lambda a: f"/stretch {a['stretch']}" if "stretch" in a.values else "/break"),
     _button(actions.DONE, _nudge, personal=True, typed=lambda a: "/done"),
     _button(actions.SNOOZE, _nudge, personal=True, typed=lambda a: f"/snooze {a['minutes']}"),
+    _button(actions.FORGET, _forget, personal=True, typed=lambda a: "/remind forget confirm"),
     _button(actions.PAGE, _page, replaces=True,
             typed=lambda a: "/stretches " + " ".join(
                 p for p in (a["area"].replace("-", " "), a["where"], str(int(a["page"]) + 1))

@@ -16,9 +16,10 @@ from collections.abc import Awaitable
 from bot.commands.call import Call, Unavailable
 from bot.commands.spec import Access
 from bot.core.messages import Message, error
+from bot.core.pending import Slow
 from bot.core.ports import Platform
 from bot.scheduling.errors import ScheduleError
-from bot.storage_compat import STORAGE_ERRORS, storage_reason
+from bot.storage.errors import StorageError
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +49,8 @@ def refusal(platform: Platform) -> Message:
 def invoke(call: Call) -> Message | Awaitable[Message]:
     """Start answering ``call``: a Message at once when the answer is immediate (a stretch
     card), else an awaitable. Adapters reply at once to the first and may defer for the
-    second; neither ever raises (except :class:`EndSession`)."""
+    second, at once when it is :class:`~bot.core.pending.Slow`; neither ever raises (except
+    :class:`EndSession`)."""
     if call.path.access is Access.ADMIN and not call.actor.is_admin:
         return refusal(call.actor.platform)
     answer = call.path.leaf.answer
@@ -61,6 +63,8 @@ def invoke(call: Call) -> Message | Awaitable[Message]:
         return failed(call, exc)
     if isinstance(result, Message):
         return result
+    if isinstance(result, Slow):  # still known to be slow once guarded
+        return Slow(_guarded(call, result))
     return _guarded(call, result)
 
 
@@ -87,10 +91,10 @@ def failed(call: Call, exc: Exception) -> Message:
         return error(str(exc))
     what = " ".join(call.path.words)
     error_id = secrets.token_hex(4)
-    if isinstance(exc, STORAGE_ERRORS):
+    if isinstance(exc, StorageError):
         # One line: the driver's reason, never SQL or its parameters.
         log.error("/%s failed (error id %s): the database refused (%s)", what, error_id,
-                  storage_reason(exc))
+                  exc)
         return error(
             f"I couldn't reach my database just now, so nothing was changed. Please try again in "
             f"a minute; if it keeps happening, tell the bot's admin error id `{error_id}`.",

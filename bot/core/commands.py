@@ -17,6 +17,8 @@ from bot.core.content.library import Library
 from bot.core.content.models import Stretch
 from bot.core.lookup import Choice
 from bot.core.messages import Message, MessageKind, error
+from bot.core.pending import Slow
+from bot.core.pictured import CardPictures, PictureSource
 from bot.core.rotation import RotationStore, Rotator
 
 __all__ = ["Choice", "ContentCommands"]
@@ -33,6 +35,8 @@ class ContentCommands:
 
     ``clock`` is part of the contract so time-aware content (e.g. morning-only prompts) can
     be added without touching callers; today nothing here depends on the time of day.
+    ``pictures`` draws stretch pictures (``bot.pictures.cache.StretchPictures``); without it
+    cards go out as text.
     """
 
     def __init__(
@@ -41,8 +45,10 @@ class ContentCommands:
         rotation_store: RotationStore,
         clock: Clock,
         rng: random.Random | None = None,
+        pictures: PictureSource | None = None,
     ) -> None:
         self.library = library
+        self.pictures = CardPictures(library, pictures)
         self.clock = clock
         self._rotator = Rotator(rotation_store, rng)
         self._tip_ids = [t.id for t in library.tips]
@@ -68,6 +74,15 @@ class ContentCommands:
             answer = self._answer(query)
             _remember(self._answers, query, answer, query)
         return answer
+
+    def stretch_answer(self, query: str) -> Message | Slow[Message]:
+        """``/stretch``: the card with the stretch's picture. A Message when the picture is
+        ready (or there is none), else a Slow answer that draws it off the loop."""
+        return self.pictures.attach(self.stretch(query))
+
+    async def stretch_pictured(self, query: str) -> Message:
+        """The card with its picture, however long the picture takes (buttons, console)."""
+        return await self.pictures.attach_async(self.stretch(query))
 
     def _answer(self, query: str) -> Message:
         if not query.strip():
@@ -138,7 +153,9 @@ class ContentCommands:
         return await self._tip(target_key, MessageKind.TIP)
 
     async def break_message(self, target_key: str) -> Message:
-        return await self._break(target_key, MessageKind.BREAK)
+        """``/break``: a stretch to try, with its picture (scheduled nudges stay text: a
+        picture in every channel every hour is more upload than reminder)."""
+        return await self.pictures.attach_async(await self._break(target_key, MessageKind.BREAK))
 
     async def nudge(self, kind: str, target_key: str) -> Message:
         """What a scheduled nudge of ``kind`` ("break" or "tip") says to ``target_key`` now."""

@@ -72,6 +72,11 @@ class Attachment:
     data: bytes
     alt: str
     content_type: str = "image/png"
+    # Set only for pictures anyone may see (a stretch drawing): the content hash the
+    # dashboard's web server serves it under, ``/pictures/<public_key>.png``, so Slack can
+    # show it from a URL. None (a stats chart, anything about a person) never gets a URL: it
+    # travels only as an upload to where it was asked for.
+    public_key: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

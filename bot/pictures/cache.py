@@ -22,6 +22,7 @@ import json
 import logging
 import multiprocessing
 import os
+import re
 import tempfile
 import threading
 from collections import OrderedDict
@@ -41,6 +42,7 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 MEMORY_ITEMS = 256  # about 25 KB each: a few MB at most, even with admins' extra stretches
 
 Renderer = Callable[[Pose], bytes]
+KEY = re.compile(r"^[0-9a-f]{32}$")  # what pose_key returns: the only names served by key
 
 
 @cache
@@ -81,6 +83,12 @@ def alt_text(stretch: Stretch) -> str:
     return f"{drawing} of {stretch.name}{shown}."
 
 
+def _attachment(stretch: Stretch, data: bytes) -> Attachment:
+    """A stretch picture is content anyone may see: it carries its key for public URLs."""
+    return Attachment(f"{stretch.id}.png", data, alt_text(stretch),
+                      public_key=pose_key(stretch.pose))
+
+
 class StretchPictures:
     """The picture of each stretch, rendered at most once per pose and drawing code.
 
@@ -117,7 +125,23 @@ class StretchPictures:
         return self._load_or_render(pose_key(stretch.pose), stretch.pose)
 
     def attachment(self, stretch: Stretch) -> Attachment:
-        return Attachment(f"{stretch.id}.png", self.picture(stretch), alt_text(stretch))
+        return _attachment(stretch, self.picture(stretch))
+
+    def ready(self, stretch: Stretch) -> Attachment | None:
+        """The picture if it is in memory now (no disk, no render): safe on the event loop."""
+        data = self._remembered(pose_key(stretch.pose))
+        return None if data is None else _attachment(stretch, data)
+
+    def by_key(self, key: str) -> bytes | None:
+        """A cached picture by its content hash, for the web server (``/pictures/<key>.png``);
+        None for anything that is not a cached stretch picture. Reads the disk: call it from
+        a worker thread."""
+        if not KEY.fullmatch(key):
+            return None
+        data = self._remembered(key) or self._read_disk(key)
+        if data is not None:
+            self._remember(key, data)
+        return data
 
     # ----------------------------------------------------------------- async
 
@@ -138,8 +162,7 @@ class StretchPictures:
         return await asyncio.shield(pending)
 
     async def attachment_async(self, stretch: Stretch) -> Attachment:
-        data = await self.picture_async(stretch)
-        return Attachment(f"{stretch.id}.png", data, alt_text(stretch))
+        return _attachment(stretch, await self.picture_async(stretch))
 
     def prune(self, keep: Iterable[Stretch]) -> int:
         """Delete cached files no stretch in ``keep`` uses any more; returns how many.

@@ -15,7 +15,7 @@ import asyncio
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.core.clock import Clock
@@ -80,7 +80,7 @@ class Dispatcher:
         self.store = store
         self.gate = gate
         self.holds = Holds(store)
-        self.events = events or NoEventLog()
+        self.events: EventLog = events or NoEventLog()
         self.notifiers = dict(notifiers)
         self.content = content
         self.clock = clock
@@ -94,6 +94,8 @@ class Dispatcher:
         # transaction per message, so the database never paces a fan-out. A crash before the
         # mark leaves the row pending; the resend carries the same nonce and Discord drops it.
         self._sent_marks: list[int] = []
+        # NUDGED events of sends not yet marked: recorded with the marks, in one statement.
+        self._sent_events: list[BreakEvent] = []
 
     async def send_all(self, rows: Sequence[DeliveryRow], report: TickReport) -> None:
         if rows:
@@ -137,7 +139,8 @@ class Dispatcher:
         return result
 
     async def _flush_marks(self) -> None:
-        """Write the pending sent marks in one statement."""
+        """Write the pending sent marks in one statement, then their stats events."""
+        await self._flush_events()
         if not self._sent_marks:
             return
         ids, self._sent_marks = self._sent_marks, []
@@ -147,6 +150,17 @@ class Dispatcher:
             # Left pending: after the lease they are resent with their nonce (a no-op on
             # Discord), which beats losing the record that they went out.
             log.exception("could not mark %d sent deliveries", len(ids))
+
+    async def _flush_events(self) -> None:
+        if not self._sent_events:
+            return
+        events, self._sent_events = self._sent_events, []
+        many = getattr(self.events, "record_many", None)
+        if many is not None:
+            await many(events)
+        else:
+            for event in events:
+                await self.events.record(event)
 
     async def _send_one(self, row: DeliveryRow, report: TickReport) -> DeliveryResult:
         verdict = await self._verdict(row)
@@ -276,6 +290,9 @@ class Dispatcher:
         if status == DeliveryStatus.SENT:
             report.sent += 1
             self._sent_marks.append(row.id)
+            event = nudged_event(row, now)
+            if event is not None:
+                self._sent_events.append(event)
             # Batching marks is safe only where a resend after a crash is dropped (a nonce);
             # elsewhere an unwritten mark means a duplicate post, so it is written now.
             if len(self._sent_marks) >= MARK_BATCH or not self._dedupes_resends(row.platform):
@@ -361,6 +378,22 @@ class Dispatcher:
             log.exception(
                 "could not tell the admins of %s about schedule %s", row.workspace_id, schedule_id
             )
+
+
+def nudged_event(row: DeliveryRow, at: datetime) -> BreakEvent | None:
+    """The NUDGED stats event of a break nudge that went out: a schedule's channel post
+    (no person, its schedule id) or one person's DM (a reminder or a one-off snooze). Tips
+    and ``/schedule test`` posts are not break nudges and record nothing."""
+    if row.kind != "break":
+        return None
+    origin, _, ident = row.source.partition(":")
+    if origin == "schedule" and ident.isdigit():
+        return BreakEvent(EventKind.NUDGED, Platform(row.platform), row.workspace_id, None, at,
+                          schedule_id=int(ident), source="schedule")
+    if origin in ("reminder", "snooze") and row.target_kind == TargetKind.DM:
+        return BreakEvent(EventKind.NUDGED, Platform(row.platform), row.workspace_id,
+                          row.target_id, at, source=origin)
+    return None
 
 
 def backoff_after(attempt: int, retry_after: float | None) -> timedelta:

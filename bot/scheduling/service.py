@@ -32,11 +32,12 @@ from bot.scheduling.dispatcher import Dispatcher, NudgeSource
 from bot.scheduling.instance import claim_scope, lineage, new_instance_id
 from bot.scheduling.meetings import MeetingGate
 from bot.scheduling.report import TickReport
+from bot.scheduling.retention import StatsRetention
 from bot.settings import SchedulerSettings, ShardSettings
+from bot.storage.errors import StorageError
 from bot.storage.records import ReminderRow, ScheduleRow
 from bot.storage.scope import ClaimScope
 from bot.storage.store import Store
-from bot.storage_compat import STORAGE_ERRORS, storage_reason
 
 log = logging.getLogger(__name__)
 
@@ -81,8 +82,11 @@ class SchedulerService:
         metrics: Metrics | None = None,
         gate: MeetingGate | None = None,
         events: EventLog | None = None,
+        retention: StatsRetention | None = None,
     ) -> None:
         self.store = store
+        # Prunes old stats events once a day, after a tick and beside the next ones.
+        self.retention = retention
         self.content = content
         self.clock = clock
         settings = settings or SchedulerSettings()
@@ -173,9 +177,11 @@ class SchedulerService:
             await self.gate.close()
         try:
             await self.store.release_leases(self.instance_id)
-        except STORAGE_ERRORS as exc:  # a stop must finish; the leases simply run out
+        except StorageError as exc:  # a stop must finish; the leases simply run out
             log.error("could not release this run's leases (%s); they expire by themselves",
-                      storage_reason(exc))
+                      exc)
+        if self.retention is not None:
+            await self.retention.stop()
         log.info("scheduler stopped")
 
     @property
@@ -205,6 +211,8 @@ class SchedulerService:
 
     async def _guarded_tick(self) -> None:
         await _survive(self.tick(), "scheduler tick", "the next tick retries")
+        if self.retention is not None:
+            self.retention.maybe_start()
 
     async def _guarded_recover(self) -> None:
         await _survive(self.recover(), "resending what the last run left pending",
@@ -354,8 +362,8 @@ async def _survive(work: Coroutine[Any, Any, Any], what: str, then: str) -> None
     """
     try:
         await work
-    except STORAGE_ERRORS as exc:
-        log.error("%s failed: the database refused (%s); %s", what, storage_reason(exc), then)
+    except StorageError as exc:
+        log.error("%s failed: the database refused (%s); %s", what, exc, then)
     except Exception:
         log.exception("%s failed; %s", what, then)
 

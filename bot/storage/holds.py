@@ -23,8 +23,10 @@ import sqlalchemy as sa
 
 from bot.storage import tables as t
 from bot.storage.records import DeliveryRow, LedgerStatus, ReminderRow
+from bot.storage.rows import delivery_record as _delivery
+from bot.storage.rows import reminder_record as _reminder
 from bot.storage.scope import EVERYTHING, ClaimScope
-from bot.storage.store import Store, _delivery, _reminder
+from bot.storage.store import Store
 
 _PENDING = LedgerStatus.PENDING.value
 _HELD = LedgerStatus.HELD.value
@@ -47,7 +49,7 @@ class Holds:
             .values(status=_HELD, next_attempt_at=until, detail=reason[:300],
                     lease_owner=None, lease_until=None, updated_at=now)
         )
-        async with self._store.engine.begin() as conn:
+        async with self._store.write() as conn:
             result = await conn.execute(stmt)
         return bool(result.rowcount)
 
@@ -66,7 +68,7 @@ class Holds:
             values["sent_at"] = now
         stmt = sa.update(d).where(d.c.id == delivery_id, d.c.status == was.value).values(
             **values)
-        async with self._store.engine.begin() as conn:
+        async with self._store.write() as conn:
             result = await conn.execute(stmt)
         return bool(result.rowcount)
 
@@ -89,7 +91,7 @@ class Holds:
     async def has_due(self, now: datetime, *, scope: ClaimScope = EVERYTHING) -> bool:
         """Whether a held row is due to be decided again (an idle tick's one cheap read)."""
         stmt = sa.select(sa.exists().where(self._due(now, scope, None)))
-        async with self._store.engine.connect() as conn:
+        async with self._store.read() as conn:
             return bool((await conn.execute(stmt)).scalar_one())
 
     async def claim_due(self, now: datetime, owner: str, lease: timedelta, limit: int, *,
@@ -103,7 +105,7 @@ class Holds:
             pick = pick.with_for_update(skip_locked=True)
         stmt = (sa.update(d).where(d.c.id.in_(pick.scalar_subquery()))
                 .values(lease_owner=owner, lease_until=now + lease).returning(*d.c))
-        async with self._store.engine.begin() as conn:
+        async with self._store.write() as conn:
             return [_delivery(r) for r in (await conn.execute(stmt)).mappings()]
 
     # -- reading -------------------------------------------------------------------------------
@@ -113,7 +115,7 @@ class Holds:
         d = t.deliveries
         stmt = (sa.select(d).where(d.c.target_key == target_key, d.c.status == _HELD)
                 .order_by(d.c.slot.desc()).limit(1))
-        async with self._store.engine.connect() as conn:
+        async with self._store.read() as conn:
             row = (await conn.execute(stmt)).mappings().first()
         return None if row is None else _delivery(row)
 
@@ -122,7 +124,7 @@ class Holds:
         r = t.reminders
         found: dict[int, ReminderRow] = {}
         unique = sorted(set(ids))
-        async with self._store.engine.connect() as conn:
+        async with self._store.read() as conn:
             for start in range(0, len(unique), 500):
                 stmt = sa.select(r).where(r.c.id.in_(unique[start:start + 500]))
                 for row in (await conn.execute(stmt)).mappings():
@@ -138,5 +140,5 @@ class Holds:
         if scope.platforms is not None:
             conditions.append(r.c.platform.in_(sorted(scope.platforms)))
         stmt = sa.select(r).where(*conditions).order_by(r.c.next_due).limit(limit)
-        async with self._store.engine.connect() as conn:
+        async with self._store.read() as conn:
             return [_reminder(row) for row in (await conn.execute(stmt)).mappings()]

@@ -24,7 +24,7 @@ from markupsafe import Markup, escape
 from bot.web.context import CONTEXT, WebContext
 from bot.web.security import CSRF_FIELD, CSRF_HEADER, add_headers, csrf_ok, same_origin
 from bot.web.session import SESSION_MAX_AGE, current_user
-from bot.web.views import audit, schedules, settings, signin, stats, workspaces
+from bot.web.views import audit, pictures, schedules, settings, signin, stats, workspaces
 from bot.web.views.common import render
 
 log = logging.getLogger(__name__)
@@ -32,8 +32,10 @@ log = logging.getLogger(__name__)
 HERE = Path(__file__).resolve().parent
 COOKIE = "deskbreak_session"
 MAX_BODY = 64 * 1024
-# Reachable without signing in: the sign-in page and flows, and the stylesheet and script.
-PUBLIC = re.compile(r"^/(signin|login/[^/]+|auth/(discord|slack)(/callback)?|static/.+)$")
+# Reachable without signing in: the sign-in page and flows, the stylesheet and script, and
+# stretch pictures by content hash (Slack's image blocks fetch them without a cookie).
+PUBLIC = re.compile(r"^/(signin|login/[^/]+|auth/(discord|slack)(/callback)?|static/.+"
+                    r"|pictures/[0-9a-f]{32}\.png)$")
 # Anonymous POSTs allowed: only "print a new console link", which reveals nothing to the caller.
 NO_SESSION_POSTS = frozenset({"/login/new"})
 TITLES = {400: "That request didn't make sense", 403: "Not allowed",
@@ -109,7 +111,7 @@ def build_web_app(ctx: WebContext, session_key: bytes) -> web.Application:
     env.filters["ticks"] = ticks
     app.on_response_prepare.append(add_headers)
     router = app.router
-    for area in (signin, workspaces, schedules, settings, audit, stats):
+    for area in (signin, workspaces, schedules, settings, audit, stats, pictures):
         area.register(router)
     static = router.add_static("/static", HERE / "static", name="static", append_version=True)
     env.globals["asset"] = lambda name: str(static.url_for(filename=name))

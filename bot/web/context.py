@@ -39,6 +39,12 @@ class TeamStats(Protocol):
     async def teamstats(self, actor: Actor, period: str | None = None) -> Message: ...
 
 
+class PictureFiles(Protocol):
+    """Stretch pictures by content hash (``bot.pictures.cache.StretchPictures``)."""
+
+    def by_key(self, key: str) -> bytes | None: ...
+
+
 @dataclass
 class WebContext:
     settings: Settings
@@ -53,6 +59,8 @@ class WebContext:
     discord: DiscordOAuth | None = None
     slack: SlackOIDC | None = None
     stats: TeamStats | None = None
+    # Served at /pictures/<key>.png without sign-in (Slack image blocks); None: 404.
+    pictures: PictureFiles | None = None
     http: aiohttp.ClientSession | None = None
     console_links: OneTimeTokens | None = None
     oauth_states: OneTimeTokens | None = None

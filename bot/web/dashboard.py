@@ -23,12 +23,14 @@ from aiohttp import web
 
 from bot.core.clock import Clock
 from bot.core.ports import Notifier, Platform
+from bot.core.redact import redact_url
+from bot.observability.listening import why_not
 from bot.settings import Settings
 from bot.storage.audit import DASHBOARD, AuditLog
 from bot.storage.store import Store
 from bot.storage.websecret import stored_secret
 from bot.web.application import build_web_app
-from bot.web.context import TeamStats, WebContext
+from bot.web.context import PictureFiles, TeamStats, WebContext
 from bot.web.directory import Access
 from bot.web.oauth import DISCORD_API, SLACK_API, DiscordOAuth, SlackOIDC
 from bot.web.platforms import directories_for
@@ -46,13 +48,15 @@ RUNNER_OPTIONS: dict[str, Any] = {"access_log": None}
 
 class Dashboard:
     def __init__(self, settings: Settings, store: Store, clock: Clock, *,
-                 platforms: Iterable[Platform] = (), out: TextIO | None = None) -> None:
+                 platforms: Iterable[Platform] = (), out: TextIO | None = None,
+                 pictures: PictureFiles | None = None) -> None:
         self._settings = settings
         self._platforms = frozenset(platforms)
         self._out = out or sys.stderr
         self.ctx = WebContext(settings=settings, clock=clock, store=store,
                               audit=AuditLog(store, DASHBOARD), access=Access(clock),
-                              discord=_discord(settings), slack=_slack(settings))
+                              discord=_discord(settings), slack=_slack(settings),
+                              pictures=pictures)
         if Platform.CONSOLE in self._platforms:
             self.ctx.print_console_link = self.print_console_link
         self._runner: web.AppRunner | None = None
@@ -62,6 +66,8 @@ class Dashboard:
         """Use the runner's facade (its changes logged as the dashboard's) and platforms."""
         self.ctx.commands = scheduling.commands.with_audit(self.ctx.audit)
         self.ctx.directories.update(directories_for(notifiers, self.ctx.clock, self._settings))
+        if scheduling.commands.stats is not None:
+            self.use_stats(scheduling.commands.stats)
 
     def use_stats(self, stats: TeamStats) -> None:
         """Give the team stats page its data (the stats feature's ``/teamstats``)."""
@@ -77,8 +83,9 @@ class Dashboard:
         except OSError as exc:
             await runner.cleanup()
             print(f"Dashboard not started: cannot listen on {settings.host}:"
-                  f"{settings.port} ({exc.strerror or exc}). Set DESKBREAK_WEB_PORT to a "
-                  "free port, or 0 to turn the dashboard off.", file=self._out, flush=True)
+                  f"{settings.port} ({why_not(settings.host, settings.port, exc)}). Set"
+                  " DESKBREAK_WEB_PORT to a free port, or 0 to turn the dashboard off.",
+                  file=self._out, flush=True)
             return False
         self._runner = runner
         self.port = int(runner.addresses[0][1])
@@ -86,7 +93,7 @@ class Dashboard:
         if Platform.CONSOLE in self._platforms:
             self.print_console_link()
         else:
-            log.info("dashboard on %s", self.ctx.base_url)
+            log.info("dashboard on %s", redact_url(self.ctx.base_url))
         return True
 
     async def application(self) -> web.Application:
@@ -152,7 +159,8 @@ async def serve_dashboard(app: App, platforms: Iterable[Platform]) -> AsyncItera
     if not app.settings.web.port:
         yield None
         return
-    dashboard = Dashboard(app.settings, app.store, app.clock, platforms=platforms)
+    dashboard = Dashboard(app.settings, app.store, app.clock, platforms=platforms,
+                          pictures=app.pictures)
     app.on_scheduling.append(dashboard.attach)
     try:
         yield dashboard if await dashboard.start() else None

@@ -40,7 +40,9 @@ SIGNIN_PER_MINUTE = 10.0
 async def add_headers(request: web.Request, response: web.StreamResponse) -> None:
     """``on_response_prepare``: every answer, error pages and static files included."""
     response.headers.update(HEADERS)
-    if not request.path.startswith("/static/"):
+    cacheable = request.path.startswith("/static/") or (
+        request.path.startswith("/pictures/") and response.status == 200)  # content-hashed
+    if not cacheable:
         # Pages show a workspace's settings: never keep them in a shared or back-button cache.
         response.headers["Cache-Control"] = "no-store"
 

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from pathlib import PurePath
 from typing import Any, Protocol
 
 from bot.adapters.console import ConsoleAdapter
@@ -47,6 +48,9 @@ class Seen:
     buttons: tuple[str, ...] = ()
     error: bool = False
     ended: bool = False  # the console session ended (/quit)
+    # The picture that came with it, by file name (Discord's upload, the stretch a Slack
+    # image block shows, the file the console saved); None without one.
+    picture: str | None = None
 
     @property
     def title(self) -> str:
@@ -117,7 +121,15 @@ class ConsoleDriver:
         except StopRepl:
             return Seen((), private=False, ended=True)
         assert message is not None
-        return seen_message(message)
+        # Shown as the REPL shows it: that is where a picture is saved and named.
+        out = self.console.output.stream
+        start = out.tell()
+        self.console.output.show(message)
+        out.seek(start)
+        saved = [x.removeprefix("Picture saved to ") for x in out.read().splitlines()
+                 if x.startswith("Picture saved to ")]
+        return replace(seen_message(message),
+                       picture=PurePath(saved[0]).name if saved else None)
 
     async def click(self, action: str) -> Seen:
         """The console has no buttons: it types what the button would do."""
@@ -160,14 +172,22 @@ class DiscordDriver:
     async def _answer(self, payload: dict[str, Any]) -> Seen:
         callback = await self.fake.interact(payload)
         data, private, replaced = callback.data, False, callback.type == 7
+        uploads = callback.uploads
         if callback.type == 5:  # deferred: the answer follows as an edit or a follow-up
             private = bool(data.get("flags", 0) & 64)
             data = await self.fake.next_followup(payload["token"])
+            if data.get("kind") == "delete_original":  # a follow-up of its own comes next
+                data = await self.fake.next_followup(payload["token"])
+            uploads = data.get("uploads") or []
             private = bool(data.get("flags", 0) & 64) or (
                 private and data.get("kind") == "edit_original")
         else:
             private = bool(data.get("flags", 0) & 64)
-        return seen_embed(data, private=private, replaced=replaced)
+        seen = seen_embed(data, private=private, replaced=replaced)
+        image = str(((data.get("embeds") or [{}])[0].get("image") or {}).get("url") or "")
+        shown = [u.filename for u in uploads if image == f"attachment://{u.filename}"]
+        assert len(shown) == len(uploads), "every upload is the picture the embed shows"
+        return replace(seen, picture=shown[0] if shown else None)
 
 
 def seen_embed(data: dict[str, Any], *, private: bool, replaced: bool) -> Seen:
@@ -188,6 +208,8 @@ class SlackDriver:
     fake: FakeSlack
     adapter: SlackAdapter
     store: Store
+    # Picture file names by the content hash in their public URL (/pictures/<key>.png).
+    pictures: dict[str, str] = field(default_factory=dict)
     platform: Platform = Platform.SLACK
     here: str = "C0WELL"
 
@@ -197,10 +219,15 @@ class SlackDriver:
     async def run(self, path: Path, args: dict[str, Value], *, admin: bool = False) -> Seen:
         name, text = typed(path, self.platform, args)
         response = await self.slash(f"/{name}", text, user_id="U0ADMIN" if admin else "U0MEMBER")
-        return seen_blocks(response)
+        return self._pictured(response)
 
     async def click(self, action: str) -> Seen:
-        return seen_blocks(await self.slash.click(action))
+        return self._pictured(await self.slash.click(action))
+
+    def _pictured(self, response: dict[str, Any]) -> Seen:
+        urls = [b["image_url"] for b in response["blocks"] if b["type"] == "image"]
+        names = [self.pictures[PurePath(u).stem] for u in urls]
+        return replace(seen_blocks(response), picture=names[0] if names else None)
 
 
 def seen_blocks(response: dict[str, Any]) -> Seen:
@@ -235,5 +262,4 @@ def canonical(seen: Seen, driver: Driver) -> Seen:
     def fix(line: str) -> str:
         return pattern.sub(lambda m: names[m.group(0)], line).replace(driver.here, "<here>")
 
-    return Seen(tuple(fix(line) for line in seen.lines), seen.private, seen.replaced,
-                seen.buttons, seen.error, seen.ended)
+    return replace(seen, lines=tuple(fix(line) for line in seen.lines))

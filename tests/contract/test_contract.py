@@ -54,6 +54,7 @@ class Scenario:
 REMINDERS_ON: tuple[Step, ...] = ((("remind", "on"), {"every": "30"}, False),)
 SCHEDULE: tuple[Step, ...] = ((("schedule", "add"), {"kind": "tip", "cron": "0 9 * * 1-5"}, True),)
 PAUSED = (*SCHEDULE, (("schedule", "pause"), {"id": 1}, True))
+DONE: tuple[Step, ...] = ((("done",), {}, False),)
 SKIPPED: tuple[Step, ...] = ((("config", "skip"), {"date": "2027-12-24"}, True),)
 
 SCENARIOS = [
@@ -68,6 +69,13 @@ SCENARIOS = [
     Scenario(("about",), expect="About deskbreak"),
     Scenario(("done",), expect="Nice one!"),
     Scenario(("help",), expect="deskbreak commands"),
+    Scenario(("mystats",), expect="No stats yet"),
+    Scenario(("mystats",), {"period": "month"}, before=DONE, expect="Your stats: last month"),
+    Scenario(("teamstats",), admin=True, expect="No team stats yet"),
+    Scenario(("remind", "forget"), before=REMINDERS_ON, expect="Delete your data?"),
+    # Counts differ by platform (Discord opens the DM channel ahead of time), so no before.
+    Scenario(("remind", "forget"), {"confirm": True}, before=DONE,
+             expect="Your data is deleted"),
     Scenario(("remind", "on"), {"every": "30", "start": "09:00", "end": "17:00",
                                 "days": "mon-fri"}, expect="Break reminders on"),
     Scenario(("remind", "off"), before=REMINDERS_ON, expect="Break reminders off"),
@@ -124,10 +132,11 @@ BAD_INPUT = [
     Scenario(("schedule", "add"), {"kind": "tip", "cron": "61 * * * *"}, admin=True),
     Scenario(("schedule", "add"), {"kind": "tip", "cron": "0 9 30 2 *"}, admin=True),
     Scenario(("schedule", "preview"), {"id": 999}, admin=True, before=SCHEDULE),
+    Scenario(("mystats",), {"period": "fortnight"}),
 ]
 
 CLICKS = [actions.SHOW_STRETCH.build("pigeon"), "show_stretch", actions.DONE.build(),
-          actions.SNOOZE.build(10), actions.page(None, None, 1)]
+          actions.SNOOZE.build(10), actions.page(None, None, 1), actions.FORGET.build()]
 
 
 def on(drivers: list[Driver], path: Path) -> list[Driver]:
@@ -192,9 +201,21 @@ async def test_every_command_answers_alike_on_every_platform(
     for platform, answer in seen.items():
         assert answer.lines == first.lines, platform
         assert answer.buttons == first.buttons, platform
+        assert answer.picture == first.picture, (platform, answer.picture, first.picture)
+    # A stretch card shows its stretch's picture; nothing else carries one.
+    if scenario.words == ("stretch",):
+        assert first.picture == STRETCH_PICTURES[str(scenario.args["name"])]
+    elif scenario.words == ("break",):
+        shown = next(b for b in first.buttons if b.startswith("show_stretch:"))
+        assert first.picture == f"{shown.partition(':')[2]}.png"
+    else:
+        assert first.picture is None
     chat = [a.private for p, a in seen.items() if p is not Platform.CONSOLE]
     assert len(set(chat)) <= 1, "Discord and Slack answer with different visibility"
 
+
+# The picture each /stretch scenario's answer carries (suggestions have none).
+STRETCH_PICTURES = {"pigeon": "pigeon.png", "pidgeon pose": "pigeon.png", "twist": None}
 
 ADMIN_SCENARIOS = [s for s in SCENARIOS if s.path.access is Access.ADMIN]
 
@@ -247,6 +268,7 @@ async def test_every_button_does_the_same_everywhere(drivers: list[Driver], acti
     assert not first.error, first.lines
     for platform, answer in seen.items():
         assert answer.lines == first.lines, platform
+        assert answer.picture == first.picture, platform
         if platform is not Platform.CONSOLE:
             assert answer.replaced is spec.replaces, platform
             assert answer.private is not spec.replaces, platform

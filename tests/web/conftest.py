@@ -92,7 +92,8 @@ async def make_site(clock: FakeClock) -> AsyncIterator[MakeSite]:
             notifiers = {Platform.CONSOLE: console.notifier}
         terminal = io.StringIO()
         dashboard = Dashboard(app.settings, app.store, app.clock,
-                              platforms=platforms or tuple(notifiers), out=terminal)
+                              platforms=platforms or tuple(notifiers), out=terminal,
+                              pictures=app.pictures)
         app.on_scheduling.append(dashboard.attach)
         scheduling = build_scheduling(app, notifiers)
         server = TestServer(await dashboard.application())

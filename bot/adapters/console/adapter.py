@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
+from bot.adapters.console.files import SavedFiles
 from bot.adapters.console.notifier import ConsoleNotifier
 from bot.adapters.console.output import ConsoleOutput
 from bot.adapters.console.table import CommandTable, ConsoleContext, StopRepl
@@ -38,7 +39,8 @@ class ConsoleAdapter:
     """Everything the console needs; ``table`` answers each line from the command table.
 
     ``interactive`` (default: stdin and stdout are both terminals) picks the line editor
-    and the banner; ``history`` is the line editor's history file (None: kept in memory).
+    and the banner; ``history`` is the line editor's history file (None: kept in memory);
+    ``files`` the folder pictures are saved in (None: not saved, the answer says so).
     """
 
     def __init__(
@@ -49,12 +51,14 @@ class ConsoleAdapter:
         stdout: TextIO | None = None,
         interactive: bool | None = None,
         history: Path | None = None,
+        files: Path | None = None,
     ) -> None:
         self._stdin = stdin or sys.stdin
         if interactive is None:
             interactive = _isatty(self._stdin) and _isatty(stdout or sys.stdout)
         # stdout None: whatever sys.stdout is when printing (the line editor swaps it).
-        self.output = ConsoleOutput(stdout, interactive=interactive)
+        self.output = ConsoleOutput(stdout, interactive=interactive,
+                                    files=SavedFiles(files) if files is not None else None)
         self.notifier = ConsoleNotifier(self.output)
         self.facades = Facades(content)
         self.table = CommandTable(self.facades)

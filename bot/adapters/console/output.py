@@ -33,6 +33,7 @@ from rich.console import Console
 from rich.style import Style
 from rich.text import Text
 
+from bot.adapters.console.files import SavedFiles
 from bot.commands.buttons import typed_form
 from bot.core import actions
 from bot.core.messages import Button, Message, MessageKind
@@ -245,11 +246,14 @@ class ConsoleOutput:
         interactive: bool = False,
         styled: bool | None = None,
         vocabulary: Vocabulary = REPL,
+        files: SavedFiles | None = None,
     ) -> None:
         self._stream = stream
         self.interactive = interactive
         self._styled = styled
         self.vocabulary = vocabulary
+        # Where pictures are saved (files.py); None: the answer says it has one, unsaved.
+        self.files = files
 
     @property
     def stream(self) -> TextIO:
@@ -268,7 +272,15 @@ class ConsoleOutput:
         return render(message, width=width, styled=self.styled(), vocabulary=self.vocabulary)
 
     def show(self, message: Message) -> None:
-        self.write_block(self.format(message))
+        text = self.format(message)
+        if message.attachments:
+            text = text.rstrip("\n") + "\n\n" + "\n".join(self._saved(message))
+        self.write_block(text)
+
+    def _saved(self, message: Message) -> list[str]:
+        if self.files is None:
+            return [f"(with a picture, {message.attachments[0].filename}, not saved here)"]
+        return [strip_controls(line) for line in self.files.save(message)]
 
     def write(self, text: str) -> None:
         """A plain block of text (a banner, a notice), wrapped like answers are."""

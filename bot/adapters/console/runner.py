@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.adapters.console.adapter import CONSOLE_WORKSPACE, ConsoleAdapter
+from bot.adapters.console.files import SAVED
 from bot.adapters.console.localzone import adopt_local_zone
 from bot.adapters.console.terminal import history_path
 from bot.commands.help import command_names
@@ -13,6 +14,7 @@ from bot.core.ports import Platform
 from bot.observability.health import HealthCheck
 from bot.platforms import Build
 from bot.scheduling.commands import SchedulingCommands
+from bot.storage.paths import data_folder
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -50,8 +52,11 @@ class ConsolePlatform:
 
 
 def build(app: App) -> ConsolePlatform:
-    # Line-editor history beside the SQLite database (data/ by default).
-    console = ConsoleAdapter(app.content, history=history_path(app.settings.database.url))
+    # Line-editor history and saved pictures beside the SQLite database (data/ by default).
+    settings = app.settings
+    files = settings.pictures_dir or data_folder(settings.database.url) / SAVED
+    console = ConsoleAdapter(app.content, history=history_path(settings.database.url),
+                             files=files)
     return ConsolePlatform(console, app)
 
 

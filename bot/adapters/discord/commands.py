@@ -24,6 +24,7 @@ from bot.commands.run import invoke
 from bot.commands.spec import Access, Command, Kind, Option, Path, Table
 from bot.commands.table import TABLE
 from bot.core.messages import Message, MessageKind
+from bot.core.pending import Slow
 from bot.core.ports import Platform
 
 AUTOCOMPLETE_LIMIT = 25
@@ -91,7 +92,8 @@ def _callback(path: Path) -> Callback:
             await reply(interaction, result)
         else:
             pending = result
-            await answer(interaction, lambda: pending, public=path.public)
+            await answer(interaction, lambda: pending, public=path.public,
+                         slow=isinstance(pending, Slow))
 
     parameters = [inspect.Parameter("interaction", inspect.Parameter.POSITIONAL_OR_KEYWORD,
                                     annotation=discord.Interaction)]

@@ -4,6 +4,10 @@ The core already sizes messages for Discord; this renderer still enforces every 
 (title 256, description 4096, 25 fields of 1024, footer 2048, 6000 in total) so that a content
 override from a deployment can never make Discord reject a reply with a 400.
 
+A message's attachments (a stretch picture, a stats chart) go as files of a multipart upload
+(``payload_json`` + ``files[n]``, as Discord documents), and the inline one is the embed's
+image through ``attachment://<name>``: the picture and the card arrive as one message.
+
 Messages echo what people typed ("No stretch called “@everyone”"), so every text is defanged
 (a zero-width space breaks ``@everyone``, ``@here`` and ``<@…>`` mentions) and every send carries
 ``allowed_mentions`` that parse nothing: neither the text nor Discord may turn it into a ping.
@@ -11,6 +15,7 @@ Messages echo what people typed ("No stretch called “@everyone”"), so every 
 
 from __future__ import annotations
 
+import io
 import re
 from collections import OrderedDict
 from dataclasses import replace
@@ -29,10 +34,12 @@ from bot.core.limits import (
 from bot.core.limits import EMBED_TOTAL_LIMIT as TOTAL_LIMIT
 from bot.core.limits import FIELD_LIMIT as FIELD_VALUE_LIMIT
 from bot.core.limits import MAX_SECTIONS as MAX_FIELDS
-from bot.core.messages import Message, MessageKind, Section
+from bot.core.messages import Attachment, Message, MessageKind, Section
 from bot.core.text import truncate
 
 MAX_BUTTONS = 25  # 5 rows of 5
+MAX_FILES = 10  # attachments per message
+DESCRIPTION_MAX = 1024  # an attachment's description (its alt text)
 # Zero-width space: breaks mentions, and fills a field name or value Discord requires non-empty.
 _ZWSP = "\u200b"
 # "@everyone"/"@here" in any case, and the start of a user, member or role mention ("<@", "<@!",
@@ -101,6 +108,9 @@ def to_embed(message: Message) -> discord.Embed:
         budget -= len(name) + len(value)
     if footer:
         embed.set_footer(text=footer)
+    if message.image is not None:
+        # Discord shows the uploaded file inside the embed instead of beside it.
+        embed.set_image(url=f"attachment://{message.image}")
     return embed
 
 
@@ -136,8 +146,19 @@ def _rendered(message: Message) -> tuple[discord.Embed, discord.ui.View | None]:
     return embed, view
 
 
+def to_file(attachment: Attachment) -> discord.File:
+    """A fresh upload of ``attachment``: discord.py closes a File once it is sent, so every
+    send needs its own (the bytes themselves are shared, never copied)."""
+    return discord.File(io.BytesIO(attachment.data), filename=attachment.filename,
+                        description=truncate(attachment.alt, DESCRIPTION_MAX) or None)
+
+
+def to_files(message: Message) -> list[discord.File]:
+    return [to_file(a) for a in message.attachments[:MAX_FILES]]
+
+
 def send_kwargs(message: Message) -> dict[str, Any]:
-    """Keyword arguments for ``send``/``send_message``/``edit_message``.
+    """Keyword arguments for ``send``/``send_message``/``followup.send``.
 
     One embed and one view may serve every send of the same message: discord.py only reads
     an embed (``to_dict``), and a view of persistent items with no timeout is only registered
@@ -150,4 +171,19 @@ def send_kwargs(message: Message) -> dict[str, Any]:
     kwargs: dict[str, Any] = {"embed": embed, "allowed_mentions": no_mentions()}
     if view is not None:
         kwargs["view"] = view
+    if message.attachments:
+        kwargs["files"] = to_files(message)
+    return kwargs
+
+
+def edit_kwargs(message: Message) -> dict[str, Any]:
+    """Keyword arguments for ``edit_message``/``edit_original_response``.
+
+    An edit names the message's whole attachment list: without it Discord keeps the files
+    the message had, so a card with a picture replaced by a list page would keep the
+    picture. ``attachments=[]`` clears them; new files are uploaded with the edit.
+    """
+    kwargs = send_kwargs(message)
+    kwargs.pop("files", None)
+    kwargs["attachments"] = to_files(message)
     return kwargs

@@ -19,7 +19,7 @@ from typing import Any
 
 import discord
 
-from bot.adapters.discord.render import send_kwargs
+from bot.adapters.discord.render import edit_kwargs, send_kwargs
 from bot.core.messages import Message, error
 from bot.core.ports import Actor, Platform, Target, TargetKind
 
@@ -67,22 +67,22 @@ async def reply(interaction: discord.Interaction[Any], message: Message) -> None
     visibility differs from the deferral's, the placeholder is deleted and the answer sent
     as a follow-up with its own.
     """
-    kwargs = send_kwargs(message)
     if not interaction.response.is_done():
-        await interaction.response.send_message(ephemeral=message.ephemeral, **kwargs)
+        await interaction.response.send_message(ephemeral=message.ephemeral,
+                                                **send_kwargs(message))
     elif interaction.response.type is discord.InteractionResponseType.deferred_channel_message:
         if message.ephemeral != interaction.extras.get(DEFERRED_PUBLIC, False):
-            await interaction.edit_original_response(**kwargs)
+            await interaction.edit_original_response(**edit_kwargs(message))
         else:
             await interaction.delete_original_response()
-            await interaction.followup.send(ephemeral=message.ephemeral, **kwargs)
+            await interaction.followup.send(ephemeral=message.ephemeral, **send_kwargs(message))
     else:
-        await interaction.followup.send(ephemeral=message.ephemeral, **kwargs)
+        await interaction.followup.send(ephemeral=message.ephemeral, **send_kwargs(message))
 
 
 async def update(interaction: discord.Interaction[Any], message: Message) -> None:
     """Replace the message the clicked button sits on (callback type 7)."""
-    await interaction.response.edit_message(**send_kwargs(message))
+    await interaction.response.edit_message(**edit_kwargs(message))
 
 
 def defer_after(interaction: discord.Interaction[Any]) -> float:
@@ -94,15 +94,17 @@ async def answer(
     work: Callable[[], Awaitable[Message]],
     *,
     public: bool = False,
+    slow: bool = False,
 ) -> None:
     """Reply with the Message ``work`` produces, deferring if it is not ready in time.
 
-    A budget of 0 defers at once (for deployments whose database is always slow). The
+    A budget of 0 defers at once (for deployments whose database is always slow), and so
+    does ``slow`` work (a picture still to be drawn: bot/core/pending.py). The
     deferral takes the visibility the answer usually has: ``public`` for commands the channel
     sees (/tip, /break); :func:`reply` mends the rare mismatch (a private error).
     """
     task = asyncio.ensure_future(work())
-    budget = defer_after(interaction)
+    budget = 0.0 if slow else defer_after(interaction)
     done = (await asyncio.wait({task}, timeout=budget))[0] if budget > 0 else set()
     if not done:
         interaction.extras[DEFERRED_PUBLIC] = public

@@ -25,6 +25,7 @@ from bot.adapters.discord.tree import cooled_down
 from bot.commands.buttons import button_call, button_for, unknown_button
 from bot.commands.run import invoke
 from bot.core.messages import Message, MessageKind
+from bot.core.pending import Slow
 
 
 class ButtonActions:
@@ -58,7 +59,7 @@ class ButtonActions:
             await reply(interaction, result)
         else:
             pending = result
-            await answer(interaction, lambda: pending)
+            await answer(interaction, lambda: pending, slow=isinstance(pending, Slow))
 
 
 def register(client: discord.Client) -> None:

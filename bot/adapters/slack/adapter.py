@@ -33,6 +33,7 @@ from bot.core.clock import Clock, SystemClock
 from bot.core.commands import ContentCommands
 from bot.core.cooldown import Cooldown
 from bot.core.ports import KeyValue, Platform
+from bot.observability.listening import cannot_listen
 from bot.scheduling.commands import CommandNames, SchedulingCommands
 from bot.settings import SlackSettings
 
@@ -48,10 +49,14 @@ class SlackConfig:
     http_port: int = 3000
     admin_ids: tuple[str, ...] = field(default_factory=tuple)
     base_url: str = DEFAULT_BASE_URL
+    # Where Slack fetches stretch pictures for image blocks (the dashboard's web server,
+    # DESKBREAK_PUBLIC_URL); None: pictures are uploaded into DMs and left out of channels.
+    public_url: str | None = None
 
     @classmethod
     def from_settings(
-        cls, settings: SlackSettings, *, base_url: str = DEFAULT_BASE_URL
+        cls, settings: SlackSettings, *, base_url: str = DEFAULT_BASE_URL,
+        public_url: str | None = None,
     ) -> SlackConfig:
         """Build from ``settings.slack`` (SLACK_* variables); needs SLACK_BOT_TOKEN."""
         if settings.bot_token is None:
@@ -64,6 +69,7 @@ class SlackConfig:
             http_port=settings.http_port,
             admin_ids=tuple(settings.admin_ids),
             base_url=settings.api_base or base_url,
+            public_url=public_url,
         )
 
     @property
@@ -101,7 +107,8 @@ class SlackAdapter:
             config.bot_token.get_secret_value(), base_url=config.base_url, sleep=sleep
         )
         self.admins = AdminResolver(self.client, self._clock, config.admin_ids)
-        self.notifier = SlackNotifier(self.client, ChannelPacer(self._clock, sleep), kv=kv)
+        self.notifier = SlackNotifier(self.client, ChannelPacer(self._clock, sleep), kv=kv,
+                                      public_url=config.public_url)
         signing_secret = config.signing_secret.get_secret_value() if config.signing_secret else ""
         self.bolt = AsyncApp(
             client=self.client,
@@ -110,7 +117,8 @@ class SlackAdapter:
             # Socket Mode envelopes are authenticated by the websocket, not by a signature.
             request_verification_enabled=not config.socket_mode,
         )
-        self.services = Services(Facades(content, scheduling), self.admins, cooldown)
+        self.services = Services(Facades(content, scheduling), self.admins, cooldown,
+                                 files=self.notifier.files)
         cooldown_middleware.register(self.bolt, self.services)  # first: refused, nothing runs
         # The slash commands registered, which tests compare with deploy/slack-manifest.yaml.
         self.commands = commands.register(self.bolt, self.services)
@@ -138,7 +146,15 @@ class SlackAdapter:
         self._runner = web.AppRunner(web_app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self._config.http_host, self._config.http_port)
-        await site.start()
+        try:
+            await site.start()
+        except OSError as exc:  # port taken, host unknown: one line (the runner logs it)
+            await self._runner.cleanup()
+            self._runner = None
+            raise cannot_listen(
+                "Slack's HTTP requests", self._config.http_host, self._config.http_port, exc,
+                "Set SLACK_HTTP_PORT to a free port and SLACK_HTTP_HOST to an address of"
+                " this machine, or use Socket Mode (SLACK_APP_TOKEN).") from None
         # With port 0 the OS picks a free port; report the one actually bound.
         self.http_port = int(self._runner.addresses[0][1])
         log.info("Slack adapter serving HTTP on %s:%s", self._config.http_host, self.http_port)

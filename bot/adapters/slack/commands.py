@@ -51,7 +51,7 @@ def _listener(command: Command, services: Services, table: Table) -> Any:
     async def handle(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
         await ack()
         message = await safely(_answer_command(command, body, services, table), f"Slack {name}")
-        await answer(respond, message)
+        await answer(respond, message, body=body, services=services)
 
     return handle
 
@@ -84,6 +84,6 @@ def _button_listener(services: Services) -> Any:
         message = await safely(run(call), f"Slack button {spec.kind.name}")
         # An error goes privately to the person; it never replaces the message they clicked.
         replace = spec.replaces and message.kind is not MessageKind.ERROR
-        await answer(respond, message, replace_original=replace)
+        await answer(respond, message, replace_original=replace, body=body, services=services)
 
     return click

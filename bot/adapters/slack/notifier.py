@@ -16,6 +16,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.slack import errors
+from bot.adapters.slack.files import Placement, SlackFiles
 from bot.adapters.slack.pacer import ChannelPacer
 from bot.adapters.slack.render import to_payload
 from bot.core.dmcache import DmChannelCache
@@ -43,12 +44,15 @@ class SlackNotifier:
         client: AsyncWebClient,
         pacer: ChannelPacer,
         kv: KeyValue | None = None,
+        public_url: str | None = None,
     ) -> None:
         self._client = client
         self._pacer = pacer
         # Person "team_id:user_id": the kv rows stay ``dm:{team_id}:{user_id}`` as before.
         self._dm_channels = DmChannelCache(kv, KV_NAMESPACE, self._open_dm)
         self._auth_failed: str | None = None
+        # Pictures: image blocks from ``public_url`` (the dashboard), or uploads into DMs.
+        self.files = SlackFiles(client, public_url, self._dm_channel, pacer.wait_turn)
 
     @property
     def client(self) -> AsyncWebClient:
@@ -60,11 +64,13 @@ class SlackNotifier:
             return self._token_problem()
         target = delivery.target
         try:
-            if target.kind is TargetKind.DM:
+            in_dm = target.kind is TargetKind.DM
+            if in_dm:
                 channel = await self._dm_channel(target.workspace_id, target.id)
             else:
                 channel = target.id
-            await self._post(channel, message)
+            placement = self.files.place(message, in_dm=in_dm, person=in_dm)
+            await self._post(channel, message, placement)
         except SlackApiError as exc:
             return self._failed(exc, target.id)
         except errors.NETWORK_ERRORS as exc:
@@ -72,6 +78,8 @@ class SlackNotifier:
                 "Slack unreachable while delivering %s: %s", delivery.source, type(exc).__name__
             )
             return DeliveryResult(DeliveryStatus.RETRY, detail="network")
+        # The message is out (and counted sent); a picture that cannot follow is one log line.
+        await self.files.upload(channel, message.title, placement.uploads)
         return DeliveryResult(DeliveryStatus.SENT)
 
     async def notify_admin(
@@ -81,7 +89,8 @@ class SlackNotifier:
             log.warning("No Slack channel to tell admins of %s: %s", workspace_id, message.title)
             return
         try:
-            await self._post(channel_id, message)
+            await self._post(channel_id, message,
+                             self.files.place(message, in_dm=False, person=False))
         except SlackApiError as exc:
             self._note_auth(exc)
             log.warning(
@@ -107,14 +116,23 @@ class SlackNotifier:
             return errors.channel_reason("not_in_channel")
         return None
 
-    async def _post(self, channel: str, message: Message) -> None:
+    async def _post(self, channel: str, message: Message, placement: Placement) -> None:
         await self._pacer.wait_turn(channel)
         try:
-            await self._client.chat_postMessage(channel=channel, **to_payload(message))
+            await self._client.chat_postMessage(
+                channel=channel, **to_payload(message, placement.images))
         except SlackApiError as exc:
             if exc.response is not None and exc.response.status_code == 429:
                 wait = errors.to_result(exc).retry_after
                 self._pacer.push_back(channel, wait if wait is not None else 1.0)
+            elif placement.images and errors.api_error(exc) == "invalid_blocks":
+                # Slack could not fetch the picture (DESKBREAK_PUBLIC_URL not reachable from
+                # Slack): the words still go out, once, without it.
+                log.warning("Slack could not show a picture from %s; posting without it",
+                            self.files.public_url)
+                await self._pacer.wait_turn(channel)
+                await self._client.chat_postMessage(channel=channel, **to_payload(message))
+                return
             raise
 
     async def _dm_channel(self, team_id: str, user_id: str) -> str:

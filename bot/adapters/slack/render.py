@@ -12,6 +12,7 @@ bracket syntax pings, and no angle bracket of ours or theirs survives unescaped.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from bot.core.messages import Button, ButtonStyle, Message
@@ -23,6 +24,8 @@ MAX_BUTTON_TEXT = 75
 MAX_ACTION_ID = 255
 MAX_BUTTONS_PER_ACTIONS = 25
 MAX_FALLBACK_TEXT = 3000
+MAX_IMAGE_URL = 3000
+MAX_ALT_TEXT = 2000
 # Four actions blocks of 25 buttons at most, so the header, a body and the footer always fit.
 MAX_BUTTONS = 4 * MAX_BUTTONS_PER_ACTIONS
 UNTITLED = "deskbreak"  # a header's text may not be empty
@@ -87,8 +90,15 @@ def _content_blocks(message: Message) -> list[Block]:
     return blocks
 
 
-def to_blocks(message: Message) -> list[Block]:
-    """The Block Kit layout: header, body and sections, footer as context, then the buttons."""
+def _image(url: str, alt: str) -> Block:
+    # alt_text is plain text (no mrkdwn), required and non-empty.
+    return {"type": "image", "image_url": url[:MAX_IMAGE_URL],
+            "alt_text": _cut(alt.strip() or "picture", MAX_ALT_TEXT)}
+
+
+def to_blocks(message: Message, images: Sequence[tuple[str, str]] = ()) -> list[Block]:
+    """The Block Kit layout: header, the pictures (``(url, alt)``, see files.py), body and
+    sections, footer as context, then the buttons."""
     head: list[Block] = [
         {
             "type": "header",
@@ -117,6 +127,7 @@ def to_blocks(message: Message) -> list[Block]:
                 "elements": [_button(b) for b in buttons[start : start + MAX_BUTTONS_PER_ACTIONS]],
             }
         )
+    head += [_image(url, alt) for url, alt in images]
     body = _content_blocks(message)
     room = MAX_BLOCKS - len(head) - len(tail)
     if len(body) > room:
@@ -136,9 +147,9 @@ def to_text(message: Message) -> str:
     return _cut(escape(plain), MAX_FALLBACK_TEXT) if plain.strip() else UNTITLED
 
 
-def to_payload(message: Message) -> dict[str, Any]:
+def to_payload(message: Message, images: Sequence[tuple[str, str]] = ()) -> dict[str, Any]:
     """``text`` + ``blocks``, ready for chat.postMessage or a response_url post."""
-    return {"text": to_text(message), "blocks": to_blocks(message)}
+    return {"text": to_text(message), "blocks": to_blocks(message, images)}
 
 
 def response_type(message: Message) -> str:

@@ -18,6 +18,7 @@ from bot.adapters.slack.errors import NETWORK_ERRORS, api_error
 from bot.adapters.slack.presence import SlackPresence, presence_client
 from bot.core.ports import Platform
 from bot.observability.health import HealthCheck
+from bot.observability.listening import CannotListen
 from bot.platforms import Build, PlatformRefused
 from bot.scheduling.commands import SchedulingCommands
 
@@ -47,7 +48,11 @@ class SlackPlatform:
     async def start(self) -> None:
         if not await token_works(self.adapter):
             raise PlatformRefused(EXIT_BAD_CONFIG)
-        await self.adapter.start()
+        try:
+            await self.adapter.start()
+        except CannotListen as exc:
+            log.error("%s", exc)
+            raise PlatformRefused(EXIT_BAD_CONFIG) from None
 
     async def wait(self) -> int:
         # Until cancelled: a handler of our own for SIGTERM would replace the shared one (a
@@ -66,7 +71,10 @@ def build(app: App) -> SlackPlatform:
     """The adapter on the App's content, clock, store (its DM-channel cache) and cooldown;
     every wait for Slack's rate limits (our pacing and Retry-After) is counted in metrics."""
     try:
-        config = SlackConfig.from_settings(app.settings.slack)
+        web = app.settings.web
+        # Pictures by URL only while the dashboard that serves them runs (port 0: it doesn't).
+        public_url = web.public_url if web.port else None
+        config = SlackConfig.from_settings(app.settings.slack, public_url=public_url)
     except ValueError as exc:
         log.error("Slack is not configured: %s", exc)
         raise PlatformRefused(EXIT_BAD_CONFIG) from None

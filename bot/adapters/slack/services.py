@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.adapters.slack.admins import AdminResolver
+from bot.adapters.slack.files import SlackFiles
 from bot.commands.call import Facades
 from bot.core.cooldown import Cooldown
 
@@ -20,3 +21,5 @@ class Services:
     admins: AdminResolver
     # The per-person command cooldown; None (tests, benchmarks) means no limit.
     cooldown: Cooldown | None = None
+    # How pictures reach Slack (image blocks or DM uploads); None: answers go without them.
+    files: SlackFiles | None = None

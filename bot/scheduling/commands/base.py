@@ -8,10 +8,11 @@ import functools
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Concatenate, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Concatenate, ParamSpec, TypeVar
 from zoneinfo import ZoneInfo
 
 from bot.core.clock import Clock
+from bot.core.events import EventLog, NoEventLog
 from bot.core.messages import Message, error
 from bot.core.ports import Actor, Notifier, Platform
 from bot.scheduling.audit import Audit
@@ -21,6 +22,9 @@ from bot.scheduling.specs import zone
 from bot.settings import LimitSettings
 from bot.storage.records import WorkspaceRow
 from bot.storage.store import Store
+
+if TYPE_CHECKING:
+    from bot.scheduling.stats import StatsCommands
 
 ChannelChecker = Callable[[Platform, str, str], Awaitable[str | None]]
 """(platform, workspace_id, channel_id) -> None when the bot can post there, else a reason."""
@@ -92,10 +96,16 @@ class SchedulingBase:
         names: CommandNames | None = None,
         audit: Audit | None = None,
         meetings: Meetings | None = None,
+        events: EventLog | None = None,
     ) -> None:
         self.store = store
         self.meetings = meetings
         self.audit = audit
+        # Where Done, Snooze and /break are recorded for stats (bot/core/events.py).
+        self.events: EventLog = events or NoEventLog()
+        # The /mystats, /teamstats and /remind forget facade, when stats run in this process
+        # (bot/scheduling/stats.py); it travels with this facade to every adapter.
+        self.stats: StatsCommands | None = None
         self.names = names or CommandNames()
         self.clock = clock
         self.channel_checker = channel_checker
@@ -107,6 +117,8 @@ class SchedulingBase:
         names: what a second adapter in the same process gets."""
         clone = copy.copy(self)
         clone.names = names
+        if self.stats is not None:
+            clone.stats = self.stats.with_names(names)
         return clone
 
     def with_audit(self: _S, audit: Audit | None) -> _S:

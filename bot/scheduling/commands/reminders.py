@@ -226,6 +226,14 @@ def outside_quiet_hours(moment: datetime, tz: ZoneInfo, ws: WorkspaceRow) -> tup
 
 
 def _parse_until(text: object, now: datetime, tz: ZoneInfo) -> datetime:
+    try:
+        return _until(text, now, tz)
+    except OverflowError:  # beyond datetime's range once moved to UTC: never a traceback
+        shown = clean_text(text, "until", max_length=40)
+        raise ScheduleError(f"'{shown}' is too far away") from None
+
+
+def _until(text: object, now: datetime, tz: ZoneInfo) -> datetime:
     raw = clean_text(text, "until", max_length=40)
     if len(raw) == 10 and raw[4] == "-":
         day: date = parse_date(raw)

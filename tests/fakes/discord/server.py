@@ -30,6 +30,7 @@ from bot.core.clock import Clock, SystemClock
 from tests.fakes.discord import limits
 from tests.fakes.discord import payloads as p
 from tests.fakes.discord.ratelimit import RateLimiter
+from tests.fakes.discord.uploads import BadUpload, Upload, attach, dangling_images, read_body
 from tests.fakes.oauth import FakeAuthorizationServer
 
 JSON = "application/json"
@@ -56,6 +57,8 @@ class Callback:
     token: str
     body: dict[str, Any]
     with_response: bool
+    # The files uploaded with it (multipart), in order.
+    uploads: list[Upload] = field(default_factory=list)
     # time.perf_counter() when the request reached the fake, before the fake parsed or
     # checked it: latency measured to here is the bot's, not the fake's (a bigger answer
     # costs the fake more to parse and validate).
@@ -162,6 +165,11 @@ class FakeDiscord:
         self.messages: dict[str, list[dict[str, Any]]] = {}
         # Every message-create request body as the bot sent it (allowed_mentions, nonce, ...).
         self.create_bodies: list[tuple[str, dict[str, Any]]] = []
+        # Every file uploaded with a message, callback, follow-up or edit, as
+        # (where: "channel:<id>" or "interaction:<token>", the file).
+        self.uploads: list[tuple[str, Upload]] = []
+        # Embed images naming an ``attachment://`` file the request did not upload.
+        self.dangling_images: list[str] = []
         self.nonces: dict[tuple[str, str], dict[str, Any]] = {}
         self._nonce_seen: dict[tuple[str, str], datetime] = {}
         # Bodies refused for breaking a documented limit (nothing was stored for them).
@@ -659,10 +667,27 @@ class FakeDiscord:
         guild_id = request.match_info.get("guild")
         return _json(self.guild_commands.get(guild_id, []) if guild_id else self.global_commands)
 
+    async def _read(self, request: web.Request
+                    ) -> tuple[dict[str, Any], list[Upload]] | web.Response:
+        """The body and files of a message request; Discord's refusal of a bad upload."""
+        try:
+            return await read_body(request)
+        except BadUpload as exc:
+            return exc.response
+
+    def _keep(self, where: str, body: dict[str, Any], uploads: list[Upload]) -> None:
+        """Remember the files of an accepted request (a refused one stores nothing)."""
+        self.uploads += [(where, u) for u in uploads]
+        self.dangling_images += dangling_images(body, uploads)
+
     async def _callback(self, request: web.Request) -> web.Response:
         arrived = time.perf_counter()
-        body = await request.json()
-        iid, token = request.match_info["iid"], request.match_info["token"]
+        token = request.match_info["token"]
+        read = await self._read(request)
+        if isinstance(read, web.Response):
+            return read
+        body, uploads = read
+        iid = request.match_info["iid"]
         if token in self.callbacks:
             return _error(400, 40060, "Interaction has already been acknowledged.")
         with_response = request.query.get("with_response") in ("1", "true", "True")
@@ -673,7 +698,8 @@ class FakeDiscord:
             if pending is not None and not pending.callback.done():
                 pending.callback.set_exception(PayloadRejected([rejection]))
             return _invalid_form_body(errors)
-        callback = Callback(iid, token, body, with_response, arrived)
+        self._keep(f"interaction:{token}", body, uploads)
+        callback = Callback(iid, token, body, with_response, uploads, arrived)
         self.callbacks[token] = callback
         pending = self._pending.get(token)
         if pending is not None and not pending.callback.done():
@@ -688,7 +714,7 @@ class FakeDiscord:
             # callback resource object: "Only present if type is either
             # CHANNEL_MESSAGE_WITH_SOURCE or UPDATE_MESSAGE",
             # https://discord.com/developers/docs/interactions/receiving-and-responding#interaction-callback-interaction-callback-resource-object).
-            msg = p.message("0", self.bot_user, data)
+            msg = attach(p.message("0", self.bot_user, data), uploads, "0")
             resource["message"] = msg
             message_id = str(msg["id"])
         elif kind == 5:
@@ -702,30 +728,40 @@ class FakeDiscord:
         return _json({"interaction": interaction, "resource": resource})
 
     async def _followup(self, request: web.Request) -> web.Response:
-        body = await request.json()
         token = request.match_info["token"]
+        read = await self._read(request)
+        if isinstance(read, web.Response):
+            return read
+        body, uploads = read
         errors = limits.message_errors(body)
         if errors:
             self._reject(request, body, errors, token)
             return _invalid_form_body(errors)
-        msg = p.message("0", self.bot_user, body)
+        self._keep(f"interaction:{token}", body, uploads)
+        msg = attach(p.message("0", self.bot_user, body), uploads, "0")
         if token in self._pending:
-            await self._pending[token].followups.put({"kind": "followup", **body})
+            await self._pending[token].followups.put(
+                {"kind": "followup", **body, "uploads": uploads})
         return _json(msg)
 
     async def _get_webhook_msg(self, request: web.Request) -> web.Response:
         return _json(p.message("0", self.bot_user, {}))
 
     async def _edit_webhook_msg(self, request: web.Request) -> web.Response:
-        body = await request.json()
         token = request.match_info["token"]
+        read = await self._read(request)
+        if isinstance(read, web.Response):
+            return read
+        body, uploads = read
         errors = limits.message_errors(body)
         if errors:
             self._reject(request, body, errors, token)
             return _invalid_form_body(errors)
+        self._keep(f"interaction:{token}", body, uploads)
         if token in self._pending:
-            await self._pending[token].followups.put({"kind": "edit_original", **body})
-        return _json(p.message("0", self.bot_user, body))
+            await self._pending[token].followups.put(
+                {"kind": "edit_original", **body, "uploads": uploads})
+        return _json(attach(p.message("0", self.bot_user, body), uploads, "0"))
 
     async def _delete_ok(self, request: web.Request) -> web.Response:
         token = request.match_info["token"]
@@ -745,7 +781,10 @@ class FakeDiscord:
                 return _error(403, 50001, "Missing Access")
             if not perms & p.SEND_MESSAGES:
                 return _error(403, 50013, "Missing Permissions")
-        body = await request.json()
+        read = await self._read(request)
+        if isinstance(read, web.Response):
+            return read
+        body, uploads = read
         self.create_bodies.append((channel_id, body))
         errors = limits.message_errors(body)
         if errors:
@@ -757,7 +796,9 @@ class FakeDiscord:
         if enforced and self._remembers(key):
             self._posted()
             return _json(self.nonces[key])  # Discord returns the original message, creates nothing
-        msg = p.message(channel_id, self.bot_user, body, guild_id=channel.guild_id)
+        self._keep(f"channel:{channel_id}", body, uploads)
+        msg = attach(p.message(channel_id, self.bot_user, body, guild_id=channel.guild_id),
+                     uploads, channel_id)
         self.messages.setdefault(channel_id, []).append(msg)
         self.sent_via[str(msg["id"])] = request.match_info.get("via", "")
         if enforced:

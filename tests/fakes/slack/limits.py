@@ -31,6 +31,10 @@ MAX_BUTTON_TEXT = 75
 MAX_ACTION_ID = 255
 MAX_BUTTON_VALUE = 2000
 MAX_ACTIONS_ELEMENTS = 25
+# Image block: image_url max 3000, alt_text required, max 2000:
+# https://api.slack.com/reference/block-kit/blocks#image
+MAX_IMAGE_URL = 3000
+MAX_ALT_TEXT = 2000
 
 INVALID_BLOCKS = "invalid_blocks"
 MSG_TOO_LONG = "msg_too_long"
@@ -68,10 +72,24 @@ def _block_bad(block: Any) -> bool:
         return isinstance(accessory, dict) and _element_bad(accessory)
     if kind == "header":
         return _too_long(_text_of(block.get("text")), MAX_HEADER_TEXT)
+    if kind == "image":
+        url, alt = block.get("image_url"), block.get("alt_text")
+        return (not isinstance(url, str) or not url.startswith(("http://", "https://"))
+                or _too_long(url, MAX_IMAGE_URL) or not isinstance(alt, str) or not alt
+                or _too_long(alt, MAX_ALT_TEXT))
     if kind == "actions":
         elements = block.get("elements") or []
         return len(elements) > MAX_ACTIONS_ELEMENTS or any(_element_bad(e) for e in elements)
     return False
+
+
+def image_urls(params: dict[str, Any]) -> list[str]:
+    """The URLs of a message's image blocks: Slack downloads each before it posts."""
+    blocks = params.get("blocks")
+    if not isinstance(blocks, list):
+        return []
+    return [str(b.get("image_url")) for b in blocks
+            if isinstance(b, dict) and b.get("type") == "image"]
 
 
 def message_error(params: dict[str, Any]) -> str | None:

@@ -14,14 +14,17 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import ipaddress
+import itertools
 import json
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlsplit
 
+import aiohttp
 from aiohttp import web
 
 from bot.core.clock import Clock, SystemClock
@@ -36,6 +39,19 @@ TEAM_ID = "T0FAKE"
 BOT_USER_ID = "U0BOT"
 # Only a guard against a hung test: every wait ends as soon as the awaited event happens.
 GUARD_SECONDS = 5.0
+# Methods that post a message: their image blocks are downloaded before they are accepted.
+MESSAGE_METHODS = frozenset({"chat.postMessage", "chat.update", "chat.postEphemeral"})
+_file_ids = itertools.count(1)
+
+
+def _loopback(url: str) -> bool:
+    host = urlsplit(url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 @dataclass
@@ -51,6 +67,25 @@ class Fault:
     status: int = 200
     retry_after: int | str | None = None  # a str is sent as is (malformed headers)
     times: int | None = 1  # None = every call
+
+
+@dataclass
+class SlackFile:
+    """A file uploaded the files_upload_v2 way: reserved by files.getUploadURLExternal, its
+    bytes POSTed to the upload URL, then shared by files.completeUploadExternal."""
+
+    file_id: str
+    filename: str
+    length: int
+    alt_txt: str | None = None
+    data: bytes | None = None
+    title: str | None = None
+    channel_id: str | None = None  # where it was shared; None until completed
+    initial_comment: str | None = None
+
+    @property
+    def is_png(self) -> bool:
+        return self.data is not None and self.data.startswith(b"\x89PNG\r\n\x1a\n")
 
 
 @dataclass
@@ -86,6 +121,10 @@ class FakeSlack:
     # "Sign in with Slack" (OpenID Connect): the authorize page, code exchange, user tokens.
     oauth: FakeAuthorizationServer = field(
         default_factory=lambda: FakeAuthorizationServer("FakeSlack"))
+    # Files by id (files.getUploadURLExternal), shared or not yet.
+    files: dict[str, SlackFile] = field(default_factory=dict)
+    # Every image block URL Slack fetched before posting: (url, HTTP status, content type).
+    image_fetches: list[tuple[str, int, str]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._faults: dict[str, list[Fault]] = {}
@@ -103,6 +142,7 @@ class FakeSlack:
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/response/{id}", self._response_url)
+        app.router.add_post("/upload/{file_id}", self._upload)
         app.router.add_get("/link", self.socket.handle)
         app.router.add_get("/openid/connect/authorize", self.oauth.authorize_page)
         app.router.add_post("/openid/connect/authorize", self.oauth.authorize_decision)
@@ -166,9 +206,14 @@ class FakeSlack:
         async with self._changed:
             self._changed.notify_all()
 
+    def shared_files(self, channel_id: str | None = None) -> list[SlackFile]:
+        """Files completed into a channel (``channel_id``, or any), in upload order."""
+        return [f for f in self.files.values() if f.channel_id is not None
+                and (channel_id is None or f.channel_id == channel_id)]
+
     async def _response_url(self, request: web.Request) -> web.Response:
         body = await request.json()
-        error = limits.message_error(body)
+        error = limits.message_error(body) or await self._image_error(body)
         if error is not None:
             # response_url answers like an incoming webhook: HTTP 400 with the error as plain
             # text (https://github.com/sourcegraph/sourcegraph-public-snapshot/issues/49979,
@@ -207,9 +252,42 @@ class FakeSlack:
             await self._notify()
             await gate.wait()
         try:
+            if method in MESSAGE_METHODS and token == BOT_TOKEN:
+                error = await self._image_error(params)
+                if error is not None:
+                    self.rejected.append(Rejection(method, params, error))
+                    return web.json_response({"ok": False, "error": error})
             return self._answer(method, params, token)
         finally:
             await self._notify()
+
+    async def _image_error(self, params: dict[str, Any]) -> str | None:
+        """Slack downloads every image block's URL before it posts the message, and refuses
+        the whole message (``invalid_blocks``) when one is not a reachable image. The fake
+        fetches only from this machine (a test's own web server); any other host counts as
+        unreachable, so no test ever reaches out."""
+        for url in limits.image_urls(params):
+            status, kind = 0, ""
+            if _loopback(url):
+                try:
+                    async with aiohttp.ClientSession() as session, session.get(url) as got:
+                        status, kind = got.status, got.content_type
+                        await got.read()
+                except aiohttp.ClientError:
+                    status = 0
+            self.image_fetches.append((url, status, kind))
+            if status != 200 or not kind.startswith("image/"):
+                return limits.INVALID_BLOCKS
+        return None
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        """The upload URL files.getUploadURLExternal handed out: the file's raw bytes."""
+        found = self.files.get(request.match_info["file_id"])
+        if found is None or found.data is not None:
+            return web.Response(status=404, text="unknown upload")
+        found.data = await request.read()
+        await self._notify()
+        return web.Response(text=f"OK - {len(found.data)}")
 
     def _fault(self, method: str) -> web.Response | None:
         queue = self._faults.get(method) or []
@@ -320,6 +398,47 @@ class FakeSlack:
     def _m_chat_postEphemeral(self, params: dict[str, Any]) -> dict[str, Any]:
         result = self._post(params, "chat.postEphemeral")
         return {"ok": True, "message_ts": result["ts"]} if result["ok"] else result
+
+    # -- files_upload_v2 (files:write) ------------------------------------------------------
+
+    def _m_files_getUploadURLExternal(self, params: dict[str, Any]) -> dict[str, Any]:
+        filename, length = str(params.get("filename") or ""), str(params.get("length") or "")
+        if not filename or not length.isdigit() or int(length) <= 0:
+            return {"ok": False, "error": "invalid_arguments"}
+        file_id = f"F{next(_file_ids):08d}"
+        alt = params.get("alt_txt")
+        self.files[file_id] = SlackFile(file_id, filename, int(length),
+                                        str(alt) if alt is not None else None)
+        return {"ok": True, "file_id": file_id,
+                "upload_url": f"http://{self.host}:{self.port}/upload/{file_id}"}
+
+    def _m_files_completeUploadExternal(self, params: dict[str, Any]) -> dict[str, Any]:
+        try:
+            wanted = json.loads(str(params.get("files") or "[]"))
+        except json.JSONDecodeError:
+            return {"ok": False, "error": "invalid_arguments"}
+        if not isinstance(wanted, list) or not wanted:
+            return {"ok": False, "error": "invalid_arguments"}
+        channel = str(params.get("channel_id") or "")
+        if channel:
+            info = self.channels.get(channel)
+            if info is None and not channel.startswith("D"):
+                return {"ok": False, "error": "channel_not_found"}
+            if info is not None and not info["is_member"]:
+                return {"ok": False, "error": "not_in_channel"}
+        chosen = []
+        for entry in wanted:
+            found = self.files.get(str((entry or {}).get("id")))
+            # A reserved file whose bytes never arrived, or whose size differs from the
+            # length it was reserved with, cannot be completed.
+            if found is None or found.data is None or len(found.data) != found.length:
+                return {"ok": False, "error": "file_not_found"}
+            chosen.append((found, entry))
+        for found, entry in chosen:
+            found.title = entry.get("title") or found.filename
+            found.channel_id = channel or "private"
+            found.initial_comment = params.get("initial_comment")
+        return {"ok": True, "files": [{"id": f.file_id, "title": f.title} for f, _ in chosen]}
 
     def _m_conversations_open(self, params: dict[str, Any]) -> dict[str, Any]:
         user = str(params.get("users", ""))
