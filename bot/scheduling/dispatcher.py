@@ -211,6 +211,10 @@ class Dispatcher:
         if await self.holds.finish(row.id, LedgerStatus.SKIPPED, now=now, detail=detail,
                                    was=row.status):
             report.dropped += 1
+            if row.status is LedgerStatus.PENDING:
+                # Held back at its slot and dropped at once (busy past the next one): still
+                # a held nudge for stats, which count DROPPED among the HELD.
+                await self._record(row, EventKind.HELD, reason)
             await self._record(row, EventKind.DROPPED, reason)
         return DeliveryResult(DeliveryStatus.RETRY, detail)
 

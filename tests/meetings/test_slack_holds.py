@@ -132,6 +132,7 @@ async def test_away_past_the_next_slot_is_dropped_with_the_reason(
     assert seen["10:00"] == "held away"
     assert dms_at(fake, rig) == 0
     assert [e.reason for e in rig.events.of(EventKind.DROPPED)] == ["away"]
+    assert [e.reason for e in rig.events.of(EventKind.HELD)] == ["away", "away"]
 
 
 async def test_a_channel_post_goes_out_while_its_readers_are_busy(
