@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
 from bot.adapters.console.adapter import CONSOLE_WORKSPACE, ConsoleAdapter
@@ -13,9 +14,13 @@ from bot.core.ports import Platform
 from bot.observability.health import HealthCheck
 from bot.platforms import Build
 from bot.scheduling.commands import SchedulingCommands
+from bot.storage_compat import STORAGE_ERRORS, storage_reason
 
 if TYPE_CHECKING:
     from bot.app import App
+
+
+log = logging.getLogger(__name__)
 
 
 class ConsolePlatform:
@@ -36,7 +41,14 @@ class ConsolePlatform:
         """The person at this computer gets their 09:00, not UTC's: the console workspace
         takes the machine's time zone before the scheduler times anything."""
         app = self._app
-        zone = await adopt_local_zone(app.store, app.clock, CONSOLE_WORKSPACE)
+        try:
+            zone = await adopt_local_zone(app.store, app.clock, CONSOLE_WORKSPACE)
+        except (*STORAGE_ERRORS, OSError) as exc:
+            # A locked or unreachable database must not end the console before it starts:
+            # one line (never the SQL or its parameters), and the zone stays as stored.
+            log.warning("couldn't set the console to this computer's time zone (%s); times"
+                        " stay in the zone stored before", storage_reason(exc))
+            return
         self.console.notes.append(zone.describe())
 
     async def wait(self) -> int:
