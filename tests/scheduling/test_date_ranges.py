@@ -73,5 +73,5 @@ def test_config_skip_dates_out_of_range_are_problems(day: str) -> None:
     with pytest.raises(ConfigError) as caught:
         parse_deployment_config(text, Path("deskbreak.yaml"))
     (problem,) = caught.value.problems
-    assert f"deskbreak.yaml:5: workspaces[0].skip_dates: " in str(problem)
+    assert "deskbreak.yaml:5: workspaces[0].skip_dates: " in str(problem)
     assert "outside the years 1900-9000" in str(problem)
