@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 
 
 log = logging.getLogger(__name__)
+# What a locked or unreachable database raises (a refused connection is a bare OSError).
+_DATABASE_DOWN: tuple[type[Exception], ...] = (*STORAGE_ERRORS, OSError)
 
 
 class ConsolePlatform:
@@ -43,7 +45,7 @@ class ConsolePlatform:
         app = self._app
         try:
             zone = await adopt_local_zone(app.store, app.clock, CONSOLE_WORKSPACE)
-        except (*STORAGE_ERRORS, OSError) as exc:
+        except _DATABASE_DOWN as exc:
             # A locked or unreachable database must not end the console before it starts:
             # one line (never the SQL or its parameters), and the zone stays as stored.
             log.warning("couldn't set the console to this computer's time zone (%s); times"

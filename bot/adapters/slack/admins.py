@@ -30,6 +30,10 @@ _DEFINITE = frozenset(
     {"user_not_found", "user_not_visible", "no_such_subteam", "subteam_not_found"})
 
 
+# No answer at all: the network, the SDK giving up, a body that is not JSON.
+_NO_ANSWER: tuple[type[BaseException], ...] = (*NETWORK_ERRORS, SlackClientError, ValueError)
+
+
 class AdminCheckFailed(Exception):  # noqa: N818 - an outcome the listener answers
     """Slack could not say whether the person is an admin; already logged, in one line."""
 
@@ -135,7 +139,7 @@ class AdminResolver:
             if reason in _DEFINITE:
                 log.info("%s for %s: %s", method, about, reason)
                 return None
-        except (*NETWORK_ERRORS, SlackClientError, ValueError) as exc:
+        except _NO_ANSWER as exc:
             reason = f"{type(exc).__name__}: {exc}".strip().splitlines()[0][:200]
         log.warning("couldn't check admin rights: %s failed for %s (%s)", method, about, reason)
         raise AdminCheckFailed(reason)
