@@ -97,7 +97,8 @@ def _run(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
 def test_run_says_one_line_for_a_busy_port_or_unknown_host(
         tmp_path: Path, busy_port: int) -> None:
     """`deskbreak run` with the metrics port taken, or the metrics host unknown, or the
-    dashboard's port taken: one line each, no traceback (the dashboard then stays off)."""
+    dashboard's port taken or host unknown: one line each, no traceback (the dashboard then
+    stays off and the console runs)."""
     taken = _run(tmp_path, DESKBREAK_METRICS_PORT=str(busy_port))
     assert taken.returncode == 1
     assert taken.stderr.strip().splitlines() == [
@@ -113,3 +114,7 @@ def test_run_says_one_line_for_a_busy_port_or_unknown_host(
     assert "Traceback" not in dashboard.stderr
     assert (f"Dashboard not started: cannot listen on 127.0.0.1:{busy_port} (port {busy_port}"
             " is already in use on 127.0.0.1)") in dashboard.stdout + dashboard.stderr
+    nowhere = _run(tmp_path, DESKBREAK_WEB_PORT="8080", DESKBREAK_WEB_HOST=UNRESOLVABLE)
+    assert "Traceback" not in nowhere.stderr
+    assert (f"Dashboard not started: cannot listen on {UNRESOLVABLE}:8080 (the host name"
+            f" '{UNRESOLVABLE}' does not resolve") in nowhere.stdout + nowhere.stderr

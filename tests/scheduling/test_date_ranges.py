@@ -4,6 +4,7 @@ clear private error, in every zone, and changes nothing."""
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -12,9 +13,10 @@ import pytest
 
 from bot.core.clock import FakeClock
 from bot.core.messages import Message, MessageKind
+from bot.core.ports import Actor
 from bot.scheduling.commands import SchedulingCommands
 from bot.scheduling.config_file import ConfigError, parse_deployment_config
-from tests.scheduling.scheduling_harness import ADMIN, Rig, make_rig
+from tests.scheduling.scheduling_harness import ADMIN, PLATFORM, Rig, make_rig
 
 ZONES = ["Pacific/Kiritimati", "Pacific/Pago_Pago", "UTC"]  # UTC+14, UTC-11, UTC
 FAR_DATES = ["0001-01-01", "0001-01-02", "1899-12-31", "9001-01-01", "9999-12-31"]
@@ -75,3 +77,31 @@ def test_config_skip_dates_out_of_range_are_problems(day: str) -> None:
     (problem,) = caught.value.problems
     assert "deskbreak.yaml:5: workspaces[0].skip_dates: " in str(problem)
     assert "outside the years 1900-9000" in str(problem)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> Path | str:
+    """A SQLite file, or the session's PostgreSQL database."""
+    if request.param == "sqlite":
+        return tmp_path / "db.sqlite3"
+    return str(request.getfixturevalue("pg_url"))
+
+
+async def test_far_dates_change_nothing_on_either_database(database: Path | str) -> None:
+    """On SQLite and PostgreSQL alike: east of UTC, far dates are refused and nothing is
+    written (a workspace of its own keeps the shared PostgreSQL database's other rows out)."""
+    db = database
+    rig = await make_rig(db, FakeClock(datetime(2027, 1, 1, 0, 30, tzinfo=UTC)))
+    admin = Actor(PLATFORM, f"dates-{secrets.token_hex(4)}", "admin-dates", is_admin=True)
+    try:
+        assert (await rig.commands.remind_on(admin)).kind == MessageKind.INFO
+        assert (await rig.commands.remind_timezone(admin, "Pacific/Kiritimati")).kind == (
+            MessageKind.INFO)
+        before = await rig.store.snapshot()
+        for answer in (await rig.commands.remind_pause(admin, "0001-01-01"),
+                       await rig.commands.config_skip(admin, "0001-01-01"),
+                       await rig.commands.config_skip(admin, "9999-12-31")):
+            assert answer.kind == MessageKind.ERROR and "1900-9000" in answer.body
+        assert await rig.store.snapshot() == before
+    finally:
+        await rig.store.close()

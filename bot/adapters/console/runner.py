@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
 from bot.adapters.console.adapter import CONSOLE_WORKSPACE, ConsoleAdapter
@@ -14,10 +15,16 @@ from bot.core.ports import Platform
 from bot.observability.health import HealthCheck
 from bot.platforms import Build
 from bot.scheduling.commands import SchedulingCommands
+from bot.storage.errors import StorageError
 from bot.storage.paths import data_folder
 
 if TYPE_CHECKING:
     from bot.app import App
+
+
+log = logging.getLogger(__name__)
+# What a locked or unreachable database raises (a refused connection is a bare OSError).
+_DATABASE_DOWN: tuple[type[Exception], ...] = (StorageError, OSError)
 
 
 class ConsolePlatform:
@@ -38,7 +45,14 @@ class ConsolePlatform:
         """The person at this computer gets their 09:00, not UTC's: the console workspace
         takes the machine's time zone before the scheduler times anything."""
         app = self._app
-        zone = await adopt_local_zone(app.store, app.clock, CONSOLE_WORKSPACE)
+        try:
+            zone = await adopt_local_zone(app.store, app.clock, CONSOLE_WORKSPACE)
+        except _DATABASE_DOWN as exc:
+            # A locked or unreachable database must not end the console before it starts:
+            # one line (never the SQL or its parameters), and the zone stays as stored.
+            log.warning("couldn't set the console to this computer's time zone (%s); times"
+                        " stay in the zone stored before", exc)
+            return
         self.console.notes.append(zone.describe())
 
     async def wait(self) -> int:

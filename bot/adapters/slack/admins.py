@@ -9,18 +9,41 @@ demoted admin loses access within minutes.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.adapters.slack.errors import NETWORK_ERRORS
 from bot.core.clock import Clock
 
 log = logging.getLogger(__name__)
 
 DEFAULT_TTL = timedelta(minutes=5)
+ADMIN_CHECK_FAILED = "I couldn't check your admin rights with Slack; try again in a minute."
+# Answers that settle the question (fail closed: not an admin). Anything else (an HTML error
+# page, a rate limit, a network failure) means Slack could not say.
+_DEFINITE = frozenset(
+    {"user_not_found", "user_not_visible", "no_such_subteam", "subteam_not_found"})
+
+
+# No answer at all: the network, the SDK giving up, a body that is not JSON.
+_NO_ANSWER: tuple[type[BaseException], ...] = (*NETWORK_ERRORS, SlackClientError, ValueError)
+
+
+class AdminCheckFailed(Exception):  # noqa: N818 - an outcome the listener answers
+    """Slack could not say whether the person is an admin; already logged, in one line."""
+
+
+def _slack_error(exc: SlackApiError) -> str:
+    """Slack's error code, or what came back instead of one (an HTML page has no JSON)."""
+    data = getattr(exc.response, "data", None)
+    if isinstance(data, dict) and data.get("error"):
+        return str(data["error"])
+    return f"HTTP {getattr(exc.response, 'status_code', '?')} without a Slack answer"
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,11 +103,8 @@ class AdminResolver:
         cached = self._get(key)
         if isinstance(cached, bool):
             return cached
-        try:
-            response = await self._client.users_info(user=user_id)
-        except SlackApiError as exc:
-            # Fail closed: an unknown answer never grants admin rights.
-            log.warning("users.info failed for %s: %s", user_id, exc.response.get("error"))
+        response = await self._ask("users.info", user_id, self._client.users_info, user=user_id)
+        if response is None:
             return False
         user = response.get("user") or {}
         value = bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"))
@@ -96,13 +116,30 @@ class AdminResolver:
         cached = self._get(key)
         if isinstance(cached, frozenset):
             return cached
-        try:
-            response = await self._client.usergroups_users_list(usergroup=group_id)
-        except SlackApiError as exc:
-            log.warning(
-                "usergroups.users.list failed for %s: %s", group_id, exc.response.get("error")
-            )
+        response = await self._ask("usergroups.users.list", group_id,
+                                   self._client.usergroups_users_list, usergroup=group_id)
+        if response is None:
             return frozenset()
         members = frozenset(response.get("users") or [])
         self._put(key, members)
         return members
+
+    async def _ask(self, method: str, about: str, call: Callable[..., Awaitable[Any]],
+                   **args: str) -> Any | None:
+        """Slack's answer; None when Slack says no such person or group (fail closed).
+
+        Raises :class:`AdminCheckFailed` (after one warning line, no traceback) when Slack
+        gave no usable answer: the person is then told to try again rather than refused as
+        a non-admin or shown "something went wrong".
+        """
+        try:
+            return await call(**args)
+        except SlackApiError as exc:
+            reason = _slack_error(exc)
+            if reason in _DEFINITE:
+                log.info("%s for %s: %s", method, about, reason)
+                return None
+        except _NO_ANSWER as exc:
+            reason = f"{type(exc).__name__}: {exc}".strip().splitlines()[0][:200]
+        log.warning("couldn't check admin rights: %s failed for %s (%s)", method, about, reason)
+        raise AdminCheckFailed(reason)

@@ -17,6 +17,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 
+from bot.adapters.slack.admins import ADMIN_CHECK_FAILED, AdminCheckFailed
 from bot.adapters.slack.respond import actor_for, answer, place_of
 from bot.adapters.slack.services import Services
 from bot.commands.buttons import button_call, button_for, unknown_button
@@ -68,7 +69,10 @@ async def _answer_command(
         return error(str(exc))
     if parsed.help:
         return command_help(command, Platform.SLACK)
-    actor = await actor_for(body, services, admin=parsed.path.access is Access.ADMIN)
+    try:
+        actor = await actor_for(body, services, admin=parsed.path.access is Access.ADMIN)
+    except AdminCheckFailed:  # Slack could not say: fail closed, and say why (logged once)
+        return error(ADMIN_CHECK_FAILED)
     return await run(Call(parsed.path, actor, place_of(body), services.facades, parsed.args))
 
 

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.adapters.slack.admins import AdminResolver
+from bot.adapters.slack.admins import AdminCheckFailed, AdminResolver
 from bot.adapters.slack.errors import NETWORK_ERRORS, api_error
 from bot.adapters.slack.notifier import SlackNotifier
 from bot.core.clock import Clock
@@ -64,7 +64,10 @@ class SlackDirectory:
     async def is_admin(self, workspace_id: str, user_id: str) -> bool:
         if await self.workspace(workspace_id) is None:
             return False
-        return await self._admins.is_admin(workspace_id, user_id)
+        try:
+            return await self._admins.is_admin(workspace_id, user_id)
+        except AdminCheckFailed:  # already logged; the dashboard fails closed
+            return False
 
     async def channels(self, workspace_id: str) -> list[Channel]:
         if await self.workspace(workspace_id) is None:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.adapters.slack.admins import AdminResolver, parse_admin_ids
+import pytest
+
+from bot.adapters.slack.admins import AdminCheckFailed, AdminResolver, parse_admin_ids
 from bot.adapters.slack.client import build_web_client
 from bot.core.clock import FakeClock
 from tests.fakes.slack import BOT_TOKEN, FakeSlack
@@ -53,7 +55,17 @@ async def test_listed_users_and_group_members_are_admins(fake: FakeSlack, clock:
 
 
 async def test_lookup_failure_fails_closed(fake: FakeSlack, clock: FakeClock) -> None:
-    """If users.info fails, the person is treated as a non-admin."""
+    """If users.info fails, admin rights are never granted: the check says it could not tell
+    (the listener then asks the person to try again), and nothing is cached."""
     fake.users["UA"] = {"is_admin": True}
     fake.fail("users.info", Fault(error="internal_error"))
-    assert not await _resolver(fake, clock).is_admin(TEAM_ID, "UA")
+    resolver = _resolver(fake, clock)
+    with pytest.raises(AdminCheckFailed):
+        await resolver.is_admin(TEAM_ID, "UA")
+    assert await resolver.is_admin(TEAM_ID, "UA")  # Slack answers again: asked again
+
+
+async def test_an_unknown_user_is_simply_not_an_admin(fake: FakeSlack, clock: FakeClock) -> None:
+    """users.info saying user_not_found settles it: not an admin, no "try again"."""
+    fake.fail("users.info", Fault(error="user_not_found"))
+    assert not await _resolver(fake, clock).is_admin(TEAM_ID, "UX")

@@ -68,6 +68,8 @@ class Fault:
     status: int = 200
     retry_after: int | str | None = None  # a str is sent as is (malformed headers)
     times: int | None = 1  # None = every call
+    html: bool = False  # a 5xx answered with an HTML error page, as a proxy in front would
+    disconnect: bool = False  # the connection is dropped without an answer
 
 
 @dataclass
@@ -248,6 +250,13 @@ class FakeSlack:
             token = "basic:" + base64.b64decode(auth[6:]).decode()
         params = await self._params(request)
         self.calls.append(Call(method, params, token, self.clock.now()))
+        queue = self._faults.get(method) or []
+        if queue and queue[0].disconnect:
+            self._fault(method)  # spends it
+            assert request.transport is not None
+            request.transport.abort()
+            await self._notify()
+            return web.Response(status=500)  # never reaches the client: the link is gone
         gate = self._holds.get(method)
         if gate is not None:
             await self._notify()
@@ -304,6 +313,10 @@ class FakeSlack:
             return web.json_response(
                 {"ok": False, "error": "ratelimited"}, status=429, headers=headers
             )
+        if fault.status >= 500 and fault.html:
+            page = f"<html><body><h1>{fault.status} Service Unavailable</h1></body></html>"
+            return web.Response(status=fault.status, text=page, content_type="text/html",
+                                headers=headers)
         if fault.status >= 500:
             return web.Response(status=fault.status, text="upstream trouble", headers=headers)
         return web.json_response({"ok": False, "error": fault.error}, headers=headers)
