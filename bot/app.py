@@ -15,15 +15,23 @@ from bot.core.commands import ContentCommands
 from bot.core.content.loader import load_library
 from bot.core.cooldown import Cooldown
 from bot.core.events import EventLog, NoEventLog
+from bot.core.groupbreak import GroupChannel, OneStretch, RoutineCatalog
 from bot.core.ports import Notifier, Platform
 from bot.observability import HealthChecks, Metrics
 from bot.observability.store_probe import store_counts, store_health
-from bot.scheduling.commands import CommandNames, SchedulingCommands, notifier_channel_checker
+from bot.scheduling.commands import (
+    CommandNames,
+    GroupBreakDeps,
+    SchedulingCommands,
+    notifier_channel_checker,
+)
 from bot.scheduling.config_file import DeploymentConfig, load_workspaces_config
+from bot.scheduling.groupbreaks import GroupBreakStarter, GroupGuide
 from bot.scheduling.service import SchedulerService
 from bot.settings import Settings
 from bot.storage import Store, create_store
 from bot.storage.audit import AuditLog
+from bot.storage.groupbreaks import GroupBreakStore
 from bot.storage.rotation import SqlRotationStore
 
 
@@ -41,6 +49,11 @@ class App:
     workspaces: DeploymentConfig | None = None
     # Where every part records what happened to a break (bot/core/events.py): stats read it.
     events: EventLog = field(default_factory=NoEventLog)
+    # Each platform's way to post group breaks (bot/core/groupbreak.py), put here by its
+    # runner's build(app); the routines /groupbreak offers, and who guides them.
+    group_channels: dict[Platform, GroupChannel] = field(default_factory=dict)
+    routines: RoutineCatalog = field(default_factory=OneStretch)
+    group_guide: GroupGuide | None = None
     # Told about each Scheduling build_scheduling makes, with its notifiers (the dashboard).
     on_scheduling: list[Callable[[Scheduling, Mapping[Platform, Notifier]], None]] = field(
         default_factory=list)
@@ -52,6 +65,7 @@ class Scheduling:
 
     service: SchedulerService
     commands: SchedulingCommands
+    groups: GroupBreakStarter | None = None
 
     def commands_for(self, names: CommandNames) -> SchedulingCommands:
         """The facade for a second adapter in this process: same scheduler, its own names."""
@@ -86,10 +100,28 @@ def build_scheduling(
         names=names,
         audit=AuditLog(app.store),  # admin changes from chat commands reach the audit log
     )
-    scheduling = Scheduling(service=service, commands=commands)
+    groups = build_group_breaks(app, service, notifiers)
+    if groups is not None:
+        commands = commands.with_groups(GroupBreakDeps(
+            groups.groups, groups.channels, app.routines, app.events))
+    scheduling = Scheduling(service=service, commands=commands, groups=groups)
     for hook in app.on_scheduling:
         hook(scheduling, notifiers)
     return scheduling
+
+
+def build_group_breaks(app: App, service: SchedulerService,
+                       notifiers: Mapping[Platform, Notifier]) -> GroupBreakStarter | None:
+    """Group breaks on the platforms this process serves, started by the scheduler's tick."""
+    channels = {p: c for p, c in app.group_channels.items() if p in notifiers}
+    if not channels:
+        return None
+    starter = GroupBreakStarter(
+        GroupBreakStore(app.store), app.store, channels, owner=service.instance_id,
+        lease=service.claim_lease, grace=service.grace, guide=app.group_guide)
+    service.tick_work.append(starter.tick)
+    service.stop_work.append(starter.stop)
+    return starter
 
 
 def build_app(settings: Settings, *, clock: Clock | None = None) -> App:

@@ -92,6 +92,22 @@ def _quit(call: Call) -> Message:
     raise EndSession
 
 
+def _group_button(method: str) -> Command:
+    """The console's typed form of a group break's button (it has no buttons to press)."""
+    labels = {"join": "Count me in to a group break", "leave": "Leave a group break",
+              "done": "Done after a group break: counts as your break"}
+
+    async def answer(call: Call) -> Message:
+        message: Message = await getattr(call.scheduling, f"group_{method}")(
+            call.actor, call.integer("id") or 0)
+        return message
+
+    return Command(method, labels[method], answer=answer, examples=("1",),
+                   options=(Option("id", "The group break's number (on its card)",
+                                   Kind.INTEGER, required=True, min_value=1,
+                                   noun="group break number"),))
+
+
 # --------------------------------------------------------------------------- the table
 
 TABLE = Table((
@@ -227,6 +243,19 @@ TABLE = Table((
             ),
         ),
     ),
+    Command(
+        "groupbreak", "Invite the channel to a short break together, in a few minutes",
+        options=(
+            Option("in_minutes", "Starts in N minutes (1-60, default 5)", Kind.INTEGER,
+                   aliases=("in", "minutes"), min_value=1, max_value=60,
+                   noun="number of minutes", example="10"),
+            Option("routine", "Which routine to do together", Kind.WORDS,
+                   example="desk reset"),
+        ),
+        answer=lambda call: call.scheduling.groupbreak(
+            call.actor, call.place, call.integer("in_minutes"), call.text("routine")),
+        examples=("", "10", "in 15"),
+    ),
     Command("help", "Every command and how to use it", answer=_help,
             # A bare /help would collide with other apps' on Slack: there it is /deskbreak.
             names={Platform.SLACK: "deskbreak"}),
@@ -235,6 +264,9 @@ TABLE = Table((
             platforms=frozenset({Platform.CONSOLE}), personal=True,
             options=(Option("minutes", "How long, e.g. 10", Kind.DURATION, default="10"),),
             answer=lambda call: call.scheduling.snooze(call.actor, call.text("minutes") or "10")),
+    Command("gb", "A group break's buttons, typed: join, leave, done (with its number)",
+            platforms=frozenset({Platform.CONSOLE}),
+            subcommands=tuple(_group_button(m) for m in ("join", "leave", "done"))),
     Command("quit", "Leave (Ctrl-D works too)", platforms=frozenset({Platform.CONSOLE}),
             answer=_quit),
 ))

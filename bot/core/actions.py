@@ -85,7 +85,14 @@ PAGE = ActionKind(
     ),
 )
 
-ACTIONS: tuple[ActionKind, ...] = (SHOW_STRETCH, DONE, SNOOZE, PAGE)
+GROUP_ID = r"[0-9]{1,12}"
+# A group break's card: "Count me in" and "Leave"; its start message: "Done" (a break taken).
+GROUP_JOIN = ActionKind("group_join", (Field("group", GROUP_ID),))
+GROUP_LEAVE = ActionKind("group_leave", (Field("group", GROUP_ID),))
+GROUP_DONE = ActionKind("group_done", (Field("group", GROUP_ID),))
+
+ACTIONS: tuple[ActionKind, ...] = (SHOW_STRETCH, DONE, SNOOZE, PAGE,
+                                   GROUP_JOIN, GROUP_LEAVE, GROUP_DONE)
 _BY_NAME = {kind.name: kind for kind in ACTIONS}
 
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Coroutine, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -104,6 +104,10 @@ class SchedulerService:
         )
         self._scheduler: Any = None
         self._ticks: set[asyncio.Task[None]] = set()
+        # Other due work this one job drives (group breaks: bot/scheduling/groupbreaks.py),
+        # each called with the tick's time; and what to stop with the scheduler.
+        self.tick_work: list[Callable[[datetime], Awaitable[object]]] = []
+        self.stop_work: list[Callable[[], Awaitable[object]]] = []
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -151,6 +155,8 @@ class SchedulerService:
                 task.cancel()
             if running:
                 await asyncio.wait(running)
+        for work in self.stop_work:
+            await _survive(work(), "stopping the scheduler's other work", "it is dropped")
         try:
             await self.store.release_leases(self.instance_id)
         except STORAGE_ERRORS as exc:  # a stop must finish; the leases simply run out
@@ -222,6 +228,8 @@ class SchedulerService:
         """Claim due rows, write their ledger rows and new next_due, then send; tests call this."""
         report = TickReport()
         now = self.clock.now()
+        for work in self.tick_work:
+            await _survive(work(now), "the tick's other work", "the next tick retries")
         if not await self.store.has_work(now, scope=self.scope):
             return report
         report.expired = await self.store.fail_expired_deliveries(
