@@ -21,6 +21,7 @@ class MessageKind(StrEnum):
     REDFLAGS = "redflags"
     ABOUT = "about"
     INFO = "info"
+    GUIDED = "guided"  # one frame of a guided stretch or routine (bot/core/guided)
     ERROR = "error"
 
 

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from functools import cached_property
 from pathlib import Path
 
-from bot.core.content.models import Area, Prompt, RedFlag, Stretch, Tip, Where
+from bot.core.content.models import Area, Prompt, RedFlag, Routine, Stretch, Tip, Where
 from bot.core.lookup import StretchIndex, fold
 from bot.core.safety import in_level_order
 from bot.core.text import plural
@@ -27,6 +27,7 @@ class Library:
         red_flags: Iterable[RedFlag] = (),
         red_flags_intro: str = "",
         red_flags_outro: str = "",
+        routines: Iterable[Routine] = (),
         sources: Iterable[Path] = (),
     ) -> None:
         self.stretches: tuple[Stretch, ...] = tuple(sorted(stretches, key=lambda s: fold(s.name)))
@@ -37,6 +38,9 @@ class Library:
         self.red_flags_intro = red_flags_intro
         self.red_flags_outro = red_flags_outro
         self.sources: tuple[Path, ...] = tuple(sources)
+        # In file order: the order people are shown them in (/routines).
+        self.routines: tuple[Routine, ...] = tuple(routines)
+        self._routines_by_id = {r.id: r for r in self.routines}
         self._by_id = {s.id: s for s in self.stretches}
         self._tips_by_id = {t.id: t for t in self.tips}
         self._prompts_by_id = {p.id: p for p in self.prompts}
@@ -47,6 +51,9 @@ class Library:
 
     def stretch(self, stretch_id: str) -> Stretch | None:
         return self._by_id.get(stretch_id)
+
+    def routine(self, routine_id: str) -> Routine | None:
+        return self._routines_by_id.get(routine_id)
 
     def tip(self, tip_id: str) -> Tip | None:
         return self._tips_by_id.get(tip_id)

@@ -29,12 +29,16 @@ from bot.core.content.models import (
     PromptFile,
     RedFlag,
     RedFlagFile,
+    Routine,
+    RoutineFile,
+    RoutineItem,
     Stretch,
     StretchFile,
     Tip,
     TipFile,
 )
 from bot.core.content.pose import Arrow, Panel, Pose, Props
+from bot.core.guided.plan import plan_routine  # routines are timed by their guided plan
 from bot.core.limits import EMBED_TOTAL_BUDGET
 from bot.core.lookup import normalize
 from bot.core.yamlsource import Loc, YamlDocument, YamlSyntaxError, format_loc, load_yaml
@@ -45,12 +49,14 @@ FILE_MODELS: dict[str, type[BaseModel]] = {
     "tips": TipFile,
     "prompts": PromptFile,
     "red_flags": RedFlagFile,
+    "routines": RoutineFile,
 }
 ITEM_MODELS: dict[str, type[BaseModel]] = {
     "stretches": Stretch,
     "tips": Tip,
     "prompts": Prompt,
     "red_flags": RedFlag,
+    "routines": Routine,
 }
 # Which model owns the keys under a loc segment, for "did you mean" on unknown keys.
 _PARENT_MODELS: dict[str, type[BaseModel]] = {
@@ -60,6 +66,7 @@ _PARENT_MODELS: dict[str, type[BaseModel]] = {
     "panels": Panel,
     "props": Props,
     "arrows": Arrow,
+    "items": RoutineItem,
 }
 
 
@@ -147,6 +154,7 @@ def load_library(dirs: Sequence[Path]) -> Library:
     _check_prompts(state.entries["prompts"], stretches, state)
     _check_names(stretches, state)
     _check_card_sizes(stretches, state)
+    _check_routines(state.entries["routines"], stretches, state)
     if state.problems:
         raise ContentError(state.problems)
     intro, outro = state.red_flags_text
@@ -157,6 +165,7 @@ def load_library(dirs: Sequence[Path]) -> Library:
         red_flags=(e.item for e in state.entries["red_flags"].values()),
         red_flags_intro=intro,
         red_flags_outro=outro,
+        routines=(e.item for e in state.entries["routines"].values()),
         sources=state.files,
     )
 
@@ -309,7 +318,8 @@ def _item_label(doc: YamlDocument, loc: Loc) -> str:
     if not isinstance(items, list) or loc[1] >= len(items) or not isinstance(items[loc[1]], dict):
         return ""
     item_id = items[loc[1]].get("id")
-    noun = {"stretches": "stretch", "tips": "tip", "prompts": "prompt", "red_flags": "red flag"}
+    noun = {"stretches": "stretch", "tips": "tip", "prompts": "prompt", "red_flags": "red flag",
+            "routines": "routine"}
     return f"{noun[str(loc[0])]} {item_id!r}" if isinstance(item_id, str) else ""
 
 
@@ -411,3 +421,56 @@ def _check_card_sizes(stretches: dict[str, _Entry], state: _Collected) -> None:
                     f" {EMBED_TOTAL_BUDGET} so chat platforms show all of it",
                 )
             )
+
+
+# A routine's promised minutes may be off by this share (or 30 s, whichever is more).
+ROUTINE_TIME_TOLERANCE = 0.25
+
+
+def _check_routines(
+    routines: dict[str, _Entry], stretches: dict[str, _Entry], state: _Collected
+) -> None:
+    """Every stretch a routine names exists and can be done where the routine says, and the
+    guided plan takes about the minutes the routine promises."""
+    by_id = {sid: e.item for sid, e in stretches.items()}
+    for entry in routines.values():
+        routine: Routine = entry.item
+        complete = True
+        for i, item in enumerate(routine.items):
+            field_name = "stretch" if item.stretch is not None else "choice"
+            for j, sid in enumerate(item.stretch_ids):
+                loc: Loc = (*entry.loc, "items", i, field_name)
+                if field_name == "choice":
+                    loc = (*loc, j)
+                stretch = by_id.get(sid)
+                if stretch is None:
+                    complete = False
+                    if sid in state.raw_stretch_ids:
+                        continue  # reported with the stretch's own problems
+                    close = difflib.get_close_matches(sid, list(by_id), n=1)
+                    hint = f"; did you mean {close[0]!r}?" if close else ""
+                    message = f"unknown stretch id {sid!r}{hint} [in routine {routine.id!r}]"
+                elif not set(stretch.where) & set(routine.where):
+                    places = ", ".join(w.value for w in stretch.where)
+                    wanted = ", ".join(w.value for w in routine.where)
+                    message = (f"stretch {sid!r} is done {places}, but routine {routine.id!r} "
+                               f"is for {wanted}")
+                else:
+                    continue
+                state.problems.append(
+                    Problem(entry.file, entry.doc.line_of(loc), format_loc(loc), message))
+        if complete:
+            _check_routine_time(entry, routine, by_id, state)
+
+
+def _check_routine_time(entry: _Entry, routine: Routine, by_id: dict[str, Stretch],
+                        state: _Collected) -> None:
+    total = plan_routine(routine, by_id).total_seconds
+    promised = routine.minutes * 60
+    if abs(total - promised) <= max(30, promised * ROUTINE_TIME_TOLERANCE):
+        return
+    loc: Loc = (*entry.loc, "minutes")
+    state.problems.append(Problem(
+        entry.file, entry.doc.line_of(loc), format_loc(loc),
+        f"routine {routine.id!r} promises {routine.minutes} min but its guided plan takes "
+        f"{total // 60}:{total % 60:02d}; change minutes or the holds"))

@@ -189,6 +189,60 @@ class RedFlag(_Strict):
     sign: Text
 
 
+class RoutineItem(_Strict):
+    """One stretch of a routine, or a choice of stretches done for the same time.
+
+    ``hold_seconds`` and ``reps`` shorten (or lengthen) the stretch's own dose to fit the
+    routine's time; ``note`` is said while getting into position ("pick whichever your knees
+    prefer").
+    """
+
+    stretch: Id | None = None
+    # "one of these": the guided step names them all and times the first one's dose.
+    choice: Annotated[list[Id], Field(min_length=2, max_length=3)] | None = None
+    hold_seconds: Annotated[int, Field(ge=2, le=120)] | None = None
+    reps: Annotated[int, Field(ge=1, le=30)] | None = None
+    note: Text | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> RoutineItem:
+        if (self.stretch is None) == (self.choice is None):
+            raise ValueError("give either stretch or choice (a list of 2-3 stretch ids)")
+        return self
+
+    @property
+    def stretch_ids(self) -> tuple[str, ...]:
+        return (self.stretch,) if self.stretch is not None else tuple(self.choice or ())
+
+
+class Routine(_Strict):
+    """A named sequence of stretches run guided, one after another (``/routine``).
+
+    ``minutes`` is the time people are promised; the loader checks the guided plan really
+    takes about that long, so the promise cannot drift when a dose changes. ``where`` says
+    where every stretch in it can be done (a chair-only routine lists only ``desk``).
+    """
+
+    id: Id
+    name: ShortText
+    aliases: list[ShortText] = Field(default_factory=list)
+    minutes: Annotated[int, Field(ge=1, le=14)]  # a Discord interaction token lives 15 min
+    where: Annotated[list[Where], Field(min_length=1)]
+    about: Text
+    items: list[RoutineItem] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> Routine:
+        if not self.items:
+            raise ValueError("items is empty: a routine needs at least one stretch")
+        return self
+
+
+class RoutineFile(_Strict):
+    version: int
+    routines: list[Routine]
+
+
 class StretchFile(_Strict):
     version: int
     stretches: list[Stretch]
