@@ -15,7 +15,10 @@ from bot.core.commands import ContentCommands
 from bot.core.content.loader import load_library
 from bot.core.cooldown import Cooldown
 from bot.core.events import EventLog, NoEventLog
-from bot.core.groupbreak import GroupChannel, OneStretch, RoutineCatalog
+from bot.core.groupbreak import GroupChannel, GroupGuide, OneStretch, RoutineCatalog
+from bot.core.groupguide import GuidedGroup, LibraryRoutines
+from bot.core.guided.session import GuidedRuns
+from bot.core.guided.timer import SystemTimer
 from bot.core.ports import Notifier, Platform
 from bot.observability import HealthChecks, Metrics
 from bot.observability.store_probe import store_counts, store_health
@@ -26,7 +29,7 @@ from bot.scheduling.commands import (
     notifier_channel_checker,
 )
 from bot.scheduling.config_file import DeploymentConfig, load_workspaces_config
-from bot.scheduling.groupbreaks import GroupBreakStarter, GroupGuide
+from bot.scheduling.groupbreaks import GroupBreakStarter
 from bot.scheduling.service import SchedulerService
 from bot.settings import Settings
 from bot.storage import Store, create_store
@@ -137,7 +140,7 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
     health.add("store", store_health(store))
     content = ContentCommands(library, SqlRotationStore(store), clock)
     limits = settings.limits
-    return App(
+    app = App(
         cooldown=Cooldown(clock, limits.cooldown_burst, limits.cooldown_per_minute),
         settings=settings,
         clock=clock,
@@ -146,4 +149,9 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
         metrics=metrics,
         health=health,
         workspaces=workspaces,
+        routines=LibraryRoutines(library),
     )
+    # Group breaks run their routine on the guided engine; nobody is counted at the finish
+    # (each person presses Done), so this registry's own event log is never written to.
+    app.group_guide = GuidedGroup(GuidedRuns(SystemTimer(clock), app.events), library)
+    return app

@@ -38,6 +38,11 @@ def time_zones(facades: Facades, text: str) -> Sequence[Choice]:
     return [Choice(z, z) for z in facades.scheduling.timezone_choices(text, AUTOCOMPLETE_LIMIT)]
 
 
+def group_routines(facades: Facades, text: str) -> Sequence[Choice]:
+    groups = facades.scheduling.groups if facades.scheduling is not None else None
+    return [] if groups is None else groups.routines.choices(text, AUTOCOMPLETE_LIMIT)
+
+
 def body_areas(facades: Facades) -> Sequence[Choice]:
     return [Choice(a.replace("-", " "), a) for a in facades.content.areas()]
 
@@ -249,12 +254,12 @@ TABLE = Table((
             Option("in_minutes", "Starts in N minutes (1-60, default 5)", Kind.INTEGER,
                    aliases=("in", "minutes"), min_value=1, max_value=60,
                    noun="number of minutes", example="10"),
-            Option("routine", "Which routine to do together", Kind.WORDS,
-                   example="desk reset"),
+            Option("routine", "Which routine to do together (default: desk reset)",
+                   Kind.WORDS, autocomplete=group_routines, example="wrists"),
         ),
         answer=lambda call: call.scheduling.groupbreak(
             call.actor, call.place, call.integer("in_minutes"), call.text("routine")),
-        examples=("", "10", "in 15"),
+        examples=("", "10", "15 wrists", "in 10 routine=eyes"),
     ),
     Command("help", "Every command and how to use it", answer=_help,
             # A bare /help would collide with other apps' on Slack: there it is /deskbreak.

@@ -10,11 +10,13 @@ nothing else the bot sends can ping anyone.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 from bot.core import actions
+from bot.core.guided.frames import Countdown
+from bot.core.lookup import Choice
 from bot.core.messages import Button, ButtonStyle, Message, MessageKind, Section
 from bot.core.ports import Platform
 from bot.core.text import plural
@@ -26,11 +28,13 @@ MAX_NAMES_SHOWN = 20  # the card names this many people, then "and N more"
 
 @dataclass(frozen=True, slots=True)
 class Posted:
-    """A message the bot posted: where it is (a thread's id, or the channel's) and its id."""
+    """A message the bot posted: the channel it is in (on Discord a thread is a channel of
+    its own), its id, and ``thread``: the thread it belongs to, if any (Slack: the parent
+    message's ts, which replies in that thread name; Discord: the thread's channel id)."""
 
     channel_id: str
     message_id: str
-    threaded: bool = False
+    thread: str | None = None
 
 
 class GroupRefused(Exception):  # noqa: N818 - the platform's refusal, said to a person
@@ -47,6 +51,10 @@ class GroupChannel(Protocol):
     """
 
     platform: Platform
+    # How a guided hold counts down here (bot/core/guided/frames.py) and how often a running
+    # hold is redrawn (None: only at the changes, where the countdown counts by itself).
+    countdown: Countdown
+    refresh: float | None
 
     async def post_card(self, workspace_id: str, channel_id: str, message: Message) -> Posted:
         """Post the card in the channel; raise :class:`GroupRefused` if the bot cannot."""
@@ -65,7 +73,31 @@ class GroupChannel(Protocol):
         ...
 
     async def edit(self, where: Posted, message: Message) -> None:
-        """Replace a posted message's content (card counts, the guided steps)."""
+        """Replace a posted message's content (the card once the break starts or is missed)."""
+        ...
+
+    async def show(self, where: Posted, draw: Callable[[], Message]) -> None:
+        """Edit a posted message to ``draw()``, drawn when the platform's pacing lets the
+        edit go (a guided frame shows where the routine is at that moment)."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class GroupRun:
+    """A group break being started: what to guide, and who set it up (who may Stop it)."""
+
+    id: int
+    routine: str | None
+    title: str
+    created_by: str
+
+
+class GroupGuide(Protocol):
+    """Runs a group break's routine guided, in one message everyone follows."""
+
+    async def run(self, group: GroupRun, channel: GroupChannel, where: Posted) -> None:
+        """Post the guided message at ``where`` (the start's thread or channel), keep it up
+        to date until the routine ends, and return then."""
         ...
 
 
@@ -89,6 +121,10 @@ class RoutineCatalog(Protocol):
         """Every routine's name, for the "no such routine" answer."""
         ...
 
+    def choices(self, text: str, limit: int = 25) -> Sequence[Choice]:
+        """Autocomplete: routines matching what has been typed so far."""
+        ...
+
 
 class OneStretch:
     """The catalog when the content has no routines: every group break is one desk stretch."""
@@ -97,6 +133,9 @@ class OneStretch:
         return RoutinePick(None, DEFAULT_TITLE) if not (text or "").strip() else None
 
     def names(self) -> Sequence[str]:
+        return ()
+
+    def choices(self, text: str, limit: int = 25) -> Sequence[Choice]:
         return ()
 
 

@@ -10,7 +10,7 @@ holding one loses it when the lease runs out and another takes it over.
 Starting means: a break due longer ago than the grace period is not started late (its card
 says it was missed); any other is announced under its card, mentioning exactly the people who
 joined, and its routine is then guided for the group in one shared message
-(:class:`GroupGuide`), in the background so the tick is not held up for minutes.
+(``bot.core.groupbreak.GroupGuide``), in the background so the tick is not held up for minutes.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ import asyncio
 import logging
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
-from typing import Protocol
 
 from bot.core import groupbreak as gb
 from bot.core.messages import Message
@@ -32,22 +31,12 @@ from bot.storage.store import Store
 log = logging.getLogger(__name__)
 
 
-class GroupGuide(Protocol):
-    """Runs a group break's routine guided, in one message everyone follows."""
-
-    async def run(self, group: GroupBreakRow, channel: gb.GroupChannel,
-                  where: gb.Posted) -> None:
-        """Post the guided message at ``where`` (the start's thread or channel) and keep it
-        up to date until the routine ends; return then."""
-        ...
-
-
 class GroupBreakStarter:
     """The tick's group-break work: claim what is due, start it or call it missed."""
 
     def __init__(self, groups: GroupBreakStore, store: Store,
                  channels: Mapping[Platform, gb.GroupChannel], *, owner: str,
-                 lease: timedelta, grace: timedelta, guide: GroupGuide | None = None) -> None:
+                 lease: timedelta, grace: timedelta, guide: gb.GroupGuide | None = None) -> None:
         self.groups = groups
         self.store = store
         self.channels = dict(channels)
@@ -103,7 +92,8 @@ class GroupBreakStarter:
                      where: gb.Posted) -> None:
         assert self.guide is not None
         try:
-            await self.guide.run(row, channel, where)
+            await self.guide.run(gb.GroupRun(row.id, row.routine, row.title, row.created_by),
+                                 channel, where)
         except asyncio.CancelledError:
             raise
         except Exception:

@@ -4,7 +4,7 @@ joins, the start at its time (once, across restarts and processes), missed break
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -46,6 +46,11 @@ class RecordingChannel:
     edits: list[tuple[Posted, Message]] = field(default_factory=list)
     posts: list[Message] = field(default_factory=list)
     refuse: str | None = None
+    refresh: float | None = None
+
+    @staticmethod
+    def countdown(until: datetime, left: int) -> str:
+        return f"{left} s left"
 
     async def post_card(self, workspace_id: str, channel_id: str, message: Message) -> Posted:
         if self.refuse:
@@ -56,7 +61,7 @@ class RecordingChannel:
     async def start(self, card: Posted, message: Message, mentions: Sequence[str],
                     thread_name: str, nonce: str) -> Posted:
         self.starts.append((card, message, tuple(mentions), nonce))
-        return Posted(card.message_id, f"start{len(self.starts)}", threaded=True)
+        return Posted(card.message_id, f"start{len(self.starts)}", thread=card.message_id)
 
     async def post(self, where: Posted, message: Message) -> Posted:
         self.posts.append(message)
@@ -64,6 +69,9 @@ class RecordingChannel:
 
     async def edit(self, where: Posted, message: Message) -> None:
         self.edits.append((where, message))
+
+    async def show(self, where: Posted, draw: Callable[[], Message]) -> None:
+        self.edits.append((where, draw()))
 
 
 class Events:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.adapters.console.adapter import CONSOLE_WORKSPACE, ConsoleAdapter
+from bot.adapters.console.groups import ConsoleGroupChannel
 from bot.adapters.console.localzone import adopt_local_zone
 from bot.adapters.console.terminal import history_path
 from bot.commands.help import command_names
@@ -52,6 +53,7 @@ class ConsolePlatform:
 def build(app: App) -> ConsolePlatform:
     # Line-editor history beside the SQLite database (data/ by default).
     console = ConsoleAdapter(app.content, history=history_path(app.settings.database.url))
+    app.group_channels[Platform.CONSOLE] = ConsoleGroupChannel(console.output)
     return ConsolePlatform(console, app)
 
 

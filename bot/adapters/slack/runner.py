@@ -15,6 +15,8 @@ from slack_sdk.errors import SlackApiError
 
 from bot.adapters.slack.adapter import SlackAdapter, SlackConfig
 from bot.adapters.slack.errors import NETWORK_ERRORS, api_error
+from bot.adapters.slack.groups import SlackGroupChannel
+from bot.adapters.slack.pacer import ChannelPacer
 from bot.core.ports import Platform
 from bot.observability.health import HealthCheck
 from bot.platforms import Build, PlatformRefused
@@ -75,6 +77,8 @@ def build(app: App) -> SlackPlatform:
         sleep=app.metrics.paced_sleep(Platform.SLACK),
         cooldown=app.cooldown,
     )
+    app.group_channels[Platform.SLACK] = SlackGroupChannel(
+        adapter.client, ChannelPacer(app.clock, app.metrics.paced_sleep(Platform.SLACK)))
     return SlackPlatform(adapter)
 
 
