@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 from bot.core import actions
 from bot.core.content.library import Library
@@ -95,4 +96,12 @@ class _Shared:
         self.where = where
 
     async def show(self, draw: Callable[[], Message]) -> None:
-        await self.channel.show(self.where, draw)
+        await self.channel.show(self.where, lambda: _for_the_group(draw()))
+
+
+def _for_the_group(message: Message) -> Message:
+    """A group's finish counts nobody by itself: each person presses Done for themselves."""
+    if message.meta.get("finished"):
+        return replace(message, body=message.body.replace(
+            "That counts as a break taken.", "Press Done to count it as your break."))
+    return message
