@@ -16,22 +16,30 @@ import yarl
 from pydantic import SecretStr
 
 from bot.adapters.console import ConsoleAdapter
+from bot.adapters.console.groups import ConsoleGroupChannel
 from bot.adapters.discord.client import DeskbreakClient
+from bot.adapters.discord.groups import DiscordGroupChannel
 from bot.adapters.discord.notifier import DiscordNotifier
 from bot.adapters.discord.services import DiscordServices
 from bot.adapters.slack import SlackAdapter, SlackConfig
+from bot.adapters.slack.groups import SlackGroupChannel
+from bot.adapters.slack.pacer import ChannelPacer
 from bot.commands.help import command_names
 from bot.commands.table import TABLE
 from bot.core.clock import FakeClock
 from bot.core.commands import ContentCommands
 from bot.core.content.library import Library
 from bot.core.content.loader import load_library
+from bot.core.events import NoEventLog
+from bot.core.groupbreak import GroupChannel
+from bot.core.groupguide import LibraryRoutines
 from bot.core.ports import Notifier, Platform
 from bot.core.rotation import MemoryRotationStore
-from bot.scheduling.commands import SchedulingCommands, notifier_channel_checker
+from bot.scheduling.commands import GroupBreakDeps, SchedulingCommands, notifier_channel_checker
 from bot.scheduling.service import SchedulerService
 from bot.settings import Settings
 from bot.storage import Store, create_store
+from bot.storage.groupbreaks import GroupBreakStore
 from tests.contract.drivers import ConsoleDriver, DiscordDriver, Driver, SlackDriver
 from tests.fakes.discord import FakeDiscord
 from tests.fakes.discord import payloads as p
@@ -64,13 +72,17 @@ async def new_store(path: Path, clock: FakeClock) -> Store:
 
 
 def scheduling_for(platform: Platform, store: Store, content: ContentCommands, clock: FakeClock,
-                   notifier: Notifier) -> SchedulingCommands:
+                   notifier: Notifier, groups: GroupChannel) -> SchedulingCommands:
     """The facade as bot/serve.py wires it: the platform's names, its notifier's channel
-    checks, and a scheduler (never started: nothing here waits on time) for /schedule test."""
+    checks, a scheduler (never started: nothing here waits on time) for /schedule test, and
+    group breaks posted through the platform's GroupChannel."""
     notifiers = {platform: notifier}
     service = SchedulerService(store, notifiers, content, clock, instance_id=str(platform))
-    return SchedulingCommands(store, clock, None, notifier_channel_checker(notifiers),
-                              service=service, names=command_names(TABLE, platform))
+    return SchedulingCommands(
+        store, clock, None, notifier_channel_checker(notifiers), service=service,
+        names=command_names(TABLE, platform),
+    ).with_groups(GroupBreakDeps(GroupBreakStore(store), {platform: groups},
+                                 LibraryRoutines(content.library), NoEventLog()))
 
 
 @pytest.fixture
@@ -80,7 +92,8 @@ async def console(library: Library, clock: FakeClock, tmp_path: Path
     content = content_for(library, clock)
     adapter = ConsoleAdapter(content, stdin=io.StringIO(), stdout=io.StringIO(),
                              interactive=False)
-    adapter.attach(scheduling_for(Platform.CONSOLE, store, content, clock, adapter.notifier))
+    adapter.attach(scheduling_for(Platform.CONSOLE, store, content, clock, adapter.notifier,
+                                  ConsoleGroupChannel(adapter.output)))
     yield ConsoleDriver(adapter, store)
     await store.close()
 
@@ -104,7 +117,8 @@ async def discord_driver(
     client = DeskbreakClient(DiscordServices(content=content, kv=store),
                              guild_ready_timeout=0)
     notifier = DiscordNotifier(client, store)
-    scheduling = scheduling_for(Platform.DISCORD, store, content, clock, notifier)
+    scheduling = scheduling_for(Platform.DISCORD, store, content, clock, notifier,
+                                DiscordGroupChannel(client))
     client.services = DiscordServices(content=content, kv=store, scheduling=scheduling,
                                       prepare_dm=notifier.prepare_dm)
     task = asyncio.create_task(client.start(fake.token))
@@ -131,7 +145,8 @@ async def slack_driver(library: Library, clock: FakeClock, tmp_path: Path
                          http_port=0, base_url=fake.base_url)
     adapter = SlackAdapter(config, content, clock=clock, kv=store)
     adapter.use_scheduling(scheduling_for(Platform.SLACK, store, content, clock,
-                                          adapter.notifier))
+                                          adapter.notifier,
+                                          SlackGroupChannel(adapter.client, ChannelPacer(clock))))
     await adapter.start()
     try:
         yield SlackDriver(fake, adapter, store)
