@@ -90,9 +90,10 @@ _BY_KIND = {spec.kind.name: spec for spec in BUTTONS}
 def button_for(action: str) -> tuple[ButtonSpec, Action] | None:
     """The spec and the parsed action for a click, or None for an unknown action."""
     parsed = actions.parse(action)
-    if parsed is None:
+    spec = None if parsed is None else _BY_KIND.get(parsed.kind)  # a kind no entry answers
+    if parsed is None or spec is None:
         return None
-    return _BY_KIND[parsed.kind], parsed
+    return spec, parsed
 
 
 def typed_form(action: str) -> str | None:
