@@ -14,9 +14,10 @@ from bot.core.clock import Clock, SystemClock
 from bot.core.commands import ContentCommands
 from bot.core.content.loader import load_library
 from bot.core.cooldown import Cooldown
-from bot.core.events import EventLog, NoEventLog
+from bot.core.events import BreakEvent, EventLog, NoEventLog
 from bot.core.groupbreak import GroupChannel, GroupGuide, OneStretch, RoutineCatalog
 from bot.core.groupguide import GuidedGroup, LibraryRoutines
+from bot.core.guided.commands import GuidedCommands
 from bot.core.guided.session import GuidedRuns
 from bot.core.guided.timer import SystemTimer
 from bot.core.ports import Notifier, Platform
@@ -52,6 +53,9 @@ class App:
     workspaces: DeploymentConfig | None = None
     # Where every part records what happened to a break (bot/core/events.py): stats read it.
     events: EventLog = field(default_factory=NoEventLog)
+    # Guided stretches and routines: every adapter's Start / /routine / Stop (one registry of
+    # runs per process, so one person has one run whichever platform started it).
+    guided: GuidedCommands | None = None
     # Each platform's way to post group breaks (bot/core/groupbreak.py), put here by its
     # runner's build(app); the routines /groupbreak offers, and who guides them.
     group_channels: dict[Platform, GroupChannel] = field(default_factory=dict)
@@ -102,11 +106,12 @@ def build_scheduling(
         service=service,
         names=names,
         audit=AuditLog(app.store),  # admin changes from chat commands reach the audit log
+        routines=[r.id for r in app.content.library.routines],  # kind routine:<id>
     )
     groups = build_group_breaks(app, service, notifiers)
     if groups is not None:
         commands = commands.with_groups(GroupBreakDeps(
-            groups.groups, groups.channels, app.routines, app.events))
+            groups.groups, groups.channels, app.routines, AppEvents(app)))
     scheduling = Scheduling(service=service, commands=commands, groups=groups)
     for hook in app.on_scheduling:
         hook(scheduling, notifiers)
@@ -127,12 +132,25 @@ def build_group_breaks(app: App, service: SchedulerService,
     return starter
 
 
+class AppEvents:
+    """The EventLog that is ``app.events`` at the moment of recording: parts built here keep
+    this, so a log set on the App later (the stats part) still receives their events."""
+
+    def __init__(self, app: App) -> None:
+        self._app = app
+
+    async def record(self, event: BreakEvent) -> None:
+        await self._app.events.record(event)
+
+
 def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
     """Load and check content (and the config file's workspaces) and build the services;
     raises ContentError on bad content and ConfigError on a bad config file."""
     clock = clock or SystemClock()
     library = load_library(settings.content.dirs())
-    workspaces = load_workspaces_config(settings.config_path) if settings.config_path else None
+    routines = [r.id for r in library.routines]  # a schedule's kind may be routine:<id>
+    workspaces = (load_workspaces_config(settings.config_path, routines)
+                  if settings.config_path else None)
     store = create_store(settings.database.url, clock=clock)  # connects lazily; see serve()
     metrics = Metrics(clock)
     metrics.watch_store(store_counts(store))
@@ -151,7 +169,8 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
         workspaces=workspaces,
         routines=LibraryRoutines(library),
     )
-    # Group breaks run their routine on the guided engine; nobody is counted at the finish
-    # (each person presses Done), so this registry's own event log is never written to.
-    app.group_guide = GuidedGroup(GuidedRuns(SystemTimer(clock), app.events), library)
+    app.guided = GuidedCommands(library, GuidedRuns(SystemTimer(clock), AppEvents(app)))
+    # Group breaks run their routine on the same registry of runs; nobody is counted at the
+    # finish (each person presses Done for themselves).
+    app.group_guide = GuidedGroup(app.guided.runs, library)
     return app

@@ -270,7 +270,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
         problems += exc.problems
     if config_path:
         try:  # workspaces and schedules in a deployment-format config file
-            load_workspaces_config(config_path)
+            routines = [r.id for r in library.routines] if library is not None else None
+            load_workspaces_config(config_path, routines)
         except ConfigError as exc:  # a YAML error the settings already reported is said once
             problems += [p for p in exc.problems if str(p) not in settings_problems]
     if library is None or problems or settings_problems:

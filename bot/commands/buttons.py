@@ -47,6 +47,18 @@ async def _nudge(call: Call) -> Message:
     return _private(await call.scheduling.button(call.actor, str(call.args["action"])))
 
 
+def _guided(call: Call) -> Message:
+    return call.guided.start_stretch(call.actor, call.text("stretch"))
+
+
+def _routine(call: Call) -> Message:
+    return call.guided.start_routine_by_id(call.actor, call.text("routine"))
+
+
+async def _stop(call: Call) -> Message:
+    return await call.guided.stop(call.actor, call.text("run") or "")
+
+
 def _page(call: Call) -> Message:
     area, where = call.text("area"), call.text("where")
     return call.content.stretches(None if area == "*" else area, None if where == "*" else where,
@@ -73,6 +85,14 @@ BUTTONS: tuple[ButtonSpec, ...] = (
             typed=lambda a: f"/stretch {a['stretch']}" if "stretch" in a.values else "/break"),
     _button(actions.DONE, _nudge, personal=True, typed=lambda a: "/done"),
     _button(actions.SNOOZE, _nudge, personal=True, typed=lambda a: f"/snooze {a['minutes']}"),
+    # Start / Done again / Another one: the run's first frame replaces the clicked message
+    # where it is the clicker's own (a private card, a DM), else it arrives privately.
+    _button(actions.GUIDED, _guided,
+            typed=lambda a: f"/guide {a['stretch']}" if "stretch" in a.values else "/guide"),
+    _button(actions.ROUTINE, _routine,
+            typed=lambda a: f"/routine {a['routine']}" if "routine" in a.values else "/routines"),
+    # Stop: the "Stopped" frame replaces the guided message (Ctrl-C in the console).
+    _button(actions.STOP, _stop, replaces=True),
     _button(actions.PAGE, _page, replaces=True,
             typed=lambda a: "/stretches " + " ".join(
                 p for p in (a["area"].replace("-", " "), a["where"], str(int(a["page"]) + 1))

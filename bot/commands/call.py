@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from bot.commands.spec import Path
 from bot.core.commands import ContentCommands
+from bot.core.guided.commands import GuidedCommands
 from bot.core.ports import Actor, Target
 from bot.scheduling.commands import SchedulingCommands
 
@@ -32,6 +33,8 @@ class Facades:
 
     content: ContentCommands
     scheduling: SchedulingCommands | None = None
+    # Guided stretches and routines (Start, /routine, Stop); None where nothing can run them.
+    guided: GuidedCommands | None = None
 
 
 def with_defaults(path: Path, args: Mapping[str, Value]) -> dict[str, Value]:
@@ -62,6 +65,12 @@ class Call:
         if self.facades.scheduling is None:
             raise Unavailable("Schedules and reminders are not running in this deskbreak process.")
         return self.facades.scheduling
+
+    @property
+    def guided(self) -> GuidedCommands:
+        if self.facades.guided is None:
+            raise Unavailable("Guided stretches are not running in this deskbreak process.")
+        return self.facades.guided
 
     def text(self, name: str) -> str | None:
         value = self.args.get(name)

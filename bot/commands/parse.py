@@ -343,7 +343,7 @@ def _fits(option: Option, text: str, after: Sequence[Token]) -> bool:
         return True
     kind = option.kind
     if option.choices and not callable(option.choices) and kind is Kind.TEXT:
-        return _choice(option.choices, text) is not None
+        return _choice(option.choices, text) is not None or _more(option, text)
     if kind in (Kind.TEXT, Kind.WORDS, Kind.CRON):
         return True
     if kind is Kind.INTEGER:
@@ -473,6 +473,8 @@ def convert(option: Option, value: Value, path: Path, platform: Platform, text: 
         return match.group(1)
     if option.choices and not callable(option.choices) and option.kind is Kind.TEXT:
         choice = _choice(option.choices, value)
+        if choice is None and _more(option, value):
+            return value.strip().lower()
         if choice is None:
             raise fail(f"{ask(option)} ({_value(value)} is not one of them.)")
         return choice.value
@@ -497,6 +499,12 @@ def channel_id(text: str) -> str | None:
     if _BARE_CHANNEL.fullmatch(text.strip()):
         return text.strip()
     return None
+
+
+def _more(option: Option, text: str) -> bool:
+    """Whether ``text`` is one of the option's run-time choices by its shape (``routine:x``)."""
+    pattern = option.more_pattern
+    return pattern is not None and re.fullmatch(pattern, text.strip().lower()) is not None
 
 
 def _choice(choices: Sequence[Choice], text: str) -> Choice | None:

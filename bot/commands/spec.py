@@ -70,6 +70,9 @@ class Option:
     option may be typed as ``name=value`` or ``name value``, under its name or an alias
     (``from 09:00 to 17:00``). ``also`` are literal words accepted besides the kind's values
     (``off``). ``then``: a ``09:00-17:00`` range typed here fills this option and ``then``.
+    ``more`` are run-time choices besides ``choices`` (a schedule's ``routine:<id>`` kinds):
+    Discord lists them with the others; typed text accepts any value matching ``more_pattern``
+    and leaves checking it to the facade.
     ``default`` is what typed text means when the option is left out; a required option with
     a default is required only where a form can insist on it (Discord).
     """
@@ -87,6 +90,8 @@ class Option:
     default: str | int | bool | None = None
     also: tuple[str, ...] = ()
     then: str | None = None
+    more: ChoiceSource | None = None
+    more_pattern: str | None = None
     # How a value is called in messages ("schedule id"), the question asked when a required
     # one is missing, and a value for usage lines ("09:00").
     noun: str = ""

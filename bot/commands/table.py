@@ -14,7 +14,7 @@ from bot.commands.call import Call, Facades
 from bot.commands.help import help_message
 from bot.commands.run import EndSession
 from bot.commands.spec import Access, Command, Kind, Option, Table
-from bot.core import actions
+from bot.core import actions, kinds
 from bot.core.commands import NUDGE_KINDS
 from bot.core.lookup import Choice
 from bot.core.messages import Message
@@ -30,6 +30,18 @@ NUDGE_CHOICES = tuple(Choice(_KIND_LABELS.get(kind, kind), kind) for kind in NUD
 
 def stretch_names(facades: Facades, text: str) -> Sequence[Choice]:
     return facades.content.autocomplete(text, limit=AUTOCOMPLETE_LIMIT)
+
+
+def routine_names(facades: Facades, text: str) -> Sequence[Choice]:
+    if facades.guided is None:
+        return []
+    return facades.guided.routine_choices(text, AUTOCOMPLETE_LIMIT)
+
+
+def routine_kinds(facades: Facades) -> Sequence[Choice]:
+    """A schedule may post a routine: ``routine:<id>`` for each one in the content."""
+    return [Choice(f"routine: {r.name}", f"{kinds.ROUTINE_PREFIX}{r.id}")
+            for r in facades.content.library.routines]
 
 
 def time_zones(facades: Facades, text: str) -> Sequence[Choice]:
@@ -135,6 +147,16 @@ TABLE = Table((
         answer=_stretches,
         examples=("", "hips", "neck desk", "lower back standing 2"),
     ),
+    Command(
+        "routine", "Run a routine of stretches, guided with a timer",
+        options=(Option("name", "Which routine (start typing for suggestions)", Kind.WORDS,
+                        required=True, default="", autocomplete=routine_names,
+                        noun="routine"),),
+        answer=lambda call: call.guided.start_routine(call.actor, call.text("name") or ""),
+        examples=("desk reset", "eyes"),
+    ),
+    Command("routines", "The guided routines: a few stretches in a row, with a timer",
+            answer=lambda call: call.guided.routines()),
     Command("tip", "A desk-ergonomics tip", public=True,
             answer=lambda call: call.content.tip(call.place.key)),
     Command("break", "Take a short break now, with a desk stretch", public=True,
@@ -190,7 +212,8 @@ TABLE = Table((
                 options=(
                     Option("channel", "Where to post (default: here)", Kind.CHANNEL),
                     Option("kind", "What to post", required=True, choices=NUDGE_CHOICES,
-                           ask="Say what to post: `break` or `tip`.", noun="kind"),
+                           more=routine_kinds, more_pattern=kinds.ROUTINE_PATTERN,
+                           ask=kinds.ASK, noun="kind"),
                     Option("cron", "Crontab, e.g. '0 10,15 * * 1-5' (local time)", Kind.CRON,
                            positional=False, example='"0 9 * * 1-5"'),
                     _every(), START, END, DAYS,
@@ -206,7 +229,8 @@ TABLE = Table((
                 examples=("break every=60 start=09:00 end=17:00 days=mon-fri",
                           'tip cron="0 9 * * 1-5" tz=Europe/London',
                           "break every 30 minutes from 09:00 to 17:00 on mon-fri",
-                          "break cron=0 9 * * *"),
+                          "break cron=0 9 * * *",
+                          "routine:desk-reset every=120 start=10:00 end=16:00"),
             ),
             Command("list", "List this workspace's schedules",
                     answer=lambda call: call.scheduling.schedule_list(call.actor)),
@@ -272,6 +296,14 @@ TABLE = Table((
     Command("gb", "A group break's buttons, typed: join, leave, done (with its number)",
             platforms=frozenset({Platform.CONSOLE}),
             subcommands=tuple(_group_button(m) for m in ("join", "leave", "done"))),
+    # The console's Start button: a stretch step by step with a live countdown line.
+    Command("guide", "A stretch step by step, with a live timer (none: any desk stretch)",
+            platforms=frozenset({Platform.CONSOLE}),
+            options=(Option("name", "Which stretch", Kind.WORDS, default="",
+                            autocomplete=stretch_names, noun="stretch"),),
+            examples=("pigeon", ""),
+            answer=lambda call: call.guided.start_stretch_named(call.actor,
+                                                                 call.text("name") or "")),
     Command("quit", "Leave (Ctrl-D works too)", platforms=frozenset({Platform.CONSOLE}),
             answer=_quit),
 ))

@@ -7,11 +7,12 @@ platform is asking, so Discord, Slack and the console answer identically.
 
 from __future__ import annotations
 
+import logging
 import random
 from dataclasses import replace
 from typing import TypeVar
 
-from bot.core import areas, filters, render
+from bot.core import areas, filters, kinds, render
 from bot.core.clock import Clock
 from bot.core.content.library import Library
 from bot.core.content.models import Stretch
@@ -20,6 +21,8 @@ from bot.core.messages import Message, MessageKind, error
 from bot.core.rotation import RotationStore, Rotator
 
 __all__ = ["Choice", "ContentCommands"]
+
+log = logging.getLogger(__name__)
 
 NUDGE_KINDS = ("break", "tip")
 AUTOCOMPLETE_CACHE_SIZE = 4096  # distinct /stretch queries and autocomplete texts remembered
@@ -141,7 +144,16 @@ class ContentCommands:
         return await self._break(target_key, MessageKind.BREAK)
 
     async def nudge(self, kind: str, target_key: str) -> Message:
-        """What a scheduled nudge of ``kind`` ("break" or "tip") says to ``target_key`` now."""
+        """What a scheduled nudge of ``kind`` ("break", "tip" or "routine:<id>") says to
+        ``target_key`` now. A routine since removed from the content posts a break instead."""
+        routine_id = kinds.routine_of(kind)
+        if routine_id is not None:
+            routine = self.library.routine(routine_id)
+            if routine is not None:
+                return render.routine_nudge(routine)
+            log.warning("schedule posts routine %r, which the content no longer has; "
+                        "posting a break instead", routine_id)
+            return await self._break(target_key, MessageKind.NUDGE)
         if kind == "break":
             return await self._break(target_key, MessageKind.NUDGE)
         if kind == "tip":

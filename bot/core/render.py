@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.core import actions, safety
-from bot.core.content.models import Dose, Prompt, RedFlag, Sides, Stretch, Tip
+from bot.core.content.models import Dose, Prompt, RedFlag, Routine, Sides, Stretch, Tip
 from bot.core.limits import (
     BUTTON_LABEL_LIMIT,
     fit,
@@ -90,6 +90,8 @@ def stretch_card(stretch: Stretch, easier: Stretch | None = None) -> Message:
         easier_lines.append(stretch.easier_note)
     if easier_lines:
         sections += split_section("Easier option", easier_lines)
+    # Start: the stretch step by step in this message, with a timer (bot/core/guided).
+    buttons.append(Button(actions.GUIDED.build(stretch.id), "Start", ButtonStyle.PRIMARY))
     sections += split_section("Why", (stretch.why,))
     return fit(
         Message(
@@ -249,9 +251,11 @@ def break_message(
                 ),
             ),
         )
-        buttons.append(
-            Button(actions.SHOW_STRETCH.build(stretch.id), "Show me how", ButtonStyle.PRIMARY)
-        )
+        buttons += [
+            Button(actions.SHOW_STRETCH.build(stretch.id), "Show me how", ButtonStyle.PRIMARY),
+            # Start: the stretch guided, with a timer (privately, for whoever clicks).
+            Button(actions.GUIDED.build(stretch.id), "Start"),
+        ]
         meta["stretch_id"] = stretch.id
     buttons += [
         Button(actions.DONE.build(), "Done", ButtonStyle.SUCCESS),
@@ -330,3 +334,24 @@ def about_message(stretch_count: int, tip_count: int) -> Message:
 
 def _label(text: str) -> str:
     return truncate(text, BUTTON_LABEL_LIMIT)
+
+
+def routine_nudge(routine: Routine) -> Message:
+    """A scheduled routine in a channel: what it is, and Start (each person's own run)."""
+    where = " or ".join(WHERE_LABELS.get(w.value, w.value) for w in routine.where)
+    return fit(
+        Message(
+            kind=MessageKind.NUDGE,
+            title=f"Time for a routine: {routine.name}",
+            body=routine.about,
+            sections=(Section(None, (f"About {routine.minutes} min, {where}. Start runs it "
+                                     "for you with a timer.",)),),
+            footer=DISCLAIMER,
+            buttons=(
+                Button(actions.ROUTINE.build(routine.id), "Start", ButtonStyle.PRIMARY),
+                Button(actions.DONE.build(), "Done", ButtonStyle.SUCCESS),
+                Button(actions.SNOOZE.build(10), "Snooze 10 min"),
+            ),
+            meta={"routine_id": routine.id},
+        )
+    )

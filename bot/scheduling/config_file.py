@@ -8,7 +8,7 @@ fixed in seconds, not discovered when a reminder silently never fires.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, time
 from pathlib import Path
@@ -24,6 +24,7 @@ from pydantic import (
     model_validator,
 )
 
+from bot.core.kinds import ROUTINE_PATTERN, kind_problem
 from bot.core.yamlsource import YamlDocument, YamlSyntaxError, format_loc, load_yaml, parse_yaml
 from bot.scheduling.errors import ScheduleError
 from bot.scheduling.recurrence import (
@@ -81,7 +82,9 @@ class ScheduleEntry(_Strict):
     """One recurring nudge: a cron line, or every/start/end/days (09:00–17:00 Mon–Fri default)."""
 
     channel: str = Field(min_length=1, max_length=100)
-    kind: Literal["break", "tip"]
+    # break, tip or routine:<id> (bot/core/kinds.py); the id is checked against the content's
+    # routines by validate_document when it is given them.
+    kind: str = Field(pattern=rf"^(?:break|tip|{ROUTINE_PATTERN})$")
     # Keeps the schedule's identity when entries are reordered (default: its position among
     # the channel's entries); see bot/scheduling/config_apply.py.
     name: str | None = Field(default=None, min_length=1, max_length=40, pattern=r"^[\w.-]+$")
@@ -241,12 +244,14 @@ def load_deployment_config(path: Path) -> DeploymentConfig:
     return validate_document(_read(path))
 
 
-def load_workspaces_config(path: Path) -> DeploymentConfig | None:
-    """Validate ``path`` if it is deployment-format; None for a flat settings-only file."""
+def load_workspaces_config(path: Path, routines: Collection[str] | None = None
+                           ) -> DeploymentConfig | None:
+    """Validate ``path`` if it is deployment-format; None for a flat settings-only file.
+    ``routines``: the routine ids a ``routine:<id>`` kind may name (None: not checked)."""
     document = _read(path)
     if not is_deployment_format(document.data):
         return None
-    return validate_document(document)
+    return validate_document(document, routines)
 
 
 def parse_deployment_config(text: str, path: Path) -> DeploymentConfig:
@@ -258,7 +263,8 @@ def parse_deployment_config(text: str, path: Path) -> DeploymentConfig:
     return validate_document(document)
 
 
-def validate_document(document: YamlDocument) -> DeploymentConfig:
+def validate_document(document: YamlDocument, routines: Collection[str] | None = None
+                      ) -> DeploymentConfig:
     problems = [
         ConfigProblem(document.path, line, format_loc(loc), "key is given twice")
         for loc, line in document.duplicate_keys
@@ -279,9 +285,25 @@ def validate_document(document: YamlDocument) -> DeploymentConfig:
                 )
             )
         raise ConfigError(problems) from None
+    if routines is not None:
+        problems += _unknown_routines(document, config, routines)
     if problems:
         raise ConfigError(problems)
     return config
+
+
+def _unknown_routines(document: YamlDocument, config: DeploymentConfig,
+                      routines: Collection[str]) -> list[ConfigProblem]:
+    """A schedule posting a routine the content does not have, at its ``kind`` line."""
+    out = []
+    for w, workspace in enumerate(config.workspaces):
+        for n, entry in enumerate(workspace.schedules):
+            problem = kind_problem(entry.kind, routines)
+            if problem is not None:
+                loc = ("workspaces", w, "schedules", n, "kind")
+                out.append(ConfigProblem(document.path, document.line_of(loc), format_loc(loc),
+                                         problem))
+    return out
 
 
 def _existing_prefix(data: Any, loc: Sequence[str | int]) -> tuple[str | int, ...]:

@@ -68,7 +68,7 @@ schedules = sa.Table(
     sa.Column("platform", sa.String(16), nullable=False),
     sa.Column("workspace_id", sa.String(64), nullable=False),
     sa.Column("channel_id", sa.String(64), nullable=False),
-    sa.Column("kind", sa.String(8), nullable=False),
+    sa.Column("kind", sa.String(80), nullable=False),  # break, tip or routine:<id>
     sa.Column("cron", sa.String(200)),
     sa.Column("every_minutes", sa.Integer),
     sa.Column("start_time", sa.String(5)),
@@ -121,7 +121,7 @@ deliveries = sa.Table(
     sa.Column("workspace_id", sa.String(64), nullable=False),
     sa.Column("target_kind", sa.String(16), nullable=False),
     sa.Column("target_id", sa.String(64), nullable=False),
-    sa.Column("kind", sa.String(8), nullable=False),
+    sa.Column("kind", sa.String(80), nullable=False),  # break, tip or routine:<id>
     sa.Column("status", sa.String(16), nullable=False),
     sa.Column("nonce", sa.String(32), nullable=False),
     sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),

@@ -101,7 +101,7 @@ class ScheduleForm:
             value = data.get(name)
             return value.strip()[:limit] if isinstance(value, str) else ""
 
-        return cls(kind=text("kind", 10), channel=text("channel", 64),
+        return cls(kind=text("kind", 80), channel=text("channel", 64),
                    mode="cron" if text("mode") == "cron" else "every",
                    every=text("every", 20), start=text("start", 10), end=text("end", 10),
                    days=tuple(d for d in DAY_KEYS if d in set(days)), cron=text("cron"),

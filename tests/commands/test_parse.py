@@ -118,7 +118,7 @@ def test_every_form_reads_the_same_on_slack_and_in_the_console(
     ("remind", "of", ["`/remind of` is not something I can do", "Did you mean `/remind off`?",
                       "Usage: `/remind on"]),
     ("schedule", "add <#C0WELL|wellness> lunch every=30",
-     ["Say what to post: `break` or `tip`", "`lunch` is not one of them",
+     ["Say what to post: `break`, `tip` or `routine:<id>`", "`lunch` is not one of them",
       "For example: `/schedule add"]),
     ("schedule", "add break evry=30", ["I don't know the option `evry=`", "`every=`"]),
     ("schedule", "preview abc", ["`abc` is not a schedule id", "`/schedule preview 3`"]),

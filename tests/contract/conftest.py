@@ -33,6 +33,9 @@ from bot.core.content.loader import load_library
 from bot.core.events import NoEventLog
 from bot.core.groupbreak import GroupChannel
 from bot.core.groupguide import LibraryRoutines
+from bot.core.guided.commands import GuidedCommands
+from bot.core.guided.session import GuidedRuns
+from bot.core.guided.timer import FakeTimer
 from bot.core.ports import Notifier, Platform
 from bot.core.rotation import MemoryRotationStore
 from bot.scheduling.commands import GroupBreakDeps, SchedulingCommands, notifier_channel_checker
@@ -58,6 +61,12 @@ def library() -> Library:
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock(START)
+
+
+def guided_for(library: Library, clock: FakeClock) -> GuidedCommands:
+    """Guided runs on a timer that never moves: each answer is the run's opening frame."""
+    return GuidedCommands(library, GuidedRuns(FakeTimer(clock), NoEventLog()),
+                          random.Random(SEED))
 
 
 def content_for(library: Library, clock: FakeClock) -> ContentCommands:
@@ -90,11 +99,13 @@ async def console(library: Library, clock: FakeClock, tmp_path: Path
                   ) -> AsyncIterator[ConsoleDriver]:
     store = await new_store(tmp_path / "console.sqlite3", clock)
     content = content_for(library, clock)
+    guided = guided_for(library, clock)
     adapter = ConsoleAdapter(content, stdin=io.StringIO(), stdout=io.StringIO(),
-                             interactive=False)
+                             interactive=False, guided=guided)
     adapter.attach(scheduling_for(Platform.CONSOLE, store, content, clock, adapter.notifier,
                                   ConsoleGroupChannel(adapter.output)))
     yield ConsoleDriver(adapter, store)
+    await guided.runs.close()
     await store.close()
 
 
@@ -119,13 +130,15 @@ async def discord_driver(
     notifier = DiscordNotifier(client, store)
     scheduling = scheduling_for(Platform.DISCORD, store, content, clock, notifier,
                                 DiscordGroupChannel(client))
+    guided = guided_for(library, clock)
     client.services = DiscordServices(content=content, kv=store, scheduling=scheduling,
-                                      prepare_dm=notifier.prepare_dm)
+                                      prepare_dm=notifier.prepare_dm, guided=guided)
     task = asyncio.create_task(client.start(fake.token))
     try:
         await asyncio.wait_for(client.connected.wait(), READY_WAIT)
         yield DiscordDriver(fake, client, store, guild, channel, member, admin)
     finally:
+        await guided.runs.close()
         await client.close()
         await asyncio.gather(task, return_exceptions=True)
         await store.close()
@@ -143,7 +156,8 @@ async def slack_driver(library: Library, clock: FakeClock, tmp_path: Path
     content = content_for(library, clock)
     config = SlackConfig(bot_token=SecretStr(BOT_TOKEN), signing_secret=SecretStr(SIGNING_SECRET),
                          http_port=0, base_url=fake.base_url)
-    adapter = SlackAdapter(config, content, clock=clock, kv=store)
+    guided = guided_for(library, clock)
+    adapter = SlackAdapter(config, content, clock=clock, kv=store, guided=guided)
     adapter.use_scheduling(scheduling_for(Platform.SLACK, store, content, clock,
                                           adapter.notifier,
                                           SlackGroupChannel(adapter.client, ChannelPacer(clock))))
@@ -151,6 +165,7 @@ async def slack_driver(library: Library, clock: FakeClock, tmp_path: Path
     try:
         yield SlackDriver(fake, adapter, store)
     finally:
+        await guided.runs.close()
         await adapter.stop()
         await store.close()
         await fake.stop()

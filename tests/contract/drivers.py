@@ -197,10 +197,21 @@ class SlackDriver:
     async def run(self, path: Path, args: dict[str, Value], *, admin: bool = False) -> Seen:
         name, text = typed(path, self.platform, args)
         response = await self.slash(f"/{name}", text, user_id="U0ADMIN" if admin else "U0MEMBER")
-        return seen_blocks(response)
+        return self._followed(seen_blocks(response))
 
     async def click(self, action: str) -> Seen:
-        return seen_blocks(await self.slash.click(action))
+        return self._followed(seen_blocks(await self.slash.click(action)))
+
+    def _followed(self, seen: Seen) -> Seen:
+        """A guided run is shown in the person's DM (bot/adapters/slack/guided.py) and the
+        command answered with a private pointer to it: what the person sees is the DM post,
+        privately."""
+        if not seen.title.startswith(SLACK_GUIDED_POINTER):
+            return seen
+        post = self.fake.calls_to("chat.postMessage")[-1]
+        assert str(post.params["channel"]).startswith("D"), post.params
+        shown = seen_blocks({"blocks": post.params["blocks"]})
+        return Seen(shown.lines, True, seen.replaced, shown.buttons, shown.error)
 
 
 def seen_blocks(response: dict[str, Any]) -> Seen:
@@ -221,6 +232,12 @@ def seen_blocks(response: dict[str, Any]) -> Seen:
                 title in _ERROR_TITLES)
 
 
+SLACK_GUIDED_POINTER = "Started in your DM with me"
+# A guided frame's countdown is drawn each platform's way (Discord: a relative timestamp),
+# and a Stop button carries the run's random id.
+_COUNTDOWN = re.compile(r"ends <t:\d+:R>|\d+ s left")
+_RUN_ID = re.compile(r"^stop:[0-9a-f]+$")
+
 # Titles every platform gives error messages (bot/core/messages.py, bot/commands/run.py).
 _ERROR_TITLES = frozenset({"That didn't work", "Admins only", "Sorry, that failed"})
 
@@ -233,7 +250,9 @@ def canonical(seen: Seen, driver: Driver) -> Seen:
                          + r"(?![\w-])")
 
     def fix(line: str) -> str:
+        line = _COUNTDOWN.sub("<countdown>", line)
         return pattern.sub(lambda m: names[m.group(0)], line).replace(driver.here, "<here>")
 
+    buttons = tuple(_RUN_ID.sub("stop:<run>", b) for b in seen.buttons)
     return Seen(tuple(fix(line) for line in seen.lines), seen.private, seen.replaced,
-                seen.buttons, seen.error, seen.ended)
+                buttons, seen.error, seen.ended)

@@ -81,7 +81,8 @@ CONTENT_FILES = sorted(CONTENT_DIR.glob("*.yaml"))
 def test_content_directory_has_files_to_check() -> None:
     """The originality check has real content to look at, so it cannot pass vacuously."""
     names = {path.name for path in CONTENT_FILES}
-    assert {"stretches.yaml", "tips.yaml", "prompts.yaml", "redflags.yaml"} <= names
+    assert {"stretches.yaml", "tips.yaml", "prompts.yaml", "redflags.yaml",
+            "routines.yaml"} <= names
 
 
 def test_detector_flags_a_run_copied_from_a_seed(seed_runs: set[tuple[str, ...]]) -> None:

@@ -70,8 +70,8 @@ async def test_break_has_prompt_desk_stretch_and_buttons(content: ContentCommand
     message = await content.break_message("t")
     stretch_id = message.meta["stretch_id"]
     assert "desk" in content.library.stretch(stretch_id).where
-    assert [b.action for b in message.buttons] == [f"show_stretch:{stretch_id}", "done",
-                                                    "snooze:10"]
+    assert [b.action for b in message.buttons] == [
+        f"show_stretch:{stretch_id}", f"guided:{stretch_id}", "done", "snooze:10"]
     assert message.body in {p.text for p in content.library.prompts}
 
 

@@ -29,6 +29,7 @@ def test_card_has_every_part(library: Library) -> None:
     assert card.sections[4].lines[0] == "Thread the needle (/stretch thread-the-needle)"
     assert "/redflags" in card.footer and "not medical advice" in card.footer
     assert card.buttons[0].action == "show_stretch:thread-the-needle"
+    assert card.buttons[-1].action == "guided:pigeon-pose" and card.buttons[-1].label == "Start"
 
 
 def card_cautions(card) -> tuple[str, ...]:

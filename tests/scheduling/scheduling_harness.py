@@ -121,5 +121,6 @@ async def make_rig(
         limits,
         notifier_channel_checker({PLATFORM: notifier}),
         service=service,
+        routines=[r.id for r in library().routines],  # as build_scheduling wires it
     )
     return Rig(store, clock, notifier, service, commands)

@@ -132,3 +132,27 @@ async def test_another_workspaces_schedule_is_not_found(site: Site,
     assert "There is no schedule" in await (await browser.get(f"{WS}/schedules")).text()
     still = await site.app.store.get_schedule(other.id)
     assert still is not None and not still.paused
+
+
+async def test_the_form_offers_routines_and_saves_one(site: Site,
+                                                      browser: TestClient[Any, Any]) -> None:
+    """The form lists each routine as a kind; choosing one saves kind routine:<id>, listed as
+    a routine."""
+    blank = await (await browser.get(f"{WS}/schedules/new")).text()
+    assert 'value="routine:desk-reset"' in blank and 'value="routine:eyes"' in blank
+    response = await add(browser, kind="routine:eyes")
+    assert response.status == 303
+    (row,) = await site.app.store.list_schedules("console", "console")
+    assert row.kind == "routine:eyes"
+    page = await (await browser.get(f"{WS}/schedules")).text()
+    assert "Routine eyes" in page
+
+
+async def test_an_unknown_routine_is_refused_by_the_form(site: Site,
+                                                         browser: TestClient[Any, Any]) -> None:
+    """A posted routine the content does not have: 400, the facade's words, nothing saved."""
+    before = await site.app.store.snapshot()
+    response = await add(browser, kind="routine:lunch")
+    assert response.status == 400
+    assert "No routine called" in await response.text()
+    assert await site.app.store.snapshot() == before

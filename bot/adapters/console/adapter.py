@@ -11,12 +11,15 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
+from bot.adapters.console.guided import run_live
 from bot.adapters.console.notifier import ConsoleNotifier
 from bot.adapters.console.output import ConsoleOutput
 from bot.adapters.console.table import CommandTable, ConsoleContext, StopRepl
 from bot.adapters.console.terminal import CommandCompleter, LineReader, PipeReader, TerminalReader
 from bot.commands.call import Facades
 from bot.core.commands import ContentCommands
+from bot.core.guided.commands import GuidedCommands
+from bot.core.guided.session import LiveMessage
 from bot.core.ports import Actor, Platform, Target, TargetKind
 from bot.scheduling.commands import SchedulingCommands
 
@@ -49,6 +52,7 @@ class ConsoleAdapter:
         stdout: TextIO | None = None,
         interactive: bool | None = None,
         history: Path | None = None,
+        guided: GuidedCommands | None = None,
     ) -> None:
         self._stdin = stdin or sys.stdin
         if interactive is None:
@@ -56,7 +60,7 @@ class ConsoleAdapter:
         # stdout None: whatever sys.stdout is when printing (the line editor swaps it).
         self.output = ConsoleOutput(stdout, interactive=interactive)
         self.notifier = ConsoleNotifier(self.output)
-        self.facades = Facades(content)
+        self.facades = Facades(content, guided=guided)
         self.table = CommandTable(self.facades)
         self._history = history
         # Lines shown under the banner when a person is at the terminal (the time zone).
@@ -93,5 +97,7 @@ class ConsoleAdapter:
                     message = await self.table.dispatch(self.context, line)
                 except StopRepl:
                     return 0
-                if message is not None:
+                if isinstance(message, LiveMessage) and message.session is not None:
+                    await run_live(self.output, message)
+                elif message is not None:
                     self.output.show(message)

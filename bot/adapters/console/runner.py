@@ -52,7 +52,8 @@ class ConsolePlatform:
 
 def build(app: App) -> ConsolePlatform:
     # Line-editor history beside the SQLite database (data/ by default).
-    console = ConsoleAdapter(app.content, history=history_path(app.settings.database.url))
+    console = ConsoleAdapter(app.content, history=history_path(app.settings.database.url),
+                             guided=app.guided)
     app.group_channels[Platform.CONSOLE] = ConsoleGroupChannel(console.output)
     return ConsolePlatform(console, app)
 

@@ -128,6 +128,8 @@ def _value(value: Any) -> str | int | bool:
 
 def _choices(option: Option, facades: Facades) -> list[app_commands.Choice[str]]:
     found = option.choices(facades) if callable(option.choices) else option.choices
+    if option.more is not None:
+        found = (*found, *option.more(facades))
     return [app_commands.Choice(name=c.label[:CHOICE_LIMIT], value=c.value[:CHOICE_LIMIT])
             for c in found][:MAX_CHOICES]
 

@@ -49,6 +49,7 @@ COLOURS = {
     MessageKind.REDFLAGS: 0xB22222,
     MessageKind.ABOUT: 0x708090,
     MessageKind.INFO: 0x708090,
+    MessageKind.GUIDED: 0x2E8B57,
     MessageKind.ERROR: 0xB22222,
 }
 

@@ -19,7 +19,9 @@ from typing import Any
 
 import discord
 
+from bot.adapters.discord import guided
 from bot.adapters.discord.render import send_kwargs
+from bot.core.guided.session import LiveMessage
 from bot.core.messages import Message, error
 from bot.core.ports import Actor, Platform, Target, TargetKind
 
@@ -67,6 +69,9 @@ async def reply(interaction: discord.Interaction[Any], message: Message) -> None
     visibility differs from the deferral's, the placeholder is deleted and the answer sent
     as a follow-up with its own.
     """
+    if isinstance(message, LiveMessage) and message.session is not None:
+        await guided.start(interaction, message, reply)
+        return
     kwargs = send_kwargs(message)
     if not interaction.response.is_done():
         await interaction.response.send_message(ephemeral=message.ephemeral, **kwargs)

@@ -105,7 +105,8 @@ def build(app: App) -> DiscordPlatform:
     point_at(settings.api_base, settings.gateway_url)
     shards = app.settings.shards
     client = make_client(
-        DiscordServices(content=app.content, kv=app.store, cooldown=app.cooldown),
+        DiscordServices(content=app.content, kv=app.store, cooldown=app.cooldown,
+                         guided=app.guided),
         dev_guild_id=settings.dev_guild, shard_count=shards.count, shard_ids=shards.ids,
     )
     notifier = DiscordNotifier(

@@ -12,6 +12,7 @@ from bot.commands.call import Facades
 if TYPE_CHECKING:
     from bot.core.commands import ContentCommands
     from bot.core.cooldown import Cooldown
+    from bot.core.guided.commands import GuidedCommands
     from bot.scheduling.commands import SchedulingCommands
 
 
@@ -26,7 +27,9 @@ class DiscordServices:
     prepare_dm: Callable[[str, int | None], None] | None = None
     # The per-person command cooldown; None (tests, benchmarks) means no limit.
     cooldown: Cooldown | None = None
+    # Start / Stop / /routine; None: those answer that guided stretches are not running.
+    guided: GuidedCommands | None = None
 
     @property
     def facades(self) -> Facades:
-        return Facades(self.content, self.scheduling)
+        return Facades(self.content, self.scheduling, self.guided)

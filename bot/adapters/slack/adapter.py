@@ -22,6 +22,7 @@ from bot.adapters.slack import commands
 from bot.adapters.slack import cooldown as cooldown_middleware
 from bot.adapters.slack.admins import AdminResolver
 from bot.adapters.slack.client import DEFAULT_BASE_URL, Sleep, build_web_client
+from bot.adapters.slack.guided import SlackGuided, UpdatePacer
 from bot.adapters.slack.notifier import SlackNotifier
 from bot.adapters.slack.pacer import ChannelPacer
 from bot.adapters.slack.server import ReplayGuard, build_web_app
@@ -32,6 +33,7 @@ from bot.commands.table import TABLE
 from bot.core.clock import Clock, SystemClock
 from bot.core.commands import ContentCommands
 from bot.core.cooldown import Cooldown
+from bot.core.guided.commands import GuidedCommands
 from bot.core.ports import KeyValue, Platform
 from bot.scheduling.commands import CommandNames, SchedulingCommands
 from bot.settings import SlackSettings
@@ -94,6 +96,7 @@ class SlackAdapter:
         clock: Clock | None = None,
         sleep: Sleep = asyncio.sleep,
         cooldown: Cooldown | None = None,
+        guided: GuidedCommands | None = None,
     ) -> None:
         self._config = config
         self._clock = clock or SystemClock()
@@ -110,7 +113,9 @@ class SlackAdapter:
             # Socket Mode envelopes are authenticated by the websocket, not by a signature.
             request_verification_enabled=not config.socket_mode,
         )
-        self.services = Services(Facades(content, scheduling), self.admins, cooldown)
+        self.services = Services(
+            Facades(content, scheduling, guided), self.admins, cooldown,
+            SlackGuided(self.client, self.notifier.dm_channel, UpdatePacer(self._clock, sleep)))
         cooldown_middleware.register(self.bolt, self.services)  # first: refused, nothing runs
         # The slash commands registered, which tests compare with deploy/slack-manifest.yaml.
         self.commands = commands.register(self.bolt, self.services)

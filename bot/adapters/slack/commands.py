@@ -26,6 +26,7 @@ from bot.commands.run import UsageError, run, safely
 from bot.commands.spec import Access, Command, Table
 from bot.commands.table import TABLE
 from bot.core import actions
+from bot.core.guided.session import LiveMessage
 from bot.core.messages import Message, MessageKind, error
 from bot.core.ports import Platform
 
@@ -51,7 +52,7 @@ def _listener(command: Command, services: Services, table: Table) -> Any:
     async def handle(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
         await ack()
         message = await safely(_answer_command(command, body, services, table), f"Slack {name}")
-        await answer(respond, message)
+        await _answer(services, body, respond, message)
 
     return handle
 
@@ -84,6 +85,22 @@ def _button_listener(services: Services) -> Any:
         message = await safely(run(call), f"Slack button {spec.kind.name}")
         # An error goes privately to the person; it never replaces the message they clicked.
         replace = spec.replaces and message.kind is not MessageKind.ERROR
-        await answer(respond, message, replace_original=replace)
+        await _answer(services, body, respond, message, replace_original=replace)
 
     return click
+
+
+async def _answer(services: Services, body: dict[str, Any], respond: AsyncRespond,
+                  message: Message, *, replace_original: bool = False) -> None:
+    """Answer through ``response_url``; a guided run starts in the person's DM instead."""
+    if isinstance(message, LiveMessage) and message.session and services.live is not None:
+        try:
+            await services.live.start(message, body, respond)
+            return
+        except Exception as exc:  # Slack refused the DM: say so, privately, with an id
+            message = await safely(_raise(exc), "Slack guided start")
+    await answer(respond, message, replace_original=replace_original)
+
+
+async def _raise(exc: Exception) -> Message:
+    raise exc

@@ -120,6 +120,10 @@ class SlackNotifier:
     async def _dm_channel(self, team_id: str, user_id: str) -> str:
         return await self._dm_channels.get(f"{team_id}:{user_id}")
 
+    async def dm_channel(self, team_id: str, user_id: str) -> str:
+        """The person's DM channel with the bot (cached): where guided runs are shown."""
+        return await self._dm_channel(team_id, user_id)
+
     async def _open_dm(self, person: str) -> str:
         """The bot token belongs to one workspace, so only the user id goes to Slack."""
         user_id = person.rpartition(":")[2]

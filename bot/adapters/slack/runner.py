@@ -76,6 +76,7 @@ def build(app: App) -> SlackPlatform:
         clock=app.clock,
         sleep=app.metrics.paced_sleep(Platform.SLACK),
         cooldown=app.cooldown,
+        guided=app.guided,
     )
     app.group_channels[Platform.SLACK] = SlackGroupChannel(
         adapter.client, ChannelPacer(app.clock, app.metrics.paced_sleep(Platform.SLACK)))

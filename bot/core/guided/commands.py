@@ -7,6 +7,7 @@ and hands the session the message to edit. Nothing here knows the platform.
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 
 from bot.core import actions
 from bot.core.content.library import Library
@@ -48,6 +49,20 @@ class GuidedCommands:
         else:
             pool = self.library.break_stretches()
             stretch = self._rng.choice(pool)
+        return self._start(actor, self.stretch_plan(stretch), another=None)
+
+    def start_stretch_named(self, actor: Actor, query: str) -> Message:
+        """``/guide name`` (the console's Start): the stretch ``query`` names, else the
+        card's suggestions; nothing typed: any desk stretch."""
+        if not query.strip():
+            return self.start_stretch(actor, None)
+        index = self.library.index
+        stretch = index.exact(query) or index.resolve(query).stretch
+        if stretch is None:
+            found = index.resolve(query).suggestions
+            names = ", ".join(s.id for s in found[:5])
+            hint = f" Did you mean: {names}?" if names else ""
+            return error(f"No stretch called {query.strip()[:60]!r}.{hint}")
         return self._start(actor, self.stretch_plan(stretch), another=None)
 
     def start_routine(self, actor: Actor, query: str | None) -> Message:
@@ -103,7 +118,8 @@ class GuidedCommands:
         if self.runs.full():
             return error(BUSY, title="Busy right now")
         session = self.runs.prepare(plan, actor, another=another)
-        return self.runs.live(session, session.opening())
+        # A person's own run: private where the platform can make it so.
+        return self.runs.live(session, replace(session.opening(), ephemeral=True))
 
     def _after(self, routine: Routine) -> Routine:
         routines = self.library.routines

@@ -26,7 +26,7 @@ from bot.core.guided.frames import Countdown
 from bot.core.guided.plan import Plan
 from bot.core.guided.runner import FinishHook, GuidedRun, Options, Surface
 from bot.core.guided.timer import Timer
-from bot.core.messages import Button, Message, error
+from bot.core.messages import Button, Message, error, info
 from bot.core.ports import Actor
 
 log = logging.getLogger(__name__)
@@ -132,7 +132,9 @@ class GuidedRuns:
         """Stop a run for whoever pressed its Stop; the answer replaces the guided message."""
         found = self._runs.get(run_id)
         if found is None:
-            return error("That guided stretch has already ended.", title="Already over")
+            # Replaces the stale message (a Stop pressed after a restart): not an error.
+            return info("Already over", "That guided stretch has already ended.",
+                        ephemeral=False)
         session, run = found
         allowed = session.may_stop(actor) if session.may_stop else (
             session.owner is None or _same_person(session.owner, actor))

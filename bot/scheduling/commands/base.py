@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import copy
 import functools
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Concatenate, ParamSpec, TypeVar
@@ -89,8 +89,11 @@ class SchedulingBase:
         service: SchedulerService | None = None,
         names: CommandNames | None = None,
         audit: Audit | None = None,
+        routines: Collection[str] = (),
     ) -> None:
         self.store = store
+        # The routine ids a schedule may post as ``routine:<id>`` (the content's routines).
+        self.routines: frozenset[str] = frozenset(routines)
         self.audit = audit
         self.names = names or CommandNames()
         self.clock = clock

@@ -7,14 +7,16 @@ channel is usable, and only then write, so a malformed request changes nothing.
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.core.commands import NUDGE_KINDS
+from bot.core.kinds import kind_problem, label
 from bot.core.messages import Message, MessageKind, Section, error, info
 from bot.core.ports import Actor, DeliveryStatus
-from bot.core.text import echo, echo_start, plural
+from bot.core.text import echo_start, plural
 from bot.scheduling.commands.base import SchedulingBase, admin_only, when
 from bot.scheduling.errors import ScheduleError
 from bot.scheduling.inputs import clean_text
@@ -24,7 +26,8 @@ from bot.storage.records import ScheduleRow
 
 log = logging.getLogger(__name__)
 
-# What a channel schedule posts: the content facade's nudge kinds.
+# What a channel schedule posts: the content facade's nudge kinds, or ``routine:<id>``
+# (bot/core/kinds.py) for one of ``SchedulingBase.routines``.
 KINDS = NUDGE_KINDS
 MAX_ID = 2**63 - 1
 
@@ -42,17 +45,19 @@ class _Draft:
         return tuple(when(t, self.tz) for t in self.upcoming)
 
     def summary(self, kind: str, channel: str) -> str:
-        return f"A {kind} in channel {channel}, {self.recurrence.describe()} ({self.tz.key})."
+        what = label(kind)
+        return f"A {what} in channel {channel}, {self.recurrence.describe()} ({self.tz.key})."
 
     def saved(self, title: str, body: str) -> Message:
         return Message(kind=MessageKind.INFO, title=title, body=body,
                        sections=(Section("Next times", self.when()),), ephemeral=True)
 
 
-def _channel_for(kind: str, channel_id: str) -> str | Message:
+def _channel_for(kind: str, channel_id: str, routines: Collection[str]) -> str | Message:
     """The cleaned channel id for a schedule of ``kind``, or why the two are refused."""
-    if kind not in KINDS:
-        return error(f"kind must be `break` or `tip`, not {echo(kind)}")
+    problem = kind_problem(kind, routines)
+    if problem is not None:
+        return error(problem)
     try:
         return clean_text(channel_id, "channel", max_length=64)
     except ScheduleError as exc:
@@ -74,7 +79,7 @@ class ScheduleCommands(SchedulingBase):
         timezone: str | None = None,
     ) -> Message:
         """Create a channel schedule; replies with its id and next three times."""
-        cleaned = _channel_for(kind, channel)
+        cleaned = _channel_for(kind, channel, self.routines)
         if isinstance(cleaned, Message):
             return cleaned
         draft = await self._draft(actor, cron, every, start, end, days, timezone, 3)
@@ -126,7 +131,7 @@ class ScheduleCommands(SchedulingBase):
         found = await self._own_schedule(actor, id)
         if isinstance(found, Message):
             return found
-        channel = _channel_for(kind, channel_id)
+        channel = _channel_for(kind, channel_id, self.routines)
         if isinstance(channel, Message):
             return channel
         draft = await self._draft(actor, cron, every, start, end, days, timezone, 3)

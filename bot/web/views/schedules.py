@@ -51,6 +51,8 @@ async def _form_page(page: Page, form: ScheduleForm, *, editing: ScheduleRow | N
         "channels": channels, "editing": editing, "preview": _preview(preview),
         "days": list(zip(DAY_KEYS, DAY_LABELS, strict=True)), "zones": timezone_names(),
         "workspace_zone": settings.timezone,
+        # A schedule may post a routine (kind routine:<id>); the facade checks the id.
+        "routines": sorted(commands_of(page).routines),
         "title": f"{'Edit' if editing else 'New'} schedule · {page.workspace.name}",
     }, status=status)
 

@@ -77,7 +77,7 @@ async def test_schedule_test_posts_in_the_channel(
     assert "Posted a test" in title(cb)
     (posted,) = fake.messages[world.general.channel_id]
     assert posted["nonce"]
-    assert components(posted)[1:] == ["done", "snooze:10"]
+    assert components(posted)[2:] == ["done", "snooze:10"]
 
 
 async def test_scheduler_tick_delivers_the_channel_nudge(

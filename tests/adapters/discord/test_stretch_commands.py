@@ -138,7 +138,7 @@ async def test_break_carries_show_done_and_snooze_buttons(
     assert cb.type == CHANNEL_MESSAGE
     ids = custom_ids(cb.data)
     assert ids[0].startswith("show_stretch:")
-    assert ids[1:] == ["done", "snooze:10"]
+    assert ids[1].startswith("guided:") and ids[2:] == ["done", "snooze:10"]
 
 
 async def test_redflags_and_about_render_their_messages(

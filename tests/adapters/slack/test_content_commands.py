@@ -59,7 +59,8 @@ async def test_tip_break_and_redflags_answer(slash: Slash) -> None:
     assert tip["blocks"][0]["text"]["text"].startswith("Desk tip")
     pause = await slash("/break")
     actions = [e["action_id"] for e in pause["blocks"][-1]["elements"]]
-    assert actions[0].startswith("show_stretch:") and actions[1:] == ["done", "snooze:10"]
+    assert actions[0].startswith("show_stretch:") and actions[1].startswith("guided:")
+    assert actions[2:] == ["done", "snooze:10"]
     flags = await slash("/redflags")
     assert flags["blocks"][0]["text"]["text"] == "When to stop and see a professional"
 

@@ -116,7 +116,7 @@ async def test_schedule_test_posts_through_the_notifier(
     assert response["blocks"][0]["text"]["text"] == "Posted a test break from schedule #1"
     [post] = fake.calls_to("chat.postMessage")
     assert post.params["channel"] == "C0WELL"
-    assert [e["action_id"] for e in post.params["blocks"][-1]["elements"]][1:] == [
+    assert [e["action_id"] for e in post.params["blocks"][-1]["elements"]][2:] == [
         "done",
         "snooze:10",
     ]
@@ -264,3 +264,17 @@ async def test_without_scheduling_commands_say_so(
     for response in responses:
         assert response["response_type"] == "ephemeral"
         assert "not running in this deskbreak process" in response["text"]
+
+
+async def test_schedule_add_takes_a_routine_kind_typed(slash: Slash,
+                                                       scheduling: SchedulingCommands) -> None:
+    """`/schedule add routine:eyes every=60` adds a routine schedule; an unknown routine
+    gets the facade's private error naming the known ones."""
+    scheduling.routines = frozenset({"eyes"})
+    added = await slash("/schedule", "add <#C0WELL|wellness> routine:eyes every=60",
+                        user_id="U0ADMIN")
+    assert added["blocks"][0]["text"]["text"].startswith("Schedule #1 added")
+    refused = await slash("/schedule", "add <#C0WELL|wellness> routine:lunch every=60",
+                          user_id="U0ADMIN")
+    assert refused["response_type"] == "ephemeral"
+    assert "No routine called `lunch`" in str(refused["blocks"])

@@ -128,8 +128,14 @@ class FakeDiscord:
 
     def __init__(self, *, token: str = "fake-bot-token", rate_limits: bool = False,
                  message_delay: float = 0.0, shard_count: int = 1,
-                 nonce_window: float | None = None, clock: Clock | None = None) -> None:
+                 nonce_window: float | None = None, clock: Clock | None = None,
+                 rate_limit_webhooks: bool = False) -> None:
         self.token = token
+        # Count interaction webhooks (follow-ups, @original edits) in the global window too,
+        # plus a bucket per interaction token (5 per 2 s, the shape Discord's webhook routes
+        # answer with). Discord itself exempts interaction endpoints from the global limit:
+        # this is stricter, so a guided-run benchmark with 0 429s here has room to spare.
+        self.rate_limit_webhooks = rate_limit_webhooks
         # Seconds an ``enforce_nonce`` nonce is remembered; a repeat older than this creates a
         # NEW message. Real Discord only checks "the past few minutes" (and per author), so a
         # resend long after a crash is NOT de-duplicated there; None (the default) remembers
@@ -174,6 +180,8 @@ class FakeDiscord:
         self.guild_commands: dict[str, list[dict[str, Any]]] = {}
         self.command_syncs: list[tuple[str | None, list[dict[str, Any]]]] = []
         self.callbacks: dict[str, Callback] = {}
+        # Every @original edit: (token, the fake clock's time on arrival, the body).
+        self.webhook_edits: list[tuple[str, datetime, dict[str, Any]]] = []
         self.dm_creates: list[str] = []
         self.requests: list[tuple[str, str]] = []
         self.channel_faults: dict[str, Fault] = {}
@@ -187,6 +195,7 @@ class FakeDiscord:
         self.identified = asyncio.Event()
         self.resumes = 0
         self.ratelimiter = RateLimiter() if rate_limits else None
+        self.webhook_limiter = RateLimiter(channel_limit=5, channel_period=2.0)
         self._pending: dict[str, _Pending] = {}
         self._sessions: list[_Session] = []
         self._session_shards: dict[str, tuple[int, int]] = {}  # a RESUME keeps its shard
@@ -538,6 +547,15 @@ class FakeDiscord:
         if channel_id is not None and channel_id in self.channel_faults:
             fault = self.channel_faults[channel_id]
             return _error(fault.status, fault.code, fault.message)
+        if self.ratelimiter is not None and is_webhook and self.rate_limit_webhooks:
+            token = request.match_info.get("token")
+            verdict = self.ratelimiter.check(None)  # the global window
+            if verdict.allowed and token and request.method != "POST":
+                verdict = self.webhook_limiter.check(f"hook:{token}")
+            if not verdict.allowed:
+                return _too_many(verdict.retry_after, is_global=verdict.is_global,
+                                 extra=verdict.headers)
+            return await handler(request)
         if self.ratelimiter is not None and not is_webhook:
             bucket = f"msg:{channel_id}" if channel_id and request.method == "POST" else None
             verdict = self.ratelimiter.check(bucket)
@@ -729,6 +747,7 @@ class FakeDiscord:
         if errors:
             self._reject(request, body, errors, token)
             return _invalid_form_body(errors)
+        self.webhook_edits.append((token, self.clock.now(), body))
         if token in self._pending:
             await self._pending[token].followups.put({"kind": "edit_original", **body})
         return _json(p.message("0", self.bot_user, body))

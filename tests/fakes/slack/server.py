@@ -43,6 +43,7 @@ class Call:
     method: str
     params: dict[str, Any]
     token: str | None
+    at: datetime | None = None  # the fake's clock when the call arrived
 
 
 @dataclass
@@ -201,7 +202,7 @@ class FakeSlack:
         if auth.startswith("Basic "):  # openid.connect.token: the app's own credentials
             token = "basic:" + base64.b64decode(auth[6:]).decode()
         params = await self._params(request)
-        self.calls.append(Call(method, params, token))
+        self.calls.append(Call(method, params, token, self.clock.now()))
         gate = self._holds.get(method)
         if gate is not None:
             await self._notify()

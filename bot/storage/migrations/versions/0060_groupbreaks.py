@@ -1,7 +1,7 @@
 """Group breaks: a break at a time, who joined it, and who pressed Done.
 
 Revision ID: 0060
-Revises: 0030
+Revises: 0055
 Create Date: 2026-12-04
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0060"
-down_revision = "0030"
+down_revision = "0055"  # relinked after merging p2-guided (was "0030")
 branch_labels = None
 depends_on = None
 
