@@ -283,3 +283,15 @@ async def test_the_scheduler_tick_starts_group_breaks(world: World) -> None:
 class _NoNudges:
     async def nudge(self, kind: str, target_key: str) -> Message:
         raise AssertionError("no schedules here")
+
+
+async def test_a_button_naming_another_workspaces_break_changes_nothing(world: World) -> None:
+    """Count me in, Leave and Done for a break of another workspace are refused."""
+    await world.facade.groupbreak(ADA, HERE, 5)
+    gid = group_of(world.channel.cards[0])
+    stranger = Actor(Platform.DISCORD, "g2", "u9", display_name="eve")
+    for press in (world.facade.group_join, world.facade.group_leave, world.facade.group_done):
+        answer = await press(stranger, gid)
+        assert answer.kind is MessageKind.ERROR and "another workspace" in answer.body
+    row = await GroupBreakStore(world.store).get(gid)
+    assert row is not None and row.user_ids == ("u1",)

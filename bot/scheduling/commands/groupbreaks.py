@@ -28,6 +28,7 @@ DEFAULT_MINUTES = 5
 MIN_MINUTES, MAX_MINUTES = 1, 60
 NOT_RUNNING = "Group breaks are not running in this deskbreak process."
 DM_WORKSPACE = "@me"  # Discord's DMs (bot/adapters/discord/respond.py)
+ELSEWHERE = "That group break belongs to another workspace."
 
 _G = TypeVar("_G", bound="GroupBreakCommands")
 
@@ -115,6 +116,8 @@ class GroupBreakCommands(SchedulingBase):
         deps = self.groups
         if deps is None:
             return error(NOT_RUNNING)
+        if await self._elsewhere(deps, actor, group_id):
+            return error(ELSEWHERE)
         change = await deps.store.join(group_id, actor.user_id, actor.display_name)
         return await self._card_after(change.group)
 
@@ -122,6 +125,8 @@ class GroupBreakCommands(SchedulingBase):
         deps = self.groups
         if deps is None:
             return error(NOT_RUNNING)
+        if await self._elsewhere(deps, actor, group_id):
+            return error(ELSEWHERE)
         change = await deps.store.leave(group_id, actor.user_id)
         return await self._card_after(change.group)
 
@@ -131,8 +136,8 @@ class GroupBreakCommands(SchedulingBase):
         if deps is None:
             return error(NOT_RUNNING)
         row = await deps.store.get(group_id)
-        if row is None:
-            return error("That group break no longer exists.")
+        if row is None or _elsewhere(row, actor):
+            return error("That group break no longer exists." if row is None else ELSEWHERE)
         if actor.user_id not in row.user_ids:
             return info("Not counted here",
                         "Only the people who joined this group break count it with Done. "
@@ -148,6 +153,10 @@ class GroupBreakCommands(SchedulingBase):
         return info("Nice one!", f"Group break counted: {row.title}, together with "
                     f"{plural(len(row.people) - 1, 'other person', 'others')}.")
 
+    async def _elsewhere(self, deps: GroupBreakDeps, actor: Actor, group_id: int) -> bool:
+        row = await deps.store.get(group_id)
+        return row is not None and _elsewhere(row, actor)
+
     async def _card_after(self, row: GroupBreakRow | None) -> Message:
         if row is None:
             return error("That group break no longer exists.")
@@ -159,6 +168,11 @@ class GroupBreakCommands(SchedulingBase):
         if row.status is GroupStatus.MISSED:
             return gb.missed_card(at, row.title)
         return gb.started_card(at, row.title, _names(row))
+
+
+def _elsewhere(row: GroupBreakRow, actor: Actor) -> bool:
+    """A button naming a break of another platform or workspace (a stale or forged id)."""
+    return (row.platform, row.workspace_id) != (str(actor.platform), actor.workspace_id)
 
 
 def _names(row: GroupBreakRow) -> list[str]:
