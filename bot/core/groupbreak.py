@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
 from bot.core import actions
-from bot.core.guided.frames import Countdown
 from bot.core.lookup import Choice
 from bot.core.messages import Button, ButtonStyle, Message, MessageKind, Section
 from bot.core.ports import Platform
@@ -51,10 +51,13 @@ class GroupChannel(Protocol):
     """
 
     platform: Platform
-    # How a guided hold counts down here (bot/core/guided/frames.py) and how often a running
-    # hold is redrawn (None: only at the changes, where the countdown counts by itself).
-    countdown: Countdown
+    # How often a running guided hold is redrawn (None: only at the changes, where the
+    # platform's countdown counts by itself).
     refresh: float | None
+
+    def countdown(self, until: datetime, left: int) -> str:
+        """How a guided hold counts down here (a ``Countdown``, bot/core/guided/frames.py)."""
+        ...
 
     async def post_card(self, workspace_id: str, channel_id: str, message: Message) -> Posted:
         """Post the card in the channel; raise :class:`GroupRefused` if the bot cannot."""

@@ -15,6 +15,7 @@ from dataclasses import replace
 
 from bot.core import actions
 from bot.core.content.library import Library
+from bot.core.content.models import Routine
 from bot.core.groupbreak import GroupChannel, GroupRun, Posted, RoutinePick
 from bot.core.guided import lookup
 from bot.core.guided.plan import Plan, Source, plan_routine, plan_stretch
@@ -47,13 +48,14 @@ class LibraryRoutines:
         routines = self.library.routines
         if not routines:
             return None if (text or "").strip() else RoutinePick(None, "a desk stretch")
+        found: Routine | None
         if not (text or "").strip():
-            routine = self.library.routine(self.default) or routines[0]
+            found = self.library.routine(self.default) or routines[0]
         else:
-            routine = lookup.find(routines, text or "").routine
-            if routine is None:
-                return None
-        return RoutinePick(routine.id, routine_title(routine.name, routine.minutes))
+            found = lookup.find(routines, text or "").routine
+        if found is None:
+            return None
+        return RoutinePick(found.id, routine_title(found.name, found.minutes))
 
     def names(self) -> Sequence[str]:
         return [r.name for r in self.library.routines]

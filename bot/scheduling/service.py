@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Coroutine, Mapping
+from collections.abc import Callable, Coroutine, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -106,8 +106,8 @@ class SchedulerService:
         self._ticks: set[asyncio.Task[None]] = set()
         # Other due work this one job drives (group breaks: bot/scheduling/groupbreaks.py),
         # each called with the tick's time; and what to stop with the scheduler.
-        self.tick_work: list[Callable[[datetime], Awaitable[object]]] = []
-        self.stop_work: list[Callable[[], Awaitable[object]]] = []
+        self.tick_work: list[Callable[[datetime], Coroutine[Any, Any, object]]] = []
+        self.stop_work: list[Callable[[], Coroutine[Any, Any, object]]] = []
 
     # ------------------------------------------------------------------ lifecycle
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 import discord
 
@@ -30,7 +30,7 @@ from bot.core.ports import Platform
 log = logging.getLogger(__name__)
 
 THREAD_ALREADY_CREATED = 160004
-THREAD_ARCHIVE_MINUTES = 60
+THREAD_ARCHIVE_MINUTES: Literal[60] = 60
 MENTIONS_PER_MESSAGE = 80  # 80 * 23 characters < 2,000; Discord allows 100 users per message
 
 

@@ -86,6 +86,6 @@ class SlackGroupChannel:
     async def _post(self, channel: str, payload: dict[str, Any],
                     thread: str | None = None) -> str:
         await self.pacer.wait_turn(channel)
-        extra = {"thread_ts": thread} if thread else {}
-        response = await self.client.chat_postMessage(channel=channel, **payload, **extra)
+        response = await self.client.chat_postMessage(
+            channel=channel, text=payload["text"], blocks=payload["blocks"], thread_ts=thread)
         return str(response["ts"])
