@@ -260,3 +260,19 @@ def test_a_config_without_version_says_the_key_is_missing(tmp_path: Path, text: 
     assert result.returncode != 0
     assert f"{config}:1: version: key is missing" in out and "version: 1" in out
     assert "unknown setting" not in out
+
+
+def test_validate_names_the_line_of_a_schedule_posting_an_unknown_routine(
+        tmp_path: Path) -> None:
+    """`validate --config` checks a schedule's routine:<id> against the content's routines."""
+    config = tmp_path / "deskbreak.yaml"
+    config.write_text(
+        "version: 1\nworkspaces:\n  - platform: slack\n    id: T1\n    schedules:\n"
+        "      - {channel: C1, kind: 'routine:desk-reset', every: 60}\n"
+        "      - {channel: C1, kind: 'routine:lunch', every: 60}\n"
+    )
+    result = deskbreak("validate", "--config", str(config))
+    assert result.returncode == 1, result.stdout + result.stderr
+    out = result.stdout + result.stderr
+    assert f"{config}:7: " in out and "No routine called `lunch`" in out
+    assert f"{config}:6: " not in out

@@ -26,7 +26,7 @@ def kind_problem(kind: str, routines: Collection[str]) -> str | None:
     """Why ``kind`` cannot be posted, or None when it can; ``routines`` are the known ids."""
     if kind in BASE_KINDS:
         return None
-    routine = routine_of(kind)
+    routine = routine_of(kind) if isinstance(kind, str) else None  # a form may send none
     if routine is None:
         return f"kind must be `break`, `tip` or `routine:<id>`, not {echo(kind)}"
     if routine not in routines:

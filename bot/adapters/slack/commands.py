@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+import secrets
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -22,7 +23,7 @@ from bot.commands.buttons import button_call, button_for, unknown_button
 from bot.commands.call import Call
 from bot.commands.help import command_help
 from bot.commands.parse import parse
-from bot.commands.run import UsageError, run, safely
+from bot.commands.run import UsageError, apology, run, safely
 from bot.commands.spec import Access, Command, Table
 from bot.commands.table import TABLE
 from bot.core import actions
@@ -98,9 +99,7 @@ async def _answer(services: Services, body: dict[str, Any], respond: AsyncRespon
             await services.live.start(message, body, respond)
             return
         except Exception as exc:  # Slack refused the DM: say so, privately, with an id
-            message = await safely(_raise(exc), "Slack guided start")
+            error_id = secrets.token_hex(4)
+            log.error("Slack guided start failed (error id %s)", error_id, exc_info=exc)
+            message = apology(error_id)
     await answer(respond, message, replace_original=replace_original)
-
-
-async def _raise(exc: Exception) -> Message:
-    raise exc

@@ -24,7 +24,7 @@ from bot.core.events import BreakEvent, EventKind, EventLog
 from bot.core.guided import frames
 from bot.core.guided.frames import Countdown
 from bot.core.guided.plan import Plan
-from bot.core.guided.runner import FinishHook, GuidedRun, Options, Surface
+from bot.core.guided.runner import FinishHook, GuidedRun, Options, Outcome, Surface
 from bot.core.guided.timer import Timer
 from bot.core.messages import Button, Message, error, info
 from bot.core.ports import Actor
@@ -144,6 +144,11 @@ class GuidedRuns:
         self._forget(run_id)
         return message
 
+    async def settled(self) -> None:
+        """Until every run going now has ended by itself (benchmarks)."""
+        tasks = [run._task for _, run in self._runs.values() if run._task is not None]
+        await asyncio.gather(*tasks, return_exceptions=True)
+
     async def close(self) -> None:
         """Stop every run (shutdown): no edit is left half-sent."""
         for _, run in list(self._runs.values()):
@@ -161,8 +166,12 @@ class GuidedRuns:
             self._by_owner[key] = run.run_id
         self._runs[run.run_id] = (session, run)
         assert run._task is None
-        task = run.start()
-        task.add_done_callback(lambda _t, rid=run.run_id: self._finished(rid))
+        run_id = run.run_id
+
+        def ended(_: asyncio.Task[Outcome]) -> None:
+            self._forget(run_id)
+
+        run.start().add_done_callback(ended)
 
     async def _replace(self, run_id: str) -> None:
         """The person started another run: stop this one and say so on its message."""
@@ -177,9 +186,6 @@ class GuidedRuns:
         except Exception as exc:  # noqa: BLE001 - the old message may be gone; nothing to do
             log.info("could not mark replaced guided run %s stopped (%s)", run_id,
                      type(exc).__name__)
-
-    def _finished(self, run_id: str) -> None:
-        self._forget(run_id)
 
     def _forget(self, run_id: str) -> None:
         found = self._runs.pop(run_id, None)

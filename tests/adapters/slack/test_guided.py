@@ -157,3 +157,25 @@ async def test_stop_replaces_the_run(
     count = len(updates(fake))
     await timer.advance(300)
     assert len(updates(fake)) == count and events.seen == []
+
+
+async def test_update_pacer_keeps_each_workspace_to_its_tier(clock: FakeClock) -> None:
+    """chat.update is Tier 3: the 51st update in a minute waits for the oldest to age out;
+    another workspace does not wait."""
+    from bot.adapters.slack.guided import UpdatePacer
+
+    waits: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        clock.advance(timedelta(seconds=seconds))
+
+    pacer = UpdatePacer(clock, sleep, per_minute=50)
+    for _ in range(50):
+        await pacer.wait_turn("T1")
+        clock.advance(timedelta(milliseconds=100))
+    assert waits == []
+    await pacer.wait_turn("T2")
+    assert waits == []
+    await pacer.wait_turn("T1")
+    assert waits == [pytest.approx(55.0)]

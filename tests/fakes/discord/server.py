@@ -131,10 +131,11 @@ class FakeDiscord:
                  nonce_window: float | None = None, clock: Clock | None = None,
                  rate_limit_webhooks: bool = False) -> None:
         self.token = token
-        # Count interaction webhooks (follow-ups, @original edits) in the global window too,
-        # plus a bucket per interaction token (5 per 2 s, the shape Discord's webhook routes
-        # answer with). Discord itself exempts interaction endpoints from the global limit:
-        # this is stricter, so a guided-run benchmark with 0 429s here has room to spare.
+        # Count interaction webhooks (follow-ups, @original edits; not the callbacks) in the
+        # global window too, plus a bucket per interaction token (5 per 2 s, the shape
+        # Discord's webhook routes answer with). Discord itself exempts interaction
+        # endpoints from the global limit: this is stricter, so a guided-run benchmark with
+        # 0 429s here has room to spare.
         self.rate_limit_webhooks = rate_limit_webhooks
         # Seconds an ``enforce_nonce`` nonce is remembered; a repeat older than this creates a
         # NEW message. Real Discord only checks "the past few minutes" (and per author), so a
@@ -547,7 +548,8 @@ class FakeDiscord:
         if channel_id is not None and channel_id in self.channel_faults:
             fault = self.channel_faults[channel_id]
             return _error(fault.status, fault.code, fault.message)
-        if self.ratelimiter is not None and is_webhook and self.rate_limit_webhooks:
+        is_hook = path.startswith("/api/v10/webhooks/")  # follow-ups and @original edits
+        if self.ratelimiter is not None and is_hook and self.rate_limit_webhooks:
             token = request.match_info.get("token")
             verdict = self.ratelimiter.check(None)  # the global window
             if verdict.allowed and token and request.method != "POST":
