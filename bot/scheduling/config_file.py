@@ -8,6 +8,7 @@ fixed in seconds, not discovered when a reminder silently never fires.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, time
@@ -24,7 +25,7 @@ from pydantic import (
     model_validator,
 )
 
-from bot.core.kinds import ROUTINE_PATTERN, kind_problem
+from bot.core.kinds import BASE_KINDS, ROUTINE_PATTERN, kind_problem
 from bot.core.yamlsource import YamlDocument, YamlSyntaxError, format_loc, load_yaml, parse_yaml
 from bot.scheduling.errors import ScheduleError
 from bot.scheduling.recurrence import (
@@ -84,7 +85,7 @@ class ScheduleEntry(_Strict):
     channel: str = Field(min_length=1, max_length=100)
     # break, tip or routine:<id> (bot/core/kinds.py); the id is checked against the content's
     # routines by validate_document when it is given them.
-    kind: str = Field(pattern=rf"^(?:break|tip|{ROUTINE_PATTERN})$")
+    kind: str
     # Keeps the schedule's identity when entries are reordered (default: its position among
     # the channel's entries); see bot/scheduling/config_apply.py.
     name: str | None = Field(default=None, min_length=1, max_length=40, pattern=r"^[\w.-]+$")
@@ -100,6 +101,14 @@ class ScheduleEntry(_Strict):
     @classmethod
     def _channel(cls, value: object) -> object:
         return _text_id(value)
+
+    @field_validator("kind")
+    @classmethod
+    def _kind(cls, value: str) -> str:
+        # The shape here; whether the routine exists, once the content is known.
+        if value in BASE_KINDS or re.fullmatch(ROUTINE_PATTERN, value):
+            return value
+        raise ValueError(f"kind must be break, tip or routine:<id>, not {value!r}")
 
     @field_validator("cron")
     @classmethod

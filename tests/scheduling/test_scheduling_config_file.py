@@ -83,7 +83,8 @@ def test_values_are_normalised() -> None:
         ),
         (
             VALID.replace("kind: break", "kind: brek"),
-            "deploy.yaml:10: workspaces[0].schedules[0].kind: Input should be 'break' or 'tip'",
+            "deploy.yaml:10: workspaces[0].schedules[0].kind: kind must be break, tip or "
+            "routine:<id>, not 'brek'",
         ),
         (
             VALID.replace("'22:00'", "22:00"),

@@ -197,3 +197,19 @@ async def test_group_run_records_everyone_given(real: Library, timer: FakeTimer)
     assert sorted((e.user_id, e.source) for e in events.seen) == [
         ("U0", "group"), ("U1", "group"), ("U2", "group")]
     await asyncio.sleep(0)
+
+
+async def test_concurrent_starts_leave_one_run_per_person(real: Library,
+                                                          timer: FakeTimer) -> None:
+    """Ten starts by one person at once (double clicks): one run goes on, the rest stop."""
+    runs = GuidedRuns(timer, Events())
+    plan = plan_stretch(real.stretch("pigeon"))  # type: ignore[arg-type]
+
+    async def start() -> None:
+        session = runs.prepare(plan, ME)
+        session.opening()
+        session.begin(Recorder(timer))
+
+    await asyncio.gather(*(start() for _ in range(10)))
+    await timer.advance(1)
+    assert runs.active == 1
