@@ -17,6 +17,8 @@ from bot.core.commands import ContentCommands
 from bot.core.content.loader import load_library
 from bot.core.cooldown import Cooldown
 from bot.core.events import BreakEvent, EventLog, NoEventLog
+from bot.core.groupbreak import GroupChannel, GroupGuide, OneStretch, RoutineCatalog
+from bot.core.groupguide import GuidedGroup, LibraryRoutines
 from bot.core.guided.commands import GuidedCommands
 from bot.core.guided.session import GuidedRuns
 from bot.core.guided.timer import SystemTimer
@@ -28,8 +30,14 @@ from bot.meetings.secrets import MIN_SECRET_LENGTH, UrlCipher
 from bot.observability import HealthChecks, Metrics
 from bot.observability.store_probe import store_counts, store_health
 from bot.pictures.cache import StretchPictures
-from bot.scheduling.commands import CommandNames, SchedulingCommands, notifier_channel_checker
+from bot.scheduling.commands import (
+    CommandNames,
+    GroupBreakDeps,
+    SchedulingCommands,
+    notifier_channel_checker,
+)
 from bot.scheduling.config_file import DeploymentConfig, load_workspaces_config
+from bot.scheduling.groupbreaks import GroupBreakStarter
 from bot.scheduling.meetings import MeetingGate, Meetings
 from bot.scheduling.retention import StatsRetention
 from bot.scheduling.service import SchedulerService
@@ -37,6 +45,7 @@ from bot.scheduling.stats import StatsCommands
 from bot.settings import Settings
 from bot.storage import Store, create_store
 from bot.storage.audit import AuditLog
+from bot.storage.groupbreaks import GroupBreakStore
 from bot.storage.holds import Holds
 from bot.storage.meetings import CalendarStore
 from bot.storage.paths import data_folder
@@ -64,6 +73,11 @@ class App:
     # Guided stretches and routines: every adapter's Start / /routine / Stop (one registry of
     # runs per process, so one person has one run whichever platform started it).
     guided: GuidedCommands | None = None
+    # Each platform's way to post group breaks (bot/core/groupbreak.py), put here by its
+    # runner's build(app); the routines /groupbreak offers, and who guides them.
+    group_channels: dict[Platform, GroupChannel] = field(default_factory=dict)
+    routines: RoutineCatalog = field(default_factory=OneStretch)
+    group_guide: GroupGuide | None = None
     # Told about each Scheduling build_scheduling makes, with its notifiers (the dashboard).
     on_scheduling: list[Callable[[Scheduling, Mapping[Platform, Notifier]], None]] = field(
         default_factory=list)
@@ -75,6 +89,7 @@ class Scheduling:
 
     service: SchedulerService
     commands: SchedulingCommands
+    groups: GroupBreakStarter | None = None
 
     def commands_for(self, names: CommandNames) -> SchedulingCommands:
         """The facade for a second adapter in this process: same scheduler, its own names."""
@@ -151,10 +166,28 @@ def build_scheduling(
     )
     if isinstance(app.events, StatsEvents):  # stats read what the store-backed log keeps
         commands.stats = StatsCommands(app.store, app.events, app.clock, names=names)
-    scheduling = Scheduling(service=service, commands=commands)
+    groups = build_group_breaks(app, service, notifiers)
+    if groups is not None:
+        commands = commands.with_groups(GroupBreakDeps(
+            groups.groups, groups.channels, app.routines, AppEvents(app)))
+    scheduling = Scheduling(service=service, commands=commands, groups=groups)
     for hook in app.on_scheduling:
         hook(scheduling, notifiers)
     return scheduling
+
+
+def build_group_breaks(app: App, service: SchedulerService,
+                       notifiers: Mapping[Platform, Notifier]) -> GroupBreakStarter | None:
+    """Group breaks on the platforms this process serves, started by the scheduler's tick."""
+    channels = {p: c for p, c in app.group_channels.items() if p in notifiers}
+    if not channels:
+        return None
+    starter = GroupBreakStarter(
+        GroupBreakStore(app.store), app.store, channels, owner=service.instance_id,
+        lease=service.claim_lease, grace=service.grace, guide=app.group_guide)
+    service.tick_work.append(starter.tick)
+    service.stop_work.append(starter.stop)
+    return starter
 
 
 class AppEvents:
@@ -195,6 +228,10 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
         health=health,
         workspaces=workspaces,
         pictures=pictures,
+        routines=LibraryRoutines(library),
     )
     app.guided = GuidedCommands(library, GuidedRuns(SystemTimer(clock), AppEvents(app)))
+    # Group breaks run their routine on the same registry of runs; nobody is counted at the
+    # finish (each person presses Done for themselves).
+    app.group_guide = GuidedGroup(app.guided.runs, library)
     return app

@@ -79,6 +79,15 @@ def _page(call: Call) -> Message:
                                   call.integer("page") or 0)
 
 
+def _group(method: str) -> Answer:
+    async def answer(call: Call) -> Message:
+        message: Message = await getattr(call.scheduling, f"group_{method}")(
+            call.actor, int(call.text("group") or 0))
+        return message if method != "done" else _private(message)
+
+    return answer
+
+
 def _button(kind: actions.ActionKind, answer: Answer, *, personal: bool = False,
             replaces: bool = False, typed: Callable[[Action], str] | None = None) -> ButtonSpec:
     command = Command(kind.name, f"the {kind.name} button", answer=answer, personal=personal)
@@ -103,6 +112,12 @@ BUTTONS: tuple[ButtonSpec, ...] = (
             typed=lambda a: "/stretches " + " ".join(
                 p for p in (a["area"].replace("-", " "), a["where"], str(int(a["page"]) + 1))
                 if p != "*")),
+    # A group break's card: joining or leaving redraws the card with the new count.
+    _button(actions.GROUP_JOIN, _group("join"), replaces=True,
+            typed=lambda a: f"/gb join {a['group']}"),
+    _button(actions.GROUP_LEAVE, _group("leave"), replaces=True,
+            typed=lambda a: f"/gb leave {a['group']}"),
+    _button(actions.GROUP_DONE, _group("done"), typed=lambda a: f"/gb done {a['group']}"),
 )
 _BY_KIND = {spec.kind.name: spec for spec in BUTTONS}
 
@@ -110,9 +125,10 @@ _BY_KIND = {spec.kind.name: spec for spec in BUTTONS}
 def button_for(action: str) -> tuple[ButtonSpec, Action] | None:
     """The spec and the parsed action for a click, or None for an unknown action."""
     parsed = actions.parse(action)
-    if parsed is None:
+    spec = None if parsed is None else _BY_KIND.get(parsed.kind)  # a kind no entry answers
+    if parsed is None or spec is None:
         return None
-    return _BY_KIND[parsed.kind], parsed
+    return spec, parsed
 
 
 def typed_form(action: str) -> str | None:

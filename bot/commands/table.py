@@ -51,6 +51,11 @@ def time_zones(facades: Facades, text: str) -> Sequence[Choice]:
     return [Choice(z, z) for z in facades.scheduling.timezone_choices(text, AUTOCOMPLETE_LIMIT)]
 
 
+def group_routines(facades: Facades, text: str) -> Sequence[Choice]:
+    groups = facades.scheduling.groups if facades.scheduling is not None else None
+    return [] if groups is None else groups.routines.choices(text, AUTOCOMPLETE_LIMIT)
+
+
 def body_areas(facades: Facades) -> Sequence[Choice]:
     return [Choice(a.replace("-", " "), a) for a in facades.content.areas()]
 
@@ -127,6 +132,22 @@ async def _help(call: Call) -> Message:
 
 def _quit(call: Call) -> Message:
     raise EndSession
+
+
+def _group_button(method: str) -> Command:
+    """The console's typed form of a group break's button (it has no buttons to press)."""
+    labels = {"join": "Count me in to a group break", "leave": "Leave a group break",
+              "done": "Done after a group break: counts as your break"}
+
+    async def answer(call: Call) -> Message:
+        message: Message = await getattr(call.scheduling, f"group_{method}")(
+            call.actor, call.integer("id") or 0)
+        return message
+
+    return Command(method, labels[method], answer=answer, examples=("1",),
+                   options=(Option("id", "The group break's number (on its card)",
+                                   Kind.INTEGER, required=True, min_value=1,
+                                   noun="group break number"),))
 
 
 # --------------------------------------------------------------------------- the table
@@ -301,6 +322,19 @@ TABLE = Table((
             ),
         ),
     ),
+    Command(
+        "groupbreak", "Invite the channel to a short break together, in a few minutes",
+        options=(
+            Option("in_minutes", "Starts in N minutes (1-60, default 5)", Kind.INTEGER,
+                   aliases=("in", "minutes"), min_value=1, max_value=60,
+                   noun="number of minutes", example="10"),
+            Option("routine", "Which routine to do together (default: desk reset)",
+                   Kind.WORDS, autocomplete=group_routines, example="wrists"),
+        ),
+        answer=lambda call: call.scheduling.groupbreak(
+            call.actor, call.place, call.integer("in_minutes"), call.text("routine")),
+        examples=("", "10", "15 wrists", "in 10 routine=eyes"),
+    ),
     Command("help", "Every command and how to use it", answer=_help,
             # A bare /help would collide with other apps' on Slack: there it is /deskbreak.
             names={Platform.SLACK: "deskbreak"}),
@@ -309,6 +343,9 @@ TABLE = Table((
             platforms=frozenset({Platform.CONSOLE}), personal=True,
             options=(Option("minutes", "How long, e.g. 10", Kind.DURATION, default="10"),),
             answer=lambda call: call.scheduling.snooze(call.actor, call.text("minutes") or "10")),
+    Command("gb", "A group break's buttons, typed: join, leave, done (with its number)",
+            platforms=frozenset({Platform.CONSOLE}),
+            subcommands=tuple(_group_button(m) for m in ("join", "leave", "done"))),
     # The console's Start button: a stretch step by step with a live countdown line.
     Command("guide", "A stretch step by step, with a live timer (none: any desk stretch)",
             platforms=frozenset({Platform.CONSOLE}),

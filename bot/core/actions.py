@@ -95,8 +95,14 @@ ROUTINE = ActionKind("routine", (Field("routine", STRETCH_ID),), optional=True)
 # "Stop" on a guided message: the run's id (kept in memory; gone after a restart).
 STOP = ActionKind("stop", (Field("run", r"[a-z0-9]{1,16}"),))
 
-ACTIONS: tuple[ActionKind, ...] = (SHOW_STRETCH, DONE, SNOOZE, PAGE, FORGET, GUIDED,
-                                   ROUTINE, STOP)
+GROUP_ID = r"[0-9]{1,12}"
+# A group break's card: "Count me in" and "Leave"; its start message: "Done" (a break taken).
+GROUP_JOIN = ActionKind("group_join", (Field("group", GROUP_ID),))
+GROUP_LEAVE = ActionKind("group_leave", (Field("group", GROUP_ID),))
+GROUP_DONE = ActionKind("group_done", (Field("group", GROUP_ID),))
+
+ACTIONS: tuple[ActionKind, ...] = (SHOW_STRETCH, DONE, SNOOZE, PAGE, FORGET, GUIDED, ROUTINE, STOP,
+                                   GROUP_JOIN, GROUP_LEAVE, GROUP_DONE)
 _BY_NAME = {kind.name: kind for kind in ACTIONS}
 
 

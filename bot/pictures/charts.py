@@ -43,7 +43,7 @@ def render(series: Series) -> bytes:
     """The PNG of one chart: bars for breaks, a line for the other series, a legend."""
     import matplotlib
 
-    with matplotlib.rc_context(look.rc_params()):
+    with matplotlib.rc_context(look.rc_params()):  # type: ignore[arg-type]
         fig = look.new_figure(WIDTH, HEIGHT)
         ax = fig.add_subplot(1, 1, 1)
         xs = list(range(len(series.labels)))
@@ -56,7 +56,7 @@ def render(series: Series) -> bytes:
                 zorder=3)
         top = max([*series.bars, *line_y, 1])
         ax.set_ylim(0, top * 1.2 + 0.5)
-        ax.yaxis.get_major_locator().set_params(integer=True)
+        ax.yaxis.get_major_locator().set_params(integer=True)  # type: ignore[call-arg]
         ticks, names = _tick_labels(series.labels)
         ax.set_xticks(ticks, names)
         ax.set_xlim(-0.6, max(len(xs) - 0.4, 0.4))

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Coroutine, Mapping
+from collections.abc import Callable, Coroutine, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -122,6 +122,10 @@ class SchedulerService:
         self._ahead_at: datetime | None = None
         self._scheduler: Any = None
         self._ticks: set[asyncio.Task[None]] = set()
+        # Other due work this one job drives (group breaks: bot/scheduling/groupbreaks.py),
+        # each called with the tick's time; and what to stop with the scheduler.
+        self.tick_work: list[Callable[[datetime], Coroutine[Any, Any, object]]] = []
+        self.stop_work: list[Callable[[], Coroutine[Any, Any, object]]] = []
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -175,6 +179,8 @@ class SchedulerService:
             self._ahead = None
         if self.gate is not None:
             await self.gate.close()
+        for work in self.stop_work:
+            await _survive(work(), "stopping the scheduler's other work", "it is dropped")
         try:
             await self.store.release_leases(self.instance_id)
         except StorageError as exc:  # a stop must finish; the leases simply run out
@@ -255,6 +261,8 @@ class SchedulerService:
         """Claim due rows, write their ledger rows and new next_due, then send; tests call this."""
         report = TickReport()
         now = self.clock.now()
+        for work in self.tick_work:
+            await _survive(work(now), "the tick's other work", "the next tick retries")
         self._check_ahead(now)
         if not await self.store.has_work(now, scope=self.scope) and not (
                 self.gate is not None and await self.holds.has_due(now, scope=self.scope)):

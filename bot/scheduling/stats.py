@@ -211,7 +211,7 @@ class StatsCommands:
         recent = stats.breaks[-31:]
         lines.append(f"Breaks per day, last {len(recent)} days: {sparkline(recent)}")
         png = await self.chart(self.person_series(stats))
-        attachments = ()
+        attachments: tuple[Attachment, ...] = ()
         name = f"mystats-{chosen}.png"
         if png is not None:
             alt = (f"Bar chart of your breaks per day over the last {chosen}, "
@@ -273,7 +273,7 @@ class StatsCommands:
                 f"People taking part: {hidden(count, count)}")))
         png = await self.chart(self.team_series(chosen, zone_, days, per_day))
         name = f"teamstats-{chosen}.png"
-        attachments = ()
+        attachments: tuple[Attachment, ...] = ()
         if png is not None:
             attachments = (Attachment(name, png, (
                 f"Bar chart of breaks taken per day in this workspace over the last {chosen}, "

@@ -1,5 +1,7 @@
 """Persistence: one :class:`Store` over SQLite (default) or PostgreSQL, migrated by Alembic."""
 
+# groupbreaks adds its own tables to the shared metadata (the drift test compares it all).
+from bot.storage import groupbreaks as _groupbreaks  # noqa: F401
 from bot.storage.records import (
     Advance,
     DeliveryRow,

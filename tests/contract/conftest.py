@@ -16,10 +16,14 @@ import yarl
 from pydantic import SecretStr
 
 from bot.adapters.console import ConsoleAdapter
+from bot.adapters.console.groups import ConsoleGroupChannel
 from bot.adapters.discord.client import DeskbreakClient
+from bot.adapters.discord.groups import DiscordGroupChannel
 from bot.adapters.discord.notifier import DiscordNotifier
 from bot.adapters.discord.services import DiscordServices
 from bot.adapters.slack import SlackAdapter, SlackConfig
+from bot.adapters.slack.groups import SlackGroupChannel
+from bot.adapters.slack.pacer import ChannelPacer
 from bot.app import meetings_for
 from bot.commands.help import command_names
 from bot.commands.table import TABLE
@@ -28,17 +32,20 @@ from bot.core.commands import ContentCommands
 from bot.core.content.library import Library
 from bot.core.content.loader import load_library
 from bot.core.events import NoEventLog
+from bot.core.groupbreak import GroupChannel
+from bot.core.groupguide import LibraryRoutines
 from bot.core.guided.commands import GuidedCommands
 from bot.core.guided.session import GuidedRuns
 from bot.core.guided.timer import FakeTimer
 from bot.core.ports import Notifier, Platform
 from bot.core.rotation import MemoryRotationStore
 from bot.pictures.cache import StretchPictures, pose_key
-from bot.scheduling.commands import SchedulingCommands, notifier_channel_checker
+from bot.scheduling.commands import GroupBreakDeps, SchedulingCommands, notifier_channel_checker
 from bot.scheduling.service import SchedulerService
 from bot.scheduling.stats import StatsCommands
 from bot.settings import Settings, WebSettings
 from bot.storage import Store, create_store
+from bot.storage.groupbreaks import GroupBreakStore
 from bot.storage.stats import StatsEvents
 from bot.web import Dashboard
 from tests.contract.drivers import ConsoleDriver, DiscordDriver, Driver, SlackDriver
@@ -89,9 +96,10 @@ async def new_store(path: Path, clock: FakeClock) -> Store:
 
 
 def scheduling_for(platform: Platform, store: Store, content: ContentCommands, clock: FakeClock,
-                   notifier: Notifier) -> SchedulingCommands:
+                   notifier: Notifier, groups: GroupChannel) -> SchedulingCommands:
     """The facade as bot/serve.py wires it: the platform's names, its notifier's channel
-    checks, and a scheduler (never started: nothing here waits on time) for /schedule test."""
+    checks, a scheduler (never started: nothing here waits on time) for /schedule test, and
+    group breaks posted through the platform's GroupChannel."""
     notifiers = {platform: notifier}
     meetings = meetings_for(store, clock, Settings())  # /remind calendar, as served
     events = StatsEvents(store)
@@ -102,7 +110,8 @@ def scheduling_for(platform: Platform, store: Store, content: ContentCommands, c
                                   service=service, names=names, meetings=meetings,
                                   events=events)
     commands.stats = StatsCommands(store, events, clock, names=names)
-    return commands
+    return commands.with_groups(GroupBreakDeps(GroupBreakStore(store), {platform: groups},
+                                               LibraryRoutines(content.library), NoEventLog()))
 
 
 @pytest.fixture
@@ -113,7 +122,8 @@ async def console(library: Library, clock: FakeClock, tmp_path: Path,
     guided = guided_for(library, clock)
     adapter = ConsoleAdapter(content, stdin=io.StringIO(), stdout=io.StringIO(),
                              interactive=False, files=tmp_path / "saved", guided=guided)
-    adapter.attach(scheduling_for(Platform.CONSOLE, store, content, clock, adapter.notifier))
+    adapter.attach(scheduling_for(Platform.CONSOLE, store, content, clock, adapter.notifier,
+                                  ConsoleGroupChannel(adapter.output)))
     yield ConsoleDriver(adapter, store)
     await guided.runs.close()
     await store.close()
@@ -139,7 +149,8 @@ async def discord_driver(
     client = DeskbreakClient(DiscordServices(content=content, kv=store),
                              guild_ready_timeout=0)
     notifier = DiscordNotifier(client, store)
-    scheduling = scheduling_for(Platform.DISCORD, store, content, clock, notifier)
+    scheduling = scheduling_for(Platform.DISCORD, store, content, clock, notifier,
+                                DiscordGroupChannel(client))
     guided = guided_for(library, clock)
     client.services = DiscordServices(content=content, kv=store, scheduling=scheduling,
                                       prepare_dm=notifier.prepare_dm, guided=guided)
@@ -175,7 +186,8 @@ async def slack_driver(library: Library, clock: FakeClock, tmp_path: Path,
     guided = guided_for(library, clock)
     adapter = SlackAdapter(config, content, clock=clock, kv=store, guided=guided)
     adapter.use_scheduling(scheduling_for(Platform.SLACK, store, content, clock,
-                                          adapter.notifier))
+                                          adapter.notifier,
+                                          SlackGroupChannel(adapter.client, ChannelPacer(clock))))
     await adapter.start()
     names = {pose_key(s.pose): f"{s.id}.png" for s in library.stretches}
     try:

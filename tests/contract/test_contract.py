@@ -62,6 +62,7 @@ DONE: tuple[Step, ...] = ((("done",), {}, False),)
 # too): two people, so the team's figures are hidden.
 BREAKS_BY_TWO: tuple[Step, ...] = ((("break",), {}, False), (("break",), {}, True))
 SKIPPED: tuple[Step, ...] = ((("config", "skip"), {"date": "2027-12-24"}, True),)
+GROUPBREAK: tuple[Step, ...] = ((("groupbreak",), {"in_minutes": 5}, False),)
 
 SCENARIOS = [
     Scenario(("stretch",), {"name": "pigeon"}, expect="Pigeon pose"),
@@ -126,6 +127,13 @@ SCENARIOS = [
              before=SKIPPED, expect="Skip date 2027-12-24 removed"),
     # Console only: what a nudge's buttons do, typed.
     Scenario(("snooze",), {"minutes": "10"}, expect="Snoozed"),
+    Scenario(("groupbreak",), expect="3 min desk reset at 08:05 (UTC), in 5 minutes"),
+    Scenario(("groupbreak",), {"in_minutes": 15, "routine": "wrists"},
+             expect="2 min for wrists and forearms at 08:15 (UTC), in 15 minutes"),
+    Scenario(("gb", "join"), {"id": 1}, before=GROUPBREAK,
+             expect="Group break at 08:05 — 3 min desk reset"),
+    Scenario(("gb", "leave"), {"id": 1}, before=GROUPBREAK, expect="Nobody in yet"),
+    Scenario(("gb", "done"), {"id": 1}, before=GROUPBREAK, expect="hasn't started"),
     Scenario(("guide",), {"name": "pigeon"}, expect="Get into position: Pigeon pose"),
     Scenario(("quit",)),
 ]
@@ -146,12 +154,16 @@ BAD_INPUT = [
     Scenario(("schedule", "add"), {"kind": "tip", "cron": "0 9 30 2 *"}, admin=True),
     Scenario(("schedule", "preview"), {"id": 999}, admin=True, before=SCHEDULE),
     Scenario(("mystats",), {"period": "fortnight"}),
+    Scenario(("groupbreak",), {"routine": "cartwheels"}),
 ]
 
 CLICKS = [actions.SHOW_STRETCH.build("pigeon"), "show_stretch", actions.DONE.build(),
           actions.SNOOZE.build(10), actions.page(None, None, 1),
           actions.GUIDED.build("chin-tuck"), actions.ROUTINE.build("wrists"),
           actions.STOP.build("0a1b2c"), actions.FORGET.build()]
+# A group break's buttons need the break first (test_group_break_buttons_...).
+GROUP_CLICKS = [actions.GROUP_JOIN.build(1), actions.GROUP_LEAVE.build(1),
+                actions.GROUP_DONE.build(1)]
 
 
 def on(drivers: list[Driver], path: Path) -> list[Driver]:
@@ -174,7 +186,8 @@ def test_every_runnable_command_has_a_scenario() -> None:
     for platform in Platform:
         missing = [p.words for p in TABLE.paths(platform) if p.words not in played]
         assert missing == [], f"no contract scenario for {missing} on {platform}"
-    assert {b.kind.name for b in BUTTONS} == {actions.parse(c).kind for c in CLICKS
+    assert {b.kind.name for b in BUTTONS} == {actions.parse(c).kind for c in
+                                              (*CLICKS, *GROUP_CLICKS)
                                               if actions.parse(c) is not None}
 
 
@@ -290,6 +303,29 @@ async def test_every_button_does_the_same_everywhere(drivers: list[Driver], acti
     for platform, answer in seen.items():
         assert answer.lines == first.lines, platform
         assert answer.picture == first.picture, platform
+        if platform is not Platform.CONSOLE:
+            assert answer.replaced is spec.replaces, platform
+            assert answer.private is not spec.replaces, platform
+
+
+@pytest.mark.parametrize("action", GROUP_CLICKS)
+async def test_group_break_buttons_do_the_same_everywhere(
+    drivers: list[Driver], action: str
+) -> None:
+    """After /groupbreak, Count me in / Leave redraw the card (on the chat platforms they
+    replace it) and Done answers privately, alike everywhere but for who is named."""
+    seen: dict[Platform, Seen] = {}
+    for driver in drivers:
+        posted = await driver.run(TABLE.path("groupbreak"), {"in_minutes": 5})
+        assert not posted.error, (driver.platform, posted.lines)
+        seen[driver.platform] = canonical(await driver.click(action), driver)
+    spec = next(b for b in BUTTONS if b.kind.name == actions.parse(action).kind)  # type: ignore[union-attr]
+    first = seen[Platform.CONSOLE]
+    assert not first.error, first.lines
+    for platform, answer in seen.items():
+        named = [line for line in answer.lines if line not in first.lines]
+        assert len(named) <= 1, (platform, named)  # the line naming who is in
+        assert answer.title == first.title and answer.buttons == first.buttons, platform
         if platform is not Platform.CONSOLE:
             assert answer.replaced is spec.replaces, platform
             assert answer.private is not spec.replaces, platform

@@ -90,9 +90,11 @@ class ConsoleAdapter:
     async def run(self) -> int:
         """Answer commands until /quit or end of input; return the exit status (0)."""
         reader = self._reader()
+        # The banner goes out before the line editor starts, so it is always above the first
+        # prompt (written inside the session it could land after the prompt was drawn).
+        if self.output.interactive:
+            self.output.write("\n".join([BANNER, *self.notes]))
         with reader.session():
-            if self.output.interactive:
-                self.output.write("\n".join([BANNER, *self.notes]))
             while True:
                 line = await reader.read()
                 if line is None:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from bot.adapters.console.adapter import CONSOLE_WORKSPACE, ConsoleAdapter
 from bot.adapters.console.files import SAVED
+from bot.adapters.console.groups import ConsoleGroupChannel
 from bot.adapters.console.localzone import adopt_local_zone
 from bot.adapters.console.terminal import history_path
 from bot.commands.help import command_names
@@ -71,6 +72,7 @@ def build(app: App) -> ConsolePlatform:
     files = settings.pictures_dir or data_folder(settings.database.url) / SAVED
     console = ConsoleAdapter(app.content, history=history_path(settings.database.url),
                              files=files, guided=app.guided)
+    app.group_channels[Platform.CONSOLE] = ConsoleGroupChannel(console.output)
     return ConsolePlatform(console, app)
 
 

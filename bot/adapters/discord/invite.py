@@ -3,6 +3,8 @@
 - View Channel: see the channels it is asked to post in (and check them before a schedule).
 - Send Messages: post nudges and tips.
 - Embed Links: every card is an embed; without it Discord strips them.
+- Create Public Threads, Send Messages in Threads: a group break starts in a thread under its
+  card (without them it starts in the channel instead).
 Not requested: Read Message History (the bot never reads messages; slash-command replies and
 button clicks need no history), Manage Messages, Mention Everyone, or any admin right.
 
@@ -20,11 +22,16 @@ SCOPES = ("bot", "applications.commands")
 VIEW_CHANNEL = 1 << 10
 SEND_MESSAGES = 1 << 11
 EMBED_LINKS = 1 << 14
-PERMISSIONS = VIEW_CHANNEL | SEND_MESSAGES | EMBED_LINKS
+CREATE_PUBLIC_THREADS = 1 << 35
+SEND_MESSAGES_IN_THREADS = 1 << 38
+PERMISSIONS = (VIEW_CHANNEL | SEND_MESSAGES | EMBED_LINKS | CREATE_PUBLIC_THREADS
+               | SEND_MESSAGES_IN_THREADS)
 WHY = (
     ("View Channel", "see the channels it posts nudges in"),
     ("Send Messages", "post nudges and tips"),
     ("Embed Links", "show stretch cards as embeds"),
+    ("Create Public Threads", "start a group break in a thread under its card"),
+    ("Send Messages in Threads", "guide the group break's routine in that thread"),
 )
 
 

@@ -23,6 +23,7 @@ from bot.adapters.discord.client import (
     make_client,
     run_client,
 )
+from bot.adapters.discord.groups import DiscordGroupChannel
 from bot.adapters.discord.notifier import DiscordNotifier
 from bot.adapters.discord.pacer import Pacer
 from bot.adapters.discord.presence import DiscordPresence, presence_intents
@@ -118,6 +119,7 @@ def build(app: App) -> DiscordPlatform:
         client, app.store, Pacer(sleep=app.metrics.paced_sleep(Platform.DISCORD))
     )
     client.services = replace(client.services, prepare_dm=notifier.prepare_dm)
+    app.group_channels[Platform.DISCORD] = DiscordGroupChannel(client)
     presence = (DiscordPresence(client, meetings.status_rules())
                 if meetings.discord_presence else None)
     return DiscordPlatform(client, notifier, settings.token, presence)

@@ -15,6 +15,8 @@ from slack_sdk.errors import SlackApiError
 
 from bot.adapters.slack.adapter import SlackAdapter, SlackConfig
 from bot.adapters.slack.errors import NETWORK_ERRORS, api_error
+from bot.adapters.slack.groups import SlackGroupChannel
+from bot.adapters.slack.pacer import ChannelPacer
 from bot.adapters.slack.presence import SlackPresence, presence_client
 from bot.core.ports import Platform
 from bot.observability.health import HealthCheck
@@ -87,6 +89,8 @@ def build(app: App) -> SlackPlatform:
         cooldown=app.cooldown,
         guided=app.guided,
     )
+    app.group_channels[Platform.SLACK] = SlackGroupChannel(
+        adapter.client, ChannelPacer(app.clock, app.metrics.paced_sleep(Platform.SLACK)))
     meetings = app.settings.meetings
     presence = None
     if meetings.slack_presence:

@@ -1,10 +1,10 @@
 """SchedulingCommands: /schedule, /config, /remind and the nudge buttons, for every platform.
 
 One facade assembled from one module per command group (``schedules.py``, ``workspace.py``,
-``reminders.py``, ``nudges.py``). Each method takes the :class:`Actor` first and returns a
-:class:`Message`; admin methods are wrapped by ``base.admin_only``. A refused or malformed
-request changes nothing, which the tests check by comparing the whole database before and
-after.
+``reminders.py``, ``nudges.py``, ``groupbreaks.py``). Each method takes the
+:class:`Actor` first and returns a :class:`Message`; admin methods are wrapped by
+``base.admin_only``. A refused or malformed request changes nothing, which the tests check
+by comparing the whole database before and after.
 """
 
 from __future__ import annotations
@@ -16,13 +16,15 @@ from bot.scheduling.commands.base import (
     notifier_channel_checker,
 )
 from bot.scheduling.commands.calendar import CalendarCommands
+from bot.scheduling.commands.groupbreaks import GroupBreakCommands, GroupBreakDeps
 from bot.scheduling.commands.nudges import NudgeButtons
 from bot.scheduling.commands.schedules import KINDS, ScheduleCommands
 from bot.scheduling.commands.workspace import ConfigCommands, set_workspace_zone
 from bot.scheduling.timezones import search_timezones
 
 
-class SchedulingCommands(ScheduleCommands, ConfigCommands, NudgeButtons, CalendarCommands):
+class SchedulingCommands(ScheduleCommands, ConfigCommands, NudgeButtons, CalendarCommands,
+                         GroupBreakCommands):
     """The scheduling facade every adapter calls (through the command table)."""
 
     def timezone_choices(self, text: str, limit: int = 25) -> list[str]:
@@ -34,6 +36,7 @@ __all__ = [
     "KINDS",
     "ChannelChecker",
     "CommandNames",
+    "GroupBreakDeps",
     "SchedulingCommands",
     "notifier_channel_checker",
     "set_workspace_zone",

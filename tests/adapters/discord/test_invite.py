@@ -12,9 +12,11 @@ from bot.adapters.discord.invite import PERMISSIONS, client_id_from_token, invit
 from bot.cli import main
 
 
-def test_permissions_are_view_send_and_embed_only() -> None:
-    """The permission integer is View Channel + Send Messages + Embed Links and nothing else."""
-    expected = discord.Permissions(view_channel=True, send_messages=True, embed_links=True)
+def test_permissions_are_view_send_embed_and_threads_only() -> None:
+    """The permission integer is View Channel + Send Messages + Embed Links, and the two
+    thread rights group breaks use, and nothing else."""
+    expected = discord.Permissions(view_channel=True, send_messages=True, embed_links=True,
+                                   create_public_threads=True, send_messages_in_threads=True)
     assert expected.value == PERMISSIONS
 
 

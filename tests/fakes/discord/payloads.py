@@ -16,6 +16,8 @@ VIEW_CHANNEL = 1 << 10
 SEND_MESSAGES = 1 << 11
 EMBED_LINKS = 1 << 14
 READ_MESSAGE_HISTORY = 1 << 16
+CREATE_PUBLIC_THREADS = 1 << 35
+SEND_MESSAGES_IN_THREADS = 1 << 38
 MANAGE_GUILD = 1 << 5
 ADMINISTRATOR = 1 << 3
 MEMBER_DEFAULT = VIEW_CHANNEL | SEND_MESSAGES | EMBED_LINKS | READ_MESSAGE_HISTORY
@@ -33,6 +35,7 @@ MESSAGE_COMPONENT = 3
 APPLICATION_COMMAND_AUTOCOMPLETE = 4
 GUILD_TEXT = 0
 DM = 1
+PUBLIC_THREAD = 11
 
 _EPOCH_MS = 1420070400000
 _counter = itertools.count(1)
@@ -110,6 +113,8 @@ class FakeChannel:
     # Explicit overwrites for the bot: (allow, deny) bit masks applied to its member.
     overwrites: list[dict[str, Any]] = field(default_factory=list)
     recipient: dict[str, Any] | None = None
+    parent_id: str | None = None  # a thread's channel
+    owner_id: str = "0"  # who made a thread (the bot, for group breaks)
 
     def payload(self) -> dict[str, Any]:
         if self.type == DM:
@@ -119,7 +124,12 @@ class FakeChannel:
                 "last_message_id": None,
                 "recipients": [self.recipient] if self.recipient else [],
             }
-        return {
+        thread: dict[str, Any] = {}
+        if self.type == PUBLIC_THREAD:  # what Discord adds for a thread (channel object)
+            thread = {"owner_id": self.owner_id, "member_count": 1, "message_count": 0,
+                      "thread_metadata": {"archived": False, "auto_archive_duration": 60,
+                                          "archive_timestamp": iso_now(), "locked": False}}
+        return thread | {
             "id": self.channel_id,
             "type": self.type,
             "guild_id": self.guild_id,
@@ -130,7 +140,7 @@ class FakeChannel:
             "topic": None,
             "last_message_id": None,
             "rate_limit_per_user": 0,
-            "parent_id": None,
+            "parent_id": self.parent_id,
         }
 
 

@@ -177,6 +177,10 @@ class FakeDiscord:
         self.uploads: list[tuple[str, Upload]] = []
         # Embed images naming an ``attachment://`` file the request did not upload.
         self.dangling_images: list[str] = []
+        # Every message edit (channel id, message id, body), in order.
+        self.edits: list[tuple[str, str, dict[str, Any]]] = []
+        # Threads made from a message: message id -> the thread's channel.
+        self.threads: dict[str, p.FakeChannel] = {}
         self.nonces: dict[tuple[str, str], dict[str, Any]] = {}
         self._nonce_seen: dict[tuple[str, str], datetime] = {}
         # Bodies refused for breaking a documented limit (nothing was stored for them).
@@ -248,6 +252,8 @@ class FakeDiscord:
         r.add_patch(f"{base}/webhooks/{{app}}/{{token}}/messages/{{mid}}", self._edit_webhook_msg)
         r.add_delete(f"{base}/webhooks/{{app}}/{{token}}/messages/{{mid}}", self._delete_ok)
         r.add_post(f"{base}/channels/{{cid}}/messages", self._create_message)
+        r.add_patch(f"{base}/channels/{{cid}}/messages/{{mid}}", self._edit_message)
+        r.add_post(f"{base}/channels/{{cid}}/messages/{{mid}}/threads", self._start_thread)
         r.add_get(f"{base}/channels/{{cid}}", self._get_channel)
         r.add_post(f"{base}/users/@me/channels", self._create_dm)
 
@@ -800,7 +806,9 @@ class FakeDiscord:
             perms = guild.channel_permissions_of(self.bot_user["id"], channel)
             if not perms & p.VIEW_CHANNEL:
                 return _error(403, 50001, "Missing Access")
-            if not perms & p.SEND_MESSAGES:
+            needed = (p.SEND_MESSAGES_IN_THREADS if channel.type == p.PUBLIC_THREAD
+                      else p.SEND_MESSAGES)
+            if not perms & needed:
                 return _error(403, 50013, "Missing Permissions")
         read = await self._read(request)
         if isinstance(read, web.Response):
@@ -832,6 +840,52 @@ class FakeDiscord:
         if self.hold is not None:  # stored, but the sender hears back only when released
             await self.hold.wait()
         return _json(msg)
+
+    async def _edit_message(self, request: web.Request) -> web.Response:
+        """PATCH a message the bot posted: its fields are replaced by those given."""
+        channel_id, message_id = request.match_info["cid"], request.match_info["mid"]
+        stored = next((m for m in self.messages.get(channel_id, [])
+                       if str(m["id"]) == message_id), None)
+        if stored is None:
+            return _error(404, 10008, "Unknown Message")
+        body = await request.json()
+        errors = limits.message_errors(body)
+        if errors:
+            self._reject(request, body, errors)
+            return _invalid_form_body(errors)
+        self.edits.append((channel_id, message_id, body))
+        for key in ("content", "embeds", "components", "flags"):
+            if key in body:
+                stored[key] = body[key]
+        stored["edited_timestamp"] = p.iso_now()
+        return _json(stored)
+
+    async def _start_thread(self, request: web.Request) -> web.Response:
+        """A public thread from a message: needs Create Public Threads in the channel; the
+        thread's id is the message's id, and a second thread from it is refused (160004)."""
+        channel_id, message_id = request.match_info["cid"], request.match_info["mid"]
+        channel = self.channels.get(channel_id)
+        if channel is None or channel.guild_id is None:
+            return _error(404, 10003, "Unknown Channel")
+        perms = self.guilds[channel.guild_id].channel_permissions_of(self.bot_user["id"], channel)
+        if not perms & p.CREATE_PUBLIC_THREADS:
+            return _error(403, 50013, "Missing Permissions")
+        if not any(str(m["id"]) == message_id for m in self.messages.get(channel_id, [])):
+            return _error(404, 10008, "Unknown Message")
+        if message_id in self.threads:
+            return _error(400, 160004, "A thread has already been created for this message")
+        body = await request.json()
+        name = str(body.get("name") or "")
+        if not 1 <= len(name) <= 100:
+            return _invalid_form_body({"name": {"_errors": [{
+                "code": "BASE_TYPE_BAD_LENGTH",
+                "message": "Must be between 1 and 100 in length."}]}})
+        thread = p.FakeChannel(message_id, name, channel.guild_id, type=p.PUBLIC_THREAD,
+                               overwrites=list(channel.overwrites), parent_id=channel_id,
+                               owner_id=self.bot_user["id"])
+        self.channels[message_id] = thread
+        self.threads[message_id] = thread
+        return _json(thread.payload())
 
     def _remembers(self, key: tuple[str, str]) -> bool:
         """Whether a nonce is still within the de-duplication window (see ``nonce_window``)."""
