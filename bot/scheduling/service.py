@@ -104,6 +104,7 @@ class SchedulerService:
         )
         self._scheduler: Any = None
         self._ticks: set[asyncio.Task[None]] = set()
+        self._failed_ticks = 0  # in a row; a working tick after some logs the recovery
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -184,7 +185,12 @@ class SchedulerService:
             # goes on in ``task`` and stop() waits for it; this wrapper just ends quietly.
 
     async def _guarded_tick(self) -> None:
-        await _survive(self.tick(), "scheduler tick", "the next tick retries")
+        """One tick; while the database is down each failed tick is one line, and the first
+        tick that works again says so once (an outage has a start and an end in the log)."""
+        ok = await _survive(self.tick(), "scheduler tick", "the next tick retries")
+        if ok and self._failed_ticks:
+            log.warning("scheduler tick works again after %d failed tick(s)", self._failed_ticks)
+        self._failed_ticks = 0 if ok else self._failed_ticks + 1
 
     async def _guarded_recover(self) -> None:
         await _survive(self.recover(), "resending what the last run left pending",
@@ -287,11 +293,13 @@ class SchedulerService:
         return await self.dispatcher.send_test(schedule)
 
 
-async def _survive(work: Coroutine[Any, Any, Any], what: str, then: str) -> None:
+async def _survive(work: Coroutine[Any, Any, Any], what: str, then: str) -> bool:
     """Run ``work``; a failure is logged and survived, so the scheduler never dies of it.
+    True when it worked.
 
-    A database that is locked, full or gone gets one clear line per attempt (the driver's
-    reason), not a traceback every tick; anything else is a bug and keeps its traceback.
+    A database that is locked, full or gone (a PostgreSQL outage included) gets one clear
+    line per attempt (the driver's reason), not a traceback every tick; anything else is a
+    bug and keeps its traceback.
     """
     try:
         await work
@@ -299,6 +307,9 @@ async def _survive(work: Coroutine[Any, Any, Any], what: str, then: str) -> None
         log.error("%s failed: the database refused (%s); %s", what, exc, then)
     except Exception:
         log.exception("%s failed; %s", what, then)
+    else:
+        return True
+    return False
 
 
 def aligned_tick(now: datetime, tick_seconds: float) -> datetime:
