@@ -38,6 +38,10 @@ from bot.storage.store import Store
 
 log = logging.getLogger(__name__)
 
+# What `deskbreak run` exits with when the SQLite file disappears under it: not 0, so
+# systemd's Restart=on-failure, Docker's restart policies and Kubernetes restart it.
+LOST_DATABASE_STATUS = 1
+
 JOB_ID = "deskbreak-scheduler-tick"
 FIRST_CLAIM = 50
 
@@ -105,6 +109,7 @@ class SchedulerService:
         self._scheduler: Any = None
         self._ticks: set[asyncio.Task[None]] = set()
         self._failed_ticks = 0  # in a row; a working tick after some logs the recovery
+        self._lost = asyncio.Event()  # the SQLite file was deleted or replaced under us
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -159,6 +164,12 @@ class SchedulerService:
                       exc)
         log.info("scheduler stopped")
 
+    async def wait_lost(self) -> int:
+        """Return (the exit status to stop with) once a tick finds the database file gone:
+        ``run_platforms`` waits for this beside the platforms, so the process ends."""
+        await self._lost.wait()
+        return LOST_DATABASE_STATUS
+
     @property
     def jobs(self) -> list[Any]:
         """The APScheduler jobs (always exactly one while running)."""
@@ -187,6 +198,12 @@ class SchedulerService:
     async def _guarded_tick(self) -> None:
         """One tick; while the database is down each failed tick is one line, and the first
         tick that works again says so once (an outage has a start and an end in the log)."""
+        problem = self.store.file_problem()
+        if problem is not None:  # every write would go to a file nobody will ever open again
+            log.error("%s; writing nothing more and stopping (exit status %d) so a supervisor "
+                      "restarts the bot", problem, LOST_DATABASE_STATUS)
+            self._lost.set()
+            return
         ok = await _survive(self.tick(), "scheduler tick", "the next tick retries")
         if ok and self._failed_ticks:
             log.warning("scheduler tick works again after %d failed tick(s)", self._failed_ticks)
