@@ -3,15 +3,20 @@ bot reaches them in."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 
 from bot.storage import tables as t
-from bot.storage.base import Database
-from bot.storage.records import ReminderRow, Spec
+from bot.storage.records import ReminderRow, Spec, WorkspaceRow
 from bot.storage.rows import reminder_record, spec_columns
+from bot.storage.workspaces import WorkspaceQueries
+
+# Given the reminder and its workspace as the transaction sees them, the columns to set
+# (None or {} to leave it); raising aborts the change.
+ReminderChange = Callable[[ReminderRow, WorkspaceRow], dict[str, Any] | None]
 
 REMINDER_FIELDS = frozenset(
     {
@@ -26,7 +31,7 @@ REMINDER_FIELDS = frozenset(
 )
 
 
-class ReminderQueries(Database):
+class ReminderQueries(WorkspaceQueries):
     async def get_reminder(
         self, platform: str, workspace_id: str, user_id: str
     ) -> ReminderRow | None:
@@ -102,6 +107,39 @@ class ReminderQueries(Database):
         async with self.write() as conn:
             row = (await conn.execute(stmt)).mappings().first()
         return None if row is None else reminder_record(row)
+
+    async def modify_reminder(
+        self, platform: str, workspace_id: str, user_id: str, change: ReminderChange
+    ) -> ReminderRow | None:
+        """Read a person's reminder, decide the change, write it: one atomic step.
+
+        For the settings computed from what is stored (a pause, a snooze, a new zone each
+        set a ``next_due`` worked out from the row and the zone): done as get-then-update,
+        two such commands at once could each compute from the old row and the second write
+        would undo half of the first. Here the row is locked (``FOR UPDATE``; SQLite's write
+        lock) and read with the workspace under the zone lock, so they apply one after the
+        other. None when the person has no reminder.
+        """
+        r = t.reminders
+        pick = sa.select(r).where(r.c.platform == platform, r.c.workspace_id == workspace_id,
+                                  r.c.user_id == user_id)
+        if self.dialect == "postgresql":
+            pick = pick.with_for_update()
+        async with self.write() as conn:
+            await self.lock(conn, "zone", platform, workspace_id)
+            found = (await conn.execute(pick)).mappings().first()
+            if found is None:
+                return None
+            row = reminder_record(found)
+            changes = change(row, await self._workspace_on(conn, platform, workspace_id))
+            if not changes:
+                return row
+            unknown = set(changes) - REMINDER_FIELDS
+            if unknown:
+                raise ValueError(f"unknown reminder fields: {sorted(unknown)}")
+            stmt = (sa.update(r).where(r.c.id == row.id)
+                    .values(updated_at=self._now(), **changes).returning(*r.c))
+            return reminder_record((await conn.execute(stmt)).mappings().one())
 
     async def disable_reminder_once(self, reminder_id: int, reason: str) -> bool:
         """Disable unless already disabled; True only for the call that disabled it."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -31,8 +32,14 @@ class ScheduleQueries(Database):
         next_due: datetime | None,
         created_by: str,
         limit: int | None = None,
+        next_due_in: Callable[[str], datetime | None] | None = None,
     ) -> ScheduleRow | None:
         """Insert a schedule; returns None (and inserts nothing) when ``limit`` is reached.
+
+        ``next_due_in`` (for a schedule without a zone of its own) gives the first time in a
+        workspace zone: it is called inside the transaction with the zone as committed, under
+        the lock a zone change takes, so an add racing ``/config timezone`` never stores a
+        time on the old zone.
 
         Count and insert are one atomic step: the workspace's lock (PostgreSQL) or the write
         lock (SQLite) is held from the count to the commit, so 30 adds at once against a
@@ -45,6 +52,12 @@ class ScheduleQueries(Database):
                 count = await self._count_schedules(conn, platform, workspace_id)
                 if count >= limit:
                     return None
+            if next_due_in is not None and timezone is None:
+                await self.lock(conn, "zone", platform, workspace_id)
+                zone = await conn.scalar(sa.select(t.workspaces.c.timezone).where(
+                    t.workspaces.c.platform == platform,
+                    t.workspaces.c.workspace_id == workspace_id))
+                next_due = next_due_in(zone or "UTC")
             stmt = (
                 sa.insert(t.schedules)
                 .values(

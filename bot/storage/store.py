@@ -30,7 +30,6 @@ from bot.storage.migrate import MigrationQueries
 from bot.storage.reminders import ReminderQueries
 from bot.storage.rotation import RotationQueries
 from bot.storage.schedules import ScheduleQueries
-from bot.storage.workspaces import WorkspaceQueries
 
 DEFAULT_URL = "sqlite+aiosqlite:///./data/deskbreak.sqlite3"
 SQLITE_BUSY_TIMEOUT_MS = 5000
@@ -85,9 +84,8 @@ def _sqlite_begin(conn: sa.Connection) -> None:
 
 class Store(
     MigrationQueries,
-    WorkspaceQueries,
+    ReminderQueries,  # (and WorkspaceQueries, which it reads the workspace through)
     ScheduleQueries,
-    ReminderQueries,
     ClaimQueries,
     LedgerQueries,
     RotationQueries,

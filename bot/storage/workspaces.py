@@ -63,6 +63,19 @@ class WorkspaceQueries(Database):
                 found[key] = WorkspaceRow(*key, skip_dates=day_list)
         return found
 
+    async def _workspace_on(
+        self, conn: AsyncConnection, platform: str, workspace_id: str
+    ) -> WorkspaceRow:
+        """The workspace as ``conn``'s transaction sees it (see get_workspace)."""
+        w = t.workspaces
+        stmt = sa.select(w).where(w.c.platform == platform, w.c.workspace_id == workspace_id)
+        row = (await conn.execute(stmt)).mappings().first()
+        days = (await self._skip_dates(conn, [(platform, workspace_id)])).get(
+            (platform, workspace_id), ())
+        if row is None:
+            return WorkspaceRow(platform=platform, workspace_id=workspace_id, skip_dates=days)
+        return workspace_record(row, days)
+
     async def _skip_dates(
         self, conn: AsyncConnection, keys: list[tuple[str, str]]
     ) -> dict[tuple[str, str], tuple[date, ...]]:
@@ -173,6 +186,9 @@ class WorkspaceQueries(Database):
         how many rows moved.
         """
         async with self.write() as conn:
+            # The same lock as adding a row that follows the zone: an add waits for this
+            # change and then computes its next time on the new zone, never the old one.
+            await self.lock(conn, "zone", platform, workspace_id)
             await self._upsert_workspace(conn, platform, workspace_id, {"timezone": timezone})
             return await self._retime(
                 conn, t.schedules, platform, workspace_id, schedule_record, schedule_next

@@ -15,9 +15,14 @@ import pytest
 
 from bot.core.clock import FakeClock
 from bot.core.messages import MessageKind
+from bot.core.ports import Actor
+from bot.core.rotation import Rotator
 from bot.scheduling.commands import SchedulingCommands
+from bot.scheduling.commands.workspace import reminder_next_time
+from bot.scheduling.specs import recurrence_for, zone
 from bot.settings import LimitSettings
 from bot.storage import Store
+from bot.storage.rotation import SqlRotationStore
 from tests.scheduling.scheduling_harness import ADMIN
 
 
@@ -79,3 +84,67 @@ async def test_concurrent_skip_adds_cannot_pass_the_limit(
     assert sum(a.kind is MessageKind.INFO for a in answers) == 3
     assert sum("At most 3" in a.body for a in answers) == 5
     assert len((await store.get_workspace(ADMIN.platform, ADMIN.workspace_id)).skip_dates) == 3
+
+
+async def test_concurrent_quiet_hours_leave_one_requested_pair(
+    store: Store, clock: FakeClock
+) -> None:
+    """Ten admins set ten different quiet hours at once: the stored start and end are one
+    request's pair, never one request's start with another's end."""
+    commands = _commands(store, clock)
+    pairs = [(f"{h:02d}:00", f"{h:02d}:30") for h in range(10, 20)]
+    await asyncio.gather(*(commands.config_quiet(ADMIN, a, b) for a, b in pairs))
+    ws = await store.get_workspace(ADMIN.platform, ADMIN.workspace_id)
+    assert (ws.quiet_start, ws.quiet_end) in pairs
+
+
+ZONES = ["Asia/Tokyo", "America/New_York", "Europe/Berlin", "Australia/Sydney"]
+
+
+async def test_schedules_added_during_zone_changes_all_follow_the_final_zone(
+    store: Store, clock: FakeClock
+) -> None:
+    """Schedules added while the workspace zone changes several times: every one's next time
+    is on the zone that ends up set (an add used to compute on the zone it read, and store
+    that after a change had already re-timed the rest)."""
+    commands = _commands(store, clock)
+    await commands.schedule_add(ADMIN, "chan0", "tip", cron="0 9 * * *")
+    await asyncio.gather(
+        *(commands.config_timezone(ADMIN, z) for z in ZONES),
+        *(commands.schedule_add(ADMIN, f"chan{i}", "tip", cron="0 9 * * *") for i in range(1, 6)),
+    )
+    ws = await store.get_workspace(ADMIN.platform, ADMIN.workspace_id)
+    final = zone(ws.timezone)
+    rows = await store.list_schedules(ADMIN.platform, ADMIN.workspace_id)
+    assert len(rows) == 6
+    for row in rows:
+        assert row.next_due == recurrence_for(row.spec).next_after(clock.now(), final), row
+
+
+async def test_a_zone_change_and_a_pause_at_once_both_hold(
+    store: Store, clock: FakeClock
+) -> None:
+    """/remind timezone and /remind pause together: the reminder ends paused, on the new
+    zone, with its next time after the pause in that zone (the zone change used to compute
+    from the row it read before the pause and overwrite the pause's next time)."""
+    commands = _commands(store, clock)
+    people = [Actor(ADMIN.platform, ADMIN.workspace_id, f"u{i}") for i in range(6)]
+    for person in people:
+        await commands.remind_on(person, every="60")
+    await asyncio.gather(*(call for person in people for call in (
+        commands.remind_timezone(person, "Asia/Tokyo"),
+        commands.remind_pause(person, "2027-03-20"),
+    )))
+    for person in people:
+        rem = await store.get_reminder(person.platform, person.workspace_id, person.user_id)
+        assert rem is not None and rem.timezone == "Asia/Tokyo" and rem.paused_until
+        assert rem.next_due is not None and rem.next_due >= rem.paused_until
+        assert rem.next_due == reminder_next_time(rem, clock.now(), zone("Asia/Tokyo"))
+
+
+async def test_concurrent_deals_from_one_deck_never_repeat_a_card(store: Store) -> None:
+    """Ten deals at once for one channel from a ten-card deck: ten different cards."""
+    rotator = Rotator(SqlRotationStore(store))
+    ids = [f"tip{i}" for i in range(10)]
+    dealt = await asyncio.gather(*(rotator.next("tip:chan", ids) for _ in range(10)))
+    assert sorted(dealt) == sorted(ids)

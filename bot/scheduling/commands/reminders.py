@@ -14,7 +14,7 @@ from bot.scheduling.errors import ScheduleError
 from bot.scheduling.inputs import clean_text, parse_date, parse_hhmm, parse_minutes
 from bot.scheduling.policy import quiet_hours_end
 from bot.scheduling.recurrence import build_recurrence, parse_timezone
-from bot.scheduling.specs import hhmm, recurrence_for, spec_of
+from bot.scheduling.specs import hhmm, recurrence_for, spec_of, zone
 from bot.storage.records import ReminderRow, WorkspaceRow
 
 DEFAULT_REMIND_EVERY = 60
@@ -117,17 +117,22 @@ class RemindCommands(SchedulingBase):
             new_tz = parse_timezone(tz)
         except ScheduleError as exc:
             return error(str(exc))
-        rem = await self.store.get_reminder(actor.platform, actor.workspace_id, actor.user_id)
-        if rem is None:
+        now = self.clock.now()
+
+        def retime(rem: ReminderRow, _ws: WorkspaceRow) -> dict[str, Any]:
+            # Worked out from the row as it is when written (see Store.modify_reminder).
+            changes: dict[str, Any] = {"timezone": new_tz.key}
+            if rem.enabled and not (rem.snoozed_until and rem.snoozed_until > now):
+                changes["next_due"] = reminder_next_time(rem, now, new_tz)
+            return changes
+
+        updated = await self.store.modify_reminder(
+            actor.platform, actor.workspace_id, actor.user_id, retime
+        )
+        if updated is None:
             return error(
                 f"You have no reminders yet. Turn them on with `{self.names.remind} on` first."
             )
-        now = self.clock.now()
-        changes: dict[str, Any] = {"timezone": new_tz.key}
-        if rem.enabled and not (rem.snoozed_until and rem.snoozed_until > now):
-            changes["next_due"] = reminder_next_time(rem, now, new_tz)
-        updated = await self.store.update_reminder(rem.id, **changes)
-        assert updated is not None
         nxt = (
             f" Next: {when(updated.next_due, new_tz)}."
             if updated.enabled and updated.next_due
@@ -148,12 +153,22 @@ class RemindCommands(SchedulingBase):
 
     async def _snooze(self, actor: Actor, rem: ReminderRow, span: int) -> Message:
         """Move an enabled reminder's next time to ``span`` minutes from now."""
-        tz, ws = await self._zone_and_workspace(actor, rem.timezone)
-        moment, quiet = outside_quiet_hours(self.clock.now() + timedelta(minutes=span), tz, ws)
-        # A snooze is an explicit "remind me then", so it also ends any pause.
-        await self.store.update_reminder(
-            rem.id, next_due=moment, snoozed_until=moment, paused_until=None
-        )
+        asked = self.clock.now() + timedelta(minutes=span)
+        outcome: list[tuple[datetime, str, ZoneInfo]] = []
+
+        def snooze(row: ReminderRow, ws: WorkspaceRow) -> dict[str, Any] | None:
+            if not row.enabled:  # turned off meanwhile: nothing to snooze
+                return None
+            tz = zone(row.timezone or ws.timezone)
+            moment, quiet = outside_quiet_hours(asked, tz, ws)
+            outcome.append((moment, quiet, tz))
+            # A snooze is an explicit "remind me then", so it also ends any pause.
+            return {"next_due": moment, "snoozed_until": moment, "paused_until": None}
+
+        await self.store.modify_reminder(rem.platform, rem.workspace_id, rem.user_id, snooze)
+        if not outcome:
+            return error("Your reminders are off, so there is nothing to snooze.")
+        moment, quiet, tz = outcome[0]
         return info("Snoozed", f"I'll remind you at {when(moment, tz)}.{quiet}")
 
     async def remind_pause(self, actor: Actor, until: str) -> Message:
@@ -161,24 +176,42 @@ class RemindCommands(SchedulingBase):
         rem = await self.store.get_reminder(actor.platform, actor.workspace_id, actor.user_id)
         if rem is None or not rem.enabled:
             return error("Your reminders are off, so there is nothing to pause.")
-        tz = await self._person_zone(actor, rem.timezone)
         now = self.clock.now()
+        outcome: list[tuple[datetime, datetime | None, ZoneInfo]] = []
+
+        def pause(row: ReminderRow, ws: WorkspaceRow) -> dict[str, Any] | None:
+            # Raises _Refused for a time that cannot be a pause: nothing is written.
+            if not row.enabled:
+                return None
+            tz = zone(row.timezone or ws.timezone)
+            try:
+                resume_at = _parse_until(until, now, tz)
+            except ScheduleError as exc:
+                raise _Refused(
+                    f"{exc}. Use a date like 2027-03-20 or a time like 14:00.") from exc
+            if resume_at <= now:
+                raise _Refused("That time has already passed.")
+            if resume_at - now > MAX_PAUSE:
+                raise _Refused(f"You can pause for at most a year; use `{self.names.remind} off`"
+                               " instead.")
+            after = resume_at - timedelta(microseconds=1)
+            next_due = recurrence_for(row.spec).next_after(after, tz)
+            outcome.append((resume_at, next_due, tz))
+            return {"paused_until": resume_at, "snoozed_until": None, "next_due": next_due}
+
         try:
-            resume_at = _parse_until(until, now, tz)
-        except ScheduleError as exc:
-            return error(f"{exc}. Use a date like 2027-03-20 or a time like 14:00.")
-        if resume_at <= now:
-            return error("That time has already passed.")
-        if resume_at - now > MAX_PAUSE:
-            return error(
-                f"You can pause for at most a year; use `{self.names.remind} off` instead."
-            )
-        next_due = recurrence_for(rem.spec).next_after(resume_at - timedelta(microseconds=1), tz)
-        await self.store.update_reminder(
-            rem.id, paused_until=resume_at, snoozed_until=None, next_due=next_due
-        )
+            await self.store.modify_reminder(rem.platform, rem.workspace_id, rem.user_id, pause)
+        except _Refused as exc:
+            return error(str(exc))
+        if not outcome:
+            return error("Your reminders are off, so there is nothing to pause.")
+        resume_at, next_due, tz = outcome[0]
         nxt = f" Next: {when(next_due, tz)}." if next_due else ""
         return info("Reminders paused", f"Until {when(resume_at, tz)}.{nxt}")
+
+
+class _Refused(Exception):
+    """A change refused with this message, raised inside the store's transaction to abort it."""
 
 
 def outside_quiet_hours(moment: datetime, tz: ZoneInfo, ws: WorkspaceRow) -> tuple[datetime, str]:

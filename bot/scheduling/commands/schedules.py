@@ -83,6 +83,7 @@ class ScheduleCommands(SchedulingBase):
         refusal = await self._cannot_post(actor, cleaned)
         if refusal is not None:
             return refusal
+        now = self.clock.now()
         row = await self.store.add_schedule(
             platform=actor.platform,
             workspace_id=actor.workspace_id,
@@ -93,6 +94,7 @@ class ScheduleCommands(SchedulingBase):
             next_due=draft.upcoming[0],
             created_by=actor.user_id,
             limit=self.max_schedules,
+            next_due_in=lambda ws_zone: draft.recurrence.next_after(now, zone(ws_zone)),
         )
         if row is None:
             return error(
