@@ -4,6 +4,7 @@ bot reaches them in."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -17,6 +18,15 @@ from bot.storage.workspaces import WorkspaceQueries
 # Given the reminder and its workspace as the transaction sees them, the columns to set
 # (None or {} to leave it); raising aborts the change.
 ReminderChange = Callable[[ReminderRow, WorkspaceRow], dict[str, Any] | None]
+
+
+@dataclass(frozen=True, slots=True)
+class NewReminder:
+    """What ``upsert_reminder_with``'s decision gives: the reminder to store."""
+
+    spec: Spec
+    timezone: str | None
+    next_due: datetime | None
 
 REMINDER_FIELDS = frozenset(
     {
@@ -56,6 +66,22 @@ class ReminderQueries(WorkspaceQueries):
         dm_channel_id: str | None = None,
     ) -> ReminderRow:
         """Create or replace a person's reminder and (re-)enable it, clearing snooze and pause."""
+        stmt = self._upsert_reminder_stmt(platform, workspace_id, user_id, spec, timezone,
+                                          next_due, dm_channel_id)
+        async with self.write() as conn:
+            row = (await conn.execute(stmt)).mappings().one()
+        return reminder_record(row)
+
+    def _upsert_reminder_stmt(
+        self,
+        platform: str,
+        workspace_id: str,
+        user_id: str,
+        spec: Spec,
+        timezone: str | None,
+        next_due: datetime | None,
+        dm_channel_id: str | None,
+    ) -> Any:
         now = self._now()
         values: dict[str, Any] = {
             **spec_columns(spec),
@@ -73,7 +99,7 @@ class ReminderQueries(WorkspaceQueries):
         stmt = self._insert(t.reminders).values(
             platform=platform, workspace_id=workspace_id, user_id=user_id, created_at=now, **values
         )
-        stmt = stmt.on_conflict_do_update(
+        return stmt.on_conflict_do_update(
             index_elements=[
                 t.reminders.c.platform,
                 t.reminders.c.workspace_id,
@@ -81,9 +107,36 @@ class ReminderQueries(WorkspaceQueries):
             ],
             set_=values,
         ).returning(*t.reminders.c)
+
+    async def upsert_reminder_with(
+        self,
+        platform: str,
+        workspace_id: str,
+        user_id: str,
+        decide: Callable[[ReminderRow | None, WorkspaceRow], NewReminder],
+        *,
+        dm_channel_id: str | None = None,
+    ) -> ReminderRow:
+        """Create or replace a person's reminder from what is stored, in one transaction.
+
+        ``decide`` sees the current row (None for a first-timer) and the workspace, and gives
+        the new spec, zone and next time; raising aborts. The person's lock is held from the
+        read to the write, so two ``/remind on`` with different settings at once apply one
+        after the other (each keeping what the other set) instead of the second overwriting
+        the first with what it read before.
+        """
+        r = t.reminders
+        pick = sa.select(r).where(r.c.platform == platform, r.c.workspace_id == workspace_id,
+                                  r.c.user_id == user_id)
         async with self.write() as conn:
-            row = (await conn.execute(stmt)).mappings().one()
-        return reminder_record(row)
+            await self.lock(conn, "zone", platform, workspace_id)
+            await self.lock(conn, "reminder", platform, workspace_id, user_id)
+            found = (await conn.execute(pick)).mappings().first()
+            current = None if found is None else reminder_record(found)
+            new = decide(current, await self._workspace_on(conn, platform, workspace_id))
+            stmt = self._upsert_reminder_stmt(platform, workspace_id, user_id, new.spec,
+                                              new.timezone, new.next_due, dm_channel_id)
+            return reminder_record((await conn.execute(stmt)).mappings().one())
 
     async def list_reminders(self, platform: str, workspace_id: str) -> list[ReminderRow]:
         stmt = (

@@ -148,3 +148,22 @@ async def test_concurrent_deals_from_one_deck_never_repeat_a_card(store: Store) 
     ids = [f"tip{i}" for i in range(10)]
     dealt = await asyncio.gather(*(rotator.next("tip:chan", ids) for _ in range(10)))
     assert sorted(dealt) == sorted(ids)
+
+
+async def test_two_remind_on_with_different_settings_at_once_keep_both(
+    store: Store, clock: FakeClock
+) -> None:
+    """`/remind on every:30` and `/remind on start:10:00` together: both settings stay (each
+    used to merge with the row it read first, and the second write dropped the first's)."""
+    commands = _commands(store, clock)
+    people = [Actor(ADMIN.platform, ADMIN.workspace_id, f"p{i}") for i in range(6)]
+    for person in people:
+        await commands.remind_on(person, every="60", start="09:00", end="17:00")
+    await asyncio.gather(*(call for person in people for call in (
+        commands.remind_on(person, every="30"),
+        commands.remind_on(person, start="10:00"),
+    )))
+    for person in people:
+        rem = await store.get_reminder(person.platform, person.workspace_id, person.user_id)
+        assert rem is not None
+        assert (rem.spec.every_minutes, rem.spec.start, rem.spec.end) == (30, "10:00", "17:00")

@@ -13,9 +13,10 @@ from bot.scheduling.commands.workspace import reminder_next_time
 from bot.scheduling.errors import ScheduleError
 from bot.scheduling.inputs import clean_text, parse_date, parse_hhmm, parse_minutes
 from bot.scheduling.policy import quiet_hours_end
-from bot.scheduling.recurrence import build_recurrence, parse_timezone
+from bot.scheduling.recurrence import Recurrence, build_recurrence, parse_timezone
 from bot.scheduling.specs import hhmm, recurrence_for, spec_of, zone
 from bot.storage.records import ReminderRow, WorkspaceRow
+from bot.storage.reminders import NewReminder
 
 DEFAULT_REMIND_EVERY = 60
 MAX_PAUSE = timedelta(days=366)
@@ -37,38 +38,45 @@ class RemindCommands(SchedulingBase):
         closed DMs or ``/remind off`` brings back exactly what they had; a first-timer gets
         every 60 minutes, 09:00–17:00, Mon–Fri.
         """
-        existing = await self.store.get_reminder(actor.platform, actor.workspace_id, actor.user_id)
-        day_arg: str | list[int] | None = days
-        if existing is not None:
-            old = existing.spec
-            every = old.every_minutes if every is None else every
-            start = old.start if start is None else start
-            end = old.end if end is None else end
-            if days is None and old.days:
-                day_arg = [int(d) for d in old.days.split(",")]
-        try:
-            recurrence = build_recurrence(
-                every=DEFAULT_REMIND_EVERY if every is None else every,
-                start=start,
-                end=end,
-                days=day_arg,
-            )
-        except ScheduleError as exc:
-            return error(str(exc))
-        tz_name = existing.timezone if existing else None
-        tz = await self._person_zone(actor, tz_name)
         now = self.clock.now()
-        next_due = recurrence.next_after(now, tz)
-        if next_due is None:
-            return error("Those settings never fire. Check the days.")
-        await self.store.upsert_reminder(
-            platform=actor.platform,
-            workspace_id=actor.workspace_id,
-            user_id=actor.user_id,
-            spec=spec_of(recurrence),
-            timezone=tz_name,
-            next_due=next_due,
-        )
+        chosen: list[tuple[Recurrence, ZoneInfo, datetime]] = []
+
+        def decide(existing: ReminderRow | None, ws: WorkspaceRow) -> NewReminder:
+            # Merged with the row as it is when written (Store.upsert_reminder_with), so two
+            # /remind on at once keep each other's settings.
+            merged_every, merged_start, merged_end = every, start, end
+            day_arg: str | list[int] | None = days
+            if existing is not None:
+                old = existing.spec
+                merged_every = old.every_minutes if every is None else every
+                merged_start = old.start if start is None else start
+                merged_end = old.end if end is None else end
+                if days is None and old.days:
+                    day_arg = [int(d) for d in old.days.split(",")]
+            try:
+                recurrence = build_recurrence(
+                    every=DEFAULT_REMIND_EVERY if merged_every is None else merged_every,
+                    start=merged_start,
+                    end=merged_end,
+                    days=day_arg,
+                )
+            except ScheduleError as exc:
+                raise _Refused(str(exc)) from exc
+            tz_name = existing.timezone if existing else None
+            tz = zone(tz_name or ws.timezone)
+            next_due = recurrence.next_after(now, tz)
+            if next_due is None:
+                raise _Refused("Those settings never fire. Check the days.")
+            chosen.append((recurrence, tz, next_due))
+            return NewReminder(spec_of(recurrence), tz_name, next_due)
+
+        try:
+            await self.store.upsert_reminder_with(
+                actor.platform, actor.workspace_id, actor.user_id, decide
+            )
+        except _Refused as exc:
+            return error(str(exc))
+        recurrence, tz, next_due = chosen[-1]
         return info(
             "Break reminders on",
             f"{recurrence.describe()} ({tz.key}). Next: {when(next_due, tz)}.\n"
