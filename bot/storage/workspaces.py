@@ -49,18 +49,16 @@ class WorkspaceQueries(Database):
     ) -> dict[tuple[str, str], WorkspaceRow]:
         """Several workspaces in one query (the scheduler looks up all it needs per tick)."""
         wanted = set(keys)
-        found: dict[tuple[str, str], WorkspaceRow] = {k: WorkspaceRow(*k) for k in wanted}
         if not wanted:
-            return found
+            return {}
         cond = sa.tuple_(t.workspaces.c.platform, t.workspaces.c.workspace_id).in_(list(wanted))
         async with self.read() as conn:
             days = await self._skip_dates(conn, list(wanted))
+            # Defaults for the never configured (which may still have skip dates).
+            found = {k: WorkspaceRow(*k, skip_dates=days.get(k, ())) for k in wanted}
             for row in (await conn.execute(sa.select(t.workspaces).where(cond))).mappings():
                 key = (row["platform"], row["workspace_id"])
                 found[key] = workspace_record(row, days.get(key, ()))
-        for key, day_list in days.items():
-            if key in found and not found[key].skip_dates:  # skip dates, no settings row
-                found[key] = WorkspaceRow(*key, skip_dates=day_list)
         return found
 
     async def _workspace_on(
