@@ -167,3 +167,25 @@ async def test_two_remind_on_with_different_settings_at_once_keep_both(
         rem = await store.get_reminder(person.platform, person.workspace_id, person.user_id)
         assert rem is not None
         assert (rem.spec.every_minutes, rem.spec.start, rem.spec.end) == (30, "10:00", "17:00")
+
+
+async def test_schedules_resumed_during_zone_changes_all_follow_the_final_zone(
+    store: Store, clock: FakeClock
+) -> None:
+    """Resuming paused schedules while the workspace zone changes: each resumed schedule's
+    next time is on the zone that ends up set (a resume used to compute on the zone it read;
+    the zone change leaves paused rows alone, so nothing corrected it)."""
+    commands = _commands(store, clock)
+    for i in range(5):
+        await commands.schedule_add(ADMIN, f"chan{i}", "tip", cron="0 9 * * *")
+    rows = await store.list_schedules(ADMIN.platform, ADMIN.workspace_id)
+    for row in rows:
+        await commands.schedule_pause(ADMIN, str(row.id))
+    await asyncio.gather(
+        *(commands.config_timezone(ADMIN, z) for z in ZONES),
+        *(commands.schedule_resume(ADMIN, str(row.id)) for row in rows),
+    )
+    final = zone((await store.get_workspace(ADMIN.platform, ADMIN.workspace_id)).timezone)
+    for row in await store.list_schedules(ADMIN.platform, ADMIN.workspace_id):
+        assert not row.paused
+        assert row.next_due == recurrence_for(row.spec).next_after(clock.now(), final), row
