@@ -1,5 +1,12 @@
 """Personal reminders: one row per person (platform, workspace, user), and the DM channel the
-bot reaches them in."""
+bot reaches them in.
+
+Settings that are worked out from what is stored (``/remind on`` merging with the old
+settings, a pause, a snooze, a zone change: each computes a ``next_due``) go through
+:meth:`ReminderQueries.modify_reminder` or :meth:`ReminderQueries.upsert_reminder_with`, which
+read, decide and write in one locked transaction, so two such commands at once apply one
+after the other instead of the second undoing the first.
+"""
 
 from __future__ import annotations
 
@@ -27,6 +34,7 @@ class NewReminder:
     spec: Spec
     timezone: str | None
     next_due: datetime | None
+
 
 REMINDER_FIELDS = frozenset(
     {
