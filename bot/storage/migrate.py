@@ -31,6 +31,7 @@ MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 # application on the same server picked by accident.
 MIGRATION_LOCK = 0x6465736B62726B
 WAITING = "waiting for another process to finish migrating the database"
+_FAILURES: tuple[type[Exception], ...] = (StorageError, *DATABASE_ERRORS)
 
 
 class MigrationQueries(FileWatch):
@@ -50,7 +51,7 @@ class MigrationQueries(FileWatch):
         except asyncio.CancelledError:
             log.info("stopped before the database migration finished; nothing was changed")
             raise
-        except (StorageError, *DATABASE_ERRORS) as exc:
+        except _FAILURES as exc:
             task = asyncio.current_task()
             if task is not None and task.cancelling():  # the stop broke the driver's call
                 log.info("stopped before the database migration finished; nothing was changed")

@@ -74,12 +74,12 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+_BEGIN = {mode: f"BEGIN {mode}" for mode in ("DEFERRED", "IMMEDIATE", "EXCLUSIVE")}
+
+
 def _sqlite_begin(conn: sa.Connection) -> None:
     """``BEGIN IMMEDIATE`` (or EXCLUSIVE) for Store.write(), a plain deferred BEGIN for reads."""
-    mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
-    if mode not in ("DEFERRED", "IMMEDIATE", "EXCLUSIVE"):  # pragma: no cover - misuse
-        raise ValueError(mode)
-    conn.exec_driver_sql(f"BEGIN {mode}")
+    conn.exec_driver_sql(_BEGIN[conn.get_execution_options().get("sqlite_begin", "DEFERRED")])
 
 
 class Store(

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -24,10 +25,10 @@ branch_labels = None
 depends_on = None
 
 
-def _dates(raw: object) -> list[str]:
+def _dates(raw: Any) -> list[str]:
     """A stored list (JSON text on SQLite, a list on PostgreSQL) as valid ISO dates."""
     values = json.loads(raw) if isinstance(raw, str) else (raw or [])
-    days = set()
+    days: set[str] = set()
     for value in values:
         try:
             days.add(date.fromisoformat(str(value)).isoformat())
