@@ -87,6 +87,7 @@ async def run_platforms(app: App, *platforms: Platform) -> int:
         # lets those resends finish.
         await scheduling.service.start()
         waits = [asyncio.ensure_future(a.wait()) for a in started]
+        waits.append(asyncio.ensure_future(scheduling.service.wait_lost()))
         done, _ = await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
         return next(iter(done)).result()
     except PlatformRefused as exc:

@@ -10,13 +10,18 @@ from __future__ import annotations
 from bot.observability.health import HealthCheck
 from bot.observability.metrics import CountSource, StoredCounts
 from bot.storage import Store
+from bot.storage.errors import StorageError
 
 
 def store_health(store: Store) -> HealthCheck:
-    """A check that passes when the database answers ``SELECT 1`` (raises StorageError if not)."""
+    """A check that passes when the database answers ``SELECT 1``; otherwise the reason, one
+    line that never names the server's host or port (anyone who can reach /healthz reads it)."""
 
     async def check() -> str | None:
-        await store.ping()
+        try:
+            await store.ping()
+        except StorageError as exc:
+            return f"the database: {exc}"
         return None
 
     return check

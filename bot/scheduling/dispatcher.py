@@ -37,6 +37,7 @@ from bot.scheduling.meetings import DELIVER, MeetingGate, Verdict
 from bot.scheduling.notices import pause_reason, schedule_paused
 from bot.scheduling.planner import channel_target
 from bot.scheduling.report import TickReport
+from bot.storage.errors import StorageError
 from bot.storage.holds import Holds
 from bot.storage.records import DeliveryRow, LedgerStatus, NewDelivery, ScheduleRow
 from bot.storage.store import Store
@@ -146,6 +147,9 @@ class Dispatcher:
         ids, self._sent_marks = self._sent_marks, []
         try:
             await self.store.finish_sent_deliveries(ids, now=self.clock.now())
+        except StorageError as exc:  # one line: an outage is not a bug
+            log.error("could not mark %d sent deliveries (%s); they stay pending and are "
+                      "resent with their nonce", len(ids), exc)
         except Exception:
             # Left pending: after the lease they are resent with their nonce (a no-op on
             # Discord), which beats losing the record that they went out.

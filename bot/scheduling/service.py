@@ -41,6 +41,10 @@ from bot.storage.store import Store
 
 log = logging.getLogger(__name__)
 
+# What `deskbreak run` exits with when the SQLite file disappears under it: not 0, so
+# systemd's Restart=on-failure, Docker's restart policies and Kubernetes restart it.
+LOST_DATABASE_STATUS = 1
+
 JOB_ID = "deskbreak-scheduler-tick"
 FIRST_CLAIM = 50
 # Presence answers live a minute: people due within the next 45 s are checked ahead.
@@ -126,6 +130,8 @@ class SchedulerService:
         # each called with the tick's time; and what to stop with the scheduler.
         self.tick_work: list[Callable[[datetime], Coroutine[Any, Any, object]]] = []
         self.stop_work: list[Callable[[], Coroutine[Any, Any, object]]] = []
+        self._failed_ticks = 0  # in a row; a working tick after some logs the recovery
+        self._lost = asyncio.Event()  # the SQLite file was deleted or replaced under us
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -190,6 +196,12 @@ class SchedulerService:
             await self.retention.stop()
         log.info("scheduler stopped")
 
+    async def wait_lost(self) -> int:
+        """Return (the exit status to stop with) once a tick finds the database file gone:
+        ``run_platforms`` waits for this beside the platforms, so the process ends."""
+        await self._lost.wait()
+        return LOST_DATABASE_STATUS
+
     @property
     def jobs(self) -> list[Any]:
         """The APScheduler jobs (always exactly one while running)."""
@@ -216,7 +228,18 @@ class SchedulerService:
             # goes on in ``task`` and stop() waits for it; this wrapper just ends quietly.
 
     async def _guarded_tick(self) -> None:
-        await _survive(self.tick(), "scheduler tick", "the next tick retries")
+        """One tick; while the database is down each failed tick is one line, and the first
+        tick that works again says so once (an outage has a start and an end in the log)."""
+        problem = self.store.file_problem()
+        if problem is not None:  # every write would go to a file nobody will ever open again
+            log.error("%s; writing nothing more and stopping (exit status %d) so a supervisor "
+                      "restarts the bot", problem, LOST_DATABASE_STATUS)
+            self._lost.set()
+            return
+        ok = await _survive(self.tick(), "scheduler tick", "the next tick retries")
+        if ok and self._failed_ticks:
+            log.warning("scheduler tick works again after %d failed tick(s)", self._failed_ticks)
+        self._failed_ticks = 0 if ok else self._failed_ticks + 1
         if self.retention is not None:
             self.retention.maybe_start()
 
@@ -362,11 +385,13 @@ class SchedulerService:
         return await self.dispatcher.send_test(schedule)
 
 
-async def _survive(work: Coroutine[Any, Any, Any], what: str, then: str) -> None:
+async def _survive(work: Coroutine[Any, Any, Any], what: str, then: str) -> bool:
     """Run ``work``; a failure is logged and survived, so the scheduler never dies of it.
+    True when it worked.
 
-    A database that is locked, full or gone gets one clear line per attempt (the driver's
-    reason), not a traceback every tick; anything else is a bug and keeps its traceback.
+    A database that is locked, full or gone (a PostgreSQL outage included) gets one clear
+    line per attempt (the driver's reason), not a traceback every tick; anything else is a
+    bug and keeps its traceback.
     """
     try:
         await work
@@ -374,6 +399,9 @@ async def _survive(work: Coroutine[Any, Any, Any], what: str, then: str) -> None
         log.error("%s failed: the database refused (%s); %s", what, exc, then)
     except Exception:
         log.exception("%s failed; %s", what, then)
+    else:
+        return True
+    return False
 
 
 def aligned_tick(now: datetime, tick_seconds: float) -> datetime:

@@ -28,7 +28,7 @@ from bot.core.clock import Clock, SystemClock
 from bot.storage.errors import StorageError
 
 
-def _driver_errors() -> tuple[type[BaseException], ...]:
+def _driver_errors() -> tuple[type[Exception], ...]:
     """asyncpg's own exception roots, when asyncpg is installed (it is optional for SQLite)."""
     try:
         import asyncpg
@@ -39,7 +39,7 @@ def _driver_errors() -> tuple[type[BaseException], ...]:
 
 # Everything a database can throw at us. OSError covers refused/reset connections, DNS
 # failures and timeouts (TimeoutError is an OSError); sqlite3.Error what aiosqlite lets out.
-DATABASE_ERRORS: tuple[type[BaseException], ...] = (
+DATABASE_ERRORS: tuple[type[Exception], ...] = (
     sa.exc.SQLAlchemyError,
     OSError,
     sqlite3.Error,

@@ -20,8 +20,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.storage.base import DATABASE_ERRORS, Database, db_error
+from bot.storage.base import DATABASE_ERRORS, db_error
 from bot.storage.errors import StorageError, StoreUnavailable
+from bot.storage.filewatch import FileWatch
 from bot.storage.urls import describe
 
 log = logging.getLogger(__name__)
@@ -31,12 +32,12 @@ MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 # application on the same server picked by accident.
 MIGRATION_LOCK = 0x6465736B62726B
 WAITING = "waiting for another process to finish migrating the database"
+_FAILURES: tuple[type[Exception], ...] = (StorageError, *DATABASE_ERRORS)
 
 
-_FAILURES: tuple[type[BaseException], ...] = (StorageError, *DATABASE_ERRORS)
 
 
-class MigrationQueries(Database):
+class MigrationQueries(FileWatch):
     lock_poll_seconds: float = 0.25
 
     async def migrate(self, revision: str = "head") -> None:
@@ -49,6 +50,7 @@ class MigrationQueries(Database):
         """
         try:
             await self._migrate_locked(revision)
+            self.remember_file()
         except asyncio.CancelledError:
             log.info("stopped before the database migration finished; nothing was changed")
             raise

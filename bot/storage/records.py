@@ -45,6 +45,17 @@ class WorkspaceRow:
 
 
 @dataclass(frozen=True, slots=True)
+class SkipChange:
+    """What adding or removing one skip date did: ``changed`` is False when the date was
+    already there (add) or was not (remove), ``full`` when an add hit the limit; ``dates``
+    are the workspace's skip dates after the change, sorted."""
+
+    changed: bool
+    dates: tuple[date, ...]
+    full: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class ScheduleRow:
     id: int
     platform: str

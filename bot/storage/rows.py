@@ -55,10 +55,8 @@ def _from_row(record: type[_Record], row: RowMapping, **derived: Any) -> _Record
     return record(**columns, **derived)
 
 
-def workspace_record(row: RowMapping, skip_dates: tuple[date, ...] | None = None) -> WorkspaceRow:
-    """A workspace from its row; ``skip_dates`` when they are read from elsewhere."""
-    if skip_dates is None:
-        skip_dates = tuple(date.fromisoformat(d) for d in row["skip_dates"] or ())
+def workspace_record(row: RowMapping, skip_dates: tuple[date, ...]) -> WorkspaceRow:
+    """A workspace from its row and its skip dates (rows of their own table)."""
     return _from_row(WorkspaceRow, row, skip_dates=skip_dates)
 
 

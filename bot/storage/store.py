@@ -22,7 +22,7 @@ from bot.core.clock import Clock
 from bot.storage import tables as t
 from bot.storage.base import db_error
 from bot.storage.claims import ClaimQueries
-from bot.storage.errors import StoreUnavailable
+from bot.storage.errors import StorageError, StoreUnavailable
 from bot.storage.history import HistoryQueries
 from bot.storage.kv import KeyValueQueries
 from bot.storage.ledger import LedgerQueries, new_nonce
@@ -31,7 +31,6 @@ from bot.storage.reminders import ReminderQueries
 from bot.storage.rotation import RotationQueries
 from bot.storage.schedules import ScheduleQueries
 from bot.storage.urls import parse_database_url
-from bot.storage.workspaces import WorkspaceQueries
 
 DEFAULT_URL = "sqlite+aiosqlite:///./data/deskbreak.sqlite3"
 SQLITE_BUSY_TIMEOUT_MS = 5000
@@ -87,9 +86,8 @@ def _sqlite_begin(conn: sa.Connection) -> None:
 
 class Store(
     MigrationQueries,
-    WorkspaceQueries,
+    ReminderQueries,  # (and WorkspaceQueries, which it reads the workspace through)
     ScheduleQueries,
-    ReminderQueries,
     ClaimQueries,
     LedgerQueries,
     RotationQueries,
@@ -100,9 +98,14 @@ class Store(
     out only :class:`~bot.storage.errors.StorageError`."""
 
     async def ping(self) -> None:
-        """One round trip (``SELECT 1``): what /healthz asks of the database."""
-        async with self.read() as conn:
-            await conn.execute(sa.text("SELECT 1"))
+        """What /healthz asks of the database: is it still the file we opened (SQLite), and
+        does it take a write? A read alone passed on a deleted file and on a database that
+        refuses every write (read-only, immutable, full), where the bot can do nothing useful.
+        The write is one upsert of one ``kv`` row."""
+        problem = self.file_problem()
+        if problem is not None:
+            raise StorageError(problem)
+        await self.kv_set("deskbreak", "health_probe", self._now().isoformat())
 
     async def count_stored(self) -> tuple[int, int]:
         """How many schedule and reminder rows exist, paused and disabled ones included."""

@@ -56,9 +56,18 @@ workspaces = sa.Table(
     sa.Column("timezone", sa.String(64), nullable=False, server_default="UTC"),
     sa.Column("quiet_start", sa.String(5)),
     sa.Column("quiet_end", sa.String(5)),
-    sa.Column("skip_dates", sa.JSON, nullable=False),
     sa.Column("admin_channel_id", sa.String(64)),
     sa.Column("updated_at", UTCDateTime, nullable=False),
+)
+
+# One row per skip date (ISO "YYYY-MM-DD"): an add or a removal touches only its own row, so
+# concurrent /config skip changes cannot overwrite each other (migration 0040).
+workspace_skip_dates = sa.Table(
+    "workspace_skip_dates",
+    metadata,
+    sa.Column("platform", sa.String(16), primary_key=True),
+    sa.Column("workspace_id", sa.String(64), primary_key=True),
+    sa.Column("day", sa.String(10), primary_key=True),
 )
 
 schedules = sa.Table(

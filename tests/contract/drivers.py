@@ -162,7 +162,14 @@ class DiscordDriver:
             options = [p.subcommand(path.leaf.name, options)]
         who = self.admin if admin else self.member
         payload = self.fake.slash(who, self.channel, path.top.name_on(self.platform), options)
-        return await self._answer(payload)
+        seen = await self._answer(payload)
+        # `/remind on` learns the person's DM channel in the background; let it land now, so
+        # a later snapshot does not catch it arriving (a flake under load).
+        prepare = self.bot.services.prepare_dm
+        owner = getattr(prepare, "__self__", None)
+        if owner is not None and hasattr(owner, "prepared"):
+            await owner.prepared()
+        return seen
 
     async def click(self, action: str) -> Seen:
         message = p.message(self.channel.channel_id, self.fake.bot_user,

@@ -162,3 +162,42 @@ async def test_sigterm_while_waiting_for_the_migration_lock_exits_0_saying_so(
     assert "SIGTERM received" in bot.log and STOPPED in bot.log, bot.log
     assert "Traceback" not in bot.log, bot.log
     assert await _revision(fresh_url) is None
+
+
+@pytest.mark.slow
+async def test_sigterm_in_the_middle_of_a_postgresql_migration_exits_0_and_rolls_back(
+    fake: FakeDiscord, fresh_pg: str, tmp_path: Path
+) -> None:
+    """A database at 0030 whose ``workspaces`` table another session holds locked: the
+    process takes the migration lock, starts 0040 and blocks inside it; SIGTERM then
+    exits 0 with a line, and the database is still exactly at 0030."""
+    store = create_store(fresh_pg)
+    await store.migrate("0030")
+    await store.close()
+    dsn = sa.make_url(fresh_pg).set(drivername="postgresql").render_as_string(
+        hide_password=False)
+    blocker = await asyncpg.connect(dsn)
+    watcher = await asyncpg.connect(dsn)
+    bot: BotProcess | None = None
+    try:
+        await blocker.execute("BEGIN; LOCK TABLE workspaces IN ACCESS EXCLUSIVE MODE")
+        bot = await BotProcess.start(tmp_path, bot_env(fake, fresh_pg))
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 60
+        while not await watcher.fetchval("SELECT count(*) FROM pg_locks WHERE NOT granted"):
+            assert bot.proc.returncode is None and loop.time() < deadline, bot.log
+            await asyncio.sleep(0.1)
+        bot.kill(signal.SIGTERM)
+        status = await bot.exit_status()
+    finally:
+        await blocker.close()
+        if bot is not None:
+            await bot.ensure_dead()
+    try:
+        created = await watcher.fetchval("SELECT to_regclass('workspace_skip_dates')")
+        revision = await watcher.fetchval("SELECT version_num FROM alembic_version")
+    finally:
+        await watcher.close()
+    assert status == 0, bot.log
+    assert STOPPED in bot.log and "Traceback" not in bot.log, bot.log
+    assert (created, revision) == (None, "0030")

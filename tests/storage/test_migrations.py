@@ -82,3 +82,36 @@ async def test_sqlite_store_creates_its_folder_and_uses_wal(tmp_path: Path) -> N
         assert (tmp_path / "nested" / "x.sqlite3").exists()
     finally:
         await store.close()
+
+
+async def test_upgrade_to_0040_moves_skip_dates_into_rows_and_back(empty_store: Store) -> None:
+    """0040 copies each workspace's JSON skip list into rows (dropping non-dates) and drops
+    the column; downgrading puts the list back."""
+    import json
+    from datetime import date
+
+    await empty_store.migrate("0030")
+    async with empty_store.engine.begin() as conn:
+        await conn.execute(
+            sa.text("INSERT INTO workspaces (platform, workspace_id, timezone, skip_dates,"
+                    " updated_at) VALUES ('slack', 'T1', 'UTC', :days, :at),"
+                    " ('slack', 'T2', 'UTC', :none, :at)"),
+            {"days": json.dumps(["2027-12-25", "2027-01-01", "not a date"]),
+             "none": "[]", "at": empty_store.clock.now()},
+        )
+    await empty_store.migrate()
+    ws = await empty_store.get_workspace("slack", "T1")
+    assert ws.skip_dates == (date(2027, 1, 1), date(2027, 12, 25))
+    assert (await empty_store.get_workspace("slack", "T2")).skip_dates == ()
+    async with empty_store.engine.begin() as conn:
+        await conn.run_sync(_run_alembic_downgrade)
+    async with empty_store.engine.connect() as conn:
+        raw = (await conn.execute(sa.text(
+            "SELECT skip_dates FROM workspaces WHERE workspace_id = 'T1'"))).scalar_one()
+    assert (json.loads(raw) if isinstance(raw, str) else raw) == ["2027-01-01", "2027-12-25"]
+
+
+def _run_alembic_downgrade(connection: sa.Connection) -> None:
+    from bot.storage.migrate import _run_alembic
+
+    _run_alembic(connection, "downgrade", "0030")

@@ -13,9 +13,10 @@ from bot.scheduling.commands.workspace import reminder_next_time
 from bot.scheduling.errors import ScheduleError
 from bot.scheduling.inputs import clean_text, parse_date, parse_hhmm, parse_minutes
 from bot.scheduling.policy import quiet_hours_end
-from bot.scheduling.recurrence import build_recurrence, parse_timezone
-from bot.scheduling.specs import hhmm, recurrence_for, spec_of
+from bot.scheduling.recurrence import Recurrence, build_recurrence, parse_timezone
+from bot.scheduling.specs import hhmm, recurrence_for, spec_of, zone
 from bot.storage.records import DeliveryRow, ReminderRow, WorkspaceRow
+from bot.storage.reminders import NewReminder
 
 DEFAULT_REMIND_EVERY = 60
 MAX_PAUSE = timedelta(days=366)
@@ -37,38 +38,45 @@ class RemindCommands(SchedulingBase):
         closed DMs or ``/remind off`` brings back exactly what they had; a first-timer gets
         every 60 minutes, 09:00–17:00, Mon–Fri.
         """
-        existing = await self.store.get_reminder(actor.platform, actor.workspace_id, actor.user_id)
-        day_arg: str | list[int] | None = days
-        if existing is not None:
-            old = existing.spec
-            every = old.every_minutes if every is None else every
-            start = old.start if start is None else start
-            end = old.end if end is None else end
-            if days is None and old.days:
-                day_arg = [int(d) for d in old.days.split(",")]
-        try:
-            recurrence = build_recurrence(
-                every=DEFAULT_REMIND_EVERY if every is None else every,
-                start=start,
-                end=end,
-                days=day_arg,
-            )
-        except ScheduleError as exc:
-            return error(str(exc))
-        tz_name = existing.timezone if existing else None
-        tz = await self._person_zone(actor, tz_name)
         now = self.clock.now()
-        next_due = recurrence.next_after(now, tz)
-        if next_due is None:
-            return error("Those settings never fire. Check the days.")
-        await self.store.upsert_reminder(
-            platform=actor.platform,
-            workspace_id=actor.workspace_id,
-            user_id=actor.user_id,
-            spec=spec_of(recurrence),
-            timezone=tz_name,
-            next_due=next_due,
-        )
+        chosen: list[tuple[Recurrence, ZoneInfo, datetime]] = []
+
+        def decide(existing: ReminderRow | None, ws: WorkspaceRow) -> NewReminder:
+            # Merged with the row as it is when written (Store.upsert_reminder_with), so two
+            # /remind on at once keep each other's settings.
+            merged_every, merged_start, merged_end = every, start, end
+            day_arg: str | list[int] | None = days
+            if existing is not None:
+                old = existing.spec
+                merged_every = old.every_minutes if every is None else every
+                merged_start = old.start if start is None else start
+                merged_end = old.end if end is None else end
+                if days is None and old.days:
+                    day_arg = [int(d) for d in old.days.split(",")]
+            try:
+                recurrence = build_recurrence(
+                    every=DEFAULT_REMIND_EVERY if merged_every is None else merged_every,
+                    start=merged_start,
+                    end=merged_end,
+                    days=day_arg,
+                )
+            except ScheduleError as exc:
+                raise _Refused(str(exc)) from exc
+            tz_name = existing.timezone if existing else None
+            tz = zone(tz_name or ws.timezone)
+            next_due = recurrence.next_after(now, tz)
+            if next_due is None:
+                raise _Refused("Those settings never fire. Check the days.")
+            chosen.append((recurrence, tz, next_due))
+            return NewReminder(spec_of(recurrence), tz_name, next_due)
+
+        try:
+            await self.store.upsert_reminder_with(
+                actor.platform, actor.workspace_id, actor.user_id, decide
+            )
+        except _Refused as exc:
+            return error(str(exc))
+        recurrence, tz, next_due = chosen[-1]
         return info(
             "Break reminders on",
             f"{recurrence.describe()} ({tz.key}). Next: {when(next_due, tz)}.\n"
@@ -145,17 +153,22 @@ class RemindCommands(SchedulingBase):
             new_tz = parse_timezone(tz)
         except ScheduleError as exc:
             return error(str(exc))
-        rem = await self.store.get_reminder(actor.platform, actor.workspace_id, actor.user_id)
-        if rem is None:
+        now = self.clock.now()
+
+        def retime(rem: ReminderRow, _ws: WorkspaceRow) -> dict[str, Any]:
+            # Worked out from the row as it is when written (see Store.modify_reminder).
+            changes: dict[str, Any] = {"timezone": new_tz.key}
+            if rem.enabled and not (rem.snoozed_until and rem.snoozed_until > now):
+                changes["next_due"] = reminder_next_time(rem, now, new_tz)
+            return changes
+
+        updated = await self.store.modify_reminder(
+            actor.platform, actor.workspace_id, actor.user_id, retime
+        )
+        if updated is None:
             return error(
                 f"You have no reminders yet. Turn them on with `{self.names.remind} on` first."
             )
-        now = self.clock.now()
-        changes: dict[str, Any] = {"timezone": new_tz.key}
-        if rem.enabled and not (rem.snoozed_until and rem.snoozed_until > now):
-            changes["next_due"] = reminder_next_time(rem, now, new_tz)
-        updated = await self.store.update_reminder(rem.id, **changes)
-        assert updated is not None
         nxt = (
             f" Next: {when(updated.next_due, new_tz)}."
             if updated.enabled and updated.next_due
@@ -176,12 +189,22 @@ class RemindCommands(SchedulingBase):
 
     async def _snooze(self, actor: Actor, rem: ReminderRow, span: int) -> Message:
         """Move an enabled reminder's next time to ``span`` minutes from now."""
-        tz, ws = await self._zone_and_workspace(actor, rem.timezone)
-        moment, quiet = outside_quiet_hours(self.clock.now() + timedelta(minutes=span), tz, ws)
-        # A snooze is an explicit "remind me then", so it also ends any pause.
-        await self.store.update_reminder(
-            rem.id, next_due=moment, snoozed_until=moment, paused_until=None
-        )
+        asked = self.clock.now() + timedelta(minutes=span)
+        outcome: list[tuple[datetime, str, ZoneInfo]] = []
+
+        def snooze(row: ReminderRow, ws: WorkspaceRow) -> dict[str, Any] | None:
+            if not row.enabled:  # turned off meanwhile: nothing to snooze
+                return None
+            tz = zone(row.timezone or ws.timezone)
+            moment, quiet = outside_quiet_hours(asked, tz, ws)
+            outcome.append((moment, quiet, tz))
+            # A snooze is an explicit "remind me then", so it also ends any pause.
+            return {"next_due": moment, "snoozed_until": moment, "paused_until": None}
+
+        await self.store.modify_reminder(rem.platform, rem.workspace_id, rem.user_id, snooze)
+        if not outcome:
+            return error("Your reminders are off, so there is nothing to snooze.")
+        moment, quiet, tz = outcome[0]
         return info("Snoozed", f"I'll remind you at {when(moment, tz)}.{quiet}")
 
     async def remind_pause(self, actor: Actor, until: str) -> Message:
@@ -189,24 +212,42 @@ class RemindCommands(SchedulingBase):
         rem = await self.store.get_reminder(actor.platform, actor.workspace_id, actor.user_id)
         if rem is None or not rem.enabled:
             return error("Your reminders are off, so there is nothing to pause.")
-        tz = await self._person_zone(actor, rem.timezone)
         now = self.clock.now()
+        outcome: list[tuple[datetime, datetime | None, ZoneInfo]] = []
+
+        def pause(row: ReminderRow, ws: WorkspaceRow) -> dict[str, Any] | None:
+            # Raises _Refused for a time that cannot be a pause: nothing is written.
+            if not row.enabled:
+                return None
+            tz = zone(row.timezone or ws.timezone)
+            try:
+                resume_at = _parse_until(until, now, tz)
+            except ScheduleError as exc:
+                raise _Refused(
+                    f"{exc}. Use a date like 2027-03-20 or a time like 14:00.") from exc
+            if resume_at <= now:
+                raise _Refused("That time has already passed.")
+            if resume_at - now > MAX_PAUSE:
+                raise _Refused(f"You can pause for at most a year; use `{self.names.remind} off`"
+                               " instead.")
+            after = resume_at - timedelta(microseconds=1)
+            next_due = recurrence_for(row.spec).next_after(after, tz)
+            outcome.append((resume_at, next_due, tz))
+            return {"paused_until": resume_at, "snoozed_until": None, "next_due": next_due}
+
         try:
-            resume_at = _parse_until(until, now, tz)
-        except ScheduleError as exc:
-            return error(f"{exc}. Use a date like 2027-03-20 or a time like 14:00.")
-        if resume_at <= now:
-            return error("That time has already passed.")
-        if resume_at - now > MAX_PAUSE:
-            return error(
-                f"You can pause for at most a year; use `{self.names.remind} off` instead."
-            )
-        next_due = recurrence_for(rem.spec).next_after(resume_at - timedelta(microseconds=1), tz)
-        await self.store.update_reminder(
-            rem.id, paused_until=resume_at, snoozed_until=None, next_due=next_due
-        )
+            await self.store.modify_reminder(rem.platform, rem.workspace_id, rem.user_id, pause)
+        except _Refused as exc:
+            return error(str(exc))
+        if not outcome:
+            return error("Your reminders are off, so there is nothing to pause.")
+        resume_at, next_due, tz = outcome[0]
         nxt = f" Next: {when(next_due, tz)}." if next_due else ""
         return info("Reminders paused", f"Until {when(resume_at, tz)}.{nxt}")
+
+
+class _Refused(Exception):
+    """A change refused with this message, raised inside the store's transaction to abort it."""
 
 
 def outside_quiet_hours(moment: datetime, tz: ZoneInfo, ws: WorkspaceRow) -> tuple[datetime, str]:

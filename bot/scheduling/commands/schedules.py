@@ -88,6 +88,7 @@ class ScheduleCommands(SchedulingBase):
         refusal = await self._cannot_post(actor, cleaned)
         if refusal is not None:
             return refusal
+        now = self.clock.now()
         row = await self.store.add_schedule(
             platform=actor.platform,
             workspace_id=actor.workspace_id,
@@ -98,6 +99,7 @@ class ScheduleCommands(SchedulingBase):
             next_due=draft.upcoming[0],
             created_by=actor.user_id,
             limit=self.max_schedules,
+            next_due_in=lambda ws_zone: draft.recurrence.next_after(now, zone(ws_zone)),
         )
         if row is None:
             return error(
@@ -140,13 +142,19 @@ class ScheduleCommands(SchedulingBase):
         refusal = await self._cannot_post(actor, channel) if channel != found.channel_id else None
         if refusal is not None:
             return refusal
+        now = self.clock.now()
+
+        def next_due(row: ScheduleRow, fires_in: str) -> datetime | None:
+            # From the row as stored when written: paused meanwhile stays paused.
+            return row.next_due if row.paused else draft.recurrence.next_after(now, zone(fires_in))
+
         await self.store.update_schedule(
             found.id,
             channel_id=channel,
             kind=kind,
             spec=spec_of(draft.recurrence),
             timezone=draft.tz_name,
-            next_due=found.next_due if found.paused else draft.upcoming[0],
+            next_due_from=next_due,
         )
         body = draft.summary(kind, channel)
         await self._audited(actor, "schedule.edit", f"Changed schedule #{found.id}: {body}")
@@ -283,13 +291,22 @@ class ScheduleCommands(SchedulingBase):
             )
             if reason is not None:
                 return error(f"I still can't post in that channel: {reason}")
-        tz = await self._person_zone(actor, found.timezone)
-        next_due = recurrence_for(found.spec).next_after(self.clock.now(), tz)
-        await self.store.update_schedule(
-            found.id, paused=False, paused_reason=None, next_due=next_due
-        )
+        now = self.clock.now()
+        resumed: list[tuple[datetime | None, ZoneInfo]] = []
+
+        def next_due(row: ScheduleRow, fires_in: str) -> datetime | None:
+            # On the zone as committed when written (a zone change may be under way).
+            tz = zone(fires_in)
+            resumed.append((recurrence_for(row.spec).next_after(now, tz), tz))
+            return resumed[-1][0]
+
+        if not await self.store.update_schedule(
+            found.id, paused=False, paused_reason=None, next_due_from=next_due
+        ):
+            return error(f"Schedule #{found.id} was removed meanwhile.")
         await self._audited(actor, "schedule.resume", f"Resumed schedule #{found.id}.")
-        return info(f"Schedule #{found.id} resumed", f"Next: {when(next_due, tz)}")
+        when_next, tz = resumed[-1]
+        return info(f"Schedule #{found.id} resumed", f"Next: {when(when_next, tz)}")
 
     @admin_only
     async def schedule_remove(self, actor: Actor, id: object) -> Message:

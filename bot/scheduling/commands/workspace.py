@@ -75,19 +75,20 @@ class ConfigCommands(SchedulingBase):
             day = parse_date(date)
         except ScheduleError as exc:
             return error(str(exc))
-        ws = await self.store.get_workspace(actor.platform, actor.workspace_id)
-        dates = set(ws.skip_dates)
+        # One atomic store call each: concurrent adds and removals never overwrite each other.
         if remove:
-            if day not in dates:
+            change = await self.store.remove_skip_date(actor.platform, actor.workspace_id, day)
+            if not change.changed:
                 return info(f"{day.isoformat()} was not a skip date")
-            dates.discard(day)
         else:
-            if day in dates:
-                return info(f"{day.isoformat()} is already a skip date")
-            if len(dates) >= MAX_SKIP_DATES:
+            change = await self.store.add_skip_date(
+                actor.platform, actor.workspace_id, day, limit=MAX_SKIP_DATES
+            )
+            if change.full:
                 return error(f"At most {MAX_SKIP_DATES} skip dates; remove some first.")
-            dates.add(day)
-        await self.store.update_workspace(actor.platform, actor.workspace_id, skip_dates=dates)
+            if not change.changed:
+                return info(f"{day.isoformat()} is already a skip date")
+        dates = change.dates
         listed = ", ".join(d.isoformat() for d in sorted(dates)) or "none"
         verb = "removed" if remove else "added"
         await self._audited(actor, "config.skip", f"Skip date {day.isoformat()} {verb}.")

@@ -61,6 +61,7 @@ async def test_a_failing_command_is_answered_and_the_console_carries_on(
         raise failure
 
     monkeypatch.setattr(store, "get_reminder", fail)
+    monkeypatch.setattr(store, "upsert_reminder_with", fail)  # what /remind on writes with
     await service.start()
     try:
         with caplog.at_level(logging.ERROR):

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0060"
-down_revision = "0055"  # relinked after merging p2-guided (was "0030")
+down_revision = "0055"
 branch_labels = None
 depends_on = None
 
