@@ -36,8 +36,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.storage.errors import StorageError
-from bot.storage.store import Store, db_error
+from bot.storage.store import Store
 from bot.storage.tables import UTCDateTime, metadata
 
 _T = TypeVar("_T")
@@ -135,20 +134,14 @@ class GroupBreakStore:
                 else sqlite.insert(table))
 
     async def _write(self, work: Callable[[AsyncConnection], Awaitable[_T]]) -> _T:
-        try:
-            async with self._store.engine.begin() as conn:
-                return await work(conn)
-        except (sa.exc.SQLAlchemyError, OSError) as exc:
-            raise StorageError(f"the database refused a group-break change: {db_error(exc)}"
-                               ) from exc
+        # Store.write(): one transaction that takes SQLite's write lock before its first read
+        # (so a join's read-modify-write is atomic) and lets out only StorageError.
+        async with self._store.write() as conn:
+            return await work(conn)
 
     async def _read(self, work: Callable[[AsyncConnection], Awaitable[_T]]) -> _T:
-        try:
-            async with self._store.engine.connect() as conn:
-                return await work(conn)
-        except (sa.exc.SQLAlchemyError, OSError) as exc:
-            raise StorageError(f"the database could not read group breaks: {db_error(exc)}"
-                               ) from exc
+        async with self._store.read() as conn:
+            return await work(conn)
 
     async def _load(self, conn: AsyncConnection, group_id: int) -> GroupBreakRow | None:
         row = (await conn.execute(
