@@ -47,6 +47,8 @@ async def serve(app: App, *platforms: Platform) -> int:
     finally:
         if observability is not None:
             await observability.stop()
+        if app.pictures is not None:  # the picture worker, if one was started
+            await asyncio.to_thread(app.pictures.close)
         await app.store.close()
 
 
