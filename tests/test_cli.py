@@ -260,3 +260,18 @@ def test_a_config_without_version_says_the_key_is_missing(tmp_path: Path, text: 
     assert result.returncode != 0
     assert f"{config}:1: version: key is missing" in out and "version: 1" in out
     assert "unknown setting" not in out
+
+
+def test_stretch_at_a_terminal_points_at_its_picture(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """At a terminal `deskbreak stretch pigeon` ends by saying how to save its picture; a
+    pipe gets the card alone, so scripts reading it see nothing new."""
+    monkeypatch.setenv("DESKBREAK_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite3'}")
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    assert main(["stretch", "pigeon"]) == 0
+    assert capsys.readouterr().out.rstrip().endswith(
+        "Picture: add --picture pigeon.png to save this stretch's drawing.")
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: False)
+    assert main(["stretch", "pigeon"]) == 0
+    assert "--picture" not in capsys.readouterr().out
