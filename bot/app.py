@@ -10,23 +10,35 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from bot.commands.help import command_names
+from bot.commands.table import TABLE
 from bot.core.clock import Clock, SystemClock
 from bot.core.commands import ContentCommands
 from bot.core.content.loader import load_library
 from bot.core.cooldown import Cooldown
 from bot.core.events import EventLog, NoEventLog
 from bot.core.ports import Notifier, Platform
+from bot.meetings.feeds import CalendarFeeds
+from bot.meetings.fetch import FeedFetcher
+from bot.meetings.presence import CachedPresence, PresenceSource
+from bot.meetings.secrets import MIN_SECRET_LENGTH, UrlCipher
 from bot.observability import HealthChecks, Metrics
 from bot.observability.store_probe import store_counts, store_health
 from bot.pictures.cache import StretchPictures, process_executor
 from bot.scheduling.commands import CommandNames, SchedulingCommands, notifier_channel_checker
 from bot.scheduling.config_file import DeploymentConfig, load_workspaces_config
+from bot.scheduling.meetings import MeetingGate, Meetings
+from bot.scheduling.retention import StatsRetention
 from bot.scheduling.service import SchedulerService
+from bot.scheduling.stats import StatsCommands
 from bot.settings import Settings
 from bot.storage import Store, create_store
 from bot.storage.audit import AuditLog
+from bot.storage.holds import Holds
+from bot.storage.meetings import CalendarStore
 from bot.storage.paths import data_folder
 from bot.storage.rotation import SqlRotationStore
+from bot.storage.stats import StatsEvents
 
 
 @dataclass
@@ -63,15 +75,48 @@ class Scheduling:
         return self.commands.with_names(names)
 
 
+def build_meetings(app: App, presence: Mapping[Platform, PresenceSource]) -> Meetings:
+    """Calendar links, the guarded fetcher, and the gate every personal nudge passes
+    (bot/scheduling/meetings.py); ``presence`` holds each platform adapter's source."""
+    return meetings_for(app.store, app.clock, app.settings, presence)
+
+
+def meetings_for(store: Store, clock: Clock, settings: Settings,
+                 presence: Mapping[Platform, PresenceSource] | None = None, *,
+                 fetcher: FeedFetcher | None = None) -> Meetings:
+    """:func:`build_meetings` from its parts (tests wire a facade without an App, and may
+    hand in a fetcher with their own name resolver)."""
+    secret = settings.web.secret
+    raw = secret.get_secret_value() if secret is not None else ""
+    # Sealed with the operator's web secret; without one (or a too short one), with a key
+    # generated once and kept in the database (bot/storage/meetings.py).
+    cipher = UrlCipher(raw) if len(raw.encode()) >= MIN_SECRET_LENGTH else None
+    calendars = CalendarStore(store, cipher)
+    fetcher = fetcher or FeedFetcher(allow_loopback=settings.meetings.calendar_allow_loopback)
+    holds = Holds(store)
+    gate = MeetingGate(
+        store, holds, clock, settings.scheduler.grace,
+        presence={p: CachedPresence(source, clock) for p, source in (presence or {}).items()},
+        calendars=calendars,
+        feeds=CalendarFeeds(fetcher, clock, health=calendars),
+        remind_commands={p: command_names(TABLE, p).remind for p in Platform},
+        fetcher=fetcher,
+    )
+    return Meetings(calendars, fetcher, gate, holds)
+
+
 def build_scheduling(
-    app: App, notifiers: Mapping[Platform, Notifier], names: CommandNames | None = None
+    app: App, notifiers: Mapping[Platform, Notifier], names: CommandNames | None = None,
+    *, presence: Mapping[Platform, PresenceSource] | None = None,
 ) -> Scheduling:
     """Build ONE scheduler for every platform this process serves, once their clients exist.
 
     ``names`` are the command names of the adapter that gets ``commands``; another adapter
-    asks ``commands_for`` with its own.
+    asks ``commands_for`` with its own. ``presence``: the platforms' presence sources (Slack
+    DND and status, Discord presences when switched on) consulted before personal nudges.
     """
     settings = app.settings
+    meetings = build_meetings(app, presence or {})
     service = SchedulerService(
         app.store,
         notifiers,
@@ -80,6 +125,10 @@ def build_scheduling(
         settings.scheduler,
         shards=settings.shards,
         metrics=app.metrics,
+        gate=meetings.gate,
+        events=app.events,
+        retention=(StatsRetention(app.events, app.clock, settings.stats.retention_days)
+                   if isinstance(app.events, StatsEvents) else None),
     )
     app.health.add("scheduler", lambda: None if service.jobs else "scheduler is not running")
     commands = SchedulingCommands(
@@ -90,7 +139,11 @@ def build_scheduling(
         service=service,
         names=names,
         audit=AuditLog(app.store),  # admin changes from chat commands reach the audit log
+        meetings=meetings,
+        events=app.events,
     )
+    if isinstance(app.events, StatsEvents):  # stats read what the store-backed log keeps
+        commands.stats = StatsCommands(app.store, app.events, app.clock, names=names)
     scheduling = Scheduling(service=service, commands=commands)
     for hook in app.on_scheduling:
         hook(scheduling, notifiers)
@@ -115,6 +168,7 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
     content = ContentCommands(library, SqlRotationStore(store), clock, pictures=pictures)
     limits = settings.limits
     return App(
+        events=StatsEvents(store),  # Done, Snooze, /break and sent nudges, for stats
         cooldown=Cooldown(clock, limits.cooldown_burst, limits.cooldown_per_minute),
         settings=settings,
         clock=clock,

@@ -36,6 +36,7 @@ from bot.scheduling.config_file import ConfigError, load_workspaces_config
 from bot.scheduling.preview import register_cli as register_schedule
 from bot.settings import Settings, SettingsError, load_settings
 from bot.startup import MissingCredentials, plan_platforms
+from bot.stats_cli import register_cli as register_stats
 
 Subparsers = Any  # argparse's _SubParsersAction is private; this is what registrars receive
 Handler = Callable[[argparse.Namespace], int]
@@ -83,9 +84,11 @@ def content_from(args: argparse.Namespace) -> ContentCommands:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from bot.app import build_app
+    from bot.observability.listening import CannotListen
     from bot.platforms import PlatformUnavailable
     from bot.serve import serve
     from bot.storage.store import StoreUnavailable
+    from bot.storage.urls import DatabaseUrlError
 
     settings = settings_from(args)
     # auto: every platform with credentials (Discord and Slack then share one process), else
@@ -118,11 +121,15 @@ def cmd_run(args: argparse.Namespace) -> int:
         app = build_app(settings)
     except (ContentError, ConfigError) as exc:
         raise CliError([str(p) for p in exc.problems], 1) from exc
+    except DatabaseUrlError as exc:  # a setting the operator fixes: a usage error
+        raise CliError([str(exc)], 2) from exc
     try:
         return asyncio.run(serve(app, *platforms))
     except PlatformUnavailable as exc:
         raise CliError([str(exc)], 2) from exc
     except StoreUnavailable as exc:  # one line, not a driver traceback; restarting won't help
+        raise CliError([str(exc)], 1) from exc
+    except CannotListen as exc:  # a port taken or a host that does not resolve
         raise CliError([str(exc)], 1) from exc
 
 
@@ -251,12 +258,24 @@ def _settings_without_config() -> Settings:
         return Settings()
 
 
+def check_database_url(url: str) -> None:
+    """The database URL read the way storage will open it (bot/storage/urls.py), so
+    `validate` refuses one that `run` would refuse."""
+    from bot.storage.urls import DatabaseUrlError, parse_database_url
+
+    try:
+        parse_database_url(url)
+    except DatabaseUrlError as exc:
+        raise CliError([str(exc)], 2) from exc
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     # Every independent check runs and reports, so one run lists everything to fix: broken
     # settings do not hide broken content, nor broken content a broken schedule.
     settings_problems: list[str] = []
     try:
         settings = settings_from(args)
+        check_database_url(settings.database.url)
     except CliError as exc:
         settings_problems = exc.lines
         settings = _settings_without_config()  # to find the content folders all the same
@@ -354,6 +373,7 @@ REGISTRARS: list[Callable[[Subparsers, argparse.ArgumentParser], None]] = [
     register_schedule,
     register_invite,
     register_pictures,
+    register_stats,
 ]
 
 

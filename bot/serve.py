@@ -28,6 +28,18 @@ async def serve(app: App, *platforms: Platform) -> int:
     status. Raises ``PlatformUnavailable`` for a platform this build cannot run."""
     for platform in platforms:
         builder(platform)  # an unknown platform is refused before anything starts
+    try:
+        # SIGTERM/SIGINT cancel the run so its clean-up runs, then exit 0 (bot/shutdown.py);
+        # from the very start: a stop while waiting for the migration lock, or migrating,
+        # rolls the migration back and exits 0 too.
+        return await run_until_signalled(_prepare_and_run(app, platforms))
+    finally:
+        if app.pictures is not None:  # the picture worker, if one was started
+            await asyncio.to_thread(app.pictures.close)
+        await app.store.close()
+
+
+async def _prepare_and_run(app: App, platforms: tuple[Platform, ...]) -> int:
     await app.store.migrate()  # before any platform touches the database
     # The config file's workspaces, before the scheduler runs.
     if app.workspaces is not None and applies_here(app.settings.shards):
@@ -42,14 +54,10 @@ async def serve(app: App, *platforms: Platform) -> int:
             await observability.start()
         # The admin dashboard (bot/web) attaches to the scheduling run_platforms builds.
         async with serve_dashboard(app, platforms):
-            # SIGTERM/SIGINT cancel the run so its clean-up runs, then exit 0 (bot/shutdown.py).
-            return await run_until_signalled(run_platforms(app, *platforms))
+            return await run_platforms(app, *platforms)
     finally:
         if observability is not None:
             await observability.stop()
-        if app.pictures is not None:  # the picture worker, if one was started
-            await asyncio.to_thread(app.pictures.close)
-        await app.store.close()
 
 
 async def run_platforms(app: App, *platforms: Platform) -> int:
@@ -59,7 +67,11 @@ async def run_platforms(app: App, *platforms: Platform) -> int:
         adapters: list[PlatformAdapter] = [builder(p)(app) for p in dict.fromkeys(platforms)]
     except PlatformRefused as exc:
         return exc.status
-    scheduling = build_scheduling(app, {a.platform: a.notifier for a in adapters})
+    # A platform adapter with a ``presence`` source (Slack; Discord when switched on) lets
+    # the scheduler hold personal nudges while its people are busy (bot/scheduling/meetings.py).
+    presence = {a.platform: p for a in adapters if (p := getattr(a, "presence", None))}
+    scheduling = build_scheduling(app, {a.platform: a.notifier for a in adapters},
+                                  presence=presence)
     for adapter in adapters:
         adapter.attach(scheduling.commands.with_names(adapter.names))
     started: list[PlatformAdapter] = []

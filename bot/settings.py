@@ -42,6 +42,7 @@ from pydantic import (
 
 import bot
 from bot.core.ports import Platform
+from bot.core.redact import redact_url as redact_url  # the one redaction, re-exported
 from bot.core.yamlsource import YamlSyntaxError, load_yaml
 from bot.meetings.statuses import StatusRules, StatusRulesError
 
@@ -137,6 +138,22 @@ class SchedulerSettings(Part):
         Annotated[str, Field(pattern=r"^[A-Za-z0-9._-]{1,40}$")] | None,
         Env("DESKBREAK_INSTANCE_NAME"),
     ] = None
+
+    @field_validator("tick_seconds")
+    @classmethod
+    def _tick_within_grace(cls, value: float, info: ValidationInfo) -> float:
+        # A slot that falls just after a tick is first seen one tick later, and a slot seen
+        # later than the grace is skipped as missed: with a tick longer than the grace, most
+        # slots would never be sent. (A field validator: grace_minutes is declared first.)
+        grace = info.data.get("grace_minutes")
+        if grace is not None and value > grace * 60:
+            raise ValueError(
+                f"must not be longer than the grace period (DESKBREAK_GRACE_MINUTES={grace},"
+                f" {grace * 60} s): a slot is first seen up to one tick late and one more than"
+                " the grace late is skipped, so most slots would be missed. Lower"
+                " DESKBREAK_TICK_SECONDS or raise DESKBREAK_GRACE_MINUTES"
+            )
+        return value
 
     @property
     def grace(self) -> timedelta:
@@ -299,6 +316,14 @@ class MeetingSettings(Part):
         return StatusRules.parse(self.busy_statuses)
 
 
+class StatsSettings(Part):
+    """Stats (issue 13): how long break events are kept before the daily prune deletes them."""
+
+    retention_days: Annotated[
+        int, Field(ge=1, le=3650), Env("DESKBREAK_STATS_RETENTION_DAYS")
+    ] = 365
+
+
 class Settings(Part):
     """Every setting, by part. Pass each part to the constructor that uses it."""
 
@@ -312,6 +337,7 @@ class Settings(Part):
     slack: SlackSettings = SlackSettings()
     web: WebSettings = WebSettings()
     meetings: MeetingSettings = MeetingSettings()
+    stats: StatsSettings = StatsSettings()
     config_path: Annotated[Path | None, Env("DESKBREAK_CONFIG", in_file=False)] = None
     log_level: Annotated[str, Env("DESKBREAK_LOG_LEVEL")] = "INFO"
     # Where the console saves the pictures its answers carry (default: saved/ in the data
@@ -388,24 +414,6 @@ _BY_PATH = {f.path: f for f in FIELDS}
 # Flat setting name -> environment variable (deploy files and their tests read these).
 ENV_NAMES: dict[str, str] = {f.key: f.env.name for f in FIELDS}
 SECRETS = frozenset(f.key for f in FIELDS if f.env.secret)
-
-
-def redact_url(url: str) -> str:
-    """``url`` with any password replaced by ``***``, for logs and messages.
-
-    Parsed by hand rather than with SQLAlchemy so that even a malformed URL (one the database
-    layer would reject, and might therefore be printed in an error) never shows its password.
-    """
-    scheme, sep, rest = url.partition("://")
-    if not sep:
-        return url
-    # The credentials end at the last "@" before the query (a password may hold "/" or "@").
-    before_query, question, query = rest.partition("?")
-    userinfo, at, location = before_query.rpartition("@")
-    if not at or ":" not in userinfo:
-        return url
-    user = userinfo.split(":", 1)[0]
-    return f"{scheme}://{user}:***@{location}{question}{query}"
 
 
 class SettingsError(ValueError):
@@ -499,7 +507,8 @@ def _from_yaml(path: Path, problems: list[str]) -> tuple[dict[str, Any], dict[st
     try:
         doc = load_yaml(path)
     except YamlSyntaxError as exc:
-        problems.append(f"{path}:{exc.line}: {exc.message}")
+        where = f"{exc.field}: " if exc.field else ""  # a value that cannot be read
+        problems.append(f"{path}:{exc.line}: {where}{exc.message}")
         return {}, {}
     except OSError as exc:
         problems.append(f"{path}: cannot read config file ({exc.strerror or exc})")

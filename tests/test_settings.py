@@ -213,3 +213,30 @@ def test_redacted_is_flat_and_hides_the_database_password() -> None:
     assert set(shown) == set(ENV_NAMES)
     assert shown["database_url"] == "postgresql+asyncpg://u:***@db/x"
     assert shown["slack_bot_token"] == "********" and shown["slack_app_token"] is None
+
+
+@pytest.mark.parametrize(("env", "config"), [
+    ({"DESKBREAK_TICK_SECONDS": "900"}, ""),
+    ({"DESKBREAK_TICK_SECONDS": "120", "DESKBREAK_GRACE_MINUTES": "1"}, ""),
+    ({}, "tick_seconds: 900\ngrace_minutes: 10\n"),
+])
+def test_a_tick_longer_than_the_grace_is_refused(
+        tmp_path: Path, env: dict[str, str], config: str) -> None:
+    """DESKBREAK_TICK_SECONDS above the grace period would miss most slots: refused with the
+    relation explained, from the environment or the config file alike."""
+    path = None
+    if config:
+        path = tmp_path / "deskbreak.yaml"
+        path.write_text(config, encoding="utf-8")
+    with pytest.raises(SettingsError) as caught:
+        load_settings(env, config_path=path)
+    (problem,) = caught.value.problems
+    assert "tick_seconds" in problem.lower()
+    assert "must not be longer than the grace period" in problem
+    assert "Lower DESKBREAK_TICK_SECONDS or raise DESKBREAK_GRACE_MINUTES" in problem
+
+
+def test_a_tick_equal_to_the_grace_is_accepted() -> None:
+    """A tick as long as the grace still sees every slot in time."""
+    settings = load_settings({"DESKBREAK_TICK_SECONDS": "600", "DESKBREAK_GRACE_MINUTES": "10"})
+    assert settings.scheduler.tick_seconds == 600

@@ -53,7 +53,12 @@ def _show_stretch(call: Call) -> Message | Awaitable[Message]:
 
 
 async def _nudge(call: Call) -> Message:
-    return _private(await call.scheduling.button(call.actor, str(call.args["action"])))
+    return _private(await call.scheduling.button(call.actor, str(call.args["action"]),
+                                                call.place))
+
+
+async def _forget(call: Call) -> Message:
+    return _private(await call.stats.forget(call.actor))
 
 
 def _page(call: Call) -> Message:
@@ -73,6 +78,7 @@ BUTTONS: tuple[ButtonSpec, ...] = (
             typed=lambda a: f"/stretch {a['stretch']}" if "stretch" in a.values else "/break"),
     _button(actions.DONE, _nudge, personal=True, typed=lambda a: "/done"),
     _button(actions.SNOOZE, _nudge, personal=True, typed=lambda a: f"/snooze {a['minutes']}"),
+    _button(actions.FORGET, _forget, personal=True, typed=lambda a: "/remind forget confirm"),
     _button(actions.PAGE, _page, replaces=True,
             typed=lambda a: "/stretches " + " ".join(
                 p for p in (a["area"].replace("-", " "), a["where"], str(int(a["page"]) + 1))

@@ -14,6 +14,7 @@ from bot.commands.spec import Path
 from bot.core.commands import ContentCommands
 from bot.core.ports import Actor, Target
 from bot.scheduling.commands import SchedulingCommands
+from bot.scheduling.stats import StatsCommands
 
 Value = str | int | bool
 
@@ -62,6 +63,15 @@ class Call:
         if self.facades.scheduling is None:
             raise Unavailable("Schedules and reminders are not running in this deskbreak process.")
         return self.facades.scheduling
+
+    @property
+    def stats(self) -> StatsCommands:
+        """The stats facade, which travels with the scheduling facade (both need the store
+        and the scheduler's process)."""
+        stats = self.scheduling.stats
+        if stats is None:
+            raise Unavailable("Stats are not running in this deskbreak process.")
+        return stats
 
     def text(self, name: str) -> str | None:
         value = self.args.get(name)

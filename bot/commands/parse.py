@@ -55,7 +55,9 @@ _DAY_LINKS = frozenset({"to", "through", "thru", "and", "&", ",", "-"})
 _CRON_FIELD = re.compile(r"[0-9*?/,LW#-]+|[A-Za-z]{3}(?:[-,][A-Za-z0-9]{1,3})*")
 _CHANNEL_MENTION = re.compile(r"<#([A-Z0-9]+)(?:\|[^>]*)?>")
 _BARE_CHANNEL = re.compile(r"[CG][A-Z0-9]{6,}|[0-9]{15,20}")
-_URL = re.compile(r"<?(https?://[^\s|>]+)(?:\|[^>]*)?>?")
+# Any scheme: which ones may be fetched is the SSRF guard's call (bot/meetings/ssrf.py), so
+# `webcal://` works and `file:`/`ftp:` get its clear refusal on every platform alike.
+_URL = re.compile(r"<?([A-Za-z][A-Za-z0-9+.\-]*://[^\s|>]+)(?:\|[^>]*)?>?")
 # Kinds whose values only the facades can judge (they know cron and day names): a word that
 # fits no option's shape goes to the first of these left, and the facade answers.
 _JUDGED_BY_FACADE = frozenset({Kind.TIME, Kind.DURATION, Kind.DAYS, Kind.CRON})

@@ -14,11 +14,11 @@ from bot.commands.call import Call, Facades
 from bot.commands.help import help_message
 from bot.commands.run import EndSession
 from bot.commands.spec import Access, Command, Kind, Option, Table
-from bot.core import actions
 from bot.core.commands import NUDGE_KINDS
 from bot.core.lookup import Choice
 from bot.core.messages import Message
 from bot.core.ports import Platform
+from bot.scheduling.stats import PERIOD_CHOICES
 
 AUTOCOMPLETE_LIMIT = 25
 _KIND_LABELS = {"break": "break reminder", "tip": "ergonomics tip"}
@@ -67,6 +67,16 @@ SCHEDULE_ID = Option("id", "Schedule number (see /schedule list)", Kind.INTEGER,
                      "`/schedule list`.")
 
 
+def periods(facades: Facades, text: str) -> Sequence[Choice]:
+    return [Choice(p, p) for p in PERIOD_CHOICES if p.startswith(text.strip().lower())]
+
+
+# Suggested, not forced (no ``choices``): anything else reaches the facade, whose one error
+# lists the periods alike on every platform.
+PERIOD = Option("period", "week, month or year (default: week)", default="week",
+                autocomplete=periods, noun="period", example="month")
+
+
 def _by_id(name: str, description: str) -> Command:
     async def answer(call: Call) -> Message:
         method = getattr(call.scheduling, f"schedule_{name}")
@@ -82,6 +92,20 @@ def _by_id(name: str, description: str) -> Command:
 def _stretches(call: Call) -> Message:
     page = call.integer("page") or 1
     return call.content.stretches(call.text("area"), call.text("where"), page - 1)
+
+
+async def _break(call: Call) -> Message:
+    """A /break card counts as a break taken in the asker's stats (when stats run here)."""
+    message = await call.content.break_message(call.place.key)
+    if call.facades.scheduling is not None:
+        await call.facades.scheduling.took_break(call.actor, "break")
+    return message
+
+
+async def _forget(call: Call) -> Message:
+    if call.flag("confirm"):
+        return await call.stats.forget(call.actor)
+    return call.stats.forget_ask(call.actor)
 
 
 async def _help(call: Call) -> Message:
@@ -117,13 +141,23 @@ TABLE = Table((
     Command("tip", "A desk-ergonomics tip", public=True,
             answer=lambda call: call.content.tip(call.place.key)),
     Command("break", "Take a short break now, with a desk stretch", public=True,
-            answer=lambda call: call.content.break_message(call.place.key)),
+            answer=_break),
     Command("redflags", "Signs to stop and see a professional",
             answer=lambda call: call.content.redflags()),
     Command("about", "What this bot does and where its advice ends",
             answer=lambda call: call.content.about()),
     Command("done", "Log that you took a break", personal=True,
-            answer=lambda call: call.scheduling.button(call.actor, actions.DONE.build())),
+            answer=lambda call: call.scheduling.done(call.actor, source="done")),
+    Command(
+        "mystats", "Your own break stats, with a chart", personal=True,
+        options=(PERIOD,), examples=("", "month", "year"),
+        answer=lambda call: call.stats.mystats(call.actor, call.text("period")),
+    ),
+    Command(
+        "teamstats", "This workspace's break stats (nobody named)", access=Access.ADMIN,
+        options=(PERIOD,), examples=("", "month"),
+        answer=lambda call: call.stats.teamstats(call.actor, call.text("period")),
+    ),
     Command(
         "remind", "Your own break reminders, by DM", personal=True, default="status",
         # Slack's built-in /remind takes precedence over an app's command.
@@ -159,6 +193,19 @@ TABLE = Table((
                     examples=("2027-12-01", "14:00"),
                     answer=lambda call: call.scheduling.remind_pause(
                         call.actor, call.text("until") or "")),
+            Command("calendar", "Hold reminders during your meetings (private iCal link)",
+                    options=(Option("url", "Your calendar's secret iCal/ICS address, or off",
+                                    Kind.URL, required=True, also=("off",), noun="link"),),
+                    examples=("https://calendar.example.com/private-1a2b/basic.ics", "off"),
+                    answer=lambda call: call.scheduling.remind_calendar(
+                        call.actor, call.text("url") or "")),
+            Command(
+                "forget", "Delete everything I keep about you here",
+                options=(Option("confirm", "Delete without asking first", Kind.BOOLEAN,
+                                default=False, aliases=("yes",)),),
+                examples=("", "confirm"),
+                answer=_forget,
+            ),
         ),
     ),
     Command(

@@ -85,7 +85,10 @@ PAGE = ActionKind(
     ),
 )
 
-ACTIONS: tuple[ActionKind, ...] = (SHOW_STRETCH, DONE, SNOOZE, PAGE)
+# "Delete my data" under /remind forget's question: the person confirms it.
+FORGET = ActionKind("forget")
+
+ACTIONS: tuple[ActionKind, ...] = (SHOW_STRETCH, DONE, SNOOZE, PAGE, FORGET)
 _BY_NAME = {kind.name: kind for kind in ACTIONS}
 
 

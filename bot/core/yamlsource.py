@@ -30,13 +30,73 @@ Loc = tuple[str | int, ...]
 
 
 class YamlSyntaxError(ValueError):
-    """The file is not valid YAML; ``line`` is the parser's 1-based line (0 when unknown)."""
+    """The file is not valid YAML; ``line`` is the parser's 1-based line (0 when unknown).
 
-    def __init__(self, path: Path, line: int, message: str) -> None:
-        super().__init__(f"{path}:{line}: {message}")
+    ``field`` names the value (``workspaces[0].skip_dates[1]``) when the YAML is well formed
+    but a value cannot be built from it (``2026-02-30``, ``!!int abc``); empty otherwise.
+    """
+
+    def __init__(self, path: Path, line: int, message: str, field: str = "") -> None:
+        where = f"{field}: " if field else ""
+        super().__init__(f"{path}:{line}: {where}{message}")
         self.path = path
         self.line = line
         self.message = message
+        self.field = field
+
+
+class _BadValue(Exception):
+    """A scalar YAML reads but Python cannot build (raised by :class:`_Loader`)."""
+
+    def __init__(self, node: yaml.Node, reason: str) -> None:
+        super().__init__(reason)
+        self.node = node
+        self.reason = reason
+
+
+class _Loader(yaml.SafeLoader):
+    """``safe_load`` semantics, except that a value the constructors cannot build raises
+    :class:`_BadValue` carrying its node, instead of whatever the constructor happened to
+    raise: ``2026-02-30`` raises ValueError, ``!!bool maybe`` KeyError, ``!!timestamp x``
+    AttributeError, ``!!int`` with no value IndexError, a 5,000-digit integer ValueError
+    (Python's int_max_str_digits)."""
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep)
+        except (ValueError, LookupError, AttributeError, TypeError, ArithmeticError) as exc:
+            raise _BadValue(node, _reason(node, exc)) from None
+
+
+_KINDS = {
+    "tag:yaml.org,2002:int": "an integer",
+    "tag:yaml.org,2002:float": "a number",
+    "tag:yaml.org,2002:bool": "true or false",
+    "tag:yaml.org,2002:timestamp": "a date or time",
+    "tag:yaml.org,2002:binary": "base64 data",
+}
+
+
+def _reason(node: yaml.Node, exc: BaseException) -> str:
+    """Why the value cannot be read, in words an editor of the file can act on."""
+    text = str(node.value) if isinstance(node, yaml.ScalarNode) else ""
+    shown = f"`{text}`" if 0 < len(text) <= 30 else f"that {len(text)}-character value"
+    if not text.strip():
+        shown = "an empty value"
+    kind = _KINDS.get(node.tag, "a value")
+    detail = str(exc).split(";")[0].strip() if isinstance(exc, ValueError) else ""
+    if node.tag == "tag:yaml.org,2002:int" and "digits" in detail:
+        return f"that {len(text)}-digit number is too long to read (at most 4300 digits)"
+    if node.tag == "tag:yaml.org,2002:timestamp":
+        if not text[:1].isdigit():  # only an explicit !!timestamp tag gets here
+            return f"{shown} is not a date or time"
+        # Unquoted, 2026-02-30 is read as a date, so a typo in a date fails here.
+        why = f" ({detail})" if detail else ""
+        return (f"{shown} is not a real date{why}; write a real one, or put it in quotes"
+                " to keep it as text")
+    if node.tag == "tag:yaml.org,2002:bool":
+        return f"{shown} is not true or false"
+    return f"{shown} cannot be read as {kind}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +170,31 @@ def _duplicates(root: yaml.Node | None) -> list[tuple[Loc, int]]:
     return found
 
 
+def _loc_of(root: yaml.Node | None, target: yaml.Node) -> Loc:
+    """Where ``target`` sits under ``root`` (a key node: its mapping entry), visiting each
+    node once like :func:`_duplicates`; ``()`` when it is the root or not found."""
+    seen: set[int] = set()
+    stack: list[tuple[yaml.Node | None, Loc]] = [(root, ())]
+    while stack:
+        node, loc = stack.pop()
+        if node is None or id(node) in seen:
+            continue
+        seen.add(id(node))
+        if node is target:
+            return loc
+        children: list[tuple[yaml.Node, Loc]] = []
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                key = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else "?"
+                if key_node is target:
+                    return (*loc, key)
+                children.append((value_node, (*loc, key)))
+        elif isinstance(node, yaml.SequenceNode):
+            children = [(item, (*loc, i)) for i, item in enumerate(node.value)]
+        stack.extend(reversed(children))  # depth first, in file order: an anchor before aliases
+    return ()
+
+
 def parse_yaml(text: str, path: Path) -> YamlDocument:
     """Parse one YAML document from ``text``; ``path`` is only used in messages.
 
@@ -118,10 +203,14 @@ def parse_yaml(text: str, path: Path) -> YamlDocument:
     (``[[[[...`` thousands deep) is refused rather than crashing the caller.
     """
     loader: yaml.SafeLoader | None = None
+    root: yaml.Node | None = None
     try:
-        loader = yaml.SafeLoader(text)
+        loader = _Loader(text)
         root = loader.get_single_node()
         data = loader.construct_document(root) if root is not None else None
+    except _BadValue as exc:
+        line = exc.node.start_mark.line + 1
+        raise YamlSyntaxError(path, line, exc.reason, format_loc(_loc_of(root, exc.node))) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else 0

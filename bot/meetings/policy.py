@@ -194,6 +194,12 @@ def _reason_at(now: datetime, merged: list[_Block], blocks: list[_Block]) -> str
     return IN_A_MEETING  # free now, but in the settle time after, or too close before, one
 
 
+def deadline(slot: datetime, grace: timedelta, hours: WorkingHours | None,
+             next_slot: datetime | None) -> datetime:
+    """The last moment a nudge due at ``slot`` may still be released (module docstring)."""
+    return _deadline(slot, grace, hours, next_slot)
+
+
 def _deadline(slot: datetime, grace: timedelta, hours: WorkingHours | None,
               next_slot: datetime | None) -> datetime:
     limits = [t for t in (next_slot, hours.end_for(slot) if hours else None) if t is not None]

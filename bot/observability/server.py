@@ -21,6 +21,7 @@ from aiohttp import web
 from prometheus_client.exposition import choose_encoder
 
 from bot.observability.health import HealthChecks
+from bot.observability.listening import cannot_listen
 from bot.observability.metrics import Metrics
 
 log = logging.getLogger(__name__)
@@ -51,6 +52,7 @@ class ObservabilityServer:
         return self._bound_port
 
     async def start(self) -> None:
+        """Listen; :class:`CannotListen` (one line) when the host or port cannot be used."""
         if self._runner is not None:
             raise RuntimeError("the observability server is already running")
         app = web.Application()
@@ -60,6 +62,13 @@ class ObservabilityServer:
         await runner.setup()
         try:
             await web.TCPSite(runner, self._host, self._port).start()
+        except OSError as exc:  # port taken, host unknown: one line, not a traceback
+            await runner.cleanup()
+            raise cannot_listen(
+                "/healthz and /metrics", self._host, self._port, exc,
+                "Set DESKBREAK_METRICS_PORT to a free port and DESKBREAK_METRICS_HOST to an"
+                " address of this machine (0.0.0.0 for all), or unset DESKBREAK_METRICS_PORT.",
+            ) from None
         except BaseException:
             await runner.cleanup()
             raise

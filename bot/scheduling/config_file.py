@@ -26,9 +26,11 @@ from pydantic import (
 
 from bot.core.yamlsource import YamlDocument, YamlSyntaxError, format_loc, load_yaml, parse_yaml
 from bot.scheduling.errors import ScheduleError
+from bot.scheduling.inputs import check_year
 from bot.scheduling.recurrence import (
     Recurrence,
     build_recurrence,
+    check_fires,
     parse_cron,
     parse_date,
     parse_days,
@@ -101,7 +103,8 @@ class ScheduleEntry(_Strict):
     @field_validator("cron")
     @classmethod
     def _cron(cls, value: str | None) -> str | None:
-        return None if value is None else parse_cron(value).expression
+        # check_fires: the same refusal /schedule add gives (0 9 30 2 * never fires).
+        return None if value is None else check_fires(parse_cron(value)).expression
 
     @field_validator("every", mode="before")
     @classmethod
@@ -167,7 +170,8 @@ class WorkspaceConfig(_Strict):
     def _dates(cls, value: object) -> object:
         if not isinstance(value, list):
             return value
-        return [item if isinstance(item, date) else parse_date(item) for item in value]
+        return [check_year(item) if isinstance(item, date) else parse_date(item)
+                for item in value]
 
     @model_validator(mode="after")
     def _unique_names(self) -> WorkspaceConfig:
@@ -231,7 +235,7 @@ def _read(path: Path) -> YamlDocument:
     try:
         return load_yaml(path)
     except YamlSyntaxError as exc:
-        raise ConfigError([ConfigProblem(path, exc.line, "", exc.message)]) from None
+        raise ConfigError([ConfigProblem(path, exc.line, exc.field, exc.message)]) from None
     except OSError as exc:
         raise ConfigError([ConfigProblem(path, 0, "", f"cannot read file: {exc}")]) from None
 
@@ -254,7 +258,7 @@ def parse_deployment_config(text: str, path: Path) -> DeploymentConfig:
     try:
         document = parse_yaml(text, path)
     except YamlSyntaxError as exc:
-        raise ConfigError([ConfigProblem(path, exc.line, "", exc.message)]) from None
+        raise ConfigError([ConfigProblem(path, exc.line, exc.field, exc.message)]) from None
     return validate_document(document)
 
 

@@ -1,9 +1,12 @@
 """Dispatch: send planned ledger rows through the platforms' notifiers and settle each result.
 
 Every pending ledger row was committed before it reaches here, so a send is always "a row we
-owe". The result decides the row's fate: sent (marked, in batches where the platform drops
-resends), retry later with backoff inside the grace window, or failed for good, which pauses
-the schedule (telling its admins once) or turns off the person's reminder (closed DMs).
+owe". A personal DM first passes the meeting gate (bot/scheduling/meetings.py): a busy person's
+nudge is held (its row becomes ``held`` until the time the gate names, then comes back here)
+or dropped with the reason, each recorded through the EventLog. The result decides the row's
+fate: sent (marked, in batches where the platform drops resends), retry later with backoff
+inside the grace window, or failed for good, which pauses the schedule (telling its admins
+once) or turns off the person's reminder (closed DMs).
 """
 
 from __future__ import annotations
@@ -11,10 +14,12 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Mapping, Sequence
-from datetime import timedelta
+from dataclasses import replace
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.core.clock import Clock
+from bot.core.events import BreakEvent, EventKind, EventLog, NoEventLog
 from bot.core.messages import Message
 from bot.core.ports import (
     Delivery,
@@ -26,10 +31,13 @@ from bot.core.ports import (
     TargetKind,
 )
 from bot.core.retry_after import parse_retry_after
+from bot.meetings.policy import Action
 from bot.observability.metrics import Metrics
+from bot.scheduling.meetings import DELIVER, MeetingGate, Verdict
 from bot.scheduling.notices import pause_reason, schedule_paused
 from bot.scheduling.planner import channel_target
 from bot.scheduling.report import TickReport
+from bot.storage.holds import Holds
 from bot.storage.records import DeliveryRow, LedgerStatus, NewDelivery, ScheduleRow
 from bot.storage.store import Store
 
@@ -66,8 +74,13 @@ class Dispatcher:
         send_lease: timedelta,
         max_concurrency: int = 16,
         metrics: Metrics | None = None,
+        gate: MeetingGate | None = None,
+        events: EventLog | None = None,
     ) -> None:
         self.store = store
+        self.gate = gate
+        self.holds = Holds(store)
+        self.events: EventLog = events or NoEventLog()
         self.notifiers = dict(notifiers)
         self.content = content
         self.clock = clock
@@ -81,9 +94,18 @@ class Dispatcher:
         # transaction per message, so the database never paces a fan-out. A crash before the
         # mark leaves the row pending; the resend carries the same nonce and Discord drops it.
         self._sent_marks: list[int] = []
+        # NUDGED events of sends not yet marked: recorded with the marks, in one statement.
+        self._sent_events: list[BreakEvent] = []
 
     async def send_all(self, rows: Sequence[DeliveryRow], report: TickReport) -> None:
         if rows:
+            if self.gate is not None:
+                # One batched presence request per workspace, one query for the reminders
+                # and one for calendar links, instead of one of each per nudge.
+                try:
+                    await self.gate.prefetch(rows)
+                except Exception:
+                    log.exception("meeting checks could not be prepared; checking one by one")
             try:
                 await asyncio.gather(*(self._send_one(row, report) for row in rows))
             finally:
@@ -117,7 +139,8 @@ class Dispatcher:
         return result
 
     async def _flush_marks(self) -> None:
-        """Write the pending sent marks in one statement."""
+        """Write the pending sent marks in one statement, then their stats events."""
+        await self._flush_events()
         if not self._sent_marks:
             return
         ids, self._sent_marks = self._sent_marks, []
@@ -128,16 +151,101 @@ class Dispatcher:
             # Discord), which beats losing the record that they went out.
             log.exception("could not mark %d sent deliveries", len(ids))
 
+    async def _flush_events(self) -> None:
+        if not self._sent_events:
+            return
+        events, self._sent_events = self._sent_events, []
+        many = getattr(self.events, "record_many", None)
+        if many is not None:
+            await many(events)
+        else:
+            for event in events:
+                await self.events.record(event)
+
     async def _send_one(self, row: DeliveryRow, report: TickReport) -> DeliveryResult:
+        verdict = await self._verdict(row)
+        if verdict.notice is not None:
+            await self._tell_person(row, verdict.notice)
+        if verdict.action is Action.HOLD:
+            return await self._hold(row, verdict, report)
+        if verdict.action is Action.DROP:
+            return await self._drop(row, verdict.reason or "busy", report)
         async with self._send_slots:
             if self.stopping:
                 # Shutting down: sends already under way finish, the rest of a fan-out stays
                 # pending (its lease is released by stop) and the next start sends it.
                 return DeliveryResult(DeliveryStatus.RETRY, "stopping; left pending")
-            result = await self._deliver(row)
+            result = await self._deliver(row, verdict.headline)
         self._count(row, result)
         await self._settle(row, result, report)
         return result
+
+    # ------------------------------------------------------------------ meetings
+
+    async def _verdict(self, row: DeliveryRow) -> Verdict:
+        if self.gate is None or row.target_kind != TargetKind.DM.value:
+            return DELIVER
+        try:
+            return await self.gate.check(row)
+        except Exception:  # a bug in a check must not cost anyone their nudge
+            log.exception("meeting check for delivery %s failed; delivering", row.id)
+            return DELIVER
+
+    async def _hold(self, row: DeliveryRow, verdict: Verdict, report: TickReport
+                    ) -> DeliveryResult:
+        """Keep the row, ``held`` until ``verdict.at``; the first hold is the HELD event."""
+        assert verdict.at is not None
+        reason = verdict.reason or "busy"
+        now = self.clock.now()
+        if not await self.holds.hold(row.id, until=verdict.at, reason=reason, now=now):
+            return DeliveryResult(DeliveryStatus.RETRY, "settled elsewhere")
+        report.held += 1
+        if row.status is LedgerStatus.PENDING:
+            await self._record(row, EventKind.HELD, reason)
+        return DeliveryResult(DeliveryStatus.RETRY, f"held: {reason}")
+
+    async def _drop(self, row: DeliveryRow, reason: str, report: TickReport) -> DeliveryResult:
+        """Not sent, for good: the person was not free in time (skipped, with the reason)."""
+        now = self.clock.now()
+        detail = f"dropped: {reason}"[:300]
+        if await self.holds.finish(row.id, LedgerStatus.SKIPPED, now=now, detail=detail,
+                                   was=row.status):
+            report.dropped += 1
+            await self._record(row, EventKind.DROPPED, reason)
+        return DeliveryResult(DeliveryStatus.RETRY, detail)
+
+    async def _record(self, row: DeliveryRow, kind: EventKind, reason: str) -> None:
+        event = BreakEvent(kind, Platform(row.platform), row.workspace_id, row.target_id,
+                           self.clock.now(), source=row.source.partition(":")[0],
+                           reason=reason)
+        try:
+            await self.events.record(event)
+        except Exception:  # stats never block a break
+            log.exception("could not record a %s event", kind)
+
+    async def _tell_person(self, row: DeliveryRow, message: Message) -> None:
+        """A one-off DM (their calendar can't be read), recorded in the ledger like any send."""
+        platform = Platform(row.platform)
+        notifier = self.notifiers.get(platform)
+        if notifier is None:
+            return
+        now = self.clock.now()
+        target = Target(platform, row.workspace_id, TargetKind.DM, row.target_id)
+        try:
+            noted = await self.store.record_delivery(
+                NewDelivery.for_target(target, source="calendar-notice", slot=now,
+                                       kind="notice"),
+                owner=self.owner, now=now, send_lease=self.send_lease)
+            if noted is None:
+                return
+            result = await notifier.deliver(
+                Delivery(noted.id, target, noted.nonce, noted.source), message)
+            final = (LedgerStatus.SENT if result.status is DeliveryStatus.SENT
+                     else LedgerStatus.FAILED)
+            await self.store.finish_delivery(noted.id, final, now=self.clock.now(),
+                                             detail=result.detail[:300] or None)
+        except Exception:
+            log.exception("could not tell %s their calendar can't be read", target.key)
 
     def _count(self, row: DeliveryRow, result: DeliveryResult) -> None:
         """Every attempt's outcome, and for a sent one its lag behind the slot."""
@@ -146,7 +254,7 @@ class Dispatcher:
         lag = (self.clock.now() - row.slot).total_seconds()
         self.metrics.delivery_result(row.platform, row.kind, result, lag)
 
-    async def _deliver(self, row: DeliveryRow) -> DeliveryResult:
+    async def _deliver(self, row: DeliveryRow, headline: str | None = None) -> DeliveryResult:
         platform = Platform(row.platform)
         notifier = self.notifiers.get(platform)
         if notifier is None:
@@ -155,6 +263,8 @@ class Dispatcher:
         delivery = Delivery(ledger_id=row.id, target=target, nonce=row.nonce, source=row.source)
         try:
             message = await self.content.nudge(row.kind, target.key)
+            if headline is not None:  # released after a long run of meetings
+                message = replace(message, title=headline)
             return await notifier.deliver(delivery, message)
         except asyncio.CancelledError:
             raise
@@ -167,12 +277,18 @@ class Dispatcher:
         return notifier is not None and notifier.dedupes_resends
 
     async def _settle(self, row: DeliveryRow, result: DeliveryResult, report: TickReport) -> None:
+        if row.status is LedgerStatus.HELD:
+            await self._settle_released(row, result, report)
+            return
         now = self.clock.now()
         status = result.status
         detail = result.detail[:300] or None
         if status == DeliveryStatus.SENT:
             report.sent += 1
             self._sent_marks.append(row.id)
+            event = nudged_event(row, now)
+            if event is not None:
+                self._sent_events.append(event)
             # Batching marks is safe only where a resend after a crash is dropped (a nonce);
             # elsewhere an unwritten mark means a duplicate post, so it is written now.
             if len(self._sent_marks) >= MARK_BATCH or not self._dedupes_resends(row.platform):
@@ -199,6 +315,33 @@ class Dispatcher:
         await self.store.finish_delivery(
             row.id, LedgerStatus.FAILED, now=now, detail=detail or str(status)
         )
+        await self._after_refusal(row, result, report)
+
+    async def _settle_released(self, row: DeliveryRow, result: DeliveryResult,
+                               report: TickReport) -> None:
+        """A held nudge's send: marked at once (it is one row, not a fan-out); a transient
+        failure holds it again for the backoff, and the gate drops it once its time is up."""
+        now = self.clock.now()
+        status = result.status
+        detail = result.detail[:300] or None
+        if status == DeliveryStatus.SENT:
+            report.sent += 1
+            await self.holds.finish(row.id, LedgerStatus.SENT, now=now)
+            return
+        if status == DeliveryStatus.RETRY:
+            report.retrying += 1
+            retry_at = now + backoff_after(row.attempts + 1, result.retry_after)
+            await self.holds.hold(row.id, until=retry_at, reason=row.detail or "busy", now=now)
+            return
+        report.failed += 1
+        await self.holds.finish(row.id, LedgerStatus.FAILED, now=now,
+                                detail=detail or str(status))
+        await self._after_refusal(row, result, report)
+
+    async def _after_refusal(self, row: DeliveryRow, result: DeliveryResult,
+                             report: TickReport) -> None:
+        status = result.status
+        detail = result.detail[:300] or None
         if status == DeliveryStatus.REJECTED:
             # Our message, not the target: a bug to fix, so it is loud in the log, while the
             # schedule and the person's reminders go on with the next slot's message.
@@ -231,6 +374,22 @@ class Dispatcher:
             log.exception(
                 "could not tell the admins of %s about schedule %s", row.workspace_id, schedule_id
             )
+
+
+def nudged_event(row: DeliveryRow, at: datetime) -> BreakEvent | None:
+    """The NUDGED stats event of a break nudge that went out: a schedule's channel post
+    (no person, its schedule id) or one person's DM (a reminder or a one-off snooze). Tips
+    and ``/schedule test`` posts are not break nudges and record nothing."""
+    if row.kind != "break":
+        return None
+    origin, _, ident = row.source.partition(":")
+    if origin == "schedule" and ident.isdigit():
+        return BreakEvent(EventKind.NUDGED, Platform(row.platform), row.workspace_id, None, at,
+                          schedule_id=int(ident), source="schedule")
+    if origin in ("reminder", "snooze") and row.target_kind == TargetKind.DM:
+        return BreakEvent(EventKind.NUDGED, Platform(row.platform), row.workspace_id,
+                          row.target_id, at, source=origin)
+    return None
 
 
 def backoff_after(attempt: int, retry_after: float | None) -> timedelta:

@@ -14,6 +14,9 @@ from datetime import date, time
 from bot.scheduling.errors import ScheduleError
 
 MAX_INPUT_LENGTH = 200
+# The years a typed date or instant may name: far from the ends of Python's datetime range.
+MIN_YEAR = 1900
+MAX_YEAR = 9000
 
 WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _DAY_TOKENS: dict[str, int] = {}
@@ -179,9 +182,23 @@ def parse_date(text: object) -> date:
     if match is None:
         raise ScheduleError(f"date '{_shown(raw)}' is not written as YYYY-MM-DD")
     try:
-        return date(int(match.group("y")), int(match.group("m")), int(match.group("d")))
+        day = date(int(match.group("y")), int(match.group("m")), int(match.group("d")))
     except ValueError as exc:
         raise ScheduleError(f"date '{raw}' does not exist ({exc})") from None
+    return check_year(day)
+
+
+def check_year(day: date) -> date:
+    """``day`` if its year is one the bot can reason about, else a ScheduleError.
+
+    Python's dates end at years 1 and 9999, so 0001-01-01 read in a zone east of UTC is
+    before the first representable instant (an OverflowError deep in a command). Refusing
+    far-off years here keeps every date input (commands, config files) well inside it.
+    """
+    if not MIN_YEAR <= day.year <= MAX_YEAR:
+        raise ScheduleError(
+            f"date '{day.isoformat()}' is outside the years {MIN_YEAR}-{MAX_YEAR}")
+    return day
 
 
 def format_days(days: set[int] | frozenset[int]) -> str:

@@ -15,15 +15,13 @@ from zoneinfo import ZoneInfo
 
 from bot.core.text import echo
 from bot.scheduling.errors import ScheduleError
-from bot.scheduling.inputs import clean_text
-from bot.scheduling.recurrence import build_recurrence, parse_timezone
+from bot.scheduling.inputs import MAX_YEAR, MIN_YEAR, clean_text
+from bot.scheduling.recurrence import NeverFires, build_recurrence, parse_timezone
 
 EXIT_BAD_INPUT = 2
 EXIT_NEVER_FIRES = 1
 DEFAULT_COUNT = 10
 MAX_COUNT = 1000
-MIN_YEAR = 1900
-MAX_YEAR = 9000
 
 
 def register_cli(
@@ -81,6 +79,9 @@ def run_preview(
             count=args.count,
             now=datetime.now(UTC),
         )
+    except NeverFires as exc:  # e.g. "0 9 30 2 *": a mistake to flag, not a usage error
+        print(f"error: {exc}", file=err)
+        return EXIT_NEVER_FIRES
     except ScheduleError as exc:
         print(f"error: {exc}", file=err)
         return EXIT_BAD_INPUT

@@ -40,7 +40,10 @@ __all__ = [
     "DayRule",
     "Recurrence",
     "ScheduleError",
+    "NEVER_FIRES",
+    "NeverFires",
     "build_recurrence",
+    "check_fires",
     "friendly",
     "parse_cron",
     "parse_date",
@@ -276,6 +279,24 @@ def friendly(
     )
 
 
+class NeverFires(ScheduleError):
+    """A schedule whose days can never occur (``0 9 30 2 *``: the 30th of February)."""
+
+
+NEVER_FIRES = "That schedule never fires. Check the days and months."
+
+
+def check_fires(recurrence: Recurrence) -> Recurrence:
+    """``recurrence`` if some date and time ever matches it, else :class:`NeverFires`.
+
+    The one check behind ``/schedule add``, the dashboard, ``validate --config`` and the
+    config file's apply, so a schedule one of them refuses is refused by all of them.
+    """
+    if not recurrence.times or not recurrence.days.possible():
+        raise NeverFires(NEVER_FIRES)
+    return recurrence
+
+
 def build_recurrence(
     cron: str | None = None,
     every: int | str | None = None,
@@ -291,7 +312,7 @@ def build_recurrence(
     if cron is not None:
         if friendly_given:
             raise ScheduleError("give either a cron expression or every/start/end/days, not both")
-        return parse_cron(cron)
+        return check_fires(parse_cron(cron))
     if every is None:
         if friendly_given:
             raise ScheduleError("every is required with start/end/days (e.g. every 60)")

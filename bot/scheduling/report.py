@@ -14,5 +14,7 @@ class TickReport:
     failed: int = 0
     missed: int = 0
     expired: int = 0
+    held: int = 0  # personal nudges held for a busy person (bot/scheduling/meetings.py)
+    dropped: int = 0  # held nudges whose person was not free in time
     paused_schedules: list[int] = field(default_factory=list)
     disabled_reminders: list[int] = field(default_factory=list)

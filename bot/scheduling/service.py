@@ -24,22 +24,29 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot.core.clock import Clock
+from bot.core.events import EventLog
 from bot.core.ports import DeliveryResult, Notifier, Platform
 from bot.observability.metrics import Metrics
 from bot.scheduling import planner
 from bot.scheduling.dispatcher import Dispatcher, NudgeSource
 from bot.scheduling.instance import claim_scope, lineage, new_instance_id
+from bot.scheduling.meetings import MeetingGate
 from bot.scheduling.report import TickReport
+from bot.scheduling.retention import StatsRetention
 from bot.settings import SchedulerSettings, ShardSettings
+from bot.storage.errors import StorageError
 from bot.storage.records import ReminderRow, ScheduleRow
 from bot.storage.scope import ClaimScope
 from bot.storage.store import Store
-from bot.storage_compat import STORAGE_ERRORS, storage_reason
 
 log = logging.getLogger(__name__)
 
 JOB_ID = "deskbreak-scheduler-tick"
 FIRST_CLAIM = 50
+# Presence answers live a minute: people due within the next 45 s are checked ahead.
+AHEAD_SECONDS = 45.0
+AHEAD_EVERY = timedelta(seconds=10)
+AHEAD_LIMIT = 5000
 
 __all__ = ["JOB_ID", "SchedulerService", "TickReport", "aligned_tick"]
 
@@ -73,8 +80,13 @@ class SchedulerService:
         scope: ClaimScope | None = None,
         stop_timeout: float = 10.0,
         metrics: Metrics | None = None,
+        gate: MeetingGate | None = None,
+        events: EventLog | None = None,
+        retention: StatsRetention | None = None,
     ) -> None:
         self.store = store
+        # Prunes old stats events once a day, after a tick and beside the next ones.
+        self.retention = retention
         self.content = content
         self.clock = clock
         settings = settings or SchedulerSettings()
@@ -101,7 +113,13 @@ class SchedulerService:
             send_lease=self.send_lease,
             max_concurrency=max_concurrency,
             metrics=metrics,
+            gate=gate,
+            events=events,
         )
+        self.gate = gate
+        self.holds = self.dispatcher.holds
+        self._ahead: asyncio.Task[None] | None = None
+        self._ahead_at: datetime | None = None
         self._scheduler: Any = None
         self._ticks: set[asyncio.Task[None]] = set()
 
@@ -151,11 +169,19 @@ class SchedulerService:
                 task.cancel()
             if running:
                 await asyncio.wait(running)
+        if self._ahead is not None:
+            self._ahead.cancel()
+            await asyncio.gather(self._ahead, return_exceptions=True)
+            self._ahead = None
+        if self.gate is not None:
+            await self.gate.close()
         try:
             await self.store.release_leases(self.instance_id)
-        except STORAGE_ERRORS as exc:  # a stop must finish; the leases simply run out
+        except StorageError as exc:  # a stop must finish; the leases simply run out
             log.error("could not release this run's leases (%s); they expire by themselves",
-                      storage_reason(exc))
+                      exc)
+        if self.retention is not None:
+            await self.retention.stop()
         log.info("scheduler stopped")
 
     @property
@@ -185,6 +211,8 @@ class SchedulerService:
 
     async def _guarded_tick(self) -> None:
         await _survive(self.tick(), "scheduler tick", "the next tick retries")
+        if self.retention is not None:
+            self.retention.maybe_start()
 
     async def _guarded_recover(self) -> None:
         await _survive(self.recover(), "resending what the last run left pending",
@@ -212,6 +240,11 @@ class SchedulerService:
             reclaim_from=self.lineage,
             scope=self.scope,
         )
+        # Held nudges this lineage was deciding when it died: decided again now.
+        rows += await self.holds.claim_due(
+            now, self.instance_id, self.send_lease, self.batch_size,
+            scope=self.scope, reclaim_from=self.lineage,
+        )
         report = TickReport()
         await self.dispatcher.send_all(rows, report)
         if rows:
@@ -222,12 +255,18 @@ class SchedulerService:
         """Claim due rows, write their ledger rows and new next_due, then send; tests call this."""
         report = TickReport()
         now = self.clock.now()
-        if not await self.store.has_work(now, scope=self.scope):
+        self._check_ahead(now)
+        if not await self.store.has_work(now, scope=self.scope) and not (
+                self.gate is not None and await self.holds.has_due(now, scope=self.scope)):
             return report
         report.expired = await self.store.fail_expired_deliveries(
             now - self.grace, now, owner=self.instance_id, scope=self.scope
         )
         retries = await self.store.claim_retryable_deliveries(
+            now, self.instance_id, self.send_lease, self.batch_size, scope=self.scope
+        )
+        # Held nudges whose time has come: the gate decides again (release, hold, drop).
+        retries += await self.holds.claim_due(
             now, self.instance_id, self.send_lease, self.batch_size, scope=self.scope
         )
         # Each claimed batch is handed to the senders at once and the next batch is claimed
@@ -237,16 +276,44 @@ class SchedulerService:
             await self._claim_and_send(now, report, sending)
         finally:
             await asyncio.gather(*sending)
-        if report.sent or report.failed or report.missed or report.retrying:
+        if report.sent or report.failed or report.missed or report.retrying or report.held:
             log.info(
-                "tick: sent %d, skipped %d, retrying %d, failed %d, missed %d",
+                "tick: sent %d, skipped %d, retrying %d, failed %d, missed %d, held %d, "
+                "dropped %d",
                 report.sent,
                 report.skipped,
                 report.retrying,
                 report.failed,
                 report.missed,
+                report.held,
+                report.dropped,
             )
         return report
+
+    def _check_ahead(self, now: datetime) -> None:
+        """Start checking the people whose nudges fall due before the next ticks (presence
+        and calendars), in the background, so their answers are cached by their slot."""
+        if self.gate is None or not self.gate.active or (
+                self._ahead is not None and not self._ahead.done()):
+            return
+        if self._ahead_at is not None and now - self._ahead_at < AHEAD_EVERY:
+            return  # short ticks: the 45 s window is looked at every 10 s, not every tick
+        self._ahead_at = now
+        self._ahead = asyncio.ensure_future(self._prefetch_upcoming(now))
+
+    async def _prefetch_upcoming(self, now: datetime) -> None:
+        assert self.gate is not None
+        # Within the presence cache's minute, so what is fetched now is still fresh at the
+        # slot; at least one tick, so every slot is looked at once before it falls due. The
+        # gate skips people it already looked at for the same slot.
+        horizon = now + timedelta(seconds=max(self.tick_seconds, AHEAD_SECONDS))
+        try:
+            upcoming = await self.holds.upcoming(now, horizon, AHEAD_LIMIT, scope=self.scope)
+            await self.gate.prefetch_upcoming(upcoming)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("checking ahead for upcoming nudges failed; they are checked when due")
 
     async def _claim_and_send(
         self, now: datetime, report: TickReport, sending: list[asyncio.Task[None]]
@@ -295,8 +362,8 @@ async def _survive(work: Coroutine[Any, Any, Any], what: str, then: str) -> None
     """
     try:
         await work
-    except STORAGE_ERRORS as exc:
-        log.error("%s failed: the database refused (%s); %s", what, storage_reason(exc), then)
+    except StorageError as exc:
+        log.error("%s failed: the database refused (%s); %s", what, exc, then)
     except Exception:
         log.exception("%s failed; %s", what, then)
 

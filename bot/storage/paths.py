@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import sqlalchemy as sa
-from sqlalchemy.exc import ArgumentError
+from bot.storage.urls import DatabaseUrlError, parse_database_url
 
 
 def sqlite_file(url: str) -> Path | None:
     """The SQLite database file ``url`` names; None for a server database, an in-memory
     one, or a URL that does not parse (the store reports that one when it opens)."""
     try:
-        parsed = sa.make_url(url)
-    except ArgumentError:
+        parsed = parse_database_url(url).url
+    except DatabaseUrlError:
         return None
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
         return Path(str(parsed.database))

@@ -16,6 +16,10 @@ class LedgerStatus(StrEnum):
     SENT = "sent"
     SKIPPED = "skipped"
     FAILED = "failed"
+    # A personal nudge waiting for its person to be free (bot/scheduling/meetings.py):
+    # ``next_attempt_at`` is when to look again, ``detail`` why. Not pending, so the grace
+    # expiry leaves it alone; bot/storage/holds.py claims it when it is due.
+    HELD = "held"
 
 
 @dataclass(frozen=True, slots=True)

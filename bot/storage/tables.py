@@ -199,3 +199,26 @@ audit_log = sa.Table(
     sa.Column("at", UTCDateTime, nullable=False),
     sa.Index("ix_audit_log_workspace", "platform", "workspace_id", "id"),
 )
+
+# What happened to breaks (bot/core/events.py), the rows stats are built from (issue 13).
+# Written by bot/storage/stats.py; one row per nudge delivered, Done, Snooze, hold or drop.
+# ``user_id`` is NULL for a channel post. The two wide indexes each cover their query, so
+# "one person, one period" and "one workspace, one period" are read from the index alone;
+# ``at`` alone serves the daily retention prune.
+stats_events = sa.Table(
+    "stats_events",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("platform", sa.String(16), nullable=False),
+    sa.Column("workspace_id", sa.String(64), nullable=False),
+    sa.Column("user_id", sa.String(64)),
+    sa.Column("kind", sa.String(8), nullable=False),
+    sa.Column("schedule_id", sa.Integer),
+    sa.Column("source", sa.String(16), nullable=False, server_default=""),
+    sa.Column("reason", sa.String(64), nullable=False, server_default=""),
+    sa.Column("at", UTCDateTime, nullable=False),
+    sa.Index("ix_stats_events_person", "platform", "workspace_id", "user_id", "at", "kind"),
+    sa.Index("ix_stats_events_workspace", "platform", "workspace_id", "at", "kind",
+             "schedule_id", "user_id"),
+    sa.Index("ix_stats_events_at", "at"),
+)

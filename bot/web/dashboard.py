@@ -23,6 +23,8 @@ from aiohttp import web
 
 from bot.core.clock import Clock
 from bot.core.ports import Notifier, Platform
+from bot.core.redact import redact_url
+from bot.observability.listening import why_not
 from bot.settings import Settings
 from bot.storage.audit import DASHBOARD, AuditLog
 from bot.storage.store import Store
@@ -64,6 +66,8 @@ class Dashboard:
         """Use the runner's facade (its changes logged as the dashboard's) and platforms."""
         self.ctx.commands = scheduling.commands.with_audit(self.ctx.audit)
         self.ctx.directories.update(directories_for(notifiers, self.ctx.clock, self._settings))
+        if scheduling.commands.stats is not None:
+            self.use_stats(scheduling.commands.stats)
 
     def use_stats(self, stats: TeamStats) -> None:
         """Give the team stats page its data (the stats feature's ``/teamstats``)."""
@@ -79,8 +83,9 @@ class Dashboard:
         except OSError as exc:
             await runner.cleanup()
             print(f"Dashboard not started: cannot listen on {settings.host}:"
-                  f"{settings.port} ({exc.strerror or exc}). Set DESKBREAK_WEB_PORT to a "
-                  "free port, or 0 to turn the dashboard off.", file=self._out, flush=True)
+                  f"{settings.port} ({why_not(settings.host, settings.port, exc)}). Set"
+                  " DESKBREAK_WEB_PORT to a free port, or 0 to turn the dashboard off.",
+                  file=self._out, flush=True)
             return False
         self._runner = runner
         self.port = int(runner.addresses[0][1])
@@ -88,7 +93,7 @@ class Dashboard:
         if Platform.CONSOLE in self._platforms:
             self.print_console_link()
         else:
-            log.info("dashboard on %s", self.ctx.base_url)
+            log.info("dashboard on %s", redact_url(self.ctx.base_url))
         return True
 
     async def application(self) -> web.Application:

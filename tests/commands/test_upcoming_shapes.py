@@ -25,6 +25,10 @@ from tests.commands.shapes import SHAPES
      {"url": "https://cal.example.com/me.ics"}),
     ("remind", "calendar https://cal.example.com/me.ics", {"url": "https://cal.example.com/me.ics"}),
     ("remind", "calendar off", {"url": "off"}),
+    # Any scheme reaches the facade, whose SSRF guard refuses ftp: on every platform alike.
+    ("remind", "calendar ftp://x", {"url": "ftp://x"}),
+    ("remind", "calendar webcal://cal.example.com/me.ics",
+     {"url": "webcal://cal.example.com/me.ics"}),
 ])
 def test_upcoming_forms_parse_alike_on_slack_and_in_the_console(
     name: str, text: str, args: dict[str, object]
@@ -38,7 +42,7 @@ def test_upcoming_forms_parse_alike_on_slack_and_in_the_console(
     ("groupbreak", "90", "from 1 to 60"),
     ("teamstats", "decade", "not one of them"),
     ("remind", "calendar", "Which link\\? Usage: `/remind calendar URL`"),
-    ("remind", "calendar ftp://x", "is not a link"),
+    ("remind", "calendar cal.example.com/me.ics", "is not a link"),
 ])
 def test_upcoming_forms_refuse_what_discord_would(name: str, text: str, fragment: str) -> None:
     """Out of range, not a choice, missing, not a link: refused as Discord's form would."""

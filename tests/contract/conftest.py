@@ -20,6 +20,7 @@ from bot.adapters.discord.client import DeskbreakClient
 from bot.adapters.discord.notifier import DiscordNotifier
 from bot.adapters.discord.services import DiscordServices
 from bot.adapters.slack import SlackAdapter, SlackConfig
+from bot.app import meetings_for
 from bot.commands.help import command_names
 from bot.commands.table import TABLE
 from bot.core.clock import FakeClock
@@ -31,8 +32,10 @@ from bot.core.rotation import MemoryRotationStore
 from bot.pictures.cache import StretchPictures, pose_key
 from bot.scheduling.commands import SchedulingCommands, notifier_channel_checker
 from bot.scheduling.service import SchedulerService
+from bot.scheduling.stats import StatsCommands
 from bot.settings import Settings, WebSettings
 from bot.storage import Store, create_store
+from bot.storage.stats import StatsEvents
 from bot.web import Dashboard
 from tests.contract.drivers import ConsoleDriver, DiscordDriver, Driver, SlackDriver
 from tests.fakes.discord import FakeDiscord
@@ -80,9 +83,16 @@ def scheduling_for(platform: Platform, store: Store, content: ContentCommands, c
     """The facade as bot/serve.py wires it: the platform's names, its notifier's channel
     checks, and a scheduler (never started: nothing here waits on time) for /schedule test."""
     notifiers = {platform: notifier}
-    service = SchedulerService(store, notifiers, content, clock, instance_id=str(platform))
-    return SchedulingCommands(store, clock, None, notifier_channel_checker(notifiers),
-                              service=service, names=command_names(TABLE, platform))
+    meetings = meetings_for(store, clock, Settings())  # /remind calendar, as served
+    events = StatsEvents(store)
+    service = SchedulerService(store, notifiers, content, clock, instance_id=str(platform),
+                               gate=meetings.gate, events=events)
+    names = command_names(TABLE, platform)
+    commands = SchedulingCommands(store, clock, None, notifier_channel_checker(notifiers),
+                                  service=service, names=names, meetings=meetings,
+                                  events=events)
+    commands.stats = StatsCommands(store, events, clock, names=names)
+    return commands
 
 
 @pytest.fixture

@@ -50,6 +50,44 @@ DOCUMENTS = st.one_of(
     ),
     st.text(max_size=300),
 )
+# Explicit tags and scalars that YAML's resolvers turn into dates, numbers and booleans: what
+# a constructor may fail to build (2026-02-30, !!int abc, !!bool maybe, 5,000 digits).
+TAGS = st.sampled_from([
+    "", "", "!!int ", "!!float ", "!!bool ", "!!timestamp ", "!!str ", "!!null ", "!!binary ",
+    "!!set ", "!!omap ", "!!pairs ", "!!map ", "!!seq ", "!!merge ", "!!value ", "!custom ",
+    "!!python/none ", "!<tag:yaml.org,2002:int> ",
+])
+ODD_SCALARS = st.one_of(
+    st.builds(lambda y, m, d: f"{y:04d}-{m:02d}-{d:02d}", st.integers(0, 9999),
+              st.integers(0, 99), st.integers(0, 99)),
+    st.builds(lambda y, m, d, h, mi: f"{y:04d}-{m}-{d} {h}:{mi:02d}:00", st.integers(1, 9999),
+              st.integers(1, 20), st.integers(1, 40), st.integers(0, 30), st.integers(0, 70)),
+    st.integers(1, 6000).map(lambda n: "9" * n),
+    st.sampled_from(["abc", "maybe", "x", "0x", "0xZZ", "0o9", "0b2", "1_000", "1:20:30",
+                     "190:20:30", ".inf", "-.NaN", "~", "=", "<<", "yes", "No", "on", "@@",
+                     "'quoted'", "{}", "[]", "1e99999", "-0", "+12", "0.", "._", ":"]),
+    st.text(st.characters(blacklist_categories=["Cs"]), max_size=8),
+)
+ODD_DOCUMENTS = st.builds(
+    lambda lines: "version: 1\n" + "".join(lines),
+    st.lists(
+        st.builds(
+            lambda key, tag, scalar, shape: {
+                "plain": f"{key}: {tag}{scalar}\n",
+                "list": f"{key}: [{tag}{scalar}]\n",
+                "nested": f"workspaces:\n  - platform: slack\n    id: T1\n"
+                          f"    {key}: {tag}{scalar}\n",
+                "settings": f"settings:\n  {key}: {tag}{scalar}\n",
+                "key": f"? {tag}{scalar}\n: 1\n",
+            }[shape],
+            KEYS.filter(lambda k: k not in ("<<", "version")) | st.sampled_from(
+                ["skip_dates", "topic", "grace_minutes", "tick_seconds"]),
+            TAGS, ODD_SCALARS,
+            st.sampled_from(["plain", "list", "nested", "settings", "key"]),
+        ),
+        min_size=1, max_size=3,
+    ),
+)
 HOSTILE_DOCUMENTS = [
     # Nesting far past Python's recursion limit (the YAML composer recurses per level).
     "version: 1\nstretches: " + "[" * 700 + "]" * 700,
@@ -212,3 +250,27 @@ def test_hostile_yaml_is_a_config_or_settings_error(tmp_path: Path, document: st
         assert isinstance(load_settings(env={}, config_path=path), Settings)
     except SettingsError as exc:
         assert exc.problems
+
+
+@FUZZ
+@given(document=ODD_DOCUMENTS)
+def test_tags_and_odd_scalars_in_every_reader(scratch: Path, document: str) -> None:
+    """Explicit tags and odd scalars: the YAML reader raises only YamlSyntaxError (with a
+    field when the YAML is well formed), and content, deployment config and settings give
+    their own errors, never a constructor's ValueError, KeyError or AttributeError."""
+    try:
+        parse_yaml(document, Path("x.yaml"))
+    except YamlSyntaxError as exc:
+        assert exc.line >= 0 and exc.message
+    config_outcome(lambda: parse_deployment_config(document, Path("deskbreak.yaml")), ConfigError)
+    directory = scratch / "odd"
+    shutil.rmtree(directory, ignore_errors=True)
+    directory.mkdir()
+    (directory / "tips.yaml").write_text(document, encoding="utf-8")
+    assert_content_outcome(directory)
+    path = scratch / "odd-settings.yaml"
+    path.write_text(document, encoding="utf-8")
+    try:
+        assert isinstance(load_settings(env={}, config_path=path), Settings)
+    except SettingsError as exc:
+        assert exc.problems and all(isinstance(p, str) and p for p in exc.problems)

@@ -20,8 +20,10 @@ from bot.core.ports import Actor, Delivery, DeliveryResult, DeliveryStatus, Plat
 from bot.core.rotation import MemoryRotationStore
 from bot.scheduling.commands import SchedulingCommands, notifier_channel_checker
 from bot.scheduling.service import SchedulerService
+from bot.scheduling.stats import StatsCommands
 from bot.settings import LimitSettings
 from bot.storage import Store, create_store
+from bot.storage.stats import StatsEvents
 
 CONTENT_DIR = Path(__file__).resolve().parents[2] / "content"
 PLATFORM = Platform.DISCORD
@@ -113,7 +115,9 @@ async def make_rig(
     await store.migrate()
     notifier = notifier or RecordingNotifier(clock)
     content = ContentCommands(library(), MemoryRotationStore(), clock)
-    service = SchedulerService(store, {PLATFORM: notifier}, content, clock, instance_id="test")
+    events = StatsEvents(store)
+    service = SchedulerService(store, {PLATFORM: notifier}, content, clock, instance_id="test",
+                               events=events)
     limits = LimitSettings(max_schedules=max_schedules) if max_schedules else LimitSettings()
     commands = SchedulingCommands(
         store,
@@ -121,5 +125,7 @@ async def make_rig(
         limits,
         notifier_channel_checker({PLATFORM: notifier}),
         service=service,
+        events=events,
     )
+    commands.stats = StatsCommands(store, events, clock)
     return Rig(store, clock, notifier, service, commands)

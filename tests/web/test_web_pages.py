@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import io
 import socket
+from datetime import timedelta
 from typing import Any
 
 from aiohttp.test_utils import TestClient
 
 from bot.adapters.console.table import CommandTable, ConsoleContext
 from bot.commands.call import Facades
-from bot.core.messages import Attachment, Message, MessageKind, Section
+from bot.core.events import BreakEvent, EventKind
+from bot.core.messages import MessageKind
 from bot.core.ports import Actor, Platform, Target, TargetKind
 from bot.settings import Settings, WebSettings
 from bot.storage.audit import CHAT
@@ -69,34 +71,30 @@ async def test_the_audit_log_shows_chat_commands_and_dashboard_changes(
     assert len(await site.dashboard.ctx.audit.page("console", "console")) == 2
 
 
-class FakeTeamStats:
-    """Stands in for issue 13's StatsCommands (not in this branch): answers like /teamstats."""
-
-    def __init__(self) -> None:
-        self.asked: list[tuple[Actor, str | None]] = []
-
-    async def teamstats(self, actor: Actor, period: str | None = None) -> Message:
-        self.asked.append((actor, period))
-        chart = Attachment("teamstats.png", PNG, "Breaks taken per day this week")
-        return Message(kind=MessageKind.INFO, title="Team stats: this week",
-                       body="12 breaks taken by 5 people.",
-                       sections=(Section("Per schedule", ("#1 tip: 8 Done clicks",)),),
-                       attachments=(chart,), image="teamstats.png")
-
-
 async def test_team_stats_page_shows_the_teamstats_answer_and_chart(
         site: Site, browser: TestClient[Any, Any]) -> None:
-    """With the stats feature attached the page is its /teamstats answer, chart inline."""
+    """The page is the real /teamstats answer (build_scheduling attaches the stats facade):
+    "nothing yet" before any break, then the numbers and the chart inline, nobody named."""
+    page = await (await browser.get(f"{WS}/stats")).text()
+    assert "No team stats yet" in page
+    now = site.app.clock.now()
+    await site.app.events.record_many([  # type: ignore[attr-defined]
+        BreakEvent(EventKind.DONE, Platform.CONSOLE, "console", f"person{i}",
+                   now - timedelta(days=day), schedule_id=1)
+        for i in range(4) for day in range(3)])
+    page = await (await browser.get(f"{WS}/stats?period=month")).text()
+    assert "Team stats: last month" in page and "Done clicks: 12" in page
+    assert "People taking part: 4" in page and "person1" not in page
+    assert 'src="data:image/png;base64,iVBORw0KGgo' in page
+    assert 'alt="Bar chart of breaks taken per day' in page
+
+
+async def test_team_stats_page_without_the_stats_feature_says_so(
+        site: Site, browser: TestClient[Any, Any]) -> None:
+    """A dashboard with no stats facade (a build without stats) explains, not errors."""
+    site.dashboard.ctx.stats = None
     page = await (await browser.get(f"{WS}/stats")).text()
     assert "aren't in this version yet" in page
-    stats = FakeTeamStats()
-    site.dashboard.use_stats(stats)
-    page = await (await browser.get(f"{WS}/stats?period=month")).text()
-    assert "12 breaks taken by 5 people." in page and "#1 tip: 8 Done clicks" in page
-    assert 'src="data:image/png;base64,iVBORw0KGgo' in page
-    assert 'alt="Breaks taken per day this week"' in page
-    assert [(a.user_id, a.is_admin, p) for a, p in stats.asked] == [
-        ("console-user", True, "month")]
 
 
 async def test_a_busy_port_is_one_line_and_the_bot_carries_on(settings: Settings) -> None:

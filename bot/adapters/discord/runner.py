@@ -25,6 +25,7 @@ from bot.adapters.discord.client import (
 )
 from bot.adapters.discord.notifier import DiscordNotifier
 from bot.adapters.discord.pacer import Pacer
+from bot.adapters.discord.presence import DiscordPresence, presence_intents
 from bot.adapters.discord.services import DiscordServices
 from bot.commands.help import command_names
 from bot.commands.table import TABLE
@@ -47,10 +48,13 @@ class DiscordPlatform:
     platform = Platform.DISCORD
     names = command_names(TABLE, Platform.DISCORD)
 
-    def __init__(self, client: DeskbreakClient, notifier: DiscordNotifier, token: SecretStr
-                 ) -> None:
+    def __init__(self, client: DeskbreakClient, notifier: DiscordNotifier, token: SecretStr,
+                 presence: DiscordPresence | None = None) -> None:
         self.client = client
         self.notifier = notifier
+        # Offline / Do Not Disturb hold personal nudges, with DESKBREAK_DISCORD_PRESENCE=1
+        # (privileged intents; refused by the portal -> one log line, no presence checks).
+        self.presence = presence
         self._token = token
         self._connection: asyncio.Task[None] | None = None
 
@@ -103,15 +107,19 @@ def build(app: App) -> DiscordPlatform:
         raise PlatformRefused(EXIT_BAD_TOKEN)
     point_at(settings.api_base, settings.gateway_url)
     shards = app.settings.shards
+    meetings = app.settings.meetings
     client = make_client(
         DiscordServices(content=app.content, kv=app.store, cooldown=app.cooldown),
         dev_guild_id=settings.dev_guild, shard_count=shards.count, shard_ids=shards.ids,
+        intents=presence_intents(meetings.discord_presence),
     )
     notifier = DiscordNotifier(
         client, app.store, Pacer(sleep=app.metrics.paced_sleep(Platform.DISCORD))
     )
     client.services = replace(client.services, prepare_dm=notifier.prepare_dm)
-    return DiscordPlatform(client, notifier, settings.token)
+    presence = (DiscordPresence(client, meetings.status_rules())
+                if meetings.discord_presence else None)
+    return DiscordPlatform(client, notifier, settings.token, presence)
 
 
 def point_at(api_base: str | None, gateway_url: str | None) -> None:

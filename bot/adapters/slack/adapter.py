@@ -33,6 +33,7 @@ from bot.core.clock import Clock, SystemClock
 from bot.core.commands import ContentCommands
 from bot.core.cooldown import Cooldown
 from bot.core.ports import KeyValue, Platform
+from bot.observability.listening import cannot_listen
 from bot.scheduling.commands import CommandNames, SchedulingCommands
 from bot.settings import SlackSettings
 
@@ -145,7 +146,15 @@ class SlackAdapter:
         self._runner = web.AppRunner(web_app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self._config.http_host, self._config.http_port)
-        await site.start()
+        try:
+            await site.start()
+        except OSError as exc:  # port taken, host unknown: one line (the runner logs it)
+            await self._runner.cleanup()
+            self._runner = None
+            raise cannot_listen(
+                "Slack's HTTP requests", self._config.http_host, self._config.http_port, exc,
+                "Set SLACK_HTTP_PORT to a free port and SLACK_HTTP_HOST to an address of"
+                " this machine, or use Socket Mode (SLACK_APP_TOKEN).") from None
         # With port 0 the OS picks a free port; report the one actually bound.
         self.http_port = int(self._runner.addresses[0][1])
         log.info("Slack adapter serving HTTP on %s:%s", self._config.http_host, self.http_port)

@@ -15,8 +15,10 @@ from slack_sdk.errors import SlackApiError
 
 from bot.adapters.slack.adapter import SlackAdapter, SlackConfig
 from bot.adapters.slack.errors import NETWORK_ERRORS, api_error
+from bot.adapters.slack.presence import SlackPresence, presence_client
 from bot.core.ports import Platform
 from bot.observability.health import HealthCheck
+from bot.observability.listening import CannotListen
 from bot.platforms import Build, PlatformRefused
 from bot.scheduling.commands import SchedulingCommands
 
@@ -33,10 +35,12 @@ class SlackPlatform:
 
     platform = Platform.SLACK
 
-    def __init__(self, adapter: SlackAdapter) -> None:
+    def __init__(self, adapter: SlackAdapter, presence: SlackPresence | None = None) -> None:
         self.adapter = adapter
         self.notifier = adapter.notifier
         self.names = adapter.command_names
+        # DND, away and a busy status hold personal nudges (DESKBREAK_SLACK_PRESENCE).
+        self.presence = presence
 
     def attach(self, scheduling: SchedulingCommands) -> None:
         self.adapter.use_scheduling(scheduling)
@@ -44,7 +48,11 @@ class SlackPlatform:
     async def start(self) -> None:
         if not await token_works(self.adapter):
             raise PlatformRefused(EXIT_BAD_CONFIG)
-        await self.adapter.start()
+        try:
+            await self.adapter.start()
+        except CannotListen as exc:
+            log.error("%s", exc)
+            raise PlatformRefused(EXIT_BAD_CONFIG) from None
 
     async def wait(self) -> int:
         # Until cancelled: a handler of our own for SIGTERM would replace the shared one (a
@@ -78,7 +86,12 @@ def build(app: App) -> SlackPlatform:
         sleep=app.metrics.paced_sleep(Platform.SLACK),
         cooldown=app.cooldown,
     )
-    return SlackPlatform(adapter)
+    meetings = app.settings.meetings
+    presence = None
+    if meetings.slack_presence:
+        client = presence_client(config.bot_token.get_secret_value(), base_url=config.base_url)
+        presence = SlackPresence(client, app.clock, meetings.status_rules())
+    return SlackPlatform(adapter, presence)
 
 
 async def token_works(adapter: SlackAdapter) -> bool:

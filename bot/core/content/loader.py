@@ -167,7 +167,7 @@ def _load_file(path: Path, dir_index: int, state: _Collected) -> None:
     try:
         doc = load_yaml(path)
     except YamlSyntaxError as exc:
-        add(Problem(shown, exc.line, "(yaml)", exc.message))
+        add(Problem(shown, exc.line, exc.field or "(yaml)", exc.message))
         return
     except OSError as exc:
         add(Problem(shown, 0, "(file)", f"cannot read: {exc.strerror or exc}"))

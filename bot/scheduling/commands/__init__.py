@@ -15,13 +15,14 @@ from bot.scheduling.commands.base import (
     CommandNames,
     notifier_channel_checker,
 )
+from bot.scheduling.commands.calendar import CalendarCommands
 from bot.scheduling.commands.nudges import NudgeButtons
 from bot.scheduling.commands.schedules import KINDS, ScheduleCommands
 from bot.scheduling.commands.workspace import ConfigCommands, set_workspace_zone
 from bot.scheduling.timezones import search_timezones
 
 
-class SchedulingCommands(ScheduleCommands, ConfigCommands, NudgeButtons):
+class SchedulingCommands(ScheduleCommands, ConfigCommands, NudgeButtons, CalendarCommands):
     """The scheduling facade every adapter calls (through the command table)."""
 
     def timezone_choices(self, text: str, limit: int = 25) -> list[str]:

@@ -8,18 +8,23 @@ import functools
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Concatenate, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Concatenate, ParamSpec, TypeVar
 from zoneinfo import ZoneInfo
 
 from bot.core.clock import Clock
+from bot.core.events import EventLog, NoEventLog
 from bot.core.messages import Message, error
 from bot.core.ports import Actor, Notifier, Platform
 from bot.scheduling.audit import Audit
+from bot.scheduling.meetings import Meetings
 from bot.scheduling.service import SchedulerService
 from bot.scheduling.specs import zone
 from bot.settings import LimitSettings
 from bot.storage.records import WorkspaceRow
 from bot.storage.store import Store
+
+if TYPE_CHECKING:
+    from bot.scheduling.stats import StatsCommands
 
 ChannelChecker = Callable[[Platform, str, str], Awaitable[str | None]]
 """(platform, workspace_id, channel_id) -> None when the bot can post there, else a reason."""
@@ -77,7 +82,8 @@ def admin_only(
 
 class SchedulingBase:
     """The facade's dependencies. ``service`` (optional) powers /schedule test; ``audit``
-    (optional) is told about every admin change once it is made (bot/scheduling/audit.py)."""
+    (optional) is told about every admin change once it is made (bot/scheduling/audit.py);
+    ``meetings`` (optional) powers ``/remind calendar`` (bot/scheduling/meetings.py)."""
 
     def __init__(
         self,
@@ -89,9 +95,17 @@ class SchedulingBase:
         service: SchedulerService | None = None,
         names: CommandNames | None = None,
         audit: Audit | None = None,
+        meetings: Meetings | None = None,
+        events: EventLog | None = None,
     ) -> None:
         self.store = store
+        self.meetings = meetings
         self.audit = audit
+        # Where Done, Snooze and /break are recorded for stats (bot/core/events.py).
+        self.events: EventLog = events or NoEventLog()
+        # The /mystats, /teamstats and /remind forget facade, when stats run in this process
+        # (bot/scheduling/stats.py); it travels with this facade to every adapter.
+        self.stats: StatsCommands | None = None
         self.names = names or CommandNames()
         self.clock = clock
         self.channel_checker = channel_checker
@@ -103,6 +117,8 @@ class SchedulingBase:
         names: what a second adapter in the same process gets."""
         clone = copy.copy(self)
         clone.names = names
+        if self.stats is not None:
+            clone.stats = self.stats.with_names(names)
         return clone
 
     def with_audit(self: _S, audit: Audit | None) -> _S:

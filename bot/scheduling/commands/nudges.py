@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.core import actions
+from bot.core.events import BreakEvent, EventKind
 from bot.core.messages import Message, error, info
 from bot.core.ports import Actor, Platform, Target, TargetKind
 from bot.scheduling.commands.base import when
@@ -20,21 +21,47 @@ from bot.storage.records import NewDelivery, ReminderRow
 
 
 class NudgeButtons(RemindCommands):
-    async def button(self, actor: Actor, action: str) -> Message:
-        """A nudge's ``done`` or ``snooze:<minutes>`` button (``bot/core/actions.py``)."""
+    async def button(self, actor: Actor, action: str, place: Target | None = None) -> Message:
+        """A nudge's ``done`` or ``snooze:<minutes>`` button (``bot/core/actions.py``);
+        ``place`` is where the clicked message sits (a channel ties the Done to the schedule
+        that posted there last, for team stats)."""
         parsed = actions.parse(str(action))
         if parsed is not None and parsed.kind == actions.DONE.name:
-            return await self.done(actor)
+            return await self.done(actor, place=place)
         if parsed is not None and parsed.kind == actions.SNOOZE.name:
             return await self.snooze(actor, parsed["minutes"])
         if str(action).startswith(f"{actions.SNOOZE.name}:"):
             return await self.snooze(actor, str(action).partition(":")[2])
         return error("That button is not one I know.")
 
-    async def done(self, actor: Actor) -> Message:
-        """Log that the person took their break."""
+    async def done(self, actor: Actor, *, source: str = "nudge",
+                   place: Target | None = None) -> Message:
+        """Log that the person took their break (``source``: "nudge" for the button, "done"
+        for the typed command)."""
         await self.store.add_history(actor.platform, actor.workspace_id, actor.user_id, "done")
+        schedule_id = None
+        # The store-backed log can tell which schedule posted in that channel last.
+        lookup = getattr(self.events, "schedule_for_channel", None)
+        if place is not None and place.kind == TargetKind.CHANNEL and lookup is not None:
+            schedule_id = await lookup(str(actor.platform), place.workspace_id, place.key)
+        await self._record(actor, EventKind.DONE, source=source, schedule_id=schedule_id)
+        if place is not None and place.workspace_id != actor.workspace_id:
+            # Discord files a person's own things under "@me" while the click was in a
+            # server's channel: the server's team stats get their own copy of the click.
+            await self.events.record(BreakEvent(
+                EventKind.DONE, Platform(actor.platform), place.workspace_id, actor.user_id,
+                self.clock.now(), schedule_id=schedule_id, source=source))
         return info("Nice one!", "Break logged. Your back says thanks.")
+
+    async def took_break(self, actor: Actor, source: str) -> None:
+        """A break taken outside the nudge buttons (a ``/break`` card, a guided finish)."""
+        await self._record(actor, EventKind.DONE, source=source)
+
+    async def _record(self, actor: Actor, kind: EventKind, *, source: str,
+                      schedule_id: int | None = None) -> None:
+        await self.events.record(BreakEvent(
+            kind, Platform(actor.platform), actor.workspace_id, actor.user_id,
+            self.clock.now(), schedule_id=schedule_id, source=source))
 
     async def snooze(self, actor: Actor, minutes: str | int) -> Message:
         """Snooze the person's reminder, or, for someone without one (a channel nudge), send
@@ -47,6 +74,7 @@ class NudgeButtons(RemindCommands):
         await self.store.add_history(
             actor.platform, actor.workspace_id, actor.user_id, "snooze", str(span)
         )
+        await self._record(actor, EventKind.SNOOZED, source="nudge")
         if rem is None or not rem.enabled:
             return await self._snooze_once(actor, span, rem)
         return await self._snooze(actor, rem, span)

@@ -7,7 +7,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.core.messages import Message, MessageKind, Section, error, info
-from bot.core.ports import Actor
+from bot.core.ports import Actor, Target, TargetKind
 from bot.scheduling.commands.base import SchedulingBase, when
 from bot.scheduling.commands.workspace import reminder_next_time
 from bot.scheduling.errors import ScheduleError
@@ -15,7 +15,7 @@ from bot.scheduling.inputs import clean_text, parse_date, parse_hhmm, parse_minu
 from bot.scheduling.policy import quiet_hours_end
 from bot.scheduling.recurrence import build_recurrence, parse_timezone
 from bot.scheduling.specs import hhmm, recurrence_for, spec_of
-from bot.storage.records import ReminderRow, WorkspaceRow
+from bot.storage.records import DeliveryRow, ReminderRow, WorkspaceRow
 
 DEFAULT_REMIND_EVERY = 60
 MAX_PAUSE = timedelta(days=366)
@@ -104,13 +104,41 @@ class RemindCommands(SchedulingBase):
                 lines.append(f"Snoozed until {when(rem.snoozed_until, tz)}")
             if rem.paused_until and rem.paused_until > now:
                 lines.append(f"Paused until {when(rem.paused_until, tz)}")
-            lines.append(f"Next: {when(rem.next_due, tz)}" if rem.next_due else "Next: never")
+            held = await self._held(actor)
+            if held is not None and held.next_attempt_at is not None:
+                lines.append(f"Next: {when(held.next_attempt_at, tz)}, held: {held.detail} "
+                             f"(your {when(held.slot, tz)} nudge waits for a free moment)")
+                lines.append(f"Then: {when(rem.next_due, tz)}" if rem.next_due
+                             else "Then: never")
+            else:
+                lines.append(f"Next: {when(rem.next_due, tz)}" if rem.next_due
+                             else "Next: never")
+        calendar = await self._calendar_line(actor)
+        if calendar is not None:
+            lines.append(calendar)
         return Message(
             kind=MessageKind.INFO,
             title="Your break reminders",
             sections=(Section(None, tuple(lines)),),
             ephemeral=True,
         )
+
+    async def _held(self, actor: Actor) -> DeliveryRow | None:
+        if self.meetings is None:
+            return None
+        target = Target(actor.platform, actor.workspace_id, TargetKind.DM, actor.user_id)
+        return await self.meetings.holds.held_for(target.key)
+
+    async def _calendar_line(self, actor: Actor) -> str | None:
+        """Whether a calendar is set - never its link, which is a secret."""
+        if self.meetings is None:
+            return None
+        if await self.meetings.calendars.has_calendar(
+                str(actor.platform), actor.workspace_id, actor.user_id):
+            return ("Calendar: set; reminders wait for your meetings "
+                    f"(`{self.names.remind} calendar off` removes it)")
+        return (f"Calendar: none. `{self.names.remind} calendar <ics link>` holds reminders "
+                "during your meetings")
 
     async def remind_timezone(self, actor: Actor, tz: str) -> Message:
         try:
@@ -198,6 +226,14 @@ def outside_quiet_hours(moment: datetime, tz: ZoneInfo, ws: WorkspaceRow) -> tup
 
 
 def _parse_until(text: object, now: datetime, tz: ZoneInfo) -> datetime:
+    try:
+        return _until(text, now, tz)
+    except OverflowError:  # beyond datetime's range once moved to UTC: never a traceback
+        shown = clean_text(text, "until", max_length=40)
+        raise ScheduleError(f"'{shown}' is too far away") from None
+
+
+def _until(text: object, now: datetime, tz: ZoneInfo) -> datetime:
     raw = clean_text(text, "until", max_length=40)
     if len(raw) == 10 and raw[4] == "-":
         day: date = parse_date(raw)
