@@ -29,7 +29,7 @@ from bot.meetings.presence import CachedPresence, PresenceSource
 from bot.meetings.secrets import MIN_SECRET_LENGTH, UrlCipher
 from bot.observability import HealthChecks, Metrics
 from bot.observability.store_probe import store_counts, store_health
-from bot.pictures.cache import StretchPictures
+from bot.pictures.cache import StretchPictures, process_executor
 from bot.scheduling.commands import (
     CommandNames,
     GroupBreakDeps,
@@ -214,7 +214,10 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
     metrics.watch_store(store_counts(store))
     health = HealthChecks()
     health.add("store", store_health(store))
-    pictures = StretchPictures(data_folder(settings.database.url) / "pictures")
+    # Renders in one spawned worker process (started at the first picture not yet on disk):
+    # off the loop and off its GIL (bench/README.md, "Pictures"). serve() shuts it down.
+    pictures = StretchPictures(data_folder(settings.database.url) / "pictures",
+                               executor=process_executor(), owns_executor=True)
     content = ContentCommands(library, SqlRotationStore(store), clock, pictures=pictures)
     limits = settings.limits
     app = App(

@@ -172,6 +172,8 @@ def cmd_stretch(args: argparse.Namespace) -> int:
     stretch = library.index.resolve(query).stretch
     if args.picture is not None and stretch is not None:
         print(f"\nPicture: {write_stretch_picture(settings, stretch, args.picture)}")
+    elif stretch is not None and sys.stdout.isatty():  # a pipe gets the card alone
+        print(f"\nPicture: add --picture {stretch.id}.png to save this stretch's drawing.")
     return 0
 
 

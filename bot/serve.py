@@ -34,6 +34,8 @@ async def serve(app: App, *platforms: Platform) -> int:
         # rolls the migration back and exits 0 too.
         return await run_until_signalled(_prepare_and_run(app, platforms))
     finally:
+        if app.pictures is not None:  # the picture worker, if one was started
+            await asyncio.to_thread(app.pictures.close)
         await app.store.close()
 
 

@@ -276,3 +276,18 @@ def test_validate_names_the_line_of_a_schedule_posting_an_unknown_routine(
     out = result.stdout + result.stderr
     assert f"{config}:7: " in out and "No routine called `lunch`" in out
     assert f"{config}:6: " not in out
+
+
+def test_stretch_at_a_terminal_points_at_its_picture(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """At a terminal `deskbreak stretch pigeon` ends by saying how to save its picture; a
+    pipe gets the card alone, so scripts reading it see nothing new."""
+    monkeypatch.setenv("DESKBREAK_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite3'}")
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    assert main(["stretch", "pigeon"]) == 0
+    assert capsys.readouterr().out.rstrip().endswith(
+        "Picture: add --picture pigeon.png to save this stretch's drawing.")
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: False)
+    assert main(["stretch", "pigeon"]) == 0
+    assert "--picture" not in capsys.readouterr().out

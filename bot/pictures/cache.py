@@ -106,10 +106,12 @@ class StretchPictures:
         render: Renderer = figures.render_pose,
         executor: Executor | None = None,
         memory_items: int = MEMORY_ITEMS,
+        owns_executor: bool = False,
     ) -> None:
         self.cache_dir = cache_dir
         self._render = render
         self._executor = executor
+        self._owns_executor = owns_executor  # close() shuts ``executor`` down too
         self._own_executor: ThreadPoolExecutor | None = None
         self._memory: OrderedDict[str, bytes] = OrderedDict()
         self._memory_items = memory_items
@@ -184,10 +186,14 @@ class StretchPictures:
         return removed
 
     def close(self) -> None:
-        """Stop the worker thread this instance started, if any."""
+        """Stop the worker thread this instance started, if any (and the executor it was
+        given, when it owns it)."""
         if self._own_executor is not None:
             self._own_executor.shutdown(wait=True)
             self._own_executor = None
+        if self._owns_executor and self._executor is not None:
+            self._executor.shutdown(wait=True)
+            self._executor = None
 
     # ----------------------------------------------------------------- internals
 

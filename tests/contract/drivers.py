@@ -222,13 +222,16 @@ class SlackDriver:
 
     def __post_init__(self) -> None:
         self.slash = Slash(self.adapter, self.fake)
+        self._shared = 0  # files shared into DMs before the latest command
 
     async def run(self, path: Path, args: dict[str, Value], *, admin: bool = False) -> Seen:
         name, text = typed(path, self.platform, args)
+        self._shared = len(self.fake.shared_files())
         response = await self.slash(f"/{name}", text, user_id="U0ADMIN" if admin else "U0MEMBER")
         return self._pictured(self._followed(seen_blocks(response)), response)
 
     async def click(self, action: str) -> Seen:
+        self._shared = len(self.fake.shared_files())
         response = await self.slash.click(action)
         return self._pictured(self._followed(seen_blocks(response)), response)
 
@@ -242,6 +245,14 @@ class SlackDriver:
         upload = shared()[-1]
         assert upload.channel_id.startswith("D") and upload.is_png, upload
         return replace(seen, picture=upload.filename)
+
+    async def latest_upload(self) -> str | None:
+        """The picture the latest command uploaded into the person's DM (a private chart has
+        no URL: bot/adapters/slack/files.py), waiting for the upload that follows the answer."""
+        await self.fake.wait_for(lambda: len(self.fake.shared_files()) > self._shared)
+        shared = self.fake.shared_files()[self._shared]
+        assert shared.channel_id is not None and shared.channel_id.startswith("D")
+        return shared.filename
 
     def _pictured(self, seen: Seen, response: dict[str, Any]) -> Seen:
         urls = [b["image_url"] for b in response["blocks"] if b["type"] == "image"]

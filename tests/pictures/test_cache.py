@@ -230,3 +230,34 @@ def test_alt_text_reads_the_panels_in_order() -> None:
     assert alt_text(stretch(pose=pose)) == (
         "2-step drawing of Neck tilt (breathe in; then breathe out)."
     )
+
+
+def test_close_shuts_down_an_executor_it_owns_only() -> None:
+    """close() stops a given executor only when told it owns it (the bot's worker process,
+    handed over by build_app); a borrowed one is the lender's to stop."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    borrowed, owned = ThreadPoolExecutor(1), ThreadPoolExecutor(1)
+    StretchPictures(None, executor=borrowed).close()
+    assert borrowed.submit(int, "1").result() == 1  # still running
+    StretchPictures(None, executor=owned, owns_executor=True).close()
+    with pytest.raises(RuntimeError):
+        owned.submit(int, "1")
+    borrowed.shutdown()
+
+
+def test_ready_and_by_key_answer_only_from_the_cache(tmp_path: Path) -> None:
+    """ready() is a memory hit or None, never a render; by_key() serves a drawn picture by
+    its hash (memory or disk) and nothing that is not a picture key."""
+    render = CountingRenderer()
+    pictures = StretchPictures(tmp_path, render=render)
+    assert pictures.ready(stretch()) is None and render.calls == 0
+    data = pictures.picture(stretch())
+    found = pictures.ready(stretch())
+    assert found is not None and found.data == data
+    assert found.public_key == pose_key(stretch().pose)
+    assert StretchPictures(tmp_path).by_key(pose_key(stretch().pose)) == data  # from disk
+    (tmp_path / "notes.png").write_bytes(b"\x89PNG private")
+    assert pictures.by_key("notes") is None
+    assert pictures.by_key("../" + pose_key(stretch().pose)) is None
+    assert pictures.by_key("0" * 32) is None

@@ -177,14 +177,20 @@ def send_kwargs(message: Message) -> dict[str, Any]:
     return kwargs
 
 
-def edit_kwargs(message: Message) -> dict[str, Any]:
+def edit_kwargs(message: Message, *, keep_files: bool = False) -> dict[str, Any]:
     """Keyword arguments for ``edit_message``/``edit_original_response``.
 
     An edit names the message's whole attachment list: without it Discord keeps the files
     the message had, so a card with a picture replaced by a list page would keep the
     picture. ``attachments=[]`` clears them; new files are uploaded with the edit.
+    ``keep_files`` (an edit that changes only the words of a message whose files stay the
+    same, such as a step of a guided stretch) names no list, so Discord keeps the files the
+    message has and nothing is uploaded again. The fake Discord does not model how a kept
+    file and a re-sent ``attachment://`` image meet, so check that against Discord itself
+    before relying on it.
     """
     kwargs = send_kwargs(message)
     kwargs.pop("files", None)
-    kwargs["attachments"] = to_files(message)
+    if not keep_files:
+        kwargs["attachments"] = to_files(message)
     return kwargs

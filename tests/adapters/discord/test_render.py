@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import pytest
 
-from bot.adapters.discord.render import send_kwargs, to_embed, to_view
+from bot.adapters.discord.render import edit_kwargs, send_kwargs, to_embed, to_view
 from bot.core.messages import Button, Message, MessageKind, Section
 
 
@@ -65,3 +65,24 @@ async def test_a_message_sent_again_reuses_its_embed_and_public_view() -> None:
     one, two = send_kwargs(private), send_kwargs(private)
     assert one["embed"] is two["embed"] and one["view"] is not two["view"]
     assert send_kwargs(replace(card))["embed"] is not first["embed"]  # an equal copy: its own
+
+
+def test_attachments_are_fresh_files_and_the_embed_shows_the_inline_one() -> None:
+    """Each send gets its own discord.File (discord.py closes one once sent); the embed's
+    image is the inline attachment; an edit names the whole list, or none to keep them."""
+    from bot.core.messages import Attachment
+
+    chart = Attachment("chart.png", b"\x89PNG\r\n\x1a\nrest", "Breaks per day.")
+    message = Message(kind=MessageKind.INFO, title="Week", attachments=(chart,),
+                      image="chart.png")
+    first, second = send_kwargs(message), send_kwargs(message)
+    (one,), (two,) = first["files"], second["files"]
+    assert one is not two and one.filename == "chart.png" and one.description == chart.alt
+    assert one.fp.read() == chart.data
+    assert first["embed"].image.url == "attachment://chart.png"
+    assert [f.filename for f in edit_kwargs(message)["attachments"]] == ["chart.png"]
+    assert "files" not in edit_kwargs(message)
+    assert "attachments" not in edit_kwargs(message, keep_files=True)
+    plain = Message(kind=MessageKind.INFO, title="No picture")
+    assert "files" not in send_kwargs(plain) and edit_kwargs(plain)["attachments"] == []
+    assert to_embed(plain).image.url is None

@@ -75,7 +75,6 @@ def test_scopes_are_the_ones_the_adapter_uses(manifest: dict[str, Any]) -> None:
             "commands",
             "chat:write",
             "im:write",
-            "files:write",
             "users:read",
             "dnd:read",
             "users.profile:read",

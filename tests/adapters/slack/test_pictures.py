@@ -281,3 +281,22 @@ async def test_uncached_picture_is_a_slow_answer(pictured: WithChart,
     assert again is drawn
     assert pictures.renders == 1
     assert replace(drawn, attachments=(), image=None) == pictured.stretch("pigeon")
+
+
+async def test_notifier_posts_the_words_when_slack_cannot_fetch_the_picture(
+    fake: FakeSlack, clock: FakeClock, sleeps: Sleeps, pictured: WithChart,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A scheduled card whose picture URL Slack cannot fetch is posted once more without the
+    image block: delivered, one warning, one message in the channel."""
+    fake.add_channel("C0WELL")
+    message = await card(pictured)
+    caplog.set_level(logging.WARNING)
+    unreachable = notifier(fake, clock, sleeps, "http://127.0.0.1:9")
+    result = await unreachable.deliver(delivery(TargetKind.CHANNEL, "C0WELL"), message)
+    assert result.status is DeliveryStatus.SENT
+    first, second = fake.calls_to("chat.postMessage")
+    assert [b["type"] for b in first.params["blocks"]][:2] == ["header", "image"]
+    assert all(b["type"] != "image" for b in second.params["blocks"])
+    assert [r.where for r in fake.rejected] == ["chat.postMessage"]
+    assert len([r for r in caplog.records if "could not show a picture" in r.getMessage()]) == 1

@@ -30,7 +30,15 @@ from bot.core.clock import Clock, SystemClock
 from tests.fakes.discord import limits
 from tests.fakes.discord import payloads as p
 from tests.fakes.discord.ratelimit import RateLimiter
-from tests.fakes.discord.uploads import BadUpload, Upload, attach, dangling_images, read_body
+from tests.fakes.discord.uploads import (
+    MAX_FILE_BYTES,
+    MAX_FILES,
+    BadUpload,
+    Upload,
+    attach,
+    dangling_images,
+    read_body,
+)
 from tests.fakes.oauth import FakeAuthorizationServer
 
 JSON = "application/json"
@@ -216,7 +224,10 @@ class FakeDiscord:
 
     # ----------------------------------------------------------------- lifecycle
     async def start(self) -> None:
-        app = web.Application(middlewares=[self._middleware])
+        # Room for a message's ten files of 10 MiB (aiohttp's own limit is 1 MiB): the fake
+        # answers an oversized file itself, as Discord does (uploads.py).
+        app = web.Application(middlewares=[self._middleware],
+                              client_max_size=MAX_FILES * MAX_FILE_BYTES + 1024 * 1024)
         app.router.add_get("/gateway-ws", self._gateway)
         app.router.add_get("/oauth2/authorize", self.oauth.authorize_page)
         app.router.add_post("/oauth2/authorize", self.oauth.authorize_decision)

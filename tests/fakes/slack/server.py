@@ -142,7 +142,9 @@ class FakeSlack:
     # -- lifecycle -------------------------------------------------------------------------
 
     async def start(self) -> FakeSlack:
-        app = web.Application()
+        # Uploads reach the fake whole (aiohttp's own limit is 1 MiB; Slack's is far above
+        # anything deskbreak sends).
+        app = web.Application(client_max_size=64 * 1024 * 1024)
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/response/{id}", self._response_url)
         app.router.add_post("/upload/{file_id}", self._upload)
