@@ -4,8 +4,9 @@ A DM needs a conversation id from conversations.open first; that id never change
 person, so it is kept in a :class:`bot.core.dmcache.DmChannelCache`: in bounded memory and,
 when a Store is wired in, in its ``kv`` table (``dm:{team_id}:{user_id}`` in "slack") so a
 restart does not cost one extra call per person; two deliveries to one person at once share
-one conversations.open. Posts are paced per channel, and a revoked token stops all sending at
-once with one clear log line instead of a failure per delivery.
+one conversations.open. Posts are paced per channel and per workspace (``pacer.py``), and a
+revoked token stops all sending at once with one clear log line instead of a failure per
+delivery.
 """
 
 from __future__ import annotations
@@ -64,7 +65,7 @@ class SlackNotifier:
                 channel = await self._dm_channel(target.workspace_id, target.id)
             else:
                 channel = target.id
-            await self._post(channel, message)
+            await self._post(channel, message, target.workspace_id)
         except SlackApiError as exc:
             return self._failed(exc, target.id)
         except errors.NETWORK_ERRORS as exc:
@@ -81,7 +82,7 @@ class SlackNotifier:
             log.warning("No Slack channel to tell admins of %s: %s", workspace_id, message.title)
             return
         try:
-            await self._post(channel_id, message)
+            await self._post(channel_id, message, workspace_id)
         except SlackApiError as exc:
             self._note_auth(exc)
             log.warning(
@@ -107,14 +108,14 @@ class SlackNotifier:
             return errors.channel_reason("not_in_channel")
         return None
 
-    async def _post(self, channel: str, message: Message) -> None:
-        await self._pacer.wait_turn(channel)
+    async def _post(self, channel: str, message: Message, workspace: str) -> None:
+        await self._pacer.wait_turn(channel, workspace)
         try:
             await self._client.chat_postMessage(channel=channel, **to_payload(message))
         except SlackApiError as exc:
             if exc.response is not None and exc.response.status_code == 429:
                 wait = errors.to_result(exc).retry_after
-                self._pacer.push_back(channel, wait if wait is not None else 1.0)
+                self._pacer.push_back(channel, wait if wait is not None else 1.0, workspace)
             raise
 
     async def _dm_channel(self, team_id: str, user_id: str) -> str:
