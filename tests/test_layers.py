@@ -16,15 +16,9 @@ BOT = ROOT / "bot"
 PLATFORM_LIBRARIES = {"discord": "bot.adapters.discord", "slack_bolt": "bot.adapters.slack",
                       "slack_sdk": "bot.adapters.slack"}
 DATABASE_LIBRARIES = ("sqlalchemy", "asyncpg", "aiosqlite", "alembic")
-# Outside bot/storage, only these may name a database library, each for a stated reason.
-DATABASE_EXCEPTIONS = {
-    # TEMPORARY: catches SQLAlchemy's errors until the store raises StorageError for every
-    # database failure (issue 11); deleted, with this line, when that lands.
-    "bot.storage_compat",
-    # Storage code that lives in observability (SELECT 1 and two counts); it belongs in
-    # bot/storage with the rest of the SQL.
-    "bot.observability.store_probe",
-}
+# Outside bot/storage, nothing may name a database library: the store lets out only
+# StorageError, so no caller needs to. (A module that must would be listed here, with why.)
+DATABASE_EXCEPTIONS: frozenset[str] = frozenset()
 ADAPTERS = ("console", "discord", "slack")
 
 

@@ -18,7 +18,7 @@ from bot.commands.spec import Access
 from bot.core.messages import Message, error
 from bot.core.ports import Platform
 from bot.scheduling.errors import ScheduleError
-from bot.storage_compat import STORAGE_ERRORS, storage_reason
+from bot.storage.errors import StorageError
 
 log = logging.getLogger(__name__)
 
@@ -87,10 +87,10 @@ def failed(call: Call, exc: Exception) -> Message:
         return error(str(exc))
     what = " ".join(call.path.words)
     error_id = secrets.token_hex(4)
-    if isinstance(exc, STORAGE_ERRORS):
+    if isinstance(exc, StorageError):
         # One line: the driver's reason, never SQL or its parameters.
         log.error("/%s failed (error id %s): the database refused (%s)", what, error_id,
-                  storage_reason(exc))
+                  exc)
         return error(
             f"I couldn't reach my database just now, so nothing was changed. Please try again in "
             f"a minute; if it keeps happening, tell the bot's admin error id `{error_id}`.",

@@ -1,26 +1,22 @@
-"""What the health endpoint and the stored-object gauges ask the database.
+"""The store as /healthz and the stored-object gauges see it.
 
-Both are read-only, one round trip each, and go through the store's own engine so they see
-exactly the database the scheduler uses. They live here rather than on ``Store`` because only
-operations care about them; the store's API stays about the bot's own work.
+The SQL lives in the store (:meth:`Store.ping`, :meth:`Store.count_stored`); this module only
+turns those into the shapes observability asks for, so observability names no database
+library and sees exactly the database the scheduler uses.
 """
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-
 from bot.observability.health import HealthCheck
 from bot.observability.metrics import CountSource, StoredCounts
 from bot.storage import Store
-from bot.storage import tables as t
 
 
 def store_health(store: Store) -> HealthCheck:
-    """A check that passes when the database answers ``SELECT 1``."""
+    """A check that passes when the database answers ``SELECT 1`` (raises StorageError if not)."""
 
     async def check() -> str | None:
-        async with store.engine.connect() as conn:
-            await conn.execute(sa.text("SELECT 1"))
+        await store.ping()
         return None
 
     return check
@@ -34,9 +30,7 @@ def store_counts(store: Store) -> CountSource:
     """
 
     async def count() -> StoredCounts:
-        async with store.engine.connect() as conn:
-            schedules = await conn.scalar(sa.select(sa.func.count()).select_from(t.schedules))
-            reminders = await conn.scalar(sa.select(sa.func.count()).select_from(t.reminders))
-        return StoredCounts(schedules=int(schedules or 0), reminders=int(reminders or 0))
+        schedules, reminders = await store.count_stored()
+        return StoredCounts(schedules=schedules, reminders=reminders)
 
     return count

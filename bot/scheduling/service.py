@@ -31,10 +31,10 @@ from bot.scheduling.dispatcher import Dispatcher, NudgeSource
 from bot.scheduling.instance import claim_scope, lineage, new_instance_id
 from bot.scheduling.report import TickReport
 from bot.settings import SchedulerSettings, ShardSettings
+from bot.storage.errors import StorageError
 from bot.storage.records import ReminderRow, ScheduleRow
 from bot.storage.scope import ClaimScope
 from bot.storage.store import Store
-from bot.storage_compat import STORAGE_ERRORS, storage_reason
 
 log = logging.getLogger(__name__)
 
@@ -153,9 +153,9 @@ class SchedulerService:
                 await asyncio.wait(running)
         try:
             await self.store.release_leases(self.instance_id)
-        except STORAGE_ERRORS as exc:  # a stop must finish; the leases simply run out
+        except StorageError as exc:  # a stop must finish; the leases simply run out
             log.error("could not release this run's leases (%s); they expire by themselves",
-                      storage_reason(exc))
+                      exc)
         log.info("scheduler stopped")
 
     @property
@@ -295,8 +295,8 @@ async def _survive(work: Coroutine[Any, Any, Any], what: str, then: str) -> None
     """
     try:
         await work
-    except STORAGE_ERRORS as exc:
-        log.error("%s failed: the database refused (%s); %s", what, storage_reason(exc), then)
+    except StorageError as exc:
+        log.error("%s failed: the database refused (%s); %s", what, exc, then)
     except Exception:
         log.exception("%s failed; %s", what, then)
 

@@ -14,7 +14,8 @@ import sqlalchemy as sa
 
 from bot.core.ports import Actor
 from bot.storage import tables as t
-from bot.storage.store import Store, db_error
+from bot.storage.errors import StorageError
+from bot.storage.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -61,10 +62,10 @@ class AuditLog:
             "at": self.store.clock.now(),
         }
         try:
-            async with self.store.engine.begin() as conn:
+            async with self.store.write() as conn:
                 await conn.execute(sa.insert(t.audit_log).values(**values))
-        except (sa.exc.SQLAlchemyError, OSError) as exc:
-            log.warning("could not write the audit log (%s): %s", action, db_error(exc))
+        except StorageError as exc:
+            log.warning("could not write the audit log (%s): %s", action, exc)
 
     async def page(
         self, platform: str, workspace_id: str, *, before: int | None = None,
@@ -76,5 +77,5 @@ class AuditLog:
         if before is not None:
             stmt = stmt.where(a.c.id < before)
         stmt = stmt.order_by(a.c.id.desc()).limit(limit)
-        async with self.store.engine.connect() as conn:
+        async with self.store.read() as conn:
             return [AuditRow(**dict(r)) for r in (await conn.execute(stmt)).mappings()]

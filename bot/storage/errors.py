@@ -13,3 +13,8 @@ class StorageError(Exception):
 
     ``str()`` is one line a person can act on; it never contains SQL, parameters or a password.
     """
+
+
+class StoreUnavailable(StorageError):
+    """The database cannot be opened or brought up to date at start-up; restarting as is
+    won't help, so ``deskbreak run`` prints this one line and exits."""

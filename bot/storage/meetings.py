@@ -59,26 +59,26 @@ class CalendarStore:
         stmt = insert.on_conflict_do_update(
             index_elements=[table.c.platform, table.c.workspace_id, table.c.user_id],
             set_=fresh)
-        async with self._store.engine.begin() as conn:
+        async with self._store.write() as conn:
             await conn.execute(stmt)
 
     async def get_url(self, platform: str, workspace_id: str, user_id: str) -> str | None:
         """The person's link, or None. Raises SealError if it was sealed with another key."""
         stmt = sa.select(t.meeting_calendars.c.url_sealed).where(
             self._where(platform, workspace_id, user_id))
-        async with self._store.engine.connect() as conn:
+        async with self._store.read() as conn:
             sealed = (await conn.execute(stmt)).scalar_one_or_none()
         return None if sealed is None else self._cipher.open(sealed)
 
     async def has_calendar(self, platform: str, workspace_id: str, user_id: str) -> bool:
         """Whether a link is set (for /remind status: never decrypted, never shown)."""
         stmt = sa.select(sa.literal(1)).where(self._where(platform, workspace_id, user_id))
-        async with self._store.engine.connect() as conn:
+        async with self._store.read() as conn:
             return (await conn.execute(stmt)).first() is not None
 
     async def remove(self, platform: str, workspace_id: str, user_id: str) -> bool:
         """Forget the person's link; True if there was one."""
-        async with self._store.engine.begin() as conn:
+        async with self._store.write() as conn:
             result = await conn.execute(sa.delete(t.meeting_calendars).where(
                 self._where(platform, workspace_id, user_id)))
         return result.rowcount > 0
@@ -89,7 +89,7 @@ class CalendarStore:
         c = t.meeting_calendars.c
         stmt = sa.select(c.good_at, c.failing_since, c.notified).where(
             self._where(*_split(person)))
-        async with self._store.engine.connect() as conn:
+        async with self._store.read() as conn:
             row = (await conn.execute(stmt)).first()
         if row is None:
             return None
@@ -101,7 +101,7 @@ class CalendarStore:
         stmt = sa.update(t.meeting_calendars).where(self._where(*_split(person))).values(
             good_at=health.good_at, failing_since=health.failing_since,
             notified=health.notified)
-        async with self._store.engine.begin() as conn:
+        async with self._store.write() as conn:
             await conn.execute(stmt)
 
 

@@ -14,14 +14,50 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy.exc import SQLAlchemyError
+import sqlalchemy as sa
 
 from bot.core.rotation import RotationState
-from bot.storage.store import Store, db_error
+from bot.storage import tables as t
+from bot.storage.base import Database
+from bot.storage.errors import StorageError
+
+if TYPE_CHECKING:
+    from bot.storage.store import Store
 
 log = logging.getLogger(__name__)
+
+
+class RotationQueries(Database):
+    """The ``rotation`` table: one JSON deck per key, read and written in batches."""
+
+    async def get_rotations(self, keys: Sequence[str]) -> dict[str, Any]:
+        """The JSON states stored under ``keys`` (missing keys are absent), in one query."""
+        r = t.rotation
+        out: dict[str, Any] = {}
+        async with self.read() as conn:
+            for start in range(0, len(keys), 500):
+                stmt = sa.select(r.c.key, r.c.state).where(r.c.key.in_(keys[start : start + 500]))
+                for key, state in (await conn.execute(stmt)).all():
+                    out[key] = state
+        return out
+
+    async def put_rotations(self, states: dict[str, Any]) -> None:
+        """Upsert many rotation states in one transaction (one executemany)."""
+        if not states:
+            return
+        now = self._now()
+        r = t.rotation
+        stmt = self._insert(r)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[r.c.key],
+            set_={"state": stmt.excluded.state, "updated_at": stmt.excluded.updated_at},
+        )
+        rows = [{"key": k, "state": v, "updated_at": now} for k, v in states.items()]
+        async with self.write() as conn:
+            await conn.execute(stmt, rows)
 
 
 class SqlRotationStore:
@@ -83,9 +119,9 @@ class SqlRotationStore:
     ) -> None:
         try:
             await self._store.put_rotations({k: st.to_dict() for k, (st, _) in writes.items()})
-        except SQLAlchemyError as exc:
+        except StorageError as exc:
             log.warning("cannot save the rotation for %d target(s) (%s); keeping them in memory",
-                        len(writes), db_error(exc))
+                        len(writes), exc)
             for key, (state, _) in writes.items():
                 self._unsaved[key] = state
         else:
@@ -99,9 +135,9 @@ class SqlRotationStore:
     async def _read(self, reads: dict[str, list[asyncio.Future[Any]]]) -> None:
         try:
             found = await self._store.get_rotations(list(reads))
-        except SQLAlchemyError as exc:
+        except StorageError as exc:
             log.warning("cannot read the rotation for %d target(s) (%s); dealing from a fresh "
-                        "deck", len(reads), db_error(exc))
+                        "deck", len(reads), exc)
             found = {}
         for key, waiters in reads.items():
             for waiter in waiters:

@@ -22,7 +22,7 @@ async def stored_secret(store: Store, namespace: str, key: str, make: Callable[[
     insert = postgresql.insert if store.dialect == "postgresql" else sqlite.insert
     stmt = insert(t.kv).values(namespace=namespace, key=key, value=make(),
                                updated_at=store.clock.now())
-    async with store.engine.begin() as conn:
+    async with store.write() as conn:
         await conn.execute(stmt.on_conflict_do_nothing(index_elements=[t.kv.c.namespace,
                                                                        t.kv.c.key]))
     stored = await store.kv_get(namespace, key)

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from bot.core.rotation import RotationState
 from bot.storage import Store
+from bot.storage.errors import StorageError
 from bot.storage.rotation import SqlRotationStore
 
 KEYS = [f"break:discord:@me:dm:{i}" for i in range(40)]
@@ -64,7 +65,7 @@ async def test_a_queued_write_wins_over_an_older_unsaved_deck(
     """While saves fail, a newer deck waiting for its batch is read, not the older unsaved one."""
 
     async def refuse(_states: dict[str, Any]) -> None:
-        raise sa.exc.OperationalError("INSERT", {}, Exception("database is locked"))
+        raise StorageError("database is locked")
 
     monkeypatch.setattr(store, "put_rotations", refuse)
     rotation = SqlRotationStore(store)

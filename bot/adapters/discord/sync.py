@@ -16,7 +16,7 @@ import discord
 from discord import app_commands
 
 from bot.adapters.discord.kv import NAMESPACE, KeyValue
-from bot.storage_compat import STORAGE_ERRORS, storage_reason
+from bot.storage.errors import StorageError
 
 log = logging.getLogger(__name__)
 
@@ -43,8 +43,8 @@ async def sync_if_changed(
     digest = tree_hash(tree, guild)
     try:
         stored = await kv.kv_get(NAMESPACE, key)
-    except STORAGE_ERRORS as exc:  # an unreadable database must not stop the bot starting
-        log.warning("cannot read the last sync's hash (%s); syncing anyway", storage_reason(exc))
+    except StorageError as exc:  # an unreadable database must not stop the bot starting
+        log.warning("cannot read the last sync's hash (%s); syncing anyway", exc)
         stored = None
     if stored == digest:
         log.info("slash commands unchanged; not syncing (%s)", key)
@@ -52,8 +52,8 @@ async def sync_if_changed(
     synced = await tree.sync(guild=guild)
     try:
         await kv.kv_set(NAMESPACE, key, digest)
-    except STORAGE_ERRORS as exc:  # synced all the same; the next start just syncs again
+    except StorageError as exc:  # synced all the same; the next start just syncs again
         log.warning("synced, but cannot save the hash (%s); the next start syncs again",
-                    storage_reason(exc))
+                    exc)
     log.info("synced %d slash commands (%s)", len(synced), key)
     return True

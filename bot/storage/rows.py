@@ -1,0 +1,74 @@
+"""Rows to records and back: the one place that knows how columns map to the store's dataclasses.
+
+A record's fields are its columns of the same name, except the few derived from several
+columns or converted (a spec, a status enum, SQLite's integer booleans), so a new column needs
+no mapper edit.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date
+from typing import Any, TypeVar
+
+from sqlalchemy.engine import RowMapping
+
+from bot.storage.records import (
+    DeliveryRow,
+    LedgerStatus,
+    ReminderRow,
+    ScheduleRow,
+    Spec,
+    WorkspaceRow,
+)
+
+_Record = TypeVar("_Record", WorkspaceRow, ScheduleRow, ReminderRow, DeliveryRow)
+
+_FIELDS: dict[type, tuple[str, ...]] = {
+    record: tuple(f.name for f in dataclasses.fields(record))
+    for record in (WorkspaceRow, ScheduleRow, ReminderRow, DeliveryRow)
+}
+
+
+def spec_columns(spec: Spec) -> dict[str, Any]:
+    return {
+        "cron": spec.cron,
+        "every_minutes": spec.every_minutes,
+        "start_time": spec.start,
+        "end_time": spec.end,
+        "days": spec.days,
+    }
+
+
+def _spec(row: RowMapping) -> Spec:
+    return Spec(
+        cron=row.get("cron"),
+        every_minutes=row["every_minutes"],
+        start=row["start_time"],
+        end=row["end_time"],
+        days=row["days"],
+    )
+
+
+def _from_row(record: type[_Record], row: RowMapping, **derived: Any) -> _Record:
+    columns = {name: row[name] for name in _FIELDS[record] if name not in derived}
+    return record(**columns, **derived)
+
+
+def workspace_record(row: RowMapping, skip_dates: tuple[date, ...] | None = None) -> WorkspaceRow:
+    """A workspace from its row; ``skip_dates`` when they are read from elsewhere."""
+    if skip_dates is None:
+        skip_dates = tuple(date.fromisoformat(d) for d in row["skip_dates"] or ())
+    return _from_row(WorkspaceRow, row, skip_dates=skip_dates)
+
+
+def schedule_record(row: RowMapping) -> ScheduleRow:
+    return _from_row(ScheduleRow, row, spec=_spec(row), paused=bool(row["paused"]))
+
+
+def reminder_record(row: RowMapping) -> ReminderRow:
+    return _from_row(ReminderRow, row, spec=_spec(row), enabled=bool(row["enabled"]))
+
+
+def delivery_record(row: RowMapping) -> DeliveryRow:
+    return _from_row(DeliveryRow, row, status=LedgerStatus(row["status"]))
