@@ -39,7 +39,7 @@ log = logging.getLogger(__name__)
 MAX_BACKOFF = timedelta(minutes=5)
 FIRST_BACKOFF = timedelta(seconds=30)
 # Sent marks are written in batches of this many (and whenever a batch of sends ends).
-MARK_BATCH = 100
+MARK_BATCH = 500
 # Sends in flight across all workspaces, as a multiple of the per-workspace limit.
 TOTAL_LANES = 16
 

@@ -18,11 +18,12 @@ import sqlalchemy as sa
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.storage import bulk
 from bot.storage import tables as t
 from bot.storage.leases import LeaseFilters
 from bot.storage.ledger import ledger_values
 from bot.storage.records import Advance, DeliveryRow, LedgerStatus, ReminderRow, ScheduleRow
-from bot.storage.rows import delivery_record, reminder_record, schedule_record
+from bot.storage.rows import new_delivery_record, reminder_record, schedule_record
 from bot.storage.scope import EVERYTHING, ClaimScope
 
 log = logging.getLogger(__name__)
@@ -128,33 +129,42 @@ class ClaimQueries(LeaseFilters):
                     for d in adv.deliveries
                 )
             if to_insert:
-                stmt = (
-                    self._insert(t.deliveries)
-                    .on_conflict_do_nothing(
-                        index_elements=[
-                            t.deliveries.c.source,
-                            t.deliveries.c.slot,
-                            t.deliveries.c.target_key,
-                        ]
-                    )
-                    .returning(*t.deliveries.c)
-                )
-                for row in (await conn.execute(stmt, to_insert)).mappings():
-                    if row["status"] == LedgerStatus.PENDING:
-                        pending.append(delivery_record(row))
+                pending = await self._insert_ledger(conn, to_insert)
+        return pending
+
+    async def _insert_ledger(
+        self, conn: AsyncConnection, values: list[dict[str, Any]]
+    ) -> list[DeliveryRow]:
+        """Insert ledger rows (multi-row INSERTs, duplicates ignored by the unique key) and
+        return the pending ones that were new. Only ids and keys come back: the rest of each
+        row is what was just written, so reading every column back (and converting each
+        datetime again) would only cost time per row."""
+        inserted = await bulk.insert_ledger(conn, values, self._insert(t.deliveries))
+        by_key = {(v["source"], v["slot"], v["target_key"]): v for v in values}
+        pending: list[DeliveryRow] = []
+        for row_id, source, slot, target_key in inserted:
+            v = by_key[(source, slot, target_key)]
+            if v["status"] == LedgerStatus.PENDING:
+                pending.append(new_delivery_record(row_id, {**v, "slot": slot}))
         return pending
 
     async def _advance_rows(
         self, conn: AsyncConnection, advances: Sequence[Advance], owner: str
     ) -> set[tuple[str, int]]:
         """Set the new ``next_due`` (and extra updates) of the claimed rows this owner still
-        leases, as one executemany per table and update shape instead of one statement per
-        row; returns the (table, id) pairs it advanced."""
+        leases: rows that only move on in one statement per batch (``bulk.advance``), the
+        rare ones with more to change (parked, snooze cleared) as one executemany per table
+        and update shape; returns the (table, id) pairs it advanced."""
         held: set[tuple[str, int]] = set()
         groups: dict[tuple[str, tuple[str, ...]], list[Advance]] = {}
         for adv in advances:
             groups.setdefault((adv.table, tuple(sorted(adv.updates))), []).append(adv)
         for (name, columns), group in groups.items():
+            if not columns:  # the usual case: only next_due changes, one statement per batch
+                pairs = [(adv.row_id, adv.next_due) for adv in group]
+                held.update((name, row_id) for row_id in await bulk.advance(conn, name, pairs,
+                                                                             owner))
+                continue
             table = _LEASABLE[name]
             ids = [adv.row_id for adv in group]
             mine: set[int] = set()

@@ -72,3 +72,9 @@ def reminder_record(row: RowMapping) -> ReminderRow:
 
 def delivery_record(row: RowMapping) -> DeliveryRow:
     return _from_row(DeliveryRow, row, status=LedgerStatus(row["status"]))
+
+
+def new_delivery_record(row_id: int, values: dict[str, Any]) -> DeliveryRow:
+    """A ledger row just inserted with ``values`` (ledger.ledger_values) and given ``row_id``."""
+    return _from_row(DeliveryRow, {**values, "id": row_id, "sent_at": None},  # type: ignore[arg-type]
+                     status=LedgerStatus(values["status"]))
