@@ -54,10 +54,12 @@ class ClaimQueries(LeaseFilters):
         limit: int,
         *,
         scope: ClaimScope = EVERYTHING,
+        per_workspace: int | None = None,
     ) -> list[ScheduleRow]:
         """Lease up to ``limit`` unpaused schedules whose ``next_due <= now`` (indexed), of
-        ``scope``'s platforms and, for Discord, its shards' guilds (see ``bot.storage.scope``)."""
-        rows = await self._claim(t.schedules, now, scope, owner, lease, limit)
+        ``scope``'s platforms and, for Discord, its shards' guilds (see ``bot.storage.scope``);
+        with ``per_workspace``, at most that many of each workspace (see :meth:`_claim`)."""
+        rows = await self._claim(t.schedules, now, scope, owner, lease, limit, per_workspace)
         return [schedule_record(r) for r in rows]
 
     async def claim_due_reminders(
@@ -68,10 +70,12 @@ class ClaimQueries(LeaseFilters):
         limit: int,
         *,
         scope: ClaimScope = EVERYTHING,
+        per_workspace: int | None = None,
     ) -> list[ReminderRow]:
         """Lease up to ``limit`` enabled reminders whose ``next_due <= now`` (indexed), of
-        ``scope``'s platforms; DMs need no guild, so any process of the platform may take one."""
-        rows = await self._claim(t.reminders, now, scope, owner, lease, limit)
+        ``scope``'s platforms; DMs need no guild, so any process of the platform may take one.
+        ``per_workspace`` as for schedules."""
+        rows = await self._claim(t.reminders, now, scope, owner, lease, limit, per_workspace)
         return [reminder_record(r) for r in rows]
 
     async def _claim(
@@ -82,18 +86,35 @@ class ClaimQueries(LeaseFilters):
         owner: str,
         lease: timedelta,
         limit: int,
+        per_workspace: int | None = None,
     ) -> list[RowMapping]:
-        pick = (
-            sa.select(table.c.id)
-            .where(self._due(table, now, scope))
-            .order_by(table.c.next_due)
-            .limit(limit)
-        )
-        if self.dialect == "postgresql":
-            pick = pick.with_for_update(skip_locked=True)
+        """The rows due first, or with ``per_workspace`` the first few of EVERY workspace with
+        rows due (ranked within their workspace, then taken rank by rank): a tick's first
+        claim, so a workspace with a handful due is not claimed after another's thousands.
+        That ranking reads every due row once, which is why only a first claim asks for it;
+        the later claims take the rest by ``next_due`` from the index."""
+        due = self._due(table, now, scope)
+        if per_workspace is None:
+            pick = sa.select(table.c.id).where(due).order_by(table.c.next_due).limit(limit)
+            if self.dialect == "postgresql":
+                pick = pick.with_for_update(skip_locked=True)
+        else:
+            rank = sa.func.row_number().over(
+                partition_by=(table.c.platform, table.c.workspace_id),
+                order_by=(table.c.next_due, table.c.id),
+            )
+            ranked = sa.select(table.c.id, table.c.next_due, rank.label("rank")).where(due)
+            ranked_q = ranked.subquery()
+            pick = (
+                sa.select(ranked_q.c.id)
+                .where(ranked_q.c.rank <= per_workspace)
+                .order_by(ranked_q.c.rank, ranked_q.c.next_due)
+                .limit(limit)
+            )
         stmt = (
             sa.update(table)
-            .where(table.c.id.in_(pick.scalar_subquery()))
+            # ``due`` again: a row another process leased meanwhile is left to it
+            .where(table.c.id.in_(pick.scalar_subquery()), due)
             .values(lease_owner=owner, lease_until=now + lease)
             .returning(*table.c)
         )

@@ -40,9 +40,9 @@ def spec_columns(spec: Spec) -> dict[str, Any]:
     }
 
 
-def _spec(row: RowMapping) -> Spec:
+def _spec(row: RowMapping, cron: str | None) -> Spec:
     return Spec(
-        cron=row.get("cron"),
+        cron=cron,
         every_minutes=row["every_minutes"],
         start=row["start_time"],
         end=row["end_time"],
@@ -63,11 +63,12 @@ def workspace_record(row: RowMapping, skip_dates: tuple[date, ...] | None = None
 
 
 def schedule_record(row: RowMapping) -> ScheduleRow:
-    return _from_row(ScheduleRow, row, spec=_spec(row), paused=bool(row["paused"]))
+    return _from_row(ScheduleRow, row, spec=_spec(row, row["cron"]), paused=bool(row["paused"]))
 
 
 def reminder_record(row: RowMapping) -> ReminderRow:
-    return _from_row(ReminderRow, row, spec=_spec(row), enabled=bool(row["enabled"]))
+    # Reminders have no cron column (asking a row for a missing key costs an exception).
+    return _from_row(ReminderRow, row, spec=_spec(row, None), enabled=bool(row["enabled"]))
 
 
 def delivery_record(row: RowMapping) -> DeliveryRow:
