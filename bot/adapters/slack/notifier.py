@@ -17,6 +17,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.slack import errors
+from bot.adapters.slack.client import MAX_INLINE_WAIT_SECONDS
 from bot.adapters.slack.pacer import ChannelPacer
 from bot.adapters.slack.render import to_payload
 from bot.core.dmcache import DmChannelCache
@@ -109,14 +110,21 @@ class SlackNotifier:
         return None
 
     async def _post(self, channel: str, message: Message, workspace: str) -> None:
-        await self._pacer.wait_turn(channel, workspace)
-        try:
-            await self._client.chat_postMessage(channel=channel, **to_payload(message))
-        except SlackApiError as exc:
-            if exc.response is not None and exc.response.status_code == 429:
+        """Post through the pacer; a 429 pushes the channel's and workspace's turns back and
+        is retried once through the pacer too (the SDK's own retry would go around it and
+        could draw the next 429 for a post the pacer had already let through)."""
+        for attempt in (1, 2):
+            await self._pacer.wait_turn(channel, workspace)
+            try:
+                await self._client.chat_postMessage(channel=channel, **to_payload(message))
+                return
+            except SlackApiError as exc:
+                if exc.response is None or exc.response.status_code != 429:
+                    raise
                 wait = errors.to_result(exc).retry_after
                 self._pacer.push_back(channel, wait if wait is not None else 1.0, workspace)
-            raise
+                if attempt == 2 or (wait is not None and wait > MAX_INLINE_WAIT_SECONDS):
+                    raise
 
     async def _dm_channel(self, team_id: str, user_id: str) -> str:
         return await self._dm_channels.get(f"{team_id}:{user_id}")
