@@ -241,6 +241,12 @@ class SchedulerService:
         sending = [asyncio.ensure_future(self.dispatcher.send_all(retries, report))]
         try:
             await self._claim_and_send(now, report, sending)
+        except asyncio.CancelledError:
+            # Cancelled mid-claim (a dying process): the sends go down with it rather than
+            # being waited for, or a send that never returns would hold the tick forever.
+            for task in sending:
+                task.cancel()
+            raise
         finally:
             await asyncio.gather(*sending)
         if report.sent or report.failed or report.missed or report.retrying:
