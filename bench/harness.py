@@ -134,13 +134,28 @@ BOT_ARGV = ("-m", "bot", "run", "--platform", "discord")
 async def spawn_bot(fake: FakeDiscord, database_url: str, *, argv: Sequence[str] = BOT_ARGV,
                     ready_marker: str = READY_MARKER, **extra_env: str) -> BotProcess:
     """Start the real bot process against ``fake``; its stderr is read line by line."""
+    return await spawn(argv, bot_env(fake, database_url, **extra_env), ready_marker)
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    """This environment without any deskbreak or platform settings, plus ``extra``."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("DESKBREAK_", "DISCORD_", "SLACK_"))}
+    env.update({"DESKBREAK_LOG_LEVEL": "INFO", "PYTHONUNBUFFERED": "1"})
+    env.update(extra)
+    return env
+
+
+async def spawn(argv: Sequence[str], env: dict[str, str],
+                ready_marker: str = READY_MARKER) -> BotProcess:
+    """Start ``python <argv>`` with ``env``; its stderr is read line by line."""
     profile = os.environ.get("BENCH_PROFILE")  # a path: profile the bot with pyinstrument
     if profile:
         argv = ("-m", "pyinstrument", "-r", "text", "-o", profile, *argv)
     spawned = time.monotonic()
     proc = await asyncio.create_subprocess_exec(
         sys.executable, *argv,
-        cwd=str(ROOT), env=bot_env(fake, database_url, **extra_env),
+        cwd=str(ROOT), env=env,
         stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.DEVNULL,
         stderr=asyncio.subprocess.PIPE, limit=1 << 20,
     )

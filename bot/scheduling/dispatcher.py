@@ -33,6 +33,7 @@ from bot.core.ports import (
 from bot.core.retry_after import parse_retry_after
 from bot.meetings.policy import Action
 from bot.observability.metrics import Metrics
+from bot.scheduling.lanes import Lanes
 from bot.scheduling.meetings import DELIVER, MeetingGate, Verdict
 from bot.scheduling.notices import pause_reason, schedule_paused
 from bot.scheduling.planner import channel_target
@@ -47,7 +48,9 @@ log = logging.getLogger(__name__)
 MAX_BACKOFF = timedelta(minutes=5)
 FIRST_BACKOFF = timedelta(seconds=30)
 # Sent marks are written in batches of this many (and whenever a batch of sends ends).
-MARK_BATCH = 100
+MARK_BATCH = 500
+# Sends in flight across all workspaces, as a multiple of the per-workspace limit.
+TOTAL_LANES = 16
 
 
 class NudgeSource(Protocol):
@@ -57,7 +60,8 @@ class NudgeSource(Protocol):
 
 
 class Dispatcher:
-    """Sends ledger rows, at most ``max_concurrency`` at a time, and records what happened.
+    """Sends ledger rows, at most ``max_concurrency`` at a time per workspace (``lanes.py``:
+    one workspace's fan-out never queues another's nudge behind it), and records what happened.
 
     ``owner`` is the lease owner the rows were claimed by; ``stopping`` is set by the service
     so that a stop lets sends under way finish but starts no more of them.
@@ -90,7 +94,7 @@ class Dispatcher:
         self.send_lease = send_lease
         self.metrics = metrics
         self.stopping = False
-        self._send_slots = asyncio.Semaphore(max_concurrency)
+        self._lanes = Lanes(max_concurrency, max_concurrency * TOTAL_LANES)
         # Ledger ids sent but not yet marked: one UPDATE per MARK_BATCH instead of one
         # transaction per message, so the database never paces a fan-out. A crash before the
         # mark leaves the row pending; the resend carries the same nonce and Discord drops it.
@@ -174,7 +178,7 @@ class Dispatcher:
             return await self._hold(row, verdict, report)
         if verdict.action is Action.DROP:
             return await self._drop(row, verdict.reason or "busy", report)
-        async with self._send_slots:
+        async with self._lanes.slot((row.platform, row.workspace_id)):
             if self.stopping:
                 # Shutting down: sends already under way finish, the rest of a fan-out stays
                 # pending (its lease is released by stop) and the next start sends it.

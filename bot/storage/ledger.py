@@ -14,6 +14,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from bot.storage import bulk
 from bot.storage import tables as t
 from bot.storage.leases import LeaseFilters, held_by, lease_free
 from bot.storage.records import DeliveryRow, LedgerStatus, NewDelivery
@@ -173,27 +174,8 @@ class LedgerQueries(LeaseFilters):
         """Mark many sends as sent in one statement (what a fan-out's marks cost: one write,
         not one transaction per message). Like :meth:`finish_delivery`, only pending rows
         change."""
-        d = t.deliveries
-        ids = list(delivery_ids)
         async with self.write() as conn:
-            for start in range(0, len(ids), 500):  # well under SQLite's bound-parameter cap
-                await conn.execute(
-                    sa.update(d)
-                    .where(
-                        d.c.id.in_(ids[start : start + 500]),
-                        d.c.status == LedgerStatus.PENDING.value,
-                    )
-                    .values(
-                        status=LedgerStatus.SENT.value,
-                        attempts=d.c.attempts + 1,
-                        detail=None,
-                        next_attempt_at=None,
-                        lease_owner=None,
-                        lease_until=None,
-                        updated_at=now,
-                        sent_at=now,
-                    )
-                )
+            await bulk.mark_sent(conn, list(delivery_ids), now)
 
     async def fail_expired_deliveries(
         self, cutoff: datetime, now: datetime, *, owner: str, scope: ClaimScope = EVERYTHING

@@ -40,9 +40,9 @@ def spec_columns(spec: Spec) -> dict[str, Any]:
     }
 
 
-def _spec(row: RowMapping) -> Spec:
+def _spec(row: RowMapping, cron: str | None) -> Spec:
     return Spec(
-        cron=row.get("cron"),
+        cron=cron,
         every_minutes=row["every_minutes"],
         start=row["start_time"],
         end=row["end_time"],
@@ -61,12 +61,19 @@ def workspace_record(row: RowMapping, skip_dates: tuple[date, ...]) -> Workspace
 
 
 def schedule_record(row: RowMapping) -> ScheduleRow:
-    return _from_row(ScheduleRow, row, spec=_spec(row), paused=bool(row["paused"]))
+    return _from_row(ScheduleRow, row, spec=_spec(row, row["cron"]), paused=bool(row["paused"]))
 
 
 def reminder_record(row: RowMapping) -> ReminderRow:
-    return _from_row(ReminderRow, row, spec=_spec(row), enabled=bool(row["enabled"]))
+    # Reminders have no cron column (asking a row for a missing key costs an exception).
+    return _from_row(ReminderRow, row, spec=_spec(row, None), enabled=bool(row["enabled"]))
 
 
 def delivery_record(row: RowMapping) -> DeliveryRow:
     return _from_row(DeliveryRow, row, status=LedgerStatus(row["status"]))
+
+
+def new_delivery_record(row_id: int, values: dict[str, Any]) -> DeliveryRow:
+    """A ledger row just inserted with ``values`` (ledger.ledger_values) and given ``row_id``."""
+    return _from_row(DeliveryRow, {**values, "id": row_id, "sent_at": None},  # type: ignore[arg-type]
+                     status=LedgerStatus(values["status"]))

@@ -302,3 +302,28 @@ async def test_platform_scope_still_filters(store: Store) -> None:
     [row] = await store.claim_due_schedules(T0, "a", LEASE, 10,
                                             scope=ClaimScope.build(["console"]))
     assert row.id == sid
+
+
+async def _add_in(store: Store, workspace: str, next_due: datetime) -> int:
+    row = await store.add_schedule(
+        platform="console", workspace_id=workspace, channel_id="c", kind="tip",
+        spec=Spec(cron="0 * * * *"), timezone=None, next_due=next_due, created_by="admin",
+    )
+    assert row is not None
+    return row.id
+
+
+async def test_a_first_claim_takes_a_few_of_every_workspace(store: Store) -> None:
+    """30 rows due in a big workspace before 2 in a small one: a plain claim of 7 takes only
+    the big one's; a claim with per_workspace=5 takes 5 of the big one's (its earliest) and
+    both of the small one's, and skips rows another owner holds."""
+    big = [await _add_in(store, "big", T0 - timedelta(minutes=30 - i)) for i in range(30)]
+    small = [await _add_in(store, "small", T0) for _ in range(2)]
+    plain = await store.claim_due_schedules(T0, "peek", LEASE, 7)
+    assert [r.id for r in plain] == big[:7]
+    await store.release_leases("peek")
+    await store.claim_due_schedules(T0, "other", LEASE, 1)  # holds big[0]
+    fair = await store.claim_due_schedules(T0, "a", LEASE, 100, per_workspace=5)
+    assert sorted(r.id for r in fair) == sorted(big[1:6] + small)
+    rest = await store.claim_due_schedules(T0, "a", LEASE, 100)
+    assert sorted(r.id for r in rest) == big[6:]

@@ -13,6 +13,7 @@ import asyncio
 import logging
 from dataclasses import dataclass, field
 
+import aiohttp
 from aiohttp import web
 from pydantic import SecretStr
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
@@ -141,6 +142,7 @@ class SlackAdapter:
         self.services.facades.scheduling = scheduling
 
     async def start(self) -> None:
+        self._open_session()
         if self._config.socket_mode:
             assert self._config.app_token is not None
             self._socket = AsyncSocketModeHandler(
@@ -185,3 +187,19 @@ class SlackAdapter:
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
+        session, self.client.session = self.client.session, None
+        if session is not None:
+            await session.close()
+
+    def _open_session(self) -> None:
+        """One HTTP session for every Web API call (Bolt's per-request clients share it).
+
+        Without one the SDK opens a session, and a TCP connection, per call: at a fan-out's
+        hundred posts a second that is most of the client's CPU, and the uneven connect times
+        bunch posts up that the pacer had spaced out. The session is made here, inside the
+        running loop, and the SDK falls back to a session per call whenever it is closed.
+        """
+        if self.client.session is None or self.client.session.closed:
+            self.client.session = aiohttp.ClientSession(
+                timeout=aiohttp.ClientTimeout(total=self.client.timeout)
+            )

@@ -28,6 +28,8 @@ Sleep = Callable[[float], Awaitable[None]]
 DEFAULT_BASE_URL = AsyncWebClient.BASE_URL
 # Beyond this, blocking the request is worse than handing the delay back to the scheduler.
 MAX_INLINE_WAIT_SECONDS = 30.0
+# Methods whose 429s the notifier retries itself, through its pacer (notifier._post).
+PACED_METHODS = ("/chat.postMessage",)
 
 
 def retry_after(response: HttpResponse | None) -> float | None:
@@ -63,6 +65,8 @@ class RateLimitRetryHandler(AsyncRateLimitErrorRetryHandler):
     ) -> bool:
         if response is None or response.status_code != 429:
             return False
+        if request.url.endswith(PACED_METHODS):
+            return False  # the notifier retries these through its pacer
         wait = retry_after(response)
         return wait is None or wait <= self._max_wait
 

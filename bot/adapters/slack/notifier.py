@@ -4,8 +4,9 @@ A DM needs a conversation id from conversations.open first; that id never change
 person, so it is kept in a :class:`bot.core.dmcache.DmChannelCache`: in bounded memory and,
 when a Store is wired in, in its ``kv`` table (``dm:{team_id}:{user_id}`` in "slack") so a
 restart does not cost one extra call per person; two deliveries to one person at once share
-one conversations.open. Posts are paced per channel, and a revoked token stops all sending at
-once with one clear log line instead of a failure per delivery.
+one conversations.open. Posts are paced per channel and per workspace (``pacer.py``), and a
+revoked token stops all sending at once with one clear log line instead of a failure per
+delivery.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.slack import errors
+from bot.adapters.slack.client import MAX_INLINE_WAIT_SECONDS
 from bot.adapters.slack.files import Placement, SlackFiles
 from bot.adapters.slack.pacer import ChannelPacer
 from bot.adapters.slack.render import to_payload
@@ -70,7 +72,7 @@ class SlackNotifier:
             else:
                 channel = target.id
             placement = self.files.place(message, in_dm=in_dm, person=in_dm)
-            await self._post(channel, message, placement)
+            await self._post(channel, message, target.workspace_id, placement)
         except SlackApiError as exc:
             return self._failed(exc, target.id)
         except errors.NETWORK_ERRORS as exc:
@@ -89,7 +91,7 @@ class SlackNotifier:
             log.warning("No Slack channel to tell admins of %s: %s", workspace_id, message.title)
             return
         try:
-            await self._post(channel_id, message,
+            await self._post(channel_id, message, workspace_id,
                              self.files.place(message, in_dm=False, person=False))
         except SlackApiError as exc:
             self._note_auth(exc)
@@ -116,24 +118,33 @@ class SlackNotifier:
             return errors.channel_reason("not_in_channel")
         return None
 
-    async def _post(self, channel: str, message: Message, placement: Placement) -> None:
-        await self._pacer.wait_turn(channel)
-        try:
-            await self._client.chat_postMessage(
-                channel=channel, **to_payload(message, placement.images))
-        except SlackApiError as exc:
-            if exc.response is not None and exc.response.status_code == 429:
-                wait = errors.to_result(exc).retry_after
-                self._pacer.push_back(channel, wait if wait is not None else 1.0)
-            elif placement.images and errors.api_error(exc) == "invalid_blocks":
-                # Slack could not fetch the picture (DESKBREAK_PUBLIC_URL not reachable from
-                # Slack): the words still go out, once, without it.
-                log.warning("Slack could not show a picture from %s; posting without it",
-                            self.files.public_url)
-                await self._pacer.wait_turn(channel)
-                await self._client.chat_postMessage(channel=channel, **to_payload(message))
+    async def _post(self, channel: str, message: Message, workspace: str,
+                    placement: Placement) -> None:
+        """Post through the pacer; a 429 pushes the channel's and workspace's turns back and
+        is retried once through the pacer too (the SDK's own retry would go around it and
+        could draw the next 429 for a post the pacer had already let through). When Slack
+        cannot fetch a picture (DESKBREAK_PUBLIC_URL not reachable from Slack), the words
+        still go out, once, without it."""
+        images = placement.images
+        for attempt in (1, 2):
+            await self._pacer.wait_turn(channel, workspace)
+            try:
+                await self._client.chat_postMessage(channel=channel,
+                                                    **to_payload(message, images))
                 return
-            raise
+            except SlackApiError as exc:
+                if images and errors.api_error(exc) == "invalid_blocks":
+                    log.warning("Slack could not show a picture from %s; posting without it",
+                                self.files.public_url)
+                    await self._pacer.wait_turn(channel, workspace)
+                    await self._client.chat_postMessage(channel=channel, **to_payload(message))
+                    return
+                if exc.response is None or exc.response.status_code != 429:
+                    raise
+                wait = errors.to_result(exc).retry_after
+                self._pacer.push_back(channel, wait if wait is not None else 1.0, workspace)
+                if attempt == 2 or (wait is not None and wait > MAX_INLINE_WAIT_SECONDS):
+                    raise
 
     async def _dm_channel(self, team_id: str, user_id: str) -> str:
         return await self._dm_channels.get(f"{team_id}:{user_id}")

@@ -99,14 +99,15 @@ async def test_two_dms_to_one_person_at_once_open_the_conversation_once(
 async def test_posts_to_one_channel_are_paced_a_second_apart(
     fake: FakeSlack, clock: FakeClock, sleeps: Sleeps
 ) -> None:
-    """Three posts to one channel wait about a second between them; other channels don't."""
+    """Three posts to one channel wait a second between them; a post to another channel of the
+    same workspace waits only the workspace's spacing (60 s / 300)."""
     fake.add_channel("C0WELL")
     fake.add_channel("C0OTHER")
     notifier = _notifier(fake, clock, sleeps)
     for i in range(3):
         await notifier.deliver(_delivery(TargetKind.CHANNEL, "C0WELL", i), NUDGE)
     await notifier.deliver(_delivery(TargetKind.CHANNEL, "C0OTHER", 9), NUDGE)
-    assert sleeps.waits == [1.0, 1.0]
+    assert sleeps.waits == [1.0, 1.0, 0.2]
 
 
 async def test_429_retry_after_is_honoured_without_a_storm(

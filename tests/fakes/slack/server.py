@@ -30,6 +30,7 @@ from aiohttp import web
 from bot.core.clock import Clock, SystemClock
 from tests.fakes.oauth import FakeAuthorizationServer
 from tests.fakes.slack import limits
+from tests.fakes.slack.ratelimits import PostLimits
 from tests.fakes.slack.socket_mode import FakeSocketMode
 
 BOT_TOKEN = "xoxb-fake-bot-token-4a7f0c2e9d1b"
@@ -120,6 +121,11 @@ class FakeSlack:
     # Slack's per-method rate tiers (calls per minute per workspace), enforced when set:
     # a call beyond them answers 429 with Retry-After, as Slack does.
     tier_limits: dict[str, int] | None = None
+    # chat.postMessage's own limits (per channel and per workspace), enforced when set. One
+    # org-wide token may post in several workspaces (Enterprise Grid): ``teams`` says which
+    # workspace a channel belongs to (a DM: its person's ``team_id``; else TEAM_ID).
+    post_limits: PostLimits | None = None
+    teams: dict[str, str] = field(default_factory=dict)
     clock: Clock = field(default_factory=SystemClock)
     # "Sign in with Slack" (OpenID Connect): the authorize page, code exchange, user tokens.
     oauth: FakeAuthorizationServer = field(
@@ -136,6 +142,8 @@ class FakeSlack:
         self._changed = asyncio.Condition()
         self.port = 0
         self._posted = 0
+        # Messages stored per channel: what a benchmark counts as delivered (or duplicated).
+        self.posted: dict[str, int] = {}
         self._tier_calls: dict[str, deque[datetime]] = {}
         self.tier_refusals = 0
 
@@ -180,7 +188,10 @@ class FakeSlack:
         gate = self._holds[method] = asyncio.Event()
         return gate
 
-    def add_channel(self, channel_id: str, *, member: bool = True, archived: bool = False) -> None:
+    def add_channel(self, channel_id: str, *, member: bool = True, archived: bool = False,
+                    team: str | None = None) -> None:
+        if team is not None:
+            self.teams[channel_id] = team
         self.channels[channel_id] = {
             "id": channel_id,
             "name": channel_id.lower(),
@@ -334,7 +345,7 @@ class FakeSlack:
         fault = self._fault(method)
         if fault is not None:
             return fault
-        limited = self._over_tier(method)
+        limited = self._over_tier(method) or self._over_post_limit(method, params)
         if limited is not None:
             return limited
         handler = getattr(self, "_m_" + method.replace(".", "_"), None)
@@ -358,6 +369,25 @@ class FakeSlack:
                                      headers={"Retry-After": str(max(1, int(wait)))})
         calls.append(now)
         return None
+
+    def team_of(self, channel: str) -> str:
+        if channel in self.teams:
+            return self.teams[channel]
+        if channel.startswith("D"):
+            user = self.users.get("U" + channel[1:], {})
+            return str(user.get("team_id", TEAM_ID))
+        return TEAM_ID
+
+    def _over_post_limit(self, method: str, params: dict[str, Any]) -> web.Response | None:
+        if self.post_limits is None or method != "chat.postMessage":
+            return None
+        channel = str(params.get("channel", ""))
+        now = self.clock.now().timestamp()
+        retry = self.post_limits.check(self.team_of(channel), channel, now)
+        if retry is None:
+            return None
+        return web.json_response({"ok": False, "error": "ratelimited"}, status=429,
+                                 headers={"Retry-After": str(retry)})
 
     # -- methods ---------------------------------------------------------------------------
 
@@ -388,6 +418,8 @@ class FakeSlack:
         if refused is not None:
             return refused
         self._posted += 1
+        if where == "chat.postMessage":
+            self.posted[channel] = self.posted.get(channel, 0) + 1
         return {"ok": True, "channel": channel, "ts": f"1700000000.{self._posted:06d}"}
 
     def _refused(self, where: str, params: dict[str, Any]) -> dict[str, Any] | None:

@@ -1,0 +1,151 @@
+"""Many rows per statement for a tick's hot writes: advancing claimed rows, ledger inserts,
+sent marks.
+
+A tick writes three things per delivery. Row by row (or as an executemany that SQLAlchemy
+still expands into one parameter set per row) that costs a round trip or a parameter dict per
+row, and on PostgreSQL a multi-row VALUES list is a new statement text for every batch size,
+parsed and planned again each time. Here each write is one statement per batch:
+
+- PostgreSQL takes whole columns as arrays (``unnest``): the statement text never changes, so
+  asyncpg prepares it once, and a batch of 1,000 is a handful of parameters.
+- SQLite takes the rows as one ``VALUES`` list in a CTE (``UPDATE ... FROM``, SQLite 3.33+;
+  ``RETURNING``, 3.35+), within its bound-parameter limit.
+
+Each function runs inside the caller's transaction and changes only rows still leased to
+``owner`` (or still pending), returning what it changed, so the exactly-once bookkeeping is
+what it was with one statement per row.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.storage import tables as t
+from bot.storage.records import LedgerStatus
+
+# Rows per statement on SQLite: 2 parameters each, well under its 32,766 bound parameters.
+SQLITE_ROWS = 2000
+# The ledger columns a new row is written with (``ledger.ledger_values``), in order.
+LEDGER_COLUMNS = (
+    "source", "slot", "target_key", "platform", "workspace_id", "target_kind", "target_id",
+    "kind", "status", "nonce", "attempts", "detail", "next_attempt_at", "lease_owner",
+    "lease_until", "created_at", "updated_at",
+)
+_PG_TYPES = {
+    "slot": "timestamptz", "next_attempt_at": "timestamptz", "lease_until": "timestamptz",
+    "created_at": "timestamptz", "updated_at": "timestamptz", "attempts": "integer",
+}
+# Every name spliced into these statements is one of the constants above (no input reaches
+# them); values always travel as bound parameters.
+_PG_INSERT = sa.text(
+    "INSERT INTO deliveries ({cols}) SELECT * FROM unnest({arrays}) "  # noqa: S608
+    "ON CONFLICT (source, slot, target_key) DO NOTHING "
+    "RETURNING id, source, slot, target_key".format(
+        cols=", ".join(LEDGER_COLUMNS),
+        arrays=", ".join(f"CAST(:{c} AS {_PG_TYPES.get(c, 'text')}[])" for c in LEDGER_COLUMNS),
+    )
+).columns(sa.column("id", sa.Integer), sa.column("source", sa.String),
+          sa.column("slot", t.UTCDateTime), sa.column("target_key", sa.String))
+
+
+def _pg_advance(table: str) -> sa.TextClause:
+    return sa.text(
+        f"UPDATE {table} AS r SET next_due = v.due, lease_owner = NULL, lease_until = NULL "  # noqa: S608
+        "FROM unnest(CAST(:ids AS integer[]), CAST(:dues AS timestamptz[])) AS v(id, due) "
+        "WHERE r.id = v.id AND r.lease_owner = :owner RETURNING r.id"
+    )
+
+
+_PG_ADVANCE = {name: _pg_advance(name) for name in ("schedules", "reminders")}
+
+
+@functools.lru_cache(maxsize=16)
+def _sqlite_advance(table: str, rows: int) -> str:
+    values = ", ".join(["(?, ?)"] * rows)
+    return (
+        f"WITH v(v_id, v_due) AS (VALUES {values}) "  # noqa: S608
+        f"UPDATE {table} SET next_due = v.v_due, lease_owner = NULL, lease_until = NULL "
+        f"FROM v WHERE {table}.id = v.v_id AND {table}.lease_owner = ? RETURNING id"
+    )
+
+
+async def advance(
+    conn: AsyncConnection, table: str, pairs: Sequence[tuple[int, datetime | None]], owner: str
+) -> set[int]:
+    """Set ``next_due`` for each (id, next_due) and drop the lease, where ``owner`` still
+    holds it; returns the ids it advanced."""
+    if not pairs:
+        return set()
+    if table not in _PG_ADVANCE:
+        raise ValueError(f"not a leasable table: {table!r}")
+    if conn.dialect.name == "postgresql":
+        result = await conn.execute(_PG_ADVANCE[table], {
+            "ids": [row_id for row_id, _ in pairs], "dues": [due for _, due in pairs],
+            "owner": owner,
+        })
+        return set(result.scalars())
+    done: set[int] = set()
+    # Straight to the driver: SQLAlchemy would compile (and key its cache on) thousands of
+    # bound parameters per statement; the datetimes get the column type's own conversion.
+    to_db = t.UTCDateTime().bind_processor(conn.dialect)
+    assert to_db is not None
+    for start in range(0, len(pairs), SQLITE_ROWS):
+        chunk = pairs[start : start + SQLITE_ROWS]
+        params: list[Any] = []
+        for row_id, due in chunk:
+            params += (row_id, to_db(due))
+        params.append(owner)
+        result = await conn.exec_driver_sql(_sqlite_advance(table, len(chunk)), tuple(params))
+        done.update(result.scalars())
+    return done
+
+
+async def insert_ledger(
+    conn: AsyncConnection, values: list[dict[str, Any]], insert: Any
+) -> list[tuple[int, str, datetime, str]]:
+    """Insert new ledger rows, skipping any whose (source, slot, target_key) exists; returns
+    (id, source, slot, target_key) of those inserted. ``insert`` is the dialect's insert of
+    the deliveries table (for SQLite's multi-row INSERT ... RETURNING)."""
+    if not values:
+        return []
+    if conn.dialect.name == "postgresql":
+        columns = {c: [v[c] for v in values] for c in LEDGER_COLUMNS}
+        return [tuple(r) for r in (await conn.execute(_PG_INSERT, columns))]  # type: ignore[misc]
+    d = t.deliveries
+    stmt = (
+        insert.on_conflict_do_nothing(index_elements=[d.c.source, d.c.slot, d.c.target_key])
+        .returning(d.c.id, d.c.source, d.c.slot, d.c.target_key)
+    )
+    return [tuple(r) for r in (await conn.execute(stmt, values))]  # type: ignore[misc]
+
+
+_PG_MARK = sa.text(
+    "UPDATE deliveries SET status = :sent, attempts = attempts + 1, detail = NULL, "
+    "next_attempt_at = NULL, lease_owner = NULL, lease_until = NULL, updated_at = :now, "
+    "sent_at = :now WHERE id = ANY(CAST(:ids AS integer[])) AND status = :pending"
+).bindparams(sa.bindparam("now", type_=t.UTCDateTime))
+
+
+async def mark_sent(conn: AsyncConnection, ids: Sequence[int], now: datetime) -> None:
+    """Mark pending ledger rows sent (only pending ones change)."""
+    if not ids:
+        return
+    if conn.dialect.name == "postgresql":
+        await conn.execute(_PG_MARK, {"ids": list(ids), "now": now, "sent": LedgerStatus.SENT.value,
+                                      "pending": LedgerStatus.PENDING.value})
+        return
+    d = t.deliveries
+    for start in range(0, len(ids), 500):  # well under SQLite's bound-parameter cap
+        await conn.execute(
+            sa.update(d)
+            .where(d.c.id.in_(ids[start : start + 500]), d.c.status == LedgerStatus.PENDING.value)
+            .values(status=LedgerStatus.SENT.value, attempts=d.c.attempts + 1, detail=None,
+                    next_attempt_at=None, lease_owner=None, lease_until=None, updated_at=now,
+                    sent_at=now)
+        )
