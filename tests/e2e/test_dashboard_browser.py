@@ -176,6 +176,9 @@ async def test_team_stats_shows_figures_and_a_loaded_chart_per_period_to_the_adm
         await expect(stats).to_contain_text("People taking part: 4")
         await expect(stats).to_contain_text("Nudges posted: 5")
         png = await chart_of(page)
+        drawn, natural = await page.locator("img.chart").evaluate(
+            "i => [i.getBoundingClientRect().width, i.naturalWidth]")
+        assert 0 < drawn <= natural, (drawn, natural)  # never blown up past its pixels
         assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 5_000
         assert "person0" not in await page.content()
 

@@ -130,8 +130,8 @@ async def discord_world(tmp_path: Path, clock: Clock | None = None, seed: bool =
 
 
 async def seed_world(world: DiscordWorld) -> None:
-    """A lived-in server for screenshots: schedules of both kinds, one paused, settings and a
-    history of changes from chat and from the dashboard."""
+    """A lived-in server for screenshots: schedules of both kinds, one paused, settings, a
+    history of changes from chat and from the dashboard, and a few weeks of breaks taken."""
     from bot.core.ports import Actor
     from bot.scheduling.commands import SchedulingCommands
     from bot.storage.audit import DASHBOARD, AuditLog
@@ -140,8 +140,8 @@ async def seed_world(world: DiscordWorld) -> None:
     await store.migrate()
     ada = Actor(Platform.DISCORD, world.guild.guild_id, world.admin.user_id, is_admin=True,
                 display_name="Ada")
-    chat = SchedulingCommands(store, world.app.content, world.app.clock, world.app.settings,
-                              None, audit=AuditLog(store))
+    chat = SchedulingCommands(store, world.app.clock, world.app.settings.limits, None,
+                              audit=AuditLog(store))
     web = chat.with_audit(AuditLog(store, DASHBOARD))
     await chat.config_timezone(ada, "Europe/London")
     await chat.schedule_add(ada, world.general.channel_id, "break", every="60", start="09:30",
@@ -155,6 +155,10 @@ async def seed_world(world: DiscordWorld) -> None:
     await web.config_quiet(ada, "12:30", "13:30")
     await web.config_skip(ada, "2027-12-24")
     await web.config_skip(ada, "2027-12-31")
+    guild = world.guild.guild_id
+    await seed_stats(world.app, guild, people=5, days=4)
+    await seed_stats(world.app, guild, people=4, days=3, back=4, schedule_id=3)
+    await seed_stats(world.app, guild, people=4, days=14, back=7)
 
 
 async def seed_stats(app: App, workspace: str, people: int, days: int, back: int = 0,
