@@ -55,6 +55,7 @@ class DiscordWorld:
     admin_role: str
     app: App
     url: str
+    others: tuple[p.FakeGuild, ...] = ()
 
 
 async def _until_up(url: str) -> None:
@@ -71,8 +72,12 @@ async def _until_up(url: str) -> None:
 @contextlib.asynccontextmanager
 async def discord_world(tmp_path: Path, clock: Clock | None = None, seed: bool = False,
                         shards: tuple[int, list[int]] | None = None,
+                        more_servers: tuple[str, ...] = (),
                         ) -> AsyncIterator[DiscordWorld]:
     """The fake Discord with one server, a real bot process's worth of serve(), and its URL.
+
+    ``more_servers`` adds servers by name where the same admin (Ada) has Manage Server too:
+    for pages that differ between two workspaces of one admin.
 
     ``shards=(count, ids)`` runs this process as DESKBREAK_SHARD_COUNT/IDS; the server is then
     on shard 0.
@@ -86,6 +91,13 @@ async def discord_world(tmp_path: Path, clock: Clock | None = None, seed: bool =
     role = fake.add_role(guild, "mods", p.MANAGE_GUILD)
     admin = fake.add_member(guild, "Ada", role_ids=[role])
     member = fake.add_member(guild, "Sam")
+    others = []
+    for name in more_servers:
+        other = fake.add_guild(name, shard=0 if shards else None)
+        fake.add_channel(other, "general")
+        mods = fake.add_role(other, "mods", p.MANAGE_GUILD)
+        other.members.append(p.FakeMember(admin.user_id, "Ada", [mods]))
+        others.append(other)
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     fake.oauth.register_client(CLIENT_ID, CLIENT_SECRET, {f"{url}/auth/discord/callback"})
@@ -99,7 +111,8 @@ async def discord_world(tmp_path: Path, clock: Clock | None = None, seed: bool =
         shards=ShardSettings(count=shards[0] if shards else None,
                              ids=shards[1] if shards else None))
     app = build_app(settings, clock=clock)
-    world = DiscordWorld(fake, guild, general, wellness, admin, member, role, app, url)
+    world = DiscordWorld(fake, guild, general, wellness, admin, member, role, app, url,
+                         tuple(others))
     if seed:
         await seed_world(world)
     saved = discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
@@ -117,8 +130,8 @@ async def discord_world(tmp_path: Path, clock: Clock | None = None, seed: bool =
 
 
 async def seed_world(world: DiscordWorld) -> None:
-    """A lived-in server for screenshots: schedules of both kinds, one paused, settings and a
-    history of changes from chat and from the dashboard."""
+    """A lived-in server for screenshots: schedules of both kinds, one paused, settings, a
+    history of changes from chat and from the dashboard, and a few weeks of breaks taken."""
     from bot.core.ports import Actor
     from bot.scheduling.commands import SchedulingCommands
     from bot.storage.audit import DASHBOARD, AuditLog
@@ -127,8 +140,8 @@ async def seed_world(world: DiscordWorld) -> None:
     await store.migrate()
     ada = Actor(Platform.DISCORD, world.guild.guild_id, world.admin.user_id, is_admin=True,
                 display_name="Ada")
-    chat = SchedulingCommands(store, world.app.content, world.app.clock, world.app.settings,
-                              None, audit=AuditLog(store))
+    chat = SchedulingCommands(store, world.app.clock, world.app.settings.limits, None,
+                              audit=AuditLog(store))
     web = chat.with_audit(AuditLog(store, DASHBOARD))
     await chat.config_timezone(ada, "Europe/London")
     await chat.schedule_add(ada, world.general.channel_id, "break", every="60", start="09:30",
@@ -142,3 +155,31 @@ async def seed_world(world: DiscordWorld) -> None:
     await web.config_quiet(ada, "12:30", "13:30")
     await web.config_skip(ada, "2027-12-24")
     await web.config_skip(ada, "2027-12-31")
+    guild = world.guild.guild_id
+    await seed_stats(world.app, guild, people=5, days=4)
+    await seed_stats(world.app, guild, people=4, days=3, back=4, schedule_id=3)
+    await seed_stats(world.app, guild, people=4, days=14, back=7)
+
+
+async def seed_stats(app: App, workspace: str, people: int, days: int, back: int = 0,
+                     schedule_id: int | None = 1) -> int:
+    """Breaks taken in one Discord workspace through the real store-backed ``App.events``:
+    one nudge a day, then ``people`` Done clicks on each of ``days`` days, starting ``back``
+    days ago (an hour before now, so "last week" holds the newest). Returns the Done clicks."""
+    from datetime import timedelta
+
+    from bot.core.events import BreakEvent, EventKind
+
+    now = app.clock.now() - timedelta(hours=1)
+    events = []
+    for day in range(back, back + days):
+        at = now - timedelta(days=day)
+        events.append(BreakEvent(EventKind.NUDGED, Platform.DISCORD, workspace, None, at,
+                                 schedule_id=schedule_id))
+        # Fewer people on the older days, so the week shows a trend.
+        taking = people if day < back + days // 2 else max(1, people - 1)
+        events += [BreakEvent(EventKind.DONE, Platform.DISCORD, workspace, f"person{i}",
+                              at + timedelta(minutes=5 + i), schedule_id=schedule_id)
+                   for i in range(taking)]
+    await app.events.record_many(events)  # type: ignore[attr-defined]
+    return sum(1 for e in events if e.kind is EventKind.DONE)
