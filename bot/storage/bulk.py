@@ -18,12 +18,13 @@ what it was with one statement per row.
 
 from __future__ import annotations
 
-import functools
+import json
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.storage import tables as t
@@ -37,42 +38,51 @@ LEDGER_COLUMNS = (
     "kind", "status", "nonce", "attempts", "detail", "next_attempt_at", "lease_owner",
     "lease_until", "created_at", "updated_at",
 )
-_PG_TYPES = {
-    "slot": "timestamptz", "next_attempt_at": "timestamptz", "lease_until": "timestamptz",
-    "created_at": "timestamptz", "updated_at": "timestamptz", "attempts": "integer",
-}
-# Every name spliced into these statements is one of the constants above (no input reaches
-# them); values always travel as bound parameters.
+# Fixed statements only (tests/test_static_safety.py): values always travel as bound
+# parameters; the column list is LEDGER_COLUMNS, in order (tests/storage/test_bulk.py).
 _PG_INSERT = sa.text(
-    "INSERT INTO deliveries ({cols}) SELECT * FROM unnest({arrays}) "  # noqa: S608
+    "INSERT INTO deliveries (source, slot, target_key, platform, workspace_id, target_kind, "
+    "target_id, kind, status, nonce, attempts, detail, next_attempt_at, lease_owner, "
+    "lease_until, created_at, updated_at) SELECT * FROM unnest("
+    "CAST(:source AS text[]), CAST(:slot AS timestamptz[]), CAST(:target_key AS text[]), "
+    "CAST(:platform AS text[]), CAST(:workspace_id AS text[]), CAST(:target_kind AS text[]), "
+    "CAST(:target_id AS text[]), CAST(:kind AS text[]), CAST(:status AS text[]), "
+    "CAST(:nonce AS text[]), CAST(:attempts AS integer[]), CAST(:detail AS text[]), "
+    "CAST(:next_attempt_at AS timestamptz[]), CAST(:lease_owner AS text[]), "
+    "CAST(:lease_until AS timestamptz[]), CAST(:created_at AS timestamptz[]), "
+    "CAST(:updated_at AS timestamptz[])) "
     "ON CONFLICT (source, slot, target_key) DO NOTHING "
-    "RETURNING id, source, slot, target_key".format(
-        cols=", ".join(LEDGER_COLUMNS),
-        arrays=", ".join(f"CAST(:{c} AS {_PG_TYPES.get(c, 'text')}[])" for c in LEDGER_COLUMNS),
-    )
+    "RETURNING id, source, slot, target_key"
 ).columns(sa.column("id", sa.Integer), sa.column("source", sa.String),
           sa.column("slot", t.UTCDateTime), sa.column("target_key", sa.String))
 
 
-def _pg_advance(table: str) -> sa.TextClause:
-    return sa.text(
-        f"UPDATE {table} AS r SET next_due = v.due, lease_owner = NULL, lease_until = NULL "  # noqa: S608
+_PG_ADVANCE = {
+    "schedules": sa.text(
+        "UPDATE schedules AS r SET next_due = v.due, lease_owner = NULL, lease_until = NULL "
         "FROM unnest(CAST(:ids AS integer[]), CAST(:dues AS timestamptz[])) AS v(id, due) "
-        "WHERE r.id = v.id AND r.lease_owner = :owner RETURNING r.id"
-    )
+        "WHERE r.id = v.id AND r.lease_owner = :owner RETURNING r.id"),
+    "reminders": sa.text(
+        "UPDATE reminders AS r SET next_due = v.due, lease_owner = NULL, lease_until = NULL "
+        "FROM unnest(CAST(:ids AS integer[]), CAST(:dues AS timestamptz[])) AS v(id, due) "
+        "WHERE r.id = v.id AND r.lease_owner = :owner RETURNING r.id"),
+}
 
 
-_PG_ADVANCE = {name: _pg_advance(name) for name in ("schedules", "reminders")}
-
-
-@functools.lru_cache(maxsize=16)
-def _sqlite_advance(table: str, rows: int) -> str:
-    values = ", ".join(["(?, ?)"] * rows)
-    return (
-        f"WITH v(v_id, v_due) AS (VALUES {values}) "  # noqa: S608
-        f"UPDATE {table} SET next_due = v.v_due, lease_owner = NULL, lease_until = NULL "
-        f"FROM v WHERE {table}.id = v.v_id AND {table}.lease_owner = ? RETURNING id"
-    )
+# SQLite takes a chunk's (id, next_due) pairs as ONE JSON parameter, so the statement text is
+# fixed (one per table) whatever the chunk's size.
+_SQLITE_ADVANCE = {
+    "schedules": (
+        "WITH v(v_id, v_due) AS (SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') "
+        "FROM json_each(?)) "
+        "UPDATE schedules SET next_due = v.v_due, lease_owner = NULL, lease_until = NULL "
+        "FROM v WHERE schedules.id = v.v_id AND schedules.lease_owner = ? RETURNING id"),
+    "reminders": (
+        "WITH v(v_id, v_due) AS (SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') "
+        "FROM json_each(?)) "
+        "UPDATE reminders SET next_due = v.v_due, lease_owner = NULL, lease_until = NULL "
+        "FROM v WHERE reminders.id = v.v_id AND reminders.lease_owner = ? RETURNING id"),
+}
 
 
 async def advance(
@@ -93,15 +103,19 @@ async def advance(
     done: set[int] = set()
     # Straight to the driver: SQLAlchemy would compile (and key its cache on) thousands of
     # bound parameters per statement; the datetimes get the column type's own conversion.
-    to_db = t.UTCDateTime().bind_processor(conn.dialect)
-    assert to_db is not None
+    # In SQLAlchemy's own SQLite text form ("YYYY-MM-DD HH:MM:SS.ffffff", naive UTC), so the
+    # JSON-carried values compare with the rows it wrote.
+    utc = t.UTCDateTime()
+    text_form = sqlite.DATETIME().bind_processor(conn.dialect)
+    assert text_form is not None
+
+    def to_db(due: datetime | None) -> str | None:
+        return None if due is None else text_form(utc.process_bind_param(due, conn.dialect))
+
     for start in range(0, len(pairs), SQLITE_ROWS):
         chunk = pairs[start : start + SQLITE_ROWS]
-        params: list[Any] = []
-        for row_id, due in chunk:
-            params += (row_id, to_db(due))
-        params.append(owner)
-        result = await conn.exec_driver_sql(_sqlite_advance(table, len(chunk)), tuple(params))
+        pairs_json = json.dumps([(row_id, to_db(due)) for row_id, due in chunk])
+        result = await conn.exec_driver_sql(_SQLITE_ADVANCE[table], (pairs_json, owner))
         done.update(result.scalars())
     return done
 

@@ -263,7 +263,9 @@ class GroupBreakStore:
     async def claim_due(self, now: datetime, owner: str, lease: timedelta,
                         platforms: Iterable[str], limit: int = 50) -> list[GroupBreakRow]:
         """Take the breaks due at ``now`` (open, or ``starting`` under an expired lease) for
-        ``owner``: each is handed to exactly one claimer while its lease runs."""
+        ``owner``: each is handed to exactly one claimer while its lease runs. On PostgreSQL
+        a break whose row a join holds at that instant is skipped (SKIP LOCKED: claimers never
+        queue behind each other) and taken by the next tick."""
         g = group_breaks.c
         wanted = [str(p) for p in platforms]
         if not wanted:

@@ -96,3 +96,12 @@ async def test_marks_change_only_pending_rows(store: Store) -> None:
     assert {(r.status, r.attempts, r.sent_at) for r in rest} == {(LedgerStatus.SENT, 1, later)}
 
 
+
+
+def test_the_postgresql_ledger_insert_names_every_ledger_column_in_order() -> None:
+    """The fixed INSERT's columns and unnest arrays are LEDGER_COLUMNS, in the same order."""
+    from bot.storage import bulk
+
+    text = bulk._PG_INSERT.element.text
+    assert f"INSERT INTO deliveries ({', '.join(bulk.LEDGER_COLUMNS)})" in text
+    assert [c.split(" AS ")[0] for c in text.split("CAST(:")[1:]] == list(bulk.LEDGER_COLUMNS)
