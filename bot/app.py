@@ -166,6 +166,7 @@ def build_scheduling(
     )
     if isinstance(app.events, StatsEvents):  # stats read what the store-backed log keeps
         commands.stats = StatsCommands(app.store, app.events, app.clock, names=names)
+        service.stop_work.append(app.events.rollup.stop)  # a rollup build in progress
     groups = build_group_breaks(app, service, notifiers)
     if groups is not None:
         commands = commands.with_groups(GroupBreakDeps(

@@ -90,8 +90,8 @@ async def export_rows(stats: StatsCommands, platform: str, workspace_id: str, pe
     ws = await stats.store.get_workspace(platform, workspace_id)
     zone_ = zone(ws.timezone)
     days, start, end = stats._window(zone_, PERIODS[period])  # noqa: SLF001 - same facade
-    rows = {d.day: d for d in await stats.events.team_days(
-        platform, workspace_id, zone_, start, end, by_schedule=False)}
+    per_day, _ = await stats.events.team(platform, workspace_id, zone_, start, end)
+    rows = {d.day: d for d in per_day}
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["date", "nudges_posted", "breaks_taken", "people_taking_part"])
     for day in days:

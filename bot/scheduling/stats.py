@@ -227,14 +227,13 @@ class StatsCommands:
 
     async def team(self, actor: Actor, period: str
                    ) -> tuple[ZoneInfo, tuple[date, ...], list[TeamDay], TeamPeople]:
-        """Three grouped scans of the period: per local day, per schedule, and everyone."""
+        """The period's days in the workspace's zone, per day and per schedule (read from the
+        daily rollup; see ``bot/storage/rollup.py``)."""
         ws = await self.store.get_workspace(actor.platform, actor.workspace_id)
         zone_ = zone(ws.timezone)
         days, start, end = self._window(zone_, PERIODS[period])
-        platform = str(actor.platform)
-        per_day = await self.events.team_days(platform, actor.workspace_id, zone_, start, end,
-                                              by_schedule=False)
-        people = await self.events.team_schedules(platform, actor.workspace_id, start, end)
+        per_day, people = await self.events.team(str(actor.platform), actor.workspace_id,
+                                                 zone_, start, end)
         return zone_, days, per_day, people
 
     async def teamstats(self, actor: Actor, period: str | None = None) -> Message:

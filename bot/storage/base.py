@@ -118,19 +118,20 @@ class Database:
         except DATABASE_ERRORS as exc:
             raise storage_error(exc) from exc
 
-    async def lock(self, conn: AsyncConnection, *key: str) -> None:
+    async def lock(self, conn: AsyncConnection, *key: str, shared: bool = False) -> None:
         """Hold a lock named by ``key`` until ``conn``'s transaction ends.
 
         What makes a read-modify-write on PostgreSQL atomic when no row exists yet to lock
         with ``FOR UPDATE`` (a count before an insert, a workspace never configured): a
         transaction-scoped advisory lock on a hash of the key. SQLite needs nothing here:
-        :meth:`write` already holds the database's single write lock.
+        :meth:`write` already holds the database's single write lock. ``shared`` holders
+        run side by side and only exclude an exclusive holder (many small writers against
+        one rebuild).
         """
         if self.dialect == "postgresql":
             name = "\x1f".join(key)
-            await conn.execute(
-                sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtextextended(name, 0)))
-            )
+            take = sa.func.pg_advisory_xact_lock_shared if shared else sa.func.pg_advisory_xact_lock
+            await conn.execute(sa.select(take(sa.func.hashtextextended(name, 0))))
 
     def _insert(self, table: sa.Table) -> Any:
         """A dialect insert, so ``on_conflict_*`` is available on both backends."""

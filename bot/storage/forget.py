@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from bot.storage import tables as t
+from bot.storage.rollup import forget_in_rollup
 from bot.storage.store import Store
 
 FORGOTTEN = "forgotten"
@@ -61,6 +62,9 @@ def _forget(conn: sa.Connection, platform: str, workspace_id: str,
     reminders = conn.execute(sa.delete(r).where(*where(r), r.c.user_id == user_id)).rowcount
 
     e, h = t.stats_events, t.history
+    # Out of team stats' daily rollup first: its figures are counted from these events.
+    rollup_rows = forget_in_rollup(conn, platform,
+                                   None if workspace_id == PERSONAL else workspace_id, user_id)
     events = conn.execute(sa.delete(e).where(*where(e), e.c.user_id == user_id)).rowcount
     if workspace_id == PERSONAL:
         # Discord's "@me" is the person's own space and their id is global: the copies of
@@ -107,4 +111,5 @@ def _forget(conn: sa.Connection, platform: str, workspace_id: str,
         user_id=FORGOTTEN, user_name="")).rowcount
     other += conn.execute(sa.update(s).where(*where(s), s.c.created_by == user_id).values(
         created_by=FORGOTTEN)).rowcount
-    return Forgotten(reminders, events, dm_channels, pending, calendars, len(ids), other)
+    return Forgotten(reminders, events, dm_channels, pending, calendars, len(ids),
+                     other + rollup_rows)

@@ -2,10 +2,9 @@
 queries /mystats, /teamstats, the export and the retention prune read them with.
 
 Aggregation happens in SQL: events are grouped by the calendar day (or hour) in a time zone
-the caller names. PostgreSQL does that natively (``timezone(zone, at)``); SQLite has no time
-zones, so the zone's UTC offsets over the queried period are spelled out as a ``CASE`` over
-its transition instants (a zone changes offset a few times a year at most, so the expression
-stays small) and SQLite's ``date(at, '+60 minutes')`` applies the right one to each row.
+the caller names (``bot/storage/localday.py``). /teamstats reads the daily rollup
+(``bot/storage/rollup.py``) kept current as events are recorded, and scans the events only
+while that rollup is being built.
 """
 
 from __future__ import annotations
@@ -23,6 +22,15 @@ import sqlalchemy as sa
 from bot.core.events import BreakEvent, EventKind
 from bot.storage import tables as t
 from bot.storage.errors import StorageError
+from bot.storage.localday import LocalDay, as_date
+from bot.storage.rollup import (
+    WORKSPACE,
+    Rollup,
+    RollupDay,
+    RollupPeriod,
+    schedule_of,
+    team_filter,
+)
 from bot.storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -75,68 +83,6 @@ def _values(event: BreakEvent) -> dict[str, Any]:
     }
 
 
-def offset_pieces(zone: ZoneInfo, start: datetime, end: datetime) -> list[tuple[datetime, int]]:
-    """The zone's UTC offset, in minutes, over [start, end): ``[(from, minutes), ...]`` with
-    the first piece starting at ``start``. Transitions are found day by day and pinned to the
-    second by bisection, so a DST change lands on its exact instant."""
-
-    def minutes(at: datetime) -> int:
-        offset = at.astimezone(zone).utcoffset() or timedelta(0)
-        return int(offset.total_seconds() // 60)
-
-    pieces = [(start, minutes(start))]
-    cursor = start
-    while cursor < end:
-        step = min(cursor + timedelta(days=1), end)
-        if minutes(step) != pieces[-1][1]:
-            # Whole seconds from cursor: minutes() is the old offset at low, the new at high.
-            low, high = 0, int((step - cursor).total_seconds())
-            while high - low > 1:
-                mid = (low + high) // 2
-                if minutes(cursor + timedelta(seconds=mid)) == pieces[-1][1]:
-                    low = mid
-                else:
-                    high = mid
-            change = cursor + timedelta(seconds=high)
-            pieces.append((change, minutes(change)))
-        cursor = step
-    return pieces
-
-
-class _Local:
-    """SQL for "the local day / hour of ``at``" in one zone over one period, per dialect."""
-
-    def __init__(self, dialect: str, zone: ZoneInfo, start: datetime, end: datetime) -> None:
-        self.dialect = dialect
-        self.zone = zone
-        self.pieces = offset_pieces(zone, start, end)
-
-    def _modifier(self) -> sa.ColumnElement[Any]:
-        def text(minutes: int) -> str:
-            return f"{minutes:+d} minutes"
-
-        if len(self.pieces) == 1:
-            return sa.literal(text(self.pieces[0][1]))
-        whens = [(E.c.at < until, text(minutes))
-                 for (_, minutes), (until, _) in zip(self.pieces, self.pieces[1:], strict=False)]
-        return sa.case(*whens, else_=text(self.pieces[-1][1]))
-
-    def day(self) -> sa.ColumnElement[Any]:
-        if self.dialect == "postgresql":
-            return sa.cast(sa.func.timezone(self.zone.key, E.c.at), sa.Date)
-        return sa.func.date(E.c.at, self._modifier())
-
-    def hour(self) -> sa.ColumnElement[Any]:
-        if self.dialect == "postgresql":
-            return sa.cast(sa.extract("hour", sa.func.timezone(self.zone.key, E.c.at)),
-                           sa.Integer)
-        return sa.cast(sa.func.strftime("%H", E.c.at, self._modifier()), sa.Integer)
-
-
-def _as_date(value: Any) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(str(value))
-
-
 class StatsEvents:
     """The EventLog every part records breaks through, and the stats queries.
 
@@ -147,6 +93,7 @@ class StatsEvents:
 
     def __init__(self, store: Store) -> None:
         self.store = store
+        self.rollup = Rollup(store)
 
     @property
     def clock(self) -> Any:
@@ -159,12 +106,15 @@ class StatsEvents:
 
     async def record_many(self, events: Iterable[BreakEvent]) -> None:
         """Several events in one statement (the dispatcher's sent nudges of a fan-out)."""
-        rows = [_values(e) for e in events]
+        batch = list(events)
+        rows = [_values(e) for e in batch]
         if not rows:
             return
         try:
-            async with self.store.write(begin="DEFERRED") as conn:
+            async with self.store.write() as conn:
+                await self.rollup.lock_spaces(conn, batch)
                 await conn.execute(sa.insert(E), rows)
+                await self.rollup.apply(conn, batch)
         except StorageError as exc:
             log.warning("could not record %d stats event(s): %s", len(rows), exc)
 
@@ -174,8 +124,8 @@ class StatsEvents:
         async with self.store.read() as conn:
             return (await conn.execute(stmt)).all()
 
-    def _local(self, zone: ZoneInfo, start: datetime, end: datetime) -> _Local:
-        return _Local(self.store.dialect, zone, start, end)
+    def _local(self, zone: ZoneInfo, start: datetime, end: datetime) -> LocalDay:
+        return LocalDay(self.store.dialect, E.c.at, zone, start, end)
 
     async def person_days(self, platform: str, workspace_id: str, user_id: str,
                           zone: ZoneInfo, start: datetime, end: datetime) -> list[DayCount]:
@@ -185,7 +135,7 @@ class StatsEvents:
                 .where(E.c.platform == platform, E.c.workspace_id == workspace_id,
                        E.c.user_id == user_id, E.c.at >= start, E.c.at < end)
                 .group_by(day, E.c.kind))
-        return [DayCount(_as_date(r.day), r.kind, int(r.n)) for r in await self._all(stmt)]
+        return [DayCount(as_date(r.day), r.kind, int(r.n)) for r in await self._all(stmt)]
 
     async def person_hours(self, platform: str, workspace_id: str, user_id: str,
                            zone: ZoneInfo, start: datetime, end: datetime) -> dict[int, int]:
@@ -214,10 +164,9 @@ class StatsEvents:
         stmt = (sa.select(day, schedule.label("schedule_id"), nudged.label("nudged"),
                           done.label("done"), people.label("people"))
                 .where(E.c.platform == platform, E.c.workspace_id == workspace_id,
-                       E.c.at >= start, E.c.at < end,
-                       E.c.kind.in_((str(EventKind.NUDGED), str(EventKind.DONE)))))
+                       E.c.at >= start, E.c.at < end, team_filter()))
         stmt = stmt.group_by(day, E.c.schedule_id) if by_schedule else stmt.group_by(day)
-        return [TeamDay(_as_date(r.day), r.schedule_id, int(r.nudged or 0), int(r.done or 0),
+        return [TeamDay(as_date(r.day), r.schedule_id, int(r.nudged or 0), int(r.done or 0),
                         int(r.people or 0)) for r in await self._all(stmt)]
 
     async def team_schedules(self, platform: str, workspace_id: str, start: datetime,
@@ -226,8 +175,7 @@ class StatsEvents:
         channel nudges posted, breaks taken and distinct people; plus the workspace's
         distinct people overall."""
         where = (E.c.platform == platform, E.c.workspace_id == workspace_id,
-                 E.c.at >= start, E.c.at < end,
-                 E.c.kind.in_((str(EventKind.NUDGED), str(EventKind.DONE))))
+                 E.c.at >= start, E.c.at < end, team_filter())
         is_done = E.c.kind == str(EventKind.DONE)
         per = (sa.select(
             E.c.schedule_id,
@@ -243,6 +191,33 @@ class StatsEvents:
         return TeamPeople(
             {r.schedule_id: int(r.people or 0) for r in rows}, int(row.n),
             {r.schedule_id: (int(r.nudged or 0), int(r.done or 0)) for r in rows})
+
+    async def team(self, platform: str, workspace_id: str, zone: ZoneInfo, start: datetime,
+                   end: datetime) -> tuple[list[TeamDay], TeamPeople]:
+        """What /teamstats shows for [start, end) (local midnights in ``zone``, ending
+        today): from the rollup when it is built in ``zone``, else from the events while the
+        rollup is built in the background."""
+        build = await self.rollup.ensure(platform, workspace_id, zone)
+        if build is not None:
+            first = start.astimezone(zone).date()
+            last = (end - timedelta(microseconds=1)).astimezone(zone).date()
+            days = await self.rollup.days(platform, workspace_id, first, last)
+            period = await self.rollup.period(platform, workspace_id, first, last, start)
+            if await self.rollup.still(platform, workspace_id, build):
+                return self._from_rollup(days, period)
+        return (await self.team_days(platform, workspace_id, zone, start, end,
+                                     by_schedule=False),
+                await self.team_schedules(platform, workspace_id, start, end))
+
+    @staticmethod
+    def _from_rollup(days: Sequence[RollupDay], period: RollupPeriod
+                     ) -> tuple[list[TeamDay], TeamPeople]:
+        per_day = [TeamDay(d.day, None, d.nudged, d.done, d.people) for d in days]
+        keys = set(period.counts) | {k for k in period.people if k != WORKSPACE}
+        return per_day, TeamPeople(
+            {schedule_of(k): period.people.get(k, 0) for k in keys},
+            period.people.get(WORKSPACE, 0),
+            {schedule_of(k): period.counts.get(k, (0, 0)) for k in keys})
 
     async def workspace_has_events(self, platform: str, workspace_id: str) -> bool:
         stmt = sa.select(E.c.id).where(E.c.platform == platform,
@@ -279,5 +254,6 @@ class StatsEvents:
                     sa.delete(E).where(E.c.id.in_(ids.scalar_subquery())))
             removed += result.rowcount or 0
             if (result.rowcount or 0) < batch:
+                await self.rollup.prune(before)
                 return removed
             await asyncio.sleep(0)

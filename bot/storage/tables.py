@@ -231,3 +231,45 @@ stats_events = sa.Table(
              "schedule_id", "user_id"),
     sa.Index("ix_stats_events_at", "at"),
 )
+
+# Team stats' daily rollup (issue 13, migration 0070): what /teamstats reads instead of
+# scanning a period's events. One row per workspace, local day (in the zone named by
+# stats_rollups) and schedule_key (a schedule id; 0 = a Done tied to no schedule; -1 = the
+# whole workspace), kept current as events are recorded.
+stats_days = sa.Table(
+    "stats_days",
+    metadata,
+    sa.Column("platform", sa.String(16), primary_key=True),
+    sa.Column("workspace_id", sa.String(64), primary_key=True),
+    sa.Column("day", sa.Date, primary_key=True),
+    sa.Column("schedule_key", sa.Integer, primary_key=True),
+    sa.Column("nudged", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("done", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("people", sa.Integer, nullable=False, server_default="0"),
+)
+
+# The last break each person took per schedule_key: "people taking part over a period that
+# ends today" is the count of rows with last_at inside it, which no sum of days can give.
+stats_people = sa.Table(
+    "stats_people",
+    metadata,
+    sa.Column("platform", sa.String(16), primary_key=True),
+    sa.Column("workspace_id", sa.String(64), primary_key=True),
+    sa.Column("schedule_key", sa.Integer, primary_key=True),
+    sa.Column("user_id", sa.String(64), primary_key=True),
+    sa.Column("last_at", UTCDateTime, nullable=False),
+    sa.Index("ix_stats_people_window", "platform", "workspace_id", "last_at", "schedule_key"),
+)
+
+# Per workspace: the zone its rollup's days are in, and how far a (re)build has got; rows are
+# added to only while ``ready`` (a build in progress counts everything itself).
+stats_rollups = sa.Table(
+    "stats_rollups",
+    metadata,
+    sa.Column("platform", sa.String(16), primary_key=True),
+    sa.Column("workspace_id", sa.String(64), primary_key=True),
+    sa.Column("zone", sa.String(64), nullable=False),
+    sa.Column("build_id", sa.String(32), nullable=False),
+    sa.Column("built_until", UTCDateTime, nullable=False),
+    sa.Column("ready", sa.Boolean, nullable=False, server_default=sa.false()),
+)

@@ -13,7 +13,8 @@ from bot.core.events import BreakEvent, EventKind
 from bot.core.ports import Platform
 from bot.storage import Store
 from bot.storage import tables as t
-from bot.storage.stats import StatsEvents, offset_pieces
+from bot.storage.localday import offset_pieces
+from bot.storage.stats import StatsEvents
 
 BERLIN = ZoneInfo("Europe/Berlin")
 D = Platform.DISCORD
