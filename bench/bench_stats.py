@@ -31,22 +31,25 @@ from collections.abc import Awaitable, Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
 from bench.harness import PG_SERVER_URL
 from bot.core.clock import FakeClock
+from bot.core.events import BreakEvent, EventKind
 from bot.core.ports import Actor, Platform
 from bot.pictures import charts
-from bot.scheduling.stats import StatsCommands
+from bot.scheduling.stats import PERIODS, StatsCommands
 from bot.storage import Store, create_store
-from bot.storage.stats import StatsEvents
+from bot.storage.stats import StatsEvents, TeamDay, TeamPeople
 
 NOW = datetime(2027, 12, 3, 17, 0, tzinfo=UTC)  # a Friday evening
 WS = "W1"
 ME = Actor(Platform.SLACK, WS, "me", is_admin=True)
 PEOPLE = 10_000
 SCHEDULES = 20
+UTC_ZONE = ZoneInfo("UTC")  # the bench workspace's zone (a new workspace's default)
 COLUMNS = ("platform", "workspace_id", "user_id", "kind", "schedule_id", "source", "reason",
            "at")
 
@@ -153,6 +156,27 @@ async def open_store(
     return store, close
 
 
+async def scan_team(stats: StatsCommands, period: str) -> tuple[object, ...]:
+    """The /teamstats figures by scanning the period's events (what it did before the
+    rollup, and still does while one is being built)."""
+    days, start, end = stats._window(UTC_ZONE, PERIODS[period])  # noqa: SLF001
+    per_day = await stats.events.team_days("slack", WS, UTC_ZONE, start, end,
+                                           by_schedule=False)
+    people = await stats.events.team_schedules("slack", WS, start, end)
+    return _figures(per_day, people)
+
+
+async def rolled_team(stats: StatsCommands, period: str) -> tuple[object, ...]:
+    _, _, per_day, people = await stats.team(ME, period)
+    return _figures(per_day, people)
+
+
+def _figures(per_day: list[TeamDay], people: TeamPeople) -> tuple[object, ...]:
+    return (sorted((d.day, d.nudged, d.done, d.people) for d in per_day),
+            people.total, dict(sorted(people.by_schedule.items(), key=str)),
+            dict(sorted(people.counts.items(), key=str)))
+
+
 async def timed(work: Callable[[], Awaitable[object]], repeat: int) -> list[float]:
     await work()  # warm: imports, caches, the first chart's font loading
     out = []
@@ -185,6 +209,8 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--scan-repeat", type=int, default=1,
+                        help="runs of the events-scan baseline (a year takes seconds)")
     parser.add_argument("--database", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--periods", nargs="+", default=["week", "month", "year"],
                         choices=("week", "month", "year"), help="/teamstats periods to time")
@@ -217,10 +243,30 @@ async def main() -> None:
                        statistics.median(empty)))
             print(line("/mystats whole answer (year)",
                        await timed(lambda: stats.mystats(ME, "year"), args.repeat), 350, b))
+            events = stats.events
+            start = time.perf_counter()
+            assert await events.rollup.build("slack", WS, UTC_ZONE)
+            print(f"team rollup built from the events once (a new install or a zone change): "
+                  f"{time.perf_counter() - start:.1f} s")
             for period in args.periods:
+                scan = await timed(lambda p=period: scan_team(stats, p), args.scan_repeat)
+                print(line(f"baseline: events scan, {period}", scan))
+                print(line(f"team figures from the rollup, {period}", await timed(
+                    lambda p=period: rolled_team(stats, p), args.repeat), None,
+                    statistics.median(scan)))
                 print(line(f"/teamstats {period}, incl. chart",
                            await timed(lambda p=period: stats.teamstats(ME, p), args.repeat),
-                           500, b))
+                           500, statistics.median(scan)))
+                assert await rolled_team(stats, period) == await scan_team(stats, period)
+            # What the rollup costs a Done click: recording with it ready vs without one.
+            click = BreakEvent(EventKind.DONE, Platform.SLACK, WS, "U00001", NOW, schedule_id=3,
+                               source="nudge")
+            other = BreakEvent(EventKind.DONE, Platform.SLACK, "W-no-rollup", "U00001", NOW,
+                               schedule_id=3, source="nudge")
+            plain = await timed(lambda: events.record(other), args.repeat * 5)
+            print(line("baseline: record a Done, no rollup", plain))
+            print(line("record a Done, rollup kept", await timed(
+                lambda: events.record(click), args.repeat * 5), None, statistics.median(plain)))
             message = await stats.teamstats(ME, "month")
             assert message.attachments and "Done clicks" in message.plain_text()
             assert charts.WIDTH == 800

@@ -7,7 +7,7 @@ bottom; anything more belongs in the part being built. Nothing here imports an a
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from bot.commands.help import command_names
@@ -200,6 +200,9 @@ class AppEvents:
 
     async def record(self, event: BreakEvent) -> None:
         await self._app.events.record(event)
+
+    async def record_many(self, events: Iterable[BreakEvent]) -> None:
+        await self._app.events.record_many(events)
 
 
 def build_app(settings: Settings, *, clock: Clock | None = None) -> App:

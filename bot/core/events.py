@@ -9,6 +9,7 @@ and the stats facade reads back only what was recorded through it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -49,9 +50,16 @@ class EventLog(Protocol):
         """Keep the event; must not raise for a storage fault (stats never block a break)."""
         ...
 
+    async def record_many(self, events: Iterable[BreakEvent]) -> None:
+        """Keep several at once (a fan-out's sent nudges: one write, not thousands)."""
+        ...
+
 
 class NoEventLog:
     """For one-shot tools that keep no stats (``deskbreak stretch``): records nothing."""
 
     async def record(self, event: BreakEvent) -> None:
+        return None
+
+    async def record_many(self, events: Iterable[BreakEvent]) -> None:
         return None

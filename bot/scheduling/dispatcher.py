@@ -163,12 +163,7 @@ class Dispatcher:
         if not self._sent_events:
             return
         events, self._sent_events = self._sent_events, []
-        many = getattr(self.events, "record_many", None)
-        if many is not None:
-            await many(events)
-        else:
-            for event in events:
-                await self.events.record(event)
+        await self.events.record_many(events)
 
     async def _send_one(self, row: DeliveryRow, report: TickReport) -> DeliveryResult:
         verdict = await self._verdict(row)

@@ -5,7 +5,6 @@ from bot.storage import groupbreaks as _groupbreaks  # noqa: F401
 from bot.storage.records import (
     Advance,
     DeliveryRow,
-    HistoryRow,
     LedgerStatus,
     NewDelivery,
     ReminderRow,
@@ -21,7 +20,6 @@ __all__ = [
     "Advance",
     "ClaimScope",
     "DeliveryRow",
-    "HistoryRow",
     "LedgerStatus",
     "NewDelivery",
     "ReminderRow",

@@ -61,7 +61,7 @@ def _forget(conn: sa.Connection, platform: str, workspace_id: str,
     sources = [f"reminder:{i}" for i in reminder_ids] + [f"snooze:{user_id}"[:64]]
     reminders = conn.execute(sa.delete(r).where(*where(r), r.c.user_id == user_id)).rowcount
 
-    e, h = t.stats_events, t.history
+    e = t.stats_events
     # Out of team stats' daily rollup first: its figures are counted from these events.
     rollup_rows = forget_in_rollup(conn, platform,
                                    None if workspace_id == PERSONAL else workspace_id, user_id)
@@ -71,7 +71,6 @@ def _forget(conn: sa.Connection, platform: str, workspace_id: str,
         # their Done clicks kept for servers' team stats go too.
         events += conn.execute(sa.delete(e).where(
             e.c.platform == platform, e.c.user_id == user_id)).rowcount
-    events += conn.execute(sa.delete(h).where(*where(h), h.c.user_id == user_id)).rowcount
 
     m = t.meeting_calendars
     calendars = conn.execute(sa.delete(m).where(*where(m), m.c.user_id == user_id)).rowcount

@@ -171,14 +171,3 @@ class Advance:
     next_due: datetime | None
     deliveries: tuple[NewDelivery, ...] = ()
     updates: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True, slots=True)
-class HistoryRow:
-    id: int
-    platform: str
-    workspace_id: str
-    user_id: str
-    event: str
-    detail: str | None
-    at: datetime

@@ -1,7 +1,7 @@
 """The one database gateway: SQLAlchemy 2 async Core, SQLite by default, PostgreSQL for scale.
 
 ``Store`` is a facade over one query module per concern (workspaces, schedules, reminders,
-claims, the delivery ledger, rotation decks, key-value state, history, migrations); each is a
+claims, the delivery ledger, rotation decks, key-value state, migrations); each is a
 small :class:`~bot.storage.base.Database` subclass, so callers keep one object and every
 query still runs through the same engine, clock and error translation.
 
@@ -23,7 +23,6 @@ from bot.storage import tables as t
 from bot.storage.base import db_error
 from bot.storage.claims import ClaimQueries
 from bot.storage.errors import StorageError, StoreUnavailable
-from bot.storage.history import HistoryQueries
 from bot.storage.kv import KeyValueQueries
 from bot.storage.ledger import LedgerQueries, new_nonce
 from bot.storage.migrate import MigrationQueries
@@ -92,7 +91,6 @@ class Store(
     LedgerQueries,
     RotationQueries,
     KeyValueQueries,
-    HistoryQueries,
 ):
     """Async API over the deskbreak database. Every method is one short transaction and lets
     out only :class:`~bot.storage.errors.StorageError`."""

@@ -162,19 +162,6 @@ kv = sa.Table(
     sa.Column("updated_at", UTCDateTime, nullable=False),
 )
 
-history = sa.Table(
-    "history",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("platform", sa.String(16), nullable=False),
-    sa.Column("workspace_id", sa.String(64), nullable=False),
-    sa.Column("user_id", sa.String(64), nullable=False),
-    sa.Column("event", sa.String(16), nullable=False),
-    sa.Column("detail", sa.String(200)),
-    sa.Column("at", UTCDateTime, nullable=False),
-    sa.Index("ix_history_user", "platform", "workspace_id", "user_id", "at"),
-)
-
 # A person's calendar feed (issue 16). The URL is a secret (anyone holding it reads the
 # calendar): only its encryption is stored (bot/meetings/secrets.py). good_at, failing_since
 # and notified let a restart remember the feed's health (bot/meetings/feeds.py).

@@ -13,7 +13,6 @@ from bot.core import actions
 from bot.core.clock import FakeClock
 from bot.core.content.library import Library
 from bot.core.content.loader import load_library
-from bot.core.events import BreakEvent
 from bot.core.groupbreak import GroupRun, Posted
 from bot.core.groupguide import GuidedGroup, LibraryRoutines, routine_title
 from bot.core.guided.session import GuidedRuns
@@ -21,6 +20,7 @@ from bot.core.guided.timer import FakeTimer
 from bot.core.messages import Message
 from bot.core.ports import Actor, Platform
 from bot.settings import Settings
+from tests.recorded import Events
 
 START = datetime(2027, 3, 1, 14, 5, tzinfo=UTC)
 
@@ -62,13 +62,6 @@ class Shared:
         assert where.message_id == "guided"  # always the same message
         self.frames.append((self.clock.now(), draw()))
 
-
-class Events:
-    def __init__(self) -> None:
-        self.seen: list[BreakEvent] = []
-
-    async def record(self, event: BreakEvent) -> None:
-        self.seen.append(event)
 
 
 def test_routine_titles_read_short_on_the_card() -> None:

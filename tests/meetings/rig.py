@@ -4,7 +4,7 @@ events recorded, a FakeClock that drives every hold and release."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -36,6 +36,9 @@ class RecordingEvents:
 
     async def record(self, event: BreakEvent) -> None:
         self.events.append(event)
+
+    async def record_many(self, events: Iterable[BreakEvent]) -> None:
+        self.events.extend(events)
 
     def of(self, kind: EventKind) -> list[BreakEvent]:
         return [e for e in self.events if e.kind is kind]

@@ -13,7 +13,7 @@ import pytest
 
 from bot.core import actions
 from bot.core.clock import FakeClock
-from bot.core.events import BreakEvent, EventKind
+from bot.core.events import EventKind
 from bot.core.groupbreak import GroupRefused, OneStretch, Posted
 from bot.core.messages import Message, MessageKind
 from bot.core.ports import Actor, Platform, Target, TargetKind
@@ -22,6 +22,7 @@ from bot.scheduling.groupbreaks import GroupBreakStarter
 from bot.scheduling.service import SchedulerService
 from bot.storage import Store, create_store
 from bot.storage.groupbreaks import GroupBreakStore, GroupStatus
+from tests.recorded import Events
 
 START = datetime(2027, 3, 1, 13, 59, 30, tzinfo=UTC)  # a Monday, 14:59:30 in Berlin
 GRACE = timedelta(minutes=10)
@@ -73,13 +74,6 @@ class RecordingChannel:
     async def show(self, where: Posted, draw: Callable[[], Message]) -> None:
         self.edits.append((where, draw()))
 
-
-class Events:
-    def __init__(self) -> None:
-        self.seen: list[BreakEvent] = []
-
-    async def record(self, event: BreakEvent) -> None:
-        self.seen.append(event)
 
 
 @dataclass

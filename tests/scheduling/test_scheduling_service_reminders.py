@@ -11,6 +11,7 @@ import pytest
 from bot.core.clock import FakeClock
 from bot.core.messages import MessageKind
 from bot.core.ports import Actor, TargetKind
+from tests.recorded import recorded
 from tests.scheduling.scheduling_harness import ADMIN, PLATFORM, Rig, make_rig
 
 # Monday 2027-03-01 00:00 UTC = 09:00 in Tokyo.
@@ -100,12 +101,11 @@ async def test_remind_off_stops_nudges(rig: Rig) -> None:
     assert rig.notifier.sent == []
 
 
-async def test_done_button_records_history(rig: Rig) -> None:
-    """The done button logs a history event and acknowledges privately."""
+async def test_done_button_records_the_break(rig: Rig) -> None:
+    """The done button records a break taken and acknowledges privately."""
     msg = await rig.commands.button(PERSON, "done")
     assert msg.ephemeral and msg.kind == MessageKind.INFO
-    [event] = await rig.store.list_history(PLATFORM, "guild1", "person1")
-    assert event.event == "done"
+    assert await recorded(rig.store, PLATFORM, "guild1", "person1") == ["done"]
 
 
 async def test_snooze_into_quiet_hours_moves_to_their_end_instead_of_vanishing(rig: Rig) -> None:
@@ -128,6 +128,4 @@ async def test_snooze_button_snoozes_the_reminder(rig: Rig) -> None:
     await rig.commands.button(PERSON, "snooze:10")
     reminder = await rig.store.get_reminder(PLATFORM, "guild1", "person1")
     assert reminder is not None and reminder.next_due == T0 + timedelta(minutes=12)
-    assert [h.event for h in await rig.store.list_history(PLATFORM, "guild1", "person1")] == [
-        "snooze"
-    ]
+    assert await recorded(rig.store, PLATFORM, "guild1", "person1") == ["snoozed"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -11,6 +12,7 @@ from alembic.script import ScriptDirectory
 
 from bot.storage import Store, create_store
 from bot.storage.tables import metadata
+from tests.recorded import recorded
 
 MIGRATIONS = Path(__file__).parents[2] / "bot" / "storage" / "migrations"
 
@@ -44,9 +46,9 @@ async def test_migrated_schema_matches_the_tables_module(empty_store: Store) -> 
 
 async def test_migrate_twice_is_a_no_op(store: Store) -> None:
     """Running migrate on an up-to-date database changes nothing."""
-    await store.add_history("console", "w", "u", "done")
+    await store.kv_set("console", "k", "v")
     await store.migrate()
-    assert len(await store.list_history("console", "w", "u")) == 1
+    assert await store.kv_get("console", "k") == "v"
 
 
 async def test_upgrade_from_0001_keeps_rows_and_makes_pending_retryable(empty_store: Store) -> None:
@@ -115,3 +117,44 @@ def _run_alembic_downgrade(connection: sa.Connection) -> None:
     from bot.storage.migrate import _run_alembic
 
     _run_alembic(connection, "downgrade", "0030")
+
+
+async def test_upgrade_to_0071_folds_history_into_stats_events_and_back(
+        empty_store: Store) -> None:
+    """0071 copies the presses stats never saw (older than the first stats event) into
+    stats_events and drops ``history``; the presses written to both since 0050 are not
+    copied twice. Downgrading brings the table back with every Done and Snooze in it."""
+    await empty_store.migrate("0060")
+    sqlite = empty_store.dialect == "sqlite"
+
+    def at(hour: int) -> object:
+        moment = datetime(2026, 11, 2, hour, tzinfo=UTC)
+        return f"{moment:%Y-%m-%d %H:%M:%S}" if sqlite else moment
+
+    async with empty_store.engine.begin() as conn:
+        await conn.execute(sa.text(
+            "INSERT INTO history (platform, workspace_id, user_id, event, detail, at) VALUES"
+            " ('slack', 'T1', 'U1', 'done', NULL, :a), ('slack', 'T1', 'U1', 'snooze', '10', :b),"
+            " ('slack', 'T1', 'U1', 'done', NULL, :c)"), {"a": at(8), "b": at(9), "c": at(12)})
+        await conn.execute(sa.text(
+            "INSERT INTO stats_events (platform, workspace_id, user_id, kind, source, reason,"
+            " at) VALUES ('slack', 'T1', 'U1', 'done', 'nudge', '', :c)"), {"c": at(12)})
+    await empty_store.migrate()
+    assert await recorded(empty_store, "slack", "T1", "U1") == ["done", "snoozed", "done"]
+    async with empty_store.engine.connect() as conn:
+        sources = (await conn.execute(sa.text(
+            "SELECT source FROM stats_events ORDER BY at"))).scalars().all()
+        tables = await conn.run_sync(lambda c: sa.inspect(c).get_table_names())
+    assert sources == ["history", "history", "nudge"] and "history" not in tables
+    async with empty_store.engine.begin() as conn:
+        await conn.run_sync(lambda c: _run_alembic_to(c, "downgrade", "0060"))
+    async with empty_store.engine.connect() as conn:
+        events = (await conn.execute(sa.text(
+            "SELECT event FROM history ORDER BY at, id"))).scalars().all()
+    assert events == ["done", "snooze", "done"]
+
+
+def _run_alembic_to(connection: sa.Connection, direction: str, revision: str) -> None:
+    from bot.storage.migrate import _run_alembic
+
+    _run_alembic(connection, direction, revision)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 
 from bot.storage import ScheduleRow, Spec, Store
 
@@ -111,8 +111,3 @@ async def test_rotation_kv_and_history_round_trip(store: Store) -> None:
     assert await store.kv_get("discord", "tree_hash") == "def"
     assert await store.kv_delete("discord", "tree_hash") is True
     assert await store.kv_get("discord", "tree_hash") is None
-    await store.add_history("slack", "T", "U", "done")
-    store.clock.advance(timedelta(minutes=1))  # type: ignore[attr-defined]
-    await store.add_history("slack", "T", "U", "snooze", "10")
-    events = [(h.event, h.detail) for h in await store.list_history("slack", "T", "U")]
-    assert events == [("done", None), ("snooze", "10")]

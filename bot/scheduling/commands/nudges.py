@@ -38,7 +38,6 @@ class NudgeButtons(RemindCommands):
                    place: Target | None = None) -> Message:
         """Log that the person took their break (``source``: "nudge" for the button, "done"
         for the typed command)."""
-        await self.store.add_history(actor.platform, actor.workspace_id, actor.user_id, "done")
         schedule_id = None
         # The store-backed log can tell which schedule posted in that channel last.
         lookup = getattr(self.events, "schedule_for_channel", None)
@@ -72,9 +71,6 @@ class NudgeButtons(RemindCommands):
         except ScheduleError as exc:
             return error(str(exc))
         rem = await self.store.get_reminder(actor.platform, actor.workspace_id, actor.user_id)
-        await self.store.add_history(
-            actor.platform, actor.workspace_id, actor.user_id, "snooze", str(span)
-        )
         await self._record(actor, EventKind.SNOOZED, source="nudge")
         if rem is None or not rem.enabled:
             return await self._snooze_once(actor, span, rem)

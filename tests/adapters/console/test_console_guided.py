@@ -17,22 +17,15 @@ from bot.core.clock import FakeClock
 from bot.core.commands import ContentCommands
 from bot.core.content.library import Library
 from bot.core.content.loader import load_library
-from bot.core.events import BreakEvent
 from bot.core.guided.commands import GuidedCommands
 from bot.core.guided.session import GuidedRuns, LiveMessage
 from bot.core.guided.timer import FakeTimer
 from bot.core.ports import Actor, Platform
 from bot.core.rotation import MemoryRotationStore
+from tests.recorded import Events
 
 CONTENT = Path(__file__).resolve().parents[3] / "content"
 
-
-class Events:
-    def __init__(self) -> None:
-        self.seen: list[BreakEvent] = []
-
-    async def record(self, event: BreakEvent) -> None:
-        self.seen.append(event)
 
 
 @pytest.fixture(scope="module")

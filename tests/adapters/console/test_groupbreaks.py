@@ -13,22 +13,15 @@ from bot.app import build_app, build_scheduling
 from bot.commands.help import command_names
 from bot.commands.table import TABLE
 from bot.core.clock import FakeClock
-from bot.core.events import BreakEvent
 from bot.core.groupguide import GuidedGroup
 from bot.core.guided.session import GuidedRuns
 from bot.core.guided.timer import FakeTimer
 from bot.core.ports import Platform
 from bot.settings import DatabaseSettings, Settings
+from tests.recorded import Events
 
 START = datetime(2027, 3, 1, 8, 0, 20, tzinfo=UTC)
 
-
-class Events:
-    def __init__(self) -> None:
-        self.seen: list[BreakEvent] = []
-
-    async def record(self, event: BreakEvent) -> None:
-        self.seen.append(event)
 
 
 async def test_the_console_person_joins_and_the_start_is_announced_there(tmp_path: Path) -> None:

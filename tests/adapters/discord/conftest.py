@@ -26,6 +26,7 @@ from bot.scheduling.commands import SchedulingCommands, notifier_channel_checker
 from bot.scheduling.service import SchedulerService
 from bot.settings import LimitSettings
 from bot.storage import Store, create_store
+from bot.storage.stats import StatsEvents
 from tests.fakes.discord import FakeDiscord
 from tests.fakes.discord import payloads as p
 
@@ -105,7 +106,8 @@ def content(library: Library, store: Store, clock: FakeClock) -> ContentCommands
 @pytest.fixture
 def services(content: ContentCommands, store: Store, clock: FakeClock) -> DiscordServices:
     # The channel checker is the real DiscordNotifier's, attached once a client exists.
-    scheduling = SchedulingCommands(store, clock, LimitSettings(), None)
+    scheduling = SchedulingCommands(store, clock, LimitSettings(), None,
+                                    events=StatsEvents(store))  # presses recorded, as in the app
     return DiscordServices(content=content, kv=store, scheduling=scheduling)
 
 

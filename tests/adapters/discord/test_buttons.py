@@ -11,6 +11,7 @@ from bot.storage import Store
 from tests.adapters.discord.conftest import StartBot, World
 from tests.fakes.discord import FakeDiscord
 from tests.fakes.discord import payloads as p
+from tests.recorded import recorded
 
 EPHEMERAL = 64
 
@@ -47,12 +48,12 @@ async def test_show_me_button_works_after_a_restart(
 async def test_done_button_logs_the_break_privately(
     fake: FakeDiscord, world: World, bot: DeskbreakClient, store: Store
 ) -> None:
-    """"Done" answers only the clicker and records a "done" in their history."""
+    """"Done" answers only the clicker and records the break in their stats."""
     message = await break_message(fake, world)
+    before = await recorded(store, "discord", "@me", world.member.user_id)  # /break: a break
     cb = await fake.interact(fake.click(world.member, world.general, "done", message))
     assert cb.data["flags"] == EPHEMERAL
-    history = await store.list_history("discord", "@me", world.member.user_id)
-    assert [h.event for h in history] == ["done"]
+    assert await recorded(store, "discord", "@me", world.member.user_id) == [*before, "done"]
 
 
 async def test_snooze_button_snoozes_the_persons_reminder(

@@ -15,7 +15,6 @@ from bot.adapters.discord.services import DiscordServices
 from bot.core import actions
 from bot.core.clock import FakeClock
 from bot.core.content.library import Library
-from bot.core.events import BreakEvent
 from bot.core.groupguide import GuidedGroup, LibraryRoutines
 from bot.core.guided.session import GuidedRuns
 from bot.core.guided.timer import FakeTimer
@@ -27,17 +26,11 @@ from bot.storage.groupbreaks import GroupBreakStore
 from tests.adapters.discord.conftest import START, StartBot
 from tests.fakes.discord import FakeDiscord
 from tests.fakes.discord import payloads as p
+from tests.recorded import Events
 
 EPHEMERAL = 64
 THREADS = p.CREATE_PUBLIC_THREADS | p.SEND_MESSAGES_IN_THREADS
 
-
-class Events:
-    def __init__(self) -> None:
-        self.seen: list[BreakEvent] = []
-
-    async def record(self, event: BreakEvent) -> None:
-        self.seen.append(event)
 
 
 @dataclass

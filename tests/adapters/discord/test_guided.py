@@ -17,24 +17,18 @@ from bot.adapters.discord.client import DeskbreakClient
 from bot.adapters.discord.services import DiscordServices
 from bot.core.clock import FakeClock
 from bot.core.content.library import Library
-from bot.core.events import BreakEvent, EventKind
+from bot.core.events import EventKind
 from bot.core.guided.commands import GuidedCommands
 from bot.core.guided.session import GuidedRuns
 from bot.core.guided.timer import FakeTimer
 from tests.adapters.discord.conftest import StartBot, World
 from tests.fakes.discord import FakeDiscord
 from tests.fakes.discord import payloads as p
+from tests.recorded import Events
 
 EPHEMERAL = 64
 UPDATE_MESSAGE = 7
 
-
-class Events:
-    def __init__(self) -> None:
-        self.seen: list[BreakEvent] = []
-
-    async def record(self, event: BreakEvent) -> None:
-        self.seen.append(event)
 
 
 @pytest.fixture

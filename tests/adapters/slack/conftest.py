@@ -29,6 +29,7 @@ from bot.core.rotation import MemoryRotationStore
 from bot.scheduling.commands import SchedulingCommands, notifier_channel_checker
 from bot.settings import LimitSettings, Settings
 from bot.storage import Store, create_store
+from bot.storage.stats import StatsEvents
 from tests.fakes.slack import BOT_TOKEN, SIGNING_SECRET, FakeSlack
 
 
@@ -133,6 +134,7 @@ def scheduling(
         LimitSettings(),
         notifier_channel_checker({Platform.SLACK: checker}),
         names=SlackAdapter.command_names,  # as serve wires it: replies name Slack's commands
+        events=StatsEvents(store),  # as build_app wires it: presses are recorded
     )
 
 

@@ -15,7 +15,6 @@ from bot.adapters.slack.pacer import ChannelPacer
 from bot.core import actions
 from bot.core.clock import FakeClock
 from bot.core.content.library import Library
-from bot.core.events import BreakEvent
 from bot.core.groupguide import GuidedGroup, LibraryRoutines
 from bot.core.guided.session import GuidedRuns
 from bot.core.guided.timer import FakeTimer
@@ -26,14 +25,7 @@ from bot.storage import Store
 from bot.storage.groupbreaks import GroupBreakStore
 from tests.adapters.slack.conftest import Slash, Sleeps
 from tests.fakes.slack import FakeSlack
-
-
-class Events:
-    def __init__(self) -> None:
-        self.seen: list[BreakEvent] = []
-
-    async def record(self, event: BreakEvent) -> None:
-        self.seen.append(event)
+from tests.recorded import Events
 
 
 @pytest.fixture

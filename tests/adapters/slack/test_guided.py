@@ -17,20 +17,13 @@ from bot.adapters.slack import SlackAdapter, SlackConfig
 from bot.core.clock import FakeClock
 from bot.core.commands import ContentCommands
 from bot.core.content.library import Library
-from bot.core.events import BreakEvent, EventKind
+from bot.core.events import EventKind
 from bot.core.guided.commands import GuidedCommands
 from bot.core.guided.session import GuidedRuns
 from bot.core.guided.timer import FakeTimer
 from tests.adapters.slack.conftest import Slash, block_actions, post_signed, sign
 from tests.fakes.slack import BOT_TOKEN, SIGNING_SECRET, FakeSlack
-
-
-class Events:
-    def __init__(self) -> None:
-        self.seen: list[BreakEvent] = []
-
-    async def record(self, event: BreakEvent) -> None:
-        self.seen.append(event)
+from tests.recorded import Events
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ from bot.scheduling.service import SchedulerService
 from bot.storage import LedgerStatus, Store
 from tests.adapters.slack.conftest import Slash, command_body, post_signed, sign
 from tests.fakes.slack import BOT_TOKEN, SIGNING_SECRET, FakeSlack
+from tests.recorded import recorded
 
 TEAM = "T0FAKE"
 ADD_FRIENDLY = (
@@ -210,8 +211,7 @@ async def test_done_and_snooze_buttons(slash: Slash, store: Store) -> None:
     assert (done["response_type"], done["blocks"][0]["text"]["text"]) == ("ephemeral", "Nice one!")
     snooze = await slash.click("snooze:10", user_id="U0MEMBER")
     assert snooze["response_type"] == "ephemeral"
-    history = await store.list_history(Platform.SLACK, TEAM, "U0MEMBER")
-    assert [h.event for h in history] == ["done", "snooze"]
+    assert await recorded(store, Platform.SLACK, TEAM, "U0MEMBER") == ["done", "snoozed"]
     rem = await store.get_reminder(Platform.SLACK, TEAM, "U0MEMBER")
     assert rem is not None and rem.snoozed_until is not None
 

@@ -13,7 +13,7 @@ import pytest
 from bot.core.clock import FakeClock
 from bot.core.content.library import Library
 from bot.core.content.loader import load_library
-from bot.core.events import BreakEvent, EventKind
+from bot.core.events import EventKind
 from bot.core.guided.commands import GuidedCommands
 from bot.core.guided.frames import DONE_TITLE
 from bot.core.guided.plan import plan_routine, plan_stretch
@@ -22,6 +22,7 @@ from bot.core.guided.session import GuidedRuns, LiveMessage
 from bot.core.guided.timer import FakeTimer
 from bot.core.messages import Message
 from bot.core.ports import Actor, Platform
+from tests.recorded import Events
 
 REAL = Path(__file__).resolve().parents[3] / "content"
 ME = Actor(Platform.CONSOLE, "console", "me")
@@ -31,13 +32,6 @@ ME = Actor(Platform.CONSOLE, "console", "me")
 def real() -> Library:
     return load_library([REAL])
 
-
-class Events:
-    def __init__(self) -> None:
-        self.seen: list[BreakEvent] = []
-
-    async def record(self, event: BreakEvent) -> None:
-        self.seen.append(event)
 
 
 class Recorder:
