@@ -20,19 +20,23 @@ branch_labels = None
 depends_on = None
 
 TS = sa.DateTime(timezone=True)
+COPY = ("INSERT INTO stats_events (platform, workspace_id, user_id, kind, schedule_id, source,"
+        " reason, at) SELECT platform, workspace_id, user_id,"
+        " CASE event WHEN 'done' THEN 'done' ELSE 'snoozed' END, NULL, 'history', '', at"
+        " FROM history WHERE event IN ('done', 'snooze')")
+COPY_OLDER = ("INSERT INTO stats_events (platform, workspace_id, user_id, kind, schedule_id,"
+              " source, reason, at) SELECT platform, workspace_id, user_id,"
+              " CASE event WHEN 'done' THEN 'done' ELSE 'snoozed' END, NULL, 'history', '',"
+              " at FROM history WHERE event IN ('done', 'snooze') AND at < :first")
 
 
 def upgrade() -> None:
     conn = op.get_bind()
     first = conn.execute(sa.text("SELECT min(at) FROM stats_events")).scalar()
-    copy = ("INSERT INTO stats_events (platform, workspace_id, user_id, kind, schedule_id,"
-            " source, reason, at) SELECT platform, workspace_id, user_id,"
-            " CASE event WHEN 'done' THEN 'done' ELSE 'snoozed' END, NULL, 'history', '', at"
-            " FROM history WHERE event IN ('done', 'snooze')")
     if first is None:
-        conn.execute(sa.text(copy))
+        conn.execute(sa.text(COPY))
     else:  # only what stats never saw: presses from before the first stats event
-        conn.execute(sa.text(copy + " AND at < :first"), {"first": first})
+        conn.execute(sa.text(COPY_OLDER), {"first": first})
     op.drop_index("ix_history_user", table_name="history")
     op.drop_table("history")
 
