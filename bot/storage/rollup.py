@@ -6,14 +6,16 @@ A year of a 10,000-person workspace is a million events; grouping them by local 
 - ``stats_days``: per local day and ``schedule_key`` (a schedule id, :data:`NO_SCHEDULE` for a
   Done tied to none, :data:`WORKSPACE` for everything), channel nudges posted, breaks taken
   and the people who took one that day;
-- ``stats_people``: each person's last break per ``schedule_key``. A period always ends today,
-  so "people taking part in the period" is the number of rows whose ``last_at`` falls inside
-  it, which no sum of daily counts could give.
+- ``stats_people``: each person's last break per ``schedule_key``, and on each day row the
+  number of people whose last break is that day (``lasts``). A period always ends today, so
+  "people taking part in the period" is the sum of ``lasts`` over its days, which no sum of
+  daily people counts could give (the same person on two days).
 
 Rows are added to in the transaction that records the events (:meth:`Rollup.apply`), so they
-are exactly as current as the events. A person counts once per day because the update of
-their ``last_at`` row only matches while it is older than the day's start (or the row is
-new): one conditional statement, atomic under concurrent clicks on both backends.
+are exactly as current as the events. A person counts once per day because their
+``last_at`` row is read ``FOR UPDATE`` before it moves (and a new row is added by an INSERT
+only one of two simultaneous clicks can win), atomic under concurrent clicks on both
+backends.
 
 Days are local days in the workspace's zone, so the rollup is built for one zone (recorded in
 ``stats_rollups``) and rebuilt from the events when the workspace's zone changes, on the
@@ -38,7 +40,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -59,6 +61,8 @@ LOCK = "stats_rollup"
 DONE, NUDGED = str(EventKind.DONE), str(EventKind.NUDGED)
 
 Space = tuple[str, str]  # (platform, workspace_id)
+DayKey = tuple[str, str, date, int]  # (platform, workspace_id, local day, schedule_key)
+_SAME_DAY = object()  # the person already took a break that day
 
 
 def schedule_key(schedule_id: int | None) -> int:
@@ -125,7 +129,8 @@ class Rollup:
             return
         states = await self._states(conn, {(str(e.platform), e.workspace_id[:64])
                                            for e in relevant})
-        adds: dict[tuple[str, str, date, int], list[int]] = defaultdict(lambda: [0, 0, 0])
+        adds: dict[DayKey, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+        leaves: Counter[DayKey] = Counter()  # people whose last break moved off that day
         for event in relevant:
             space = (str(event.platform), event.workspace_id[:64])
             state = states.get(space)
@@ -139,43 +144,58 @@ class Rollup:
                     row[0] += 1
                     continue
                 row[1] += 1
-                if event.user_id is not None and await self._first_that_day(
-                        conn, space, key, event.user_id[:64], event.at, midnight(day, zone)):
-                    row[2] += 1
+                if event.user_id is None:
+                    continue
+                before = await self._move_last(conn, space, key, event.user_id[:64], event.at,
+                                               midnight(day, zone))
+                if before is _SAME_DAY:
+                    continue
+                row[2] += 1  # their first break that day
+                row[3] += 1  # and their latest, until the next one
+                if isinstance(before, datetime):
+                    leaves[(*space, before.astimezone(zone).date(), key)] += 1
         if adds:
             await self._add_days(conn, adds)
+        for (platform, ws, day, key), count in sorted(leaves.items()):
+            await conn.execute(sa.update(D).where(
+                D.c.platform == platform, D.c.workspace_id == ws, D.c.day == day,
+                D.c.schedule_key == key).values(lasts=D.c.lasts - count))
 
-    async def _first_that_day(self, conn: AsyncConnection, space: Space, key: int, user: str,
-                              at: datetime, day_start: datetime) -> bool:
-        """Move the person's last break to ``at``; True if it was their first that day.
+    async def _move_last(self, conn: AsyncConnection, space: Space, key: int, user: str,
+                         at: datetime, day_start: datetime) -> datetime | object | None:
+        """Make ``at`` the person's last break; say what it was before: None (no break
+        before), the earlier instant (a break on an earlier day), or :data:`_SAME_DAY`.
 
-        The UPDATE matches only a row older than the day's start, and the INSERT adds only a
-        row nobody else added: whichever of two simultaneous clicks comes second sees the
-        first's row and counts nothing.
+        The row is read ``FOR UPDATE`` (SQLite's write transaction already excludes every
+        other writer), and a missing row is added with an INSERT only one of two simultaneous
+        clicks can win; the loser reads the winner's row, so each person counts once a day.
         """
         platform, ws = space
         pk = (P.c.platform == platform, P.c.workspace_id == ws, P.c.schedule_key == key,
               P.c.user_id == user)
-        moved = await conn.execute(sa.update(P).where(*pk, P.c.last_at < day_start)
-                                   .values(last_at=at))
-        if moved.rowcount:
-            return True
-        added = await conn.execute(self.store._insert(P).values(  # noqa: SLF001
-            platform=platform, workspace_id=ws, schedule_key=key, user_id=user, last_at=at
-        ).on_conflict_do_nothing())
-        return bool(added.rowcount)
+        read = sa.select(P.c.last_at).where(*pk).with_for_update()
+        before = (await conn.execute(read)).scalar()
+        if before is None:
+            added = await conn.execute(self.store._insert(P).values(  # noqa: SLF001
+                platform=platform, workspace_id=ws, schedule_key=key, user_id=user, last_at=at
+            ).on_conflict_do_nothing())
+            if added.rowcount:
+                return None
+            before = (await conn.execute(read)).scalar()
+        if before is None or before >= day_start:  # None: a /remind forget just removed it
+            return _SAME_DAY
+        await conn.execute(sa.update(P).where(*pk).values(last_at=at))
+        return before
 
-    async def _add_days(self, conn: AsyncConnection,
-                        adds: dict[tuple[str, str, date, int], list[int]]) -> None:
+    async def _add_days(self, conn: AsyncConnection, adds: dict[DayKey, list[int]]) -> None:
         rows = [{"platform": p, "workspace_id": ws, "day": day, "schedule_key": key,
-                 "nudged": n, "done": d, "people": people}
-                for (p, ws, day, key), (n, d, people) in sorted(adds.items())]
+                 "nudged": n, "done": d, "people": people, "lasts": lasts}
+                for (p, ws, day, key), (n, d, people, lasts) in sorted(adds.items())]
         stmt = self.store._insert(D).values(rows)  # noqa: SLF001
         stmt = stmt.on_conflict_do_update(
             index_elements=[D.c.platform, D.c.workspace_id, D.c.day, D.c.schedule_key],
-            set_={"nudged": D.c.nudged + stmt.excluded.nudged,
-                  "done": D.c.done + stmt.excluded.done,
-                  "people": D.c.people + stmt.excluded.people})
+            set_={column: D.c[column] + stmt.excluded[column]
+                  for column in ("nudged", "done", "people", "lasts")})
         await conn.execute(stmt)
 
     @staticmethod
@@ -224,24 +244,22 @@ class Rollup:
             rows = (await conn.execute(stmt)).all()
         return [RollupDay(as_date(r.day), r.nudged, r.done, r.people) for r in rows]
 
-    async def period(self, platform: str, workspace_id: str, first: date, last: date,
-                     since: datetime) -> RollupPeriod:
-        """Per schedule_key over the days, and the people whose last break is at or after
-        ``since`` (the period's first instant)."""
-        sums = (sa.select(D.c.schedule_key, sa.func.sum(D.c.nudged).label("nudged"),
-                          sa.func.sum(D.c.done).label("done"))
+    async def period(self, platform: str, workspace_id: str, first: date, last: date
+                     ) -> RollupPeriod:
+        """Per schedule_key over the days ``first`` to ``last`` (today): posts, breaks, and
+        the people whose last break falls in those days (so took one in the period)."""
+        stmt = (sa.select(D.c.schedule_key, sa.func.sum(D.c.nudged).label("nudged"),
+                          sa.func.sum(D.c.done).label("done"),
+                          sa.func.sum(D.c.lasts).label("people"))
                 .where(D.c.platform == platform, D.c.workspace_id == workspace_id,
-                       D.c.schedule_key != WORKSPACE, D.c.day >= first, D.c.day <= last)
+                       D.c.day >= first, D.c.day <= last)
                 .group_by(D.c.schedule_key))
-        people = (sa.select(P.c.schedule_key, sa.func.count().label("n"))
-                  .where(P.c.platform == platform, P.c.workspace_id == workspace_id,
-                         P.c.last_at >= since)
-                  .group_by(P.c.schedule_key))
         async with self.store.read() as conn:
-            counts = {r.schedule_key: (int(r.nudged or 0), int(r.done or 0))
-                      for r in (await conn.execute(sums)).all()}
-            seen = {r.schedule_key: int(r.n) for r in (await conn.execute(people)).all()}
-        return RollupPeriod(counts, seen)
+            rows = (await conn.execute(stmt)).all()
+        return RollupPeriod(
+            {r.schedule_key: (int(r.nudged or 0), int(r.done or 0))
+             for r in rows if r.schedule_key != WORKSPACE},
+            {r.schedule_key: int(r.people or 0) for r in rows})
 
     # ------------------------------------------------------------------ building
 
@@ -286,6 +304,8 @@ class Rollup:
                 if final:  # today's day whole, and whatever a clock a little ahead stamped
                     end = midnight(now.astimezone(zone).date() + timedelta(days=2), zone)
                 await self._aggregate(conn, platform, workspace_id, zone, cursor, end)
+                if final:
+                    await self._count_lasts(conn, platform, workspace_id, zone, end)
                 await conn.execute(sa.update(R).where(
                     R.c.platform == platform, R.c.workspace_id == workspace_id).values(
                     built_until=end, ready=final))
@@ -324,6 +344,24 @@ class Rollup:
                 index_elements=[P.c.platform, P.c.workspace_id, P.c.schedule_key, P.c.user_id],
                 set_={"last_at": stmt.excluded.last_at}))
 
+    async def _count_lasts(self, conn: AsyncConnection, platform: str, workspace_id: str,
+                           zone: ZoneInfo, end: datetime) -> None:
+        """Once every chunk is in, each person's last break is known: count them per day."""
+        mine = (P.c.platform == platform, P.c.workspace_id == workspace_id)
+        first: datetime | None = (await conn.execute(
+            sa.select(sa.func.min(P.c.last_at)).where(*mine))).scalar()
+        if first is None:
+            return
+        day = LocalDay(self.store.dialect, P.c.last_at, zone, first, end).day()
+        select = (sa.select(sa.literal(platform, sa.String), sa.literal(workspace_id, sa.String),
+                            day, P.c.schedule_key, sa.func.count())
+                  .where(*mine).group_by(day, P.c.schedule_key))
+        stmt = self.store._insert(D).from_select(  # noqa: SLF001
+            ["platform", "workspace_id", "day", "schedule_key", "lasts"], select)
+        await conn.execute(stmt.on_conflict_do_update(
+            index_elements=[D.c.platform, D.c.workspace_id, D.c.day, D.c.schedule_key],
+            set_={"lasts": stmt.excluded.lasts}))
+
     async def wait(self) -> None:
         """Let builds started by :meth:`ensure` finish (tests, and a clean shutdown)."""
         tasks = [task for task in self._builds.values() if not task.done()]
@@ -356,12 +394,15 @@ def forget_in_rollup(conn: sa.Connection, platform: str, workspace_id: str | Non
     A rollup still being built is dropped instead, so it is built again without them.
     Returns the rows deleted."""
     where = [E.c.platform == platform, E.c.user_id == user_id, E.c.kind == DONE]
+    gone = [P.c.platform == platform, P.c.user_id == user_id]
     if workspace_id is not None:
         where.append(E.c.workspace_id == workspace_id)
+        gone.append(P.c.workspace_id == workspace_id)
     breaks = conn.execute(sa.select(E.c.workspace_id, E.c.schedule_id, E.c.at)
                           .where(*where)).all()
-    spaces = {r.workspace_id for r in breaks}
-    for ws in sorted(spaces):
+    lasts = conn.execute(sa.select(P.c.workspace_id, P.c.schedule_key, P.c.last_at)
+                         .where(*gone)).all()
+    for ws in sorted({r.workspace_id for r in breaks} | {r.workspace_id for r in lasts}):
         state = conn.execute(sa.select(R).where(R.c.platform == platform,
                                                 R.c.workspace_id == ws)).first()
         if state is None:
@@ -369,22 +410,21 @@ def forget_in_rollup(conn: sa.Connection, platform: str, workspace_id: str | Non
         if not state.ready:
             conn.execute(sa.delete(R).where(R.c.platform == platform, R.c.workspace_id == ws))
             continue
-        try:
-            zone = ZoneInfo(state.zone)
-        except (ZoneInfoNotFoundError, ValueError):
-            continue
+        zone = ZoneInfo(state.zone)
         done: Counter[tuple[date, int]] = Counter()
         for row in breaks:
-            if row.workspace_id != ws:
-                continue
-            day = row.at.astimezone(zone).date()
-            done[(day, schedule_key(row.schedule_id))] += 1
-            done[(day, WORKSPACE)] += 1
-        for (day, key), count in done.items():
+            if row.workspace_id == ws:
+                day = row.at.astimezone(zone).date()
+                done[(day, schedule_key(row.schedule_id))] += 1
+                done[(day, WORKSPACE)] += 1
+        for (day, key), count in done.items():  # they counted once on each of these days
             conn.execute(sa.update(D).where(
                 D.c.platform == platform, D.c.workspace_id == ws, D.c.day == day,
                 D.c.schedule_key == key).values(done=D.c.done - count, people=D.c.people - 1))
-    gone = [P.c.platform == platform, P.c.user_id == user_id]
-    if workspace_id is not None:
-        gone.append(P.c.workspace_id == workspace_id)
+        for row in lasts:
+            if row.workspace_id == ws:
+                conn.execute(sa.update(D).where(
+                    D.c.platform == platform, D.c.workspace_id == ws,
+                    D.c.day == row.last_at.astimezone(zone).date(),
+                    D.c.schedule_key == row.schedule_key).values(lasts=D.c.lasts - 1))
     return conn.execute(sa.delete(P).where(*gone)).rowcount or 0

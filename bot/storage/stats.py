@@ -202,7 +202,7 @@ class StatsEvents:
             first = start.astimezone(zone).date()
             last = (end - timedelta(microseconds=1)).astimezone(zone).date()
             days = await self.rollup.days(platform, workspace_id, first, last)
-            period = await self.rollup.period(platform, workspace_id, first, last, start)
+            period = await self.rollup.period(platform, workspace_id, first, last)
             if await self.rollup.still(platform, workspace_id, build):
                 return self._from_rollup(days, period)
         return (await self.team_days(platform, workspace_id, zone, start, end,

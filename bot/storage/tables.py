@@ -222,7 +222,8 @@ stats_events = sa.Table(
 # Team stats' daily rollup (issue 13, migration 0070): what /teamstats reads instead of
 # scanning a period's events. One row per workspace, local day (in the zone named by
 # stats_rollups) and schedule_key (a schedule id; 0 = a Done tied to no schedule; -1 = the
-# whole workspace), kept current as events are recorded.
+# whole workspace), kept current as events are recorded: posts, breaks, people who took one
+# that day, and people whose latest break is that day (``lasts``).
 stats_days = sa.Table(
     "stats_days",
     metadata,
@@ -233,10 +234,13 @@ stats_days = sa.Table(
     sa.Column("nudged", sa.Integer, nullable=False, server_default="0"),
     sa.Column("done", sa.Integer, nullable=False, server_default="0"),
     sa.Column("people", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("lasts", sa.Integer, nullable=False, server_default="0"),
 )
 
-# The last break each person took per schedule_key: "people taking part over a period that
-# ends today" is the count of rows with last_at inside it, which no sum of days can give.
+# The last break each person took per schedule_key. A period always ends today, so "people
+# taking part in the period" is the number of people whose last break falls inside it: the
+# sum of stats_days.lasts (people whose last break is on that day) over the period's days,
+# which these rows keep right as last breaks move on.
 stats_people = sa.Table(
     "stats_people",
     metadata,
@@ -245,7 +249,6 @@ stats_people = sa.Table(
     sa.Column("schedule_key", sa.Integer, primary_key=True),
     sa.Column("user_id", sa.String(64), primary_key=True),
     sa.Column("last_at", UTCDateTime, nullable=False),
-    sa.Index("ix_stats_people_window", "platform", "workspace_id", "last_at", "schedule_key"),
 )
 
 # Per workspace: the zone its rollup's days are in, and how far a (re)build has got; rows are

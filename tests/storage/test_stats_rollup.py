@@ -137,7 +137,8 @@ async def test_concurrent_clicks_from_two_processes_count_each_person_once_a_day
         store: Store, clock: FakeClock,
         reopen: Callable[[], Awaitable[Store]]) -> None:
     """Forty Done clicks at once through two stores (two processes' pools) by five people:
-    five people that day in the whole workspace and on the schedule, forty breaks."""
+    five people that day in the whole workspace and on the schedule (and five whose latest
+    break it is), forty breaks."""
     clock.set(NOW)
     events = StatsEvents(store)
     assert await events.rollup.build("discord", "g1", BERLIN)
@@ -152,8 +153,8 @@ async def test_concurrent_clicks_from_two_processes_count_each_person_once_a_day
         await other.close()
     async with store.engine.connect() as conn:
         rows = (await conn.execute(sa.select(t.stats_days.c.schedule_key, t.stats_days.c.done,
-                                             t.stats_days.c.people))).all()
-    assert sorted(map(tuple, rows)) == [(WORKSPACE, 40, 5), (3, 40, 5)]
+                                             t.stats_days.c.people, t.stats_days.c.lasts))).all()
+    assert sorted(map(tuple, rows)) == [(WORKSPACE, 40, 5, 5), (3, 40, 5, 5)]
     await assert_same(events, BERLIN, clock)
 
 

@@ -31,6 +31,7 @@ def upgrade() -> None:
         sa.Column("nudged", sa.Integer, nullable=False, server_default="0"),
         sa.Column("done", sa.Integer, nullable=False, server_default="0"),
         sa.Column("people", sa.Integer, nullable=False, server_default="0"),
+        sa.Column("lasts", sa.Integer, nullable=False, server_default="0"),
         sa.PrimaryKeyConstraint("platform", "workspace_id", "day", "schedule_key",
                                 name="pk_stats_days"),
     )
@@ -44,8 +45,6 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("platform", "workspace_id", "schedule_key", "user_id",
                                 name="pk_stats_people"),
     )
-    op.create_index("ix_stats_people_window", "stats_people",
-                    ["platform", "workspace_id", "last_at", "schedule_key"])
     op.create_table(
         "stats_rollups",
         sa.Column("platform", sa.String(16), nullable=False),
@@ -60,6 +59,5 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("stats_rollups")
-    op.drop_index("ix_stats_people_window", table_name="stats_people")
     op.drop_table("stats_people")
     op.drop_table("stats_days")
