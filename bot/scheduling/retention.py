@@ -1,4 +1,5 @@
-"""Stats retention: events older than DESKBREAK_STATS_RETENTION_DAYS are deleted once a day.
+"""Stats retention: events older than DESKBREAK_STATS_RETENTION_DAYS are deleted once a day,
+and then any workspace's team rollup missing in its zone is built (bot/storage/rollup.py).
 
 The scheduler's job calls :meth:`StatsRetention.maybe_start` after each tick; at most once
 per UTC day (by the injected clock) it starts the prune as its own task, which deletes in
@@ -48,6 +49,14 @@ class StatsRetention:
             return 0
         if removed:
             log.info("stats retention: %d events older than %d days deleted", removed, self.days)
+        try:
+            built = await self.events.prepare_rollups()
+        except StorageError as exc:
+            log.warning("stats retention: team rollups not built (%s); tried again tomorrow",
+                        exc)
+        else:
+            if built:
+                log.info("stats retention: team stats rollup built for %d workspace(s)", built)
         return removed
 
     async def stop(self) -> None:

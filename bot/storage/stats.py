@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import sqlalchemy as sa
 
@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 
 E = t.stats_events
 PRUNE_BATCH = 5000
+PERSONAL = "@me"  # Discord: a person's own space, not a team
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,6 +219,32 @@ class StatsEvents:
             {schedule_of(k): period.people.get(k, 0) for k in keys},
             period.people.get(WORKSPACE, 0),
             {schedule_of(k): period.counts.get(k, (0, 0)) for k in keys})
+
+    async def prepare_rollups(self) -> int:
+        """Build the team rollup of every workspace with events that has none in its current
+        zone (just upgraded, or its zone changed), one after another; returns how many.
+
+        The daily retention job calls this, so the first /teamstats after an upgrade or a
+        zone change rarely has to scan the events. Discord's personal "@me" space has no
+        team stats and is skipped.
+        """
+        async with self.store.read() as conn:
+            spaces = (await conn.execute(
+                sa.select(E.c.platform, E.c.workspace_id).distinct())).all()
+        built = 0
+        for platform, workspace_id in spaces:
+            if workspace_id == PERSONAL:
+                continue
+            ws = await self.store.get_workspace(platform, workspace_id)
+            try:
+                zone = ZoneInfo(ws.timezone)
+            except (ValueError, ZoneInfoNotFoundError):
+                continue  # never stored (validated on the way in); nothing to build for
+            state = await self.rollup.state(platform, workspace_id)
+            if state is not None and state.ready and state.zone == zone.key:
+                continue
+            built += await self.rollup.build(platform, workspace_id, zone)
+        return built
 
     async def workspace_has_events(self, platform: str, workspace_id: str) -> bool:
         stmt = sa.select(E.c.id).where(E.c.platform == platform,

@@ -58,3 +58,29 @@ async def test_old_events_go_once_a_day_in_batches(tmp_path: Path) -> None:
     assert task is not None and await task == 1
     await retention.stop()
     await store.close()
+
+
+async def test_the_daily_run_builds_missing_team_rollups_in_each_workspace_zone(
+        tmp_path: Path) -> None:
+    """After an upgrade (events, no rollup) or a zone change, the daily run builds the
+    rollup in the workspace's zone, so /teamstats reads it rather than the events; Discord's
+    personal "@me" space gets none."""
+    clock = FakeClock(NOW)
+    store = create_store(f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite3'}", clock=clock)
+    await store.migrate()
+    events = StatsEvents(store)
+    await store.update_workspace("slack", "T1", timezone="Asia/Tokyo")
+    await events.record_many([done(NOW - timedelta(days=2)),
+                              BreakEvent(EventKind.DONE, Platform.DISCORD, "@me", "U1", NOW)])
+    task = StatsRetention(events, clock, days=30).maybe_start()
+    assert task is not None
+    await task
+    state = await events.rollup.state("slack", "T1")
+    assert state is not None and state.ready and state.zone == "Asia/Tokyo"
+    assert await events.rollup.state("discord", "@me") is None
+    await store.update_workspace("slack", "T1", timezone="Europe/Berlin")
+    assert await events.prepare_rollups() == 1
+    state = await events.rollup.state("slack", "T1")
+    assert state is not None and state.zone == "Europe/Berlin"
+    assert await events.prepare_rollups() == 0
+    await store.close()
