@@ -141,6 +141,12 @@ def _rendered(message: Message) -> tuple[discord.Embed, discord.ui.View | None]:
         _RENDERED.move_to_end(key)
         return hit[1], hit[2]
     embed, view = to_embed(message), to_view(message)
+    if view is not None:
+        # Stopped, so that no send registers it with the client again (discord.py skips
+        # finished views): its buttons are all dynamic items, which the client routes from
+        # the patterns registered once at start (views.register), whatever message they are
+        # on. Registering the same shared view on every /stretch was pure work per answer.
+        view.stop()
     _RENDERED[key] = (message, embed, view)
     if len(_RENDERED) > RENDER_CACHE_SIZE:
         _RENDERED.popitem(last=False)

@@ -55,8 +55,13 @@ def actor_of(interaction: discord.Interaction[Any], *, personal: bool = False) -
 
 
 def place_of(interaction: discord.Interaction[Any]) -> Target:
-    """The channel (or DM) an interaction came from; its key keys per-channel rotations."""
-    workspace = actor_of(interaction).workspace_id
+    """The channel (or DM) an interaction came from; its key keys per-channel rotations.
+
+    Its workspace is the server's, as :func:`actor_of` gives it for a non-personal action,
+    read straight from the guild id: every command asks for both, and the actor's permission
+    and name lookups are not needed here."""
+    guild = interaction.guild_id
+    workspace = str(guild) if guild is not None else DM_WORKSPACE
     return Target(Platform.DISCORD, workspace, TargetKind.CHANNEL, str(interaction.channel_id))
 
 

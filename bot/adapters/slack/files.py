@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import dataclass
 
 from slack_sdk.errors import SlackApiError, SlackClientError
@@ -80,12 +81,12 @@ class SlackFiles:
 
     def __init__(self, client: AsyncWebClient, public_url: str | None,
                  dm_channel: Callable[[str, str], Awaitable[str]],
-                 wait_turn: Callable[[str], Awaitable[None]] | None = None) -> None:
+                 turn: Callable[[str], AbstractAsyncContextManager[None]] | None = None) -> None:
         self._client = client
         self.public_url = public_url
         self._dm_channel = dm_channel
-        # An upload posts a message in the channel: it waits its turn like any post.
-        self._wait_turn = wait_turn
+        # An upload posts a message in the channel: it holds a turn like any post.
+        self._turn = turn
 
     def place(self, message: Message, *, in_dm: bool, person: bool = True) -> Placement:
         return place(message, public_url=self.public_url, in_dm=in_dm, person=person)
@@ -108,12 +109,13 @@ class SlackFiles:
         """``files_upload_v2`` each attachment into ``channel``; False on the first failure."""
         for attachment in attachments:
             try:
-                if self._wait_turn is not None:
-                    await self._wait_turn(channel)
-                await self._client.files_upload_v2(
-                    channel=channel, file=attachment.data, filename=attachment.filename,
-                    title=(title or attachment.filename)[:MAX_TITLE], alt_txt=attachment.alt,
-                )
+                turn: AbstractAsyncContextManager[None] = (
+                    self._turn(channel) if self._turn is not None else nullcontext())
+                async with turn:
+                    await self._client.files_upload_v2(
+                        channel=channel, file=attachment.data, filename=attachment.filename,
+                        title=(title or attachment.filename)[:MAX_TITLE], alt_txt=attachment.alt,
+                    )
             except FAILURES as exc:
                 hint = (" (the app needs the files:write scope: reinstall it with the manifest)"
                         if _reason(exc) == "missing_scope" else "")

@@ -85,7 +85,8 @@ class SlackGroupChannel:
 
     async def _post(self, channel: str, payload: dict[str, Any],
                     thread: str | None = None) -> str:
-        await self.pacer.wait_turn(channel)
-        response = await self.client.chat_postMessage(
-            channel=channel, text=payload["text"], blocks=payload["blocks"], thread_ts=thread)
+        async with self.pacer.turn(channel):
+            response = await self.client.chat_postMessage(
+                channel=channel, text=payload["text"], blocks=payload["blocks"],
+                thread_ts=thread)
         return str(response["ts"])

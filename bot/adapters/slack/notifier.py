@@ -54,7 +54,7 @@ class SlackNotifier:
         self._dm_channels = DmChannelCache(kv, KV_NAMESPACE, self._open_dm)
         self._auth_failed: str | None = None
         # Pictures: image blocks from ``public_url`` (the dashboard), or uploads into DMs.
-        self.files = SlackFiles(client, public_url, self._dm_channel, pacer.wait_turn)
+        self.files = SlackFiles(client, public_url, self._dm_channel, pacer.turn)
 
     @property
     def client(self) -> AsyncWebClient:
@@ -127,17 +127,18 @@ class SlackNotifier:
         still go out, once, without it."""
         images = placement.images
         for attempt in (1, 2):
-            await self._pacer.wait_turn(channel, workspace)
             try:
-                await self._client.chat_postMessage(channel=channel,
-                                                    **to_payload(message, images))
+                async with self._pacer.turn(channel, workspace):
+                    await self._client.chat_postMessage(channel=channel,
+                                                        **to_payload(message, images))
                 return
             except SlackApiError as exc:
                 if images and errors.api_error(exc) == "invalid_blocks":
                     log.warning("Slack could not show a picture from %s; posting without it",
                                 self.files.public_url)
-                    await self._pacer.wait_turn(channel, workspace)
-                    await self._client.chat_postMessage(channel=channel, **to_payload(message))
+                    async with self._pacer.turn(channel, workspace):
+                        await self._client.chat_postMessage(channel=channel,
+                                                            **to_payload(message))
                     return
                 if exc.response is None or exc.response.status_code != 429:
                     raise
