@@ -6,7 +6,8 @@ per person matters at fan-out time: a cold DM costs two requests instead of one 
 platform's rate limit. So the id is looked up in three places, cheapest first:
 
 1. a bounded in-memory map (least recently used evicted first), so a fan-out reads no row;
-2. the Store's ``kv`` table, so a restart does not re-open every channel;
+2. the Store's ``kv`` table, so a restart does not re-open every channel; the lookups that
+   arrive together (a fan-out's first minute after a start) share one query;
 3. the platform's open call, whose answer is written back to both.
 
 Concurrent lookups of one person share a single open (two deliveries, or an opt-in's
@@ -49,6 +50,8 @@ class DmChannelCache:
         self._size = size
         self._ids: OrderedDict[str, str] = OrderedDict()
         self._opening: dict[str, asyncio.Future[str]] = {}
+        self._unread: dict[str, asyncio.Future[str | None]] = {}  # waiting for the next read
+        self._reads: set[asyncio.Task[None]] = set()
 
     def __len__(self) -> int:
         return len(self._ids)
@@ -81,15 +84,38 @@ class DmChannelCache:
         self._keep(person, channel_id)
 
     async def _look_up(self, person: str) -> str:
-        stored = None
-        if self._kv is not None:
-            stored = await self._kv.kv_get(self._namespace, self._row(person))
+        stored = await self._stored(self._kv, person) if self._kv is not None else None
         if stored is None:
             stored = await self._open_fn(person)
             if self._kv is not None:
                 await self._kv.kv_set(self._namespace, self._row(person), stored)
         self._keep(person, stored)
         return stored
+
+    async def _stored(self, kv: KeyValue, person: str) -> str | None:
+        """The kv row, read together with every other lookup that started in the same turn
+        of the event loop (2,000 DMs due at once: a few queries, not 2,000)."""
+        waiting = asyncio.get_running_loop().create_future()
+        if not self._unread:  # the first of this turn: read once the others have joined
+            task = asyncio.ensure_future(self._read_batch(kv))
+            self._reads.add(task)  # a reference, so the read is not collected mid-flight
+            task.add_done_callback(self._reads.discard)
+        self._unread[person] = waiting
+        return await waiting
+
+    async def _read_batch(self, kv: KeyValue) -> None:
+        await asyncio.sleep(0)  # this turn's other lookups join first
+        batch, self._unread = self._unread, {}
+        try:
+            found = await kv.kv_get_many(self._namespace, [self._row(p) for p in batch])
+        except Exception as exc:  # every lookup of the batch sees the failure
+            for waiting in batch.values():
+                if not waiting.done():
+                    waiting.set_exception(exc)
+            return
+        for person, waiting in batch.items():
+            if not waiting.done():
+                waiting.set_result(found.get(self._row(person)))
 
     def _finished(self, person: str, done: asyncio.Future[str]) -> None:
         self._opening.pop(person, None)

@@ -7,6 +7,7 @@ The core and the scheduler talk to platforms only through these types. Each adap
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
@@ -97,6 +98,10 @@ class KeyValue(Protocol):
     things like DM channel ids in it without depending on the whole storage layer."""
 
     async def kv_get(self, namespace: str, key: str) -> str | None: ...
+
+    async def kv_get_many(self, namespace: str, keys: Sequence[str]) -> dict[str, str]:
+        """The stored values of those of ``keys`` that have one (one query, not one each)."""
+        ...
 
     async def kv_set(self, namespace: str, key: str, value: str) -> None: ...
 

@@ -4,12 +4,15 @@ channel ids), one row per (namespace, key)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
 
 from bot.storage import tables as t
 from bot.storage.base import Database
+
+KV_CHUNK = 500
 
 
 class KeyValueQueries(Database):
@@ -18,6 +21,18 @@ class KeyValueQueries(Database):
         stmt = sa.select(t.kv.c.value).where(t.kv.c.namespace == namespace, t.kv.c.key == key)
         async with self.read() as conn:
             return (await conn.execute(stmt)).scalar_one_or_none()
+
+    async def kv_get_many(self, namespace: str, keys: Sequence[str]) -> dict[str, str]:
+        """Many keys of one namespace in one read (a fan-out's DM channel ids), in chunks
+        that stay under every driver's bound-parameter limit."""
+        found: dict[str, str] = {}
+        async with self.read() as conn:
+            for start in range(0, len(keys), KV_CHUNK):
+                chunk = list(keys[start:start + KV_CHUNK])
+                rows = await conn.execute(sa.select(t.kv.c.key, t.kv.c.value).where(
+                    t.kv.c.namespace == namespace, t.kv.c.key.in_(chunk)))
+                found.update({row.key: row.value for row in rows})
+        return found
 
     async def kv_set(self, namespace: str, key: str, value: str) -> None:
         now = self._now()

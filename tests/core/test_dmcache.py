@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 
 import pytest
 
@@ -15,10 +16,16 @@ class MemoryKv:
     def __init__(self) -> None:
         self.rows: dict[tuple[str, str], str] = {}
         self.reads: list[str] = []
+        self.queries = 0
 
     async def kv_get(self, namespace: str, key: str) -> str | None:
         self.reads.append(key)
         return self.rows.get((namespace, key))
+
+    async def kv_get_many(self, namespace: str, keys: Sequence[str]) -> dict[str, str]:
+        self.reads.extend(keys)
+        self.queries += 1
+        return {k: self.rows[(namespace, k)] for k in keys if (namespace, k) in self.rows}
 
     async def kv_set(self, namespace: str, key: str, value: str) -> None:
         self.rows[(namespace, key)] = value
@@ -159,3 +166,38 @@ def test_size_must_hold_at_least_one_id() -> None:
     """A zero-sized cache would reopen every channel: refused at construction."""
     with pytest.raises(ValueError, match="at least one"):
         DmChannelCache(None, "slack", Opener(), size=0)
+
+
+async def test_lookups_arriving_together_share_one_kv_read() -> None:
+    """A fan-out's first minute after a start: 300 people's stored ids come from one query,
+    with no open; a later lookup is a query of its own."""
+    kv, opener = MemoryKv(), Opener()
+    for i in range(300):
+        kv.rows[("slack", f"dm:T1:U{i}")] = f"D{i}"
+    cache = DmChannelCache(kv, "slack", opener)
+    got = await asyncio.gather(*(cache.get(f"T1:U{i}") for i in range(300)))
+    assert got == [f"D{i}" for i in range(300)]
+    assert (kv.queries, opener.asked) == (1, [])
+    assert await cache.get("T1:U-new") == "D-T1:U-new"
+    assert (kv.queries, opener.asked) == (2, ["T1:U-new"])
+
+
+async def test_a_failed_shared_read_reaches_every_lookup_and_the_next_tries_again() -> None:
+    """The kv table unreachable: every lookup of that read fails (nothing opened, nothing
+    cached), and the next lookup reads again."""
+
+    class FailingOnce(MemoryKv):
+        async def kv_get_many(self, namespace: str, keys: Sequence[str]) -> dict[str, str]:
+            if not self.queries:
+                self.queries += 1
+                raise ConnectionError("database gone")
+            return await super().kv_get_many(namespace, keys)
+
+    kv, opener = FailingOnce(), Opener()
+    kv.rows[("slack", "dm:T1:U1")] = "D1"
+    cache = DmChannelCache(kv, "slack", opener)
+    results = await asyncio.gather(cache.get("T1:U1"), cache.get("T1:U2"),
+                                   return_exceptions=True)
+    assert all(isinstance(r, ConnectionError) for r in results) and opener.asked == []
+    assert len(cache) == 0
+    assert await cache.get("T1:U1") == "D1"
