@@ -9,11 +9,12 @@ early.
 
 from __future__ import annotations
 
-import asyncio
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
+
+T = TypeVar("T")
 
 
 @dataclass(slots=True)
@@ -28,6 +29,9 @@ class RotationState:
         """A JSON-ready form, for stores that keep the state as one text column."""
         return {"deck": list(self.deck), "dealt": list(self.dealt), "last": self.last}
 
+    def copy(self) -> RotationState:
+        return RotationState(deck=list(self.deck), dealt=list(self.dealt), last=self.last)
+
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> RotationState:
         return cls(
@@ -37,10 +41,19 @@ class RotationState:
         )
 
 
-class RotationStore(Protocol):
-    async def get(self, key: str) -> RotationState | None: ...
+Change = Callable[[dict[str, RotationState | None]], dict[str, RotationState]]
 
-    async def put(self, key: str, state: RotationState) -> None: ...
+
+class RotationStore(Protocol):
+    async def update(self, keys: Collection[str], change: Change) -> None:
+        """Read the decks under ``keys`` (None: never dealt), save what ``change`` returns.
+
+        Atomic per call: no other update of any of these keys comes between the read and
+        the write, in this process or (for a shared database) another one, so no card is
+        dealt twice in a round. ``change`` is synchronous, so nothing can interleave with it
+        here, and it may be called again (a store that had to retry, or fell back to memory).
+        """
+        ...
 
 
 class MemoryRotationStore:
@@ -50,24 +63,60 @@ class MemoryRotationStore:
         self._states: dict[str, RotationState] = {}
 
     async def get(self, key: str) -> RotationState | None:
-        state = self._states.get(key)
-        return None if state is None else RotationState.from_dict(state.to_dict())
+        return self._copy(key)
 
-    async def put(self, key: str, state: RotationState) -> None:
-        self._states[key] = RotationState.from_dict(state.to_dict())
+    async def update(self, keys: Collection[str], change: Change) -> None:
+        for key, state in change({key: self._copy(key) for key in keys}).items():
+            self._states[key] = state.copy()
+
+    def _copy(self, key: str) -> RotationState | None:
+        state = self._states.get(key)
+        return None if state is None else state.copy()
+
+
+class Hand:
+    """Deals from decks already read (and, in a SQL store, locked) for one update.
+
+    Several deals for one key in the same hand follow each other through the same deck, so a
+    batch with two nudges for one channel deals two different cards.
+    """
+
+    def __init__(self, rotator: Rotator, states: dict[str, RotationState | None]) -> None:
+        self._rotator = rotator
+        self._states = states
+        self.changed: dict[str, RotationState] = {}
+
+    def next(
+        self, key: str, ids: Sequence[str], accept: Callable[[str], bool] | None = None
+    ) -> str | None:
+        """The next id for ``key`` (see :meth:`Rotator.next`); ``key`` must be one of the
+        keys the hand was dealt for."""
+        if not ids:
+            return None
+        if key not in self._states:
+            raise KeyError(f"{key!r} was not read for this deal")
+        state = self.changed.get(key) or self._states[key] or RotationState()
+        state = self._rotator.refresh(state, ids)
+        chosen = _take(state, accept or _any)
+        if chosen is None:
+            return None
+        state.dealt.append(chosen)
+        state.last = chosen
+        self.changed[key] = state
+        return chosen
 
 
 class Rotator:
-    """Deals the next id for a key from a per-key shuffled deck.
+    """Deals the next id for a key from a per-key shuffled deck kept in a RotationStore.
 
-    A per-key lock keeps two concurrent deals for the same key (two nudges firing together)
-    from both reading the same state and dealing the same card.
+    Deals go through :meth:`RotationStore.update`, which reads and saves the decks in one
+    atomic step: two deals for the same key at once (two nudges firing together, or two
+    processes sharing a database) never both read the same deck and deal the same card.
     """
 
     def __init__(self, store: RotationStore, rng: random.Random | None = None) -> None:
         self._store = store
         self._rng = rng or random.Random()  # noqa: S311 - shuffling content, not security
-        self._locks: dict[str, asyncio.Lock] = {}
 
     async def next(
         self, key: str, ids: Sequence[str], accept: Callable[[str], bool] | None = None
@@ -81,28 +130,26 @@ class Rotator:
         """
         if not ids:
             return None
-        lock = self._locks.setdefault(key, asyncio.Lock())
-        async with lock:
-            state = await self._store.get(key) or RotationState()
-            state = self._refresh(state, ids)
-            chosen = self._take(state, accept or _any)
-            if chosen is None:
-                return None
-            state.dealt.append(chosen)
-            state.last = chosen
-            await self._store.put(key, state)
-            return chosen
+        return await self.dealing([key], lambda hand: hand.next(key, ids, accept))
 
-    @staticmethod
-    def _take(state: RotationState, accept: Callable[[str], bool]) -> str | None:
-        """Remove and return the first accepted id of the deck, else of those dealt."""
-        for pile in (state.deck, state.dealt):
-            for i, candidate in enumerate(pile):
-                if accept(candidate):
-                    return pile.pop(i)
-        return None
+    async def dealing(self, keys: Collection[str], work: Callable[[Hand], T]) -> T:
+        """Run ``work`` on a :class:`Hand` holding the decks of ``keys``, then save them, as
+        one store update: a scheduler batch deals every target's card in one read and one
+        write instead of two per card. ``work`` must be quick and synchronous (the decks are
+        locked while it runs) and may run more than once; its last result is returned."""
+        if not keys:  # nothing to deal (a routine's fixed steps): no store round trip
+            return work(Hand(self, {}))
+        results: list[T] = []
 
-    def _refresh(self, state: RotationState, ids: Sequence[str]) -> RotationState:
+        def change(states: dict[str, RotationState | None]) -> dict[str, RotationState]:
+            hand = Hand(self, states)
+            results[:] = [work(hand)]
+            return hand.changed
+
+        await self._store.update(keys, change)
+        return results[0]
+
+    def refresh(self, state: RotationState, ids: Sequence[str]) -> RotationState:
         """Reconcile the stored deck with today's ids and start a new round when it runs out."""
         current = list(dict.fromkeys(ids))
         pool = set(current)
@@ -119,6 +166,15 @@ class Rotator:
                 swap = self._rng.randint(1, len(deck) - 1)
                 deck[0], deck[swap] = deck[swap], deck[0]
         return RotationState(deck=deck, dealt=dealt, last=state.last)
+
+
+def _take(state: RotationState, accept: Callable[[str], bool]) -> str | None:
+    """Remove and return the first accepted id of the deck, else of those dealt."""
+    for pile in (state.deck, state.dealt):
+        for i, candidate in enumerate(pile):
+            if accept(candidate):
+                return pile.pop(i)
+    return None
 
 
 def _any(_: str) -> bool:

@@ -19,7 +19,7 @@ what it was with one statement per row.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -85,6 +85,19 @@ _SQLITE_ADVANCE = {
 }
 
 
+def sqlite_datetime(conn: AsyncConnection) -> Callable[[datetime | None], str | None]:
+    """Datetimes in SQLAlchemy's own SQLite text form ("YYYY-MM-DD HH:MM:SS.ffffff", naive
+    UTC), for values that go straight to the driver: they compare with the rows it wrote."""
+    utc = t.UTCDateTime()
+    text_form = sqlite.DATETIME().bind_processor(conn.dialect)
+    assert text_form is not None
+
+    def to_db(value: datetime | None) -> str | None:
+        return None if value is None else text_form(utc.process_bind_param(value, conn.dialect))
+
+    return to_db
+
+
 async def advance(
     conn: AsyncConnection, table: str, pairs: Sequence[tuple[int, datetime | None]], owner: str
 ) -> set[int]:
@@ -102,16 +115,8 @@ async def advance(
         return set(result.scalars())
     done: set[int] = set()
     # Straight to the driver: SQLAlchemy would compile (and key its cache on) thousands of
-    # bound parameters per statement; the datetimes get the column type's own conversion.
-    # In SQLAlchemy's own SQLite text form ("YYYY-MM-DD HH:MM:SS.ffffff", naive UTC), so the
-    # JSON-carried values compare with the rows it wrote.
-    utc = t.UTCDateTime()
-    text_form = sqlite.DATETIME().bind_processor(conn.dialect)
-    assert text_form is not None
-
-    def to_db(due: datetime | None) -> str | None:
-        return None if due is None else text_form(utc.process_bind_param(due, conn.dialect))
-
+    # bound parameters per statement.
+    to_db = sqlite_datetime(conn)
     for start in range(0, len(pairs), SQLITE_ROWS):
         chunk = pairs[start : start + SQLITE_ROWS]
         pairs_json = json.dumps([(row_id, to_db(due)) for row_id, due in chunk])
