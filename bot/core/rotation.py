@@ -35,8 +35,8 @@ class RotationState:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> RotationState:
         return cls(
-            deck=[str(x) for x in data.get("deck", [])],
-            dealt=[str(x) for x in data.get("dealt", [])],
+            deck=list(data.get("deck", [])),
+            dealt=list(data.get("dealt", [])),
             last=data.get("last"),
         )
 
@@ -51,7 +51,8 @@ class RotationStore(Protocol):
         Atomic per call: no other update of any of these keys comes between the read and
         the write, in this process or (for a shared database) another one, so no card is
         dealt twice in a round. ``change`` is synchronous, so nothing can interleave with it
-        here, and it may be called again (a store that had to retry, or fell back to memory).
+        here, and it may be called again (a store that had to retry, or fell back to memory),
+        each time with decks of its own that it may change in place.
         """
         ...
 
@@ -117,6 +118,7 @@ class Rotator:
     def __init__(self, store: RotationStore, rng: random.Random | None = None) -> None:
         self._store = store
         self._rng = rng or random.Random()  # noqa: S311 - shuffling content, not security
+        self._libraries: dict[tuple[str, ...], tuple[list[str], frozenset[str]]] = {}
 
     async def next(
         self, key: str, ids: Sequence[str], accept: Callable[[str], bool] | None = None
@@ -150,22 +152,38 @@ class Rotator:
         return results[0]
 
     def refresh(self, state: RotationState, ids: Sequence[str]) -> RotationState:
-        """Reconcile the stored deck with today's ids and start a new round when it runs out."""
-        current = list(dict.fromkeys(ids))
-        pool = set(current)
+        """Reconcile the stored deck with today's ids and start a new round when it runs out.
+
+        May return ``state`` itself: a store hands each update decks of its own."""
+        current, pool = self._library(ids)
+        if state.deck and len(state.deck) + len(state.dealt) == len(pool) and (
+                pool == set(state.deck).union(state.dealt)):
+            return state  # the library is the deck's: nothing to reconcile (the usual case)
         dealt = [i for i in state.dealt if i in pool]
         deck = [i for i in state.deck if i in pool and i not in dealt]
         known = set(deck) | set(dealt)
         for new_id in (i for i in current if i not in known):
             deck.insert(self._rng.randint(0, len(deck)), new_id)
         if not deck:
-            deck = current[:]
+            deck = list(current)
             self._rng.shuffle(deck)
             dealt = []
             if len(deck) > 1 and deck[0] == state.last:
                 swap = self._rng.randint(1, len(deck) - 1)
                 deck[0], deck[swap] = deck[swap], deck[0]
         return RotationState(deck=deck, dealt=dealt, last=state.last)
+
+    def _library(self, ids: Sequence[str]) -> tuple[list[str], frozenset[str]]:
+        """``ids`` without repeats, in order, and as a set; worked out once per library (a
+        fan-out deals from the same two or three thousands of times)."""
+        key = tuple(ids)
+        known = self._libraries.get(key)
+        if known is None:
+            current = list(dict.fromkeys(ids))
+            if len(self._libraries) >= 64:  # libraries change rarely; never grow for ever
+                self._libraries.clear()
+            known = self._libraries[key] = (current, frozenset(current))
+        return known
 
 
 def _take(state: RotationState, accept: Callable[[str], bool]) -> str | None:
