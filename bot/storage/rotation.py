@@ -5,11 +5,11 @@ read until their new state is saved: two processes sharing the database (or two 
 one) never deal the same card twice in a round. A scheduler batch deals every target's deck
 in that one transaction, two statements whatever its size:
 
-- PostgreSQL locks the rows (creating the missing ones) with an ``INSERT ... ON CONFLICT DO
-  UPDATE ... RETURNING`` over the sorted keys, which reads the latest committed deck of each
-  even when another transaction saved it after this one began, and takes the locks in one
-  order everywhere, so two batches sharing decks queue instead of deadlocking; then one
-  ``UPDATE ... FROM unnest`` saves them.
+- PostgreSQL reads the rows with ``SELECT ... ORDER BY key FOR UPDATE`` (locks taken in one
+  order everywhere, so two batches sharing decks queue instead of deadlocking), then one
+  ``UPDATE ... FROM unnest`` saves them. Rows of decks never dealt are created first, in a
+  transaction of their own that holds nothing else (a locking read cannot lock a row that
+  does not exist yet, and creating it while holding other locks could deadlock).
 - SQLite's ``BEGIN IMMEDIATE`` (``Database.write``) already holds the one write lock, so a
   plain ``SELECT`` then one upsert.
 
@@ -23,10 +23,11 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.core.rotation import Change, RotationState
 from bot.storage import tables as t
@@ -42,10 +43,13 @@ log = logging.getLogger(__name__)
 # Fixed statements (tests/test_static_safety.py): the keys and decks travel as one array or
 # JSON parameter, so each text is prepared once whatever the batch's size.
 _PG_LOCK = sa.text(
+    "SELECT key, CAST(state AS text) FROM rotation WHERE key = ANY(CAST(:keys AS text[])) "
+    "ORDER BY key FOR UPDATE"
+)
+_PG_CREATE = sa.text(
     "INSERT INTO rotation (key, state, updated_at) "
     "SELECT k, CAST('{}' AS json), :now FROM unnest(CAST(:keys AS text[])) AS k ORDER BY k "
-    "ON CONFLICT (key) DO UPDATE SET updated_at = excluded.updated_at "
-    "RETURNING key, CAST(state AS text)"
+    "ON CONFLICT (key) DO NOTHING"
 ).bindparams(sa.bindparam("now", type_=t.UTCDateTime))
 _PG_SAVE = sa.text(
     "UPDATE rotation AS r SET state = CAST(v.state AS json), updated_at = :now "
@@ -85,23 +89,38 @@ class RotationQueries(Database):
         wanted = sorted(set(keys))
         if not wanted:
             return
-        now = self._now()
+        if self.dialect != "postgresql":
+            await self._update_sqlite(wanted, change)
+            return
+        for first in (True, False):
+            async with self.write() as conn:
+                found = _parsed(await conn.execute(_PG_LOCK, {"keys": wanted}))
+                missing = [key for key in wanted if key not in found]
+                if not (missing and first):
+                    # A row deleted since it was created (``forget``) is dealt fresh, unsaved.
+                    await self._save_pg(conn, change(found))
+                    return
+            async with self.write() as conn:
+                await conn.execute(_PG_CREATE, {"keys": missing, "now": self._now()})
+
+    async def _save_pg(self, conn: AsyncConnection, saved: dict[str, Any]) -> None:
+        if saved:
+            await conn.execute(_PG_SAVE, {
+                "keys": list(saved), "states": [json.dumps(s) for s in saved.values()],
+                "now": self._now()})
+
+    async def _update_sqlite(self, wanted: list[str], change: RawChange) -> None:
         async with self.write() as conn:
-            if self.dialect == "postgresql":
-                rows = await conn.execute(_PG_LOCK, {"keys": wanted, "now": now})
-            else:
-                rows = await conn.exec_driver_sql(_SQLITE_READ, (json.dumps(wanted),))
-            found = {key: json.loads(state) for key, state in rows}
+            found = _parsed(await conn.exec_driver_sql(_SQLITE_READ, (json.dumps(wanted),)))
             saved = change(found)
-            if not saved:
-                return
-            if self.dialect == "postgresql":
-                await conn.execute(_PG_SAVE, {
-                    "keys": list(saved), "states": [json.dumps(s) for s in saved.values()],
-                    "now": now})
-            else:
+            if saved:
                 await conn.exec_driver_sql(_SQLITE_SAVE, (
-                    sqlite_datetime(conn)(now), json.dumps(list(saved.items()))))
+                    sqlite_datetime(conn)(self._now()), json.dumps(list(saved.items()))))
+
+
+def _parsed(rows: Iterable[Any]) -> dict[str, Any]:
+    """Each (key, JSON text) row as key -> state."""
+    return {row[0]: json.loads(row[1]) for row in rows}
 
 
 class SqlRotationStore:
