@@ -52,9 +52,8 @@ _PG_INSERT = sa.text(
     "CAST(:lease_until AS timestamptz[]), CAST(:created_at AS timestamptz[]), "
     "CAST(:updated_at AS timestamptz[])) "
     "ON CONFLICT (source, slot, target_key) DO NOTHING "
-    "RETURNING id, source, slot, target_key"
-).columns(sa.column("id", sa.Integer), sa.column("source", sa.String),
-          sa.column("slot", t.UTCDateTime), sa.column("target_key", sa.String))
+    "RETURNING id, nonce"
+)
 
 
 _PG_ADVANCE = {
@@ -127,21 +126,23 @@ async def advance(
 
 async def insert_ledger(
     conn: AsyncConnection, values: list[dict[str, Any]], insert: Any
-) -> list[tuple[int, str, datetime, str]]:
+) -> list[tuple[int, str]]:
     """Insert new ledger rows, skipping any whose (source, slot, target_key) exists; returns
-    (id, source, slot, target_key) of those inserted. ``insert`` is the dialect's insert of
-    the deliveries table (for SQLite's multi-row INSERT ... RETURNING)."""
+    (id, nonce) of those inserted: a new row's nonce is its own (random), so it names the
+    row it was written with, and two text columns cost less to read back than the key's
+    timestamp. ``insert`` is the dialect's insert of the deliveries table (for SQLite's
+    multi-row INSERT ... RETURNING)."""
     if not values:
         return []
     if conn.dialect.name == "postgresql":
         columns = {c: [v[c] for v in values] for c in LEDGER_COLUMNS}
-        return [tuple(r) for r in (await conn.execute(_PG_INSERT, columns))]  # type: ignore[misc]
+        return [(r[0], r[1]) for r in await conn.execute(_PG_INSERT, columns)]
     d = t.deliveries
     stmt = (
         insert.on_conflict_do_nothing(index_elements=[d.c.source, d.c.slot, d.c.target_key])
-        .returning(d.c.id, d.c.source, d.c.slot, d.c.target_key)
+        .returning(d.c.id, d.c.nonce)
     )
-    return [tuple(r) for r in (await conn.execute(stmt, values))]  # type: ignore[misc]
+    return [(r[0], r[1]) for r in await conn.execute(stmt, values)]
 
 
 _PG_MARK = sa.text(
