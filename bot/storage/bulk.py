@@ -56,15 +56,22 @@ _PG_INSERT = sa.text(
 )
 
 
+# The owner travels as a column of its own (one per row) and is compared in the join, not as
+# ``lease_owner = :owner``: with ANALYZE statistics taken while (nearly) no row was leased,
+# PostgreSQL estimates that filter at one row, scans the whole table for it and joins the
+# batch against it row by row (1,000 ids x 100k rows: 200 ms instead of 12 ms per batch).
+# As a join condition it leaves the ids' primary-key lookups the only sensible plan.
 _PG_ADVANCE = {
     "schedules": sa.text(
         "UPDATE schedules AS r SET next_due = v.due, lease_owner = NULL, lease_until = NULL "
-        "FROM unnest(CAST(:ids AS integer[]), CAST(:dues AS timestamptz[])) AS v(id, due) "
-        "WHERE r.id = v.id AND r.lease_owner = :owner RETURNING r.id"),
+        "FROM unnest(CAST(:ids AS integer[]), CAST(:dues AS timestamptz[]), "
+        "CAST(:owners AS text[])) AS v(id, due, owner) "
+        "WHERE r.id = v.id AND r.lease_owner = v.owner RETURNING r.id"),
     "reminders": sa.text(
         "UPDATE reminders AS r SET next_due = v.due, lease_owner = NULL, lease_until = NULL "
-        "FROM unnest(CAST(:ids AS integer[]), CAST(:dues AS timestamptz[])) AS v(id, due) "
-        "WHERE r.id = v.id AND r.lease_owner = :owner RETURNING r.id"),
+        "FROM unnest(CAST(:ids AS integer[]), CAST(:dues AS timestamptz[]), "
+        "CAST(:owners AS text[])) AS v(id, due, owner) "
+        "WHERE r.id = v.id AND r.lease_owner = v.owner RETURNING r.id"),
 }
 
 
@@ -109,7 +116,7 @@ async def advance(
     if conn.dialect.name == "postgresql":
         result = await conn.execute(_PG_ADVANCE[table], {
             "ids": [row_id for row_id, _ in pairs], "dues": [due for _, due in pairs],
-            "owner": owner,
+            "owners": [owner] * len(pairs),
         })
         return set(result.scalars())
     done: set[int] = set()
