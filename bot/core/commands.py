@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import logging
 import random
-from dataclasses import replace
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from typing import TypeVar
 
 from bot.core import areas, filters, kinds, render
@@ -20,7 +21,7 @@ from bot.core.lookup import Choice
 from bot.core.messages import Message, MessageKind, error
 from bot.core.pending import Slow
 from bot.core.pictured import CardPictures, PictureSource
-from bot.core.rotation import RotationStore, Rotator
+from bot.core.rotation import Hand, RotationStore, Rotator
 
 __all__ = ["Choice", "ContentCommands"]
 
@@ -65,6 +66,7 @@ class ContentCommands:
         self._cards: dict[str, Message] = {}
         self._answers: dict[str, Message] = {}
         self._choices: dict[tuple[str, str | None, str | None, int], tuple[Choice, ...]] = {}
+        self._rendered: dict[tuple[str | None, ...], Message] = {}
 
     def stretch(self, query: str) -> Message:
         """The card for the stretch ``query`` names, or the closest suggestions.
@@ -163,18 +165,29 @@ class ContentCommands:
     async def nudge(self, kind: str, target_key: str) -> Message:
         """What a scheduled nudge of ``kind`` ("break", "tip" or "routine:<id>") says to
         ``target_key`` now. A routine since removed from the content posts a break instead."""
+        return (await self.nudges([(kind, target_key)]))[0]
+
+    async def nudges(self, wanted: Sequence[tuple[str, str]]) -> list[Message]:
+        """:meth:`nudge` for many (kind, target_key) at once, in order: every deck they deal
+        from is dealt in one rotation update (for the SQL store, two statements for a whole
+        claimed batch instead of a read and a write per card)."""
+        plans = [self._plan(kind, target_key) for kind, target_key in wanted]
+        keys = {key for plan in plans for key in plan.keys()}
+        picks = await self._rotator.dealing(keys, lambda hand: [self._deal(p, hand)
+                                                               for p in plans])
+        return [self._render(plan, pick) for plan, pick in zip(plans, picks, strict=True)]
+
+    def _plan(self, kind: str, target_key: str) -> _Plan:
         routine_id = kinds.routine_of(kind)
         if routine_id is not None:
             routine = self.library.routine(routine_id)
             if routine is not None:
-                return render.routine_nudge(routine)
+                return _Plan("routine", target_key, MessageKind.NUDGE, routine_id)
             log.warning("schedule posts routine %r, which the content no longer has; "
                         "posting a break instead", routine_id)
-            return await self._break(target_key, MessageKind.NUDGE)
-        if kind == "break":
-            return await self._break(target_key, MessageKind.NUDGE)
-        if kind == "tip":
-            return await self._tip(target_key, MessageKind.NUDGE)
+            return _Plan("break", target_key, MessageKind.NUDGE)
+        if kind in NUDGE_KINDS:
+            return _Plan(kind, target_key, MessageKind.NUDGE)
         raise ValueError(f"unknown nudge kind {kind!r}; expected one of {NUDGE_KINDS}")
 
     def redflags(self) -> Message:
@@ -191,24 +204,73 @@ class ContentCommands:
         return self.library.wheres()
 
     async def _tip(self, target_key: str, kind: MessageKind) -> Message:
-        tip_id = await self._rotator.next(f"tip:{target_key}", self._tip_ids)
-        tip = self.library.tip(tip_id) if tip_id else None
-        if tip is None:
-            return error("No tips are configured yet.", title="No tips")
-        return render.tip_message(tip, kind=kind)
+        return await self._dealt(_Plan("tip", target_key, kind))
 
     async def _break(self, target_key: str, kind: MessageKind) -> Message:
-        """The stretch is dealt first, then the next prompt that suits it, so a prompt about
-        the legs never sits beside a wrist stretch (Prompt.fits)."""
-        stretch_id = await self._rotator.next(f"stretch:{target_key}", self._break_stretch_ids)
-        stretch = self.library.stretch(stretch_id) if stretch_id else None
+        return await self._dealt(_Plan("break", target_key, kind))
+
+    async def _dealt(self, plan: _Plan) -> Message:
+        pick = await self._rotator.dealing(plan.keys(), lambda hand: self._deal(plan, hand))
+        return self._render(plan, pick)
+
+    def _deal(self, plan: _Plan, hand: Hand) -> tuple[str | None, str | None]:
+        """The ids ``plan``'s message shows: a tip's, or a break's stretch and prompt. The
+        stretch is dealt first, then the next prompt that suits it, so a prompt about the
+        legs never sits beside a wrist stretch (Prompt.fits)."""
+        if plan.what == "tip":
+            return hand.next(f"tip:{plan.target_key}", self._tip_ids), None
+        if plan.what != "break":
+            return None, None
+        stretch_id = hand.next(f"stretch:{plan.target_key}", self._break_stretch_ids)
         fitting = self._prompts_for.get(stretch_id or "")
-        prompt_id = await self._rotator.next(
-            f"prompt:{target_key}", self._prompt_ids,
+        prompt_id = hand.next(
+            f"prompt:{plan.target_key}", self._prompt_ids,
             accept=None if fitting is None else fitting.__contains__,
         )
+        return stretch_id, prompt_id
+
+    def _render(self, plan: _Plan, pick: tuple[str | None, str | None]) -> Message:
+        """The message for what was dealt; remembered, as a card is: a fan-out renders the
+        same few hundred stretch, prompt and tip combinations thousands of times."""
+        key = (plan.what, plan.kind, plan.routine_id, *pick)
+        message = self._rendered.get(key)
+        if message is None:
+            message = self._render_new(plan, pick)
+            _remember(self._rendered, key, message, "")
+        return message
+
+    def _render_new(self, plan: _Plan, pick: tuple[str | None, str | None]) -> Message:
+        if plan.what == "routine":
+            routine = self.library.routine(plan.routine_id or "")
+            assert routine is not None  # checked when planned; content is fixed for the run
+            return render.routine_nudge(routine)
+        if plan.what == "tip":
+            tip = self.library.tip(pick[0]) if pick[0] else None
+            if tip is None:
+                return error("No tips are configured yet.", title="No tips")
+            return render.tip_message(tip, kind=plan.kind)
+        stretch_id, prompt_id = pick
+        stretch = self.library.stretch(stretch_id) if stretch_id else None
         prompt = self.library.prompt(prompt_id) if prompt_id else None
-        return render.break_message(prompt, stretch, kind=kind)
+        return render.break_message(prompt, stretch, kind=plan.kind)
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """One message to deal for: a break or a tip for ``target_key``, or a fixed routine."""
+
+    what: str  # "break", "tip" or "routine"
+    target_key: str
+    kind: MessageKind
+    routine_id: str | None = None
+
+    def keys(self) -> list[str]:
+        """The decks this message deals from."""
+        if self.what == "break":
+            return [f"stretch:{self.target_key}", f"prompt:{self.target_key}"]
+        if self.what == "tip":
+            return [f"tip:{self.target_key}"]
+        return []
 
 
 def _remember(cache: dict[_K, _V], key: _K, value: _V, text: str) -> None:

@@ -54,9 +54,10 @@ TOTAL_LANES = 16
 
 
 class NudgeSource(Protocol):
-    """What a due slot says (``ContentCommands.nudge``)."""
+    """What due slots say (``ContentCommands.nudges``): one message per (kind, target_key),
+    in order, dealt together so a batch's rotation decks cost one database update."""
 
-    async def nudge(self, kind: str, target_key: str) -> Message: ...
+    async def nudges(self, wanted: Sequence[tuple[str, str]]) -> list[Message]: ...
 
 
 class Dispatcher:
@@ -112,7 +113,12 @@ class Dispatcher:
                 except Exception:
                     log.exception("meeting checks could not be prepared; checking one by one")
             try:
-                await asyncio.gather(*(self._send_one(row, report) for row in rows))
+                verdicts = await self._verdicts(rows)
+                messages = await self._messages(
+                    [row for row, v in zip(rows, verdicts, strict=True)
+                     if v.action is Action.DELIVER])
+                await asyncio.gather(*(self._send_one(row, verdict, messages.get(row.id), report)
+                                       for row, verdict in zip(rows, verdicts, strict=True)))
             finally:
                 await self._flush_marks()
 
@@ -165,8 +171,24 @@ class Dispatcher:
         events, self._sent_events = self._sent_events, []
         await self.events.record_many(events)
 
-    async def _send_one(self, row: DeliveryRow, report: TickReport) -> DeliveryResult:
-        verdict = await self._verdict(row)
+    async def _messages(self, rows: Sequence[DeliveryRow]) -> dict[int, Message]:
+        """What each row to be sent says, by ledger id, dealt in one go: the batch's
+        rotation decks are read and saved once, not twice per message. Dealt before the
+        sends start, so a stop that leaves some of them pending has used up their cards."""
+        if not rows:
+            return {}
+        try:
+            messages = await self.content.nudges([(row.kind, _target(row).key) for row in rows])
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # each send deals its own then, and a failure there is a retry
+            log.exception("could not deal the messages of %d deliveries together; dealing "
+                          "them one by one", len(rows))
+            return {}
+        return {row.id: message for row, message in zip(rows, messages, strict=True)}
+
+    async def _send_one(self, row: DeliveryRow, verdict: Verdict, message: Message | None,
+                        report: TickReport) -> DeliveryResult:
         if verdict.notice is not None:
             await self._tell_person(row, verdict.notice)
         if verdict.action is Action.HOLD:
@@ -178,12 +200,17 @@ class Dispatcher:
                 # Shutting down: sends already under way finish, the rest of a fan-out stays
                 # pending (its lease is released by stop) and the next start sends it.
                 return DeliveryResult(DeliveryStatus.RETRY, "stopping; left pending")
-            result = await self._deliver(row, verdict.headline)
+            result = await self._deliver(row, verdict.headline, message)
         self._count(row, result)
         await self._settle(row, result, report)
         return result
 
     # ------------------------------------------------------------------ meetings
+
+    async def _verdicts(self, rows: Sequence[DeliveryRow]) -> list[Verdict]:
+        if self.gate is None:
+            return [DELIVER] * len(rows)
+        return list(await asyncio.gather(*(self._verdict(row) for row in rows)))
 
     async def _verdict(self, row: DeliveryRow) -> Verdict:
         if self.gate is None or row.target_kind != TargetKind.DM.value:
@@ -261,15 +288,18 @@ class Dispatcher:
         lag = (self.clock.now() - row.slot).total_seconds()
         self.metrics.delivery_result(row.platform, row.kind, result, lag)
 
-    async def _deliver(self, row: DeliveryRow, headline: str | None = None) -> DeliveryResult:
+    async def _deliver(self, row: DeliveryRow, headline: str | None = None,
+                       message: Message | None = None) -> DeliveryResult:
+        """Send ``row`` with ``message`` (dealt here when not given)."""
         platform = Platform(row.platform)
         notifier = self.notifiers.get(platform)
         if notifier is None:
             return DeliveryResult(DeliveryStatus.RETRY, f"no notifier for {platform} in this run")
-        target = Target(platform, row.workspace_id, TargetKind(row.target_kind), row.target_id)
+        target = _target(row)
         delivery = Delivery(ledger_id=row.id, target=target, nonce=row.nonce, source=row.source)
         try:
-            message = await self.content.nudge(row.kind, target.key)
+            if message is None:
+                message = (await self.content.nudges([(row.kind, target.key)]))[0]
             if headline is not None:  # released after a long run of meetings
                 message = replace(message, title=headline)
             return await notifier.deliver(delivery, message)
@@ -381,6 +411,11 @@ class Dispatcher:
             log.exception(
                 "could not tell the admins of %s about schedule %s", row.workspace_id, schedule_id
             )
+
+
+def _target(row: DeliveryRow) -> Target:
+    return Target(Platform(row.platform), row.workspace_id, TargetKind(row.target_kind),
+                  row.target_id)
 
 
 def nudged_event(row: DeliveryRow, at: datetime) -> BreakEvent | None:

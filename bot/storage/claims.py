@@ -168,12 +168,12 @@ class ClaimQueries(LeaseFilters):
         row is what was just written, so reading every column back (and converting each
         datetime again) would only cost time per row."""
         inserted = await bulk.insert_ledger(conn, values, self._insert(t.deliveries))
-        by_key = {(v["source"], v["slot"], v["target_key"]): v for v in values}
+        by_nonce = {v["nonce"]: v for v in values}
         pending: list[DeliveryRow] = []
-        for row_id, source, slot, target_key in inserted:
-            v = by_key[(source, slot, target_key)]
+        for row_id, nonce in inserted:
+            v = by_nonce[nonce]
             if v["status"] == LedgerStatus.PENDING:
-                pending.append(new_delivery_record(row_id, {**v, "slot": slot}))
+                pending.append(new_delivery_record(row_id, v))
         return pending
 
     async def _advance_rows(

@@ -8,7 +8,7 @@ no mapper edit.
 from __future__ import annotations
 
 import dataclasses
-from datetime import date
+from datetime import UTC, date
 from typing import Any, TypeVar
 
 from sqlalchemy.engine import RowMapping
@@ -74,6 +74,14 @@ def delivery_record(row: RowMapping) -> DeliveryRow:
 
 
 def new_delivery_record(row_id: int, values: dict[str, Any]) -> DeliveryRow:
-    """A ledger row just inserted with ``values`` (ledger.ledger_values) and given ``row_id``."""
-    return _from_row(DeliveryRow, {**values, "id": row_id, "sent_at": None},  # type: ignore[arg-type]
-                     status=LedgerStatus(values["status"]))
+    """A ledger row just inserted with ``values`` (ledger.ledger_values) and given ``row_id``
+    (its slot in UTC, as the table gives it back). Built field by field: a claimed batch
+    makes a thousand of these at a time."""
+    v = values
+    return DeliveryRow(
+        id=row_id, source=v["source"], slot=v["slot"].astimezone(UTC),
+        target_key=v["target_key"], platform=v["platform"], workspace_id=v["workspace_id"],
+        target_kind=v["target_kind"], target_id=v["target_id"], kind=v["kind"],
+        status=LedgerStatus(v["status"]), nonce=v["nonce"], attempts=v["attempts"],
+        detail=v["detail"], next_attempt_at=v["next_attempt_at"], created_at=v["created_at"],
+        updated_at=v["updated_at"], sent_at=None)

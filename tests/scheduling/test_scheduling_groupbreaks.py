@@ -275,7 +275,7 @@ async def test_the_scheduler_tick_starts_group_breaks(world: World) -> None:
 
 
 class _NoNudges:
-    async def nudge(self, kind: str, target_key: str) -> Message:
+    async def nudges(self, wanted: Sequence[tuple[str, str]]) -> list[Message]:
         raise AssertionError("no schedules here")
 
 

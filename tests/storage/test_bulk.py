@@ -102,6 +102,6 @@ def test_the_postgresql_ledger_insert_names_every_ledger_column_in_order() -> No
     """The fixed INSERT's columns and unnest arrays are LEDGER_COLUMNS, in the same order."""
     from bot.storage import bulk
 
-    text = bulk._PG_INSERT.element.text
+    text = bulk._PG_INSERT.text
     assert f"INSERT INTO deliveries ({', '.join(bulk.LEDGER_COLUMNS)})" in text
     assert [c.split(" AS ")[0] for c in text.split("CAST(:")[1:]] == list(bulk.LEDGER_COLUMNS)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime
+from typing import Any
 
 from bot.storage import ScheduleRow, Spec, Store
 
@@ -99,8 +101,17 @@ async def test_disable_once_reports_only_the_first_disable(store: Store) -> None
 
 async def test_rotation_kv_and_history_round_trip(store: Store) -> None:
     """The small tables store and overwrite what adapters and rotation put there."""
-    await store.put_rotations({"tips:x": {"order": ["a", "b"], "position": 1}})
-    await store.put_rotations({"tips:x": {"order": ["b", "a"], "position": 0}})
+    seen: list[dict[str, Any]] = []
+
+    def save(state: dict[str, Any]) -> Callable[[dict[str, Any]], dict[str, Any]]:
+        def change(found: dict[str, Any]) -> dict[str, Any]:
+            seen.append(dict(found))
+            return {"tips:x": state}
+        return change
+
+    await store.update_rotations(["tips:x"], save({"order": ["a", "b"], "position": 1}))
+    await store.update_rotations(["tips:x"], save({"order": ["b", "a"], "position": 0}))
+    assert seen[1] == {"tips:x": {"order": ["a", "b"], "position": 1}}
     assert (await store.get_rotations(["tips:x"])).get("tips:x") == {
         "order": ["b", "a"],
         "position": 0,

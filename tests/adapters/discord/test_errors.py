@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Collection
 
 import pytest
 
@@ -11,7 +12,7 @@ from bot.adapters.discord.services import DiscordServices
 from bot.core.clock import FakeClock
 from bot.core.commands import ContentCommands
 from bot.core.content.library import Library
-from bot.core.rotation import RotationState
+from bot.core.rotation import Change
 from bot.storage import Store
 from tests.adapters.discord.conftest import StartBot, World
 from tests.fakes.discord import FakeDiscord
@@ -24,10 +25,7 @@ DEFERRED_CHANNEL_MESSAGE = 5
 class DatabaseDown:
     """A rotation store whose database is unreachable (the storage edge, not the adapter)."""
 
-    async def get(self, key: str) -> RotationState | None:
-        raise ConnectionError("database is down")
-
-    async def put(self, key: str, state: RotationState) -> None:
+    async def update(self, keys: Collection[str], change: Change) -> None:
         raise ConnectionError("database is down")
 
 
