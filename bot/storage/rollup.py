@@ -311,7 +311,11 @@ class Rollup:
                     built_until=end, ready=final))
             if final:
                 return True
-            await asyncio.sleep(0)
+            await self._between_chunks()
+
+    async def _between_chunks(self) -> None:
+        """Let ticks, commands and recorders in before the next chunk takes the lock."""
+        await asyncio.sleep(0)
 
     async def _aggregate(self, conn: AsyncConnection, platform: str, workspace_id: str,
                          zone: ZoneInfo, start: datetime, end: datetime) -> None:

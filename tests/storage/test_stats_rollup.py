@@ -181,11 +181,24 @@ async def test_a_build_taken_over_by_another_stops(store: Store, clock: FakeCloc
     clock.set(NOW)
     events = StatsEvents(store)
     await events.record_many(history(7, 60, NOW))
-    first = Rollup(store, chunk_days=5)
-    second = Rollup(store, chunk_days=5)
-    results = await asyncio.gather(first.build("discord", "g1", BERLIN),
-                                   second.build("discord", "g1", BERLIN))
-    assert sorted(results) == [False, True]
+
+    class Paused(Rollup):
+        """Stops after its first chunk until told to go on (between transactions)."""
+
+        def __init__(self) -> None:
+            super().__init__(store, chunk_days=5)
+            self.chunked, self.go_on = asyncio.Event(), asyncio.Event()
+
+        async def _between_chunks(self) -> None:
+            self.chunked.set()
+            await self.go_on.wait()
+
+    first = Paused()
+    earlier = asyncio.ensure_future(first.build("discord", "g1", BERLIN))
+    await first.chunked.wait()
+    assert await Rollup(store, chunk_days=5).build("discord", "g1", BERLIN)
+    first.go_on.set()
+    assert await earlier is False
     await assert_same(events, BERLIN, clock)
 
 
