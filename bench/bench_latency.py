@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import random
 import tempfile
 import time
@@ -83,6 +84,34 @@ class Side:
         assert callback.type == 8, callback.body
 
 
+async def deskbreak_cards(library: Library) -> dict[str, dict[str, object]]:
+    """Every stretch's card as deskbreak's Discord adapter sends it for ``/stretch``: the
+    embed as Discord's dict, the buttons' ids, labels and styles, the picture's file name."""
+    from bot.adapters.discord.render import send_kwargs
+    from bot.core.clock import SystemClock
+    from bot.core.commands import ContentCommands
+    from bot.core.rotation import MemoryRotationStore
+
+    content = ContentCommands(library, MemoryRotationStore(), SystemClock(),
+                              pictures=StretchPictures(None))
+    cards: dict[str, dict[str, object]] = {}
+    for stretch in library.stretches:
+        kwargs = send_kwargs(await content.stretch_pictured(stretch.name))
+        buttons = [getattr(item, "item", item) for item in kwargs["view"].children]
+        cards[stretch.name] = {
+            "embed": kwargs["embed"].to_dict(),
+            "buttons": [{"custom_id": b.custom_id, "label": b.label, "style": b.style.value}
+                        for b in buttons],
+            "filename": kwargs["files"][0].filename}
+    return cards
+
+
+def write_cards(cards: dict[str, dict[str, object]], folder: Path) -> None:
+    folder.mkdir()
+    for name, card in cards.items():
+        (folder / f"{name}.json").write_text(json.dumps(card))
+
+
 def write_pictures(library: Library, folder: Path) -> None:
     """Every stretch's picture as ``<name>.png``: what the picture baseline uploads."""
     folder.mkdir()
@@ -127,6 +156,7 @@ async def main() -> None:
     with tempfile.TemporaryDirectory(prefix="deskbreak-bench-") as tmp:
         try:
             write_pictures(library, Path(tmp) / "bare-pictures")
+            write_cards(await deskbreak_cards(library), Path(tmp) / "bare-cards")
             members = (args.count + WARMUP + len(names)) // COMMANDS_PER_MEMBER + 1
             base = await start_side("bare", ("bench/bare_bot.py",), "bare bot ready", Path(tmp),
                                     members)
@@ -135,6 +165,11 @@ async def main() -> None:
                                         Path(tmp), members,
                                         BARE_PICTURES=str(Path(tmp) / "bare-pictures"))
             sides.append(pictured)
+            carded = await start_side("bare+card", ("bench/bare_bot.py",), "bare bot ready",
+                                      Path(tmp), members,
+                                      BARE_PICTURES=str(Path(tmp) / "bare-pictures"),
+                                      BARE_CARDS=str(Path(tmp) / "bare-cards"))
+            sides.append(carded)
             desk = await start_side("deskbreak", None, "connected to Discord", Path(tmp),
                                     members)
             sides.append(desk)
@@ -162,6 +197,9 @@ async def main() -> None:
           f"p99 {percentile(base.completes, 99):6.2f} ms")
     print("against the bare bot that uploads the same picture:")
     print(line("deskbreak /stretch", desk.commands, pictured.commands)[0])
+    print("against a bare bot sending deskbreak's very card (embed, buttons, picture), built by "
+          "discord.py from its dict:")
+    print(line("deskbreak /stretch", desk.commands, carded.commands, target=False)[0])
     print("against the bare bot's constant string (what the picture itself costs, for scale):")
     print(line("deskbreak /stretch", desk.commands, base.commands, target=False)[0])
     print(line("deskbreak autocomplete", desk.completes, base.completes)[0])
