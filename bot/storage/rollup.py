@@ -118,7 +118,7 @@ class Rollup:
 
     async def lock_spaces(self, conn: AsyncConnection, events: Sequence[BreakEvent]) -> None:
         """Before the events are inserted: the shared lock that orders them against a build."""
-        for platform, ws in sorted({(str(e.platform), e.workspace_id)
+        for platform, ws in sorted({(str(e.platform), e.workspace_id[:64])  # as stored
                                     for e in events if counts_for_team(e)}):
             await self.store.lock(conn, LOCK, platform, ws, shared=True)
 
