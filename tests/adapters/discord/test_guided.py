@@ -19,7 +19,6 @@ from bot.core.clock import FakeClock
 from bot.core.content.library import Library
 from bot.core.events import EventKind
 from bot.core.guided.commands import GuidedCommands
-from bot.core.guided.session import GuidedRuns
 from bot.core.guided.timer import FakeTimer
 from tests.adapters.discord.conftest import StartBot, World
 from tests.fakes.discord import FakeDiscord
@@ -39,23 +38,6 @@ async def fake(clock: FakeClock) -> AsyncIterator[FakeDiscord]:
     yield server
     await server.close()
 
-
-@pytest.fixture
-def timer(clock: FakeClock) -> FakeTimer:
-    return FakeTimer(clock)
-
-
-@pytest.fixture
-def events() -> Events:
-    return Events()
-
-
-@pytest.fixture
-async def guided(library: Library, timer: FakeTimer, events: Events
-                 ) -> AsyncIterator[GuidedCommands]:
-    commands = GuidedCommands(library, GuidedRuns(timer, events))
-    yield commands
-    await commands.runs.close()
 
 
 @pytest.fixture

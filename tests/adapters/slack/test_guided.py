@@ -16,10 +16,8 @@ from pydantic import SecretStr
 from bot.adapters.slack import SlackAdapter, SlackConfig
 from bot.core.clock import FakeClock
 from bot.core.commands import ContentCommands
-from bot.core.content.library import Library
 from bot.core.events import EventKind
 from bot.core.guided.commands import GuidedCommands
-from bot.core.guided.session import GuidedRuns
 from bot.core.guided.timer import FakeTimer
 from tests.adapters.slack.conftest import Slash, block_actions, post_signed, sign
 from tests.fakes.slack import BOT_TOKEN, SIGNING_SECRET, FakeSlack
@@ -32,23 +30,6 @@ async def fake(clock: FakeClock) -> AsyncIterator[FakeSlack]:
     yield server
     await server.stop()
 
-
-@pytest.fixture
-def timer(clock: FakeClock) -> FakeTimer:
-    return FakeTimer(clock)
-
-
-@pytest.fixture
-def events() -> Events:
-    return Events()
-
-
-@pytest.fixture
-async def guided(library: Library, timer: FakeTimer, events: Events
-                 ) -> AsyncIterator[GuidedCommands]:
-    commands = GuidedCommands(library, GuidedRuns(timer, events))
-    yield commands
-    await commands.runs.close()
 
 
 @pytest.fixture
