@@ -19,7 +19,8 @@ costs 40 calls. A missing scope (an install from before this feature) is logged 
 method and that method is left alone for an hour; the other signals still work.
 
 The client given here should not wait out 429s itself (the adapter's main client sleeps up to
-30 s on one): build it with :func:`presence_client`.
+30 s on one): build it with :func:`presence_client`. :meth:`SlackPresence.open` gives it one
+HTTP session for all its calls (the platform opens it on start and closes it on stop).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncConnectionErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
@@ -117,6 +119,19 @@ class SlackPresence:
         self.window = window or RateWindow(clock)
         self._slots = asyncio.Semaphore(concurrency)
         self._warned: set[str] = set()
+
+    def open(self) -> None:
+        """One HTTP session (and its kept-alive connections) for every check, made inside the
+        running loop. Without it the SDK opens a session and a TCP connection per call: a
+        fan-out's checks (three methods per person) spent most of their CPU connecting."""
+        if self._client.session is None or self._client.session.closed:
+            self._client.session = aiohttp.ClientSession(
+                timeout=aiohttp.ClientTimeout(total=self._client.timeout))
+
+    async def close(self) -> None:
+        session, self._client.session = self._client.session, None
+        if session is not None:
+            await session.close()
 
     async def statuses(self, workspace_id: str, user_ids: Sequence[str]
                        ) -> dict[str, Presence]:

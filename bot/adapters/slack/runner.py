@@ -55,6 +55,8 @@ class SlackPlatform:
         except CannotListen as exc:
             log.error("%s", exc)
             raise PlatformRefused(EXIT_BAD_CONFIG) from None
+        if self.presence is not None:
+            self.presence.open()
 
     async def wait(self) -> int:
         # Until cancelled: a handler of our own for SIGTERM would replace the shared one (a
@@ -64,6 +66,8 @@ class SlackPlatform:
 
     async def stop(self) -> None:
         await self.adapter.stop()
+        if self.presence is not None:
+            await self.presence.close()
 
     def health(self) -> HealthCheck | None:
         return self.adapter.health

@@ -169,3 +169,26 @@ async def test_a_fan_out_stays_within_slacks_rate_tiers(
     await presence.prefetch(TEAM, people)
     assert fake.tier_refusals == 0
     assert len(fake.calls_to("users.getPresence")) == 2 * TIERS["users.getPresence"]
+
+
+async def test_an_opened_source_keeps_its_connections(fake: FakeSlack, clock: FakeClock) -> None:
+    """Opened (as the platform does on start), the checks of 40 people (three methods each)
+    share one HTTP session and a few kept-alive connections, at most the source's eight at a
+    time, instead of a new session and TCP connection per call; closed, the session is gone.
+    Unopened, each call came on a connection of its own."""
+    unopened = SlackPresence(presence_client(BOT_TOKEN, base_url=fake.base_url), clock)
+    await unopened.statuses(TEAM, [f"U{i}" for i in range(10)])
+    assert len(fake.peers) >= 10
+
+    fake.peers.clear()
+    client = presence_client(BOT_TOKEN, base_url=fake.base_url)
+    source = SlackPresence(client, clock)
+    source.open()
+    session = client.session
+    assert session is not None
+    found = await source.statuses(TEAM, [f"U{i}" for i in range(100, 140)])
+    assert set(found.values()) == {Presence.available()}
+    assert client.session is session
+    assert 1 <= len(fake.peers) <= 8
+    await source.close()
+    assert session.closed and client.session is None

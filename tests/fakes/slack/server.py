@@ -105,6 +105,8 @@ class Rejection:
 class FakeSlack:
     host: str = "127.0.0.1"
     calls: list[Call] = field(default_factory=list)
+    # The client ends (host, port) the Web API calls came from: one per TCP connection.
+    peers: set[tuple[Any, ...]] = field(default_factory=set)
     responses: list[dict[str, Any]] = field(default_factory=list)
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
     groups: dict[str, list[str]] = field(default_factory=dict)
@@ -263,6 +265,8 @@ class FakeSlack:
             token = "basic:" + base64.b64decode(auth[6:]).decode()
         params = await self._params(request)
         self.calls.append(Call(method, params, token, self.clock.now()))
+        if request.transport is not None:
+            self.peers.add(tuple(request.transport.get_extra_info("peername") or ()))
         queue = self._faults.get(method) or []
         if queue and queue[0].disconnect:
             self._fault(method)  # spends it
