@@ -5,25 +5,26 @@ number of posts per minute per app; past either it answers 429. Pacing ourselves
 fan-out never draws one in the first place. Workspaces have their own slots, so a workspace
 with thousands due never holds up another's posts.
 
-A post is counted from the moment it is let through until a moment (``period`` and a small
-``MARGIN``) after its response came back, as the Discord pacer counts its requests. Slack sees
-a post at some instant between our start and our finish, so any window Slack measures can only
-hold posts we still count: the bound holds on Slack's side however late a starved process
-sends what it was allowed, or however a slow response bunches the next ones. Spacing the
-moments posts were *allowed* (what this module did before) held only while every post reached
-Slack in the same time; on a loaded machine they arrived bunched and drew 429s.
+Slack sees a post at some instant between the moment we let it through and the moment its
+answer is back, and that is all we know of it. So the pacer counts every post as possibly
+arriving anywhere in that span, and lets a new one through only if, with every earlier post
+placed at its worst, no window could hold more than Slack allows. Slack describes both limits
+as a rate with short bursts; their strictest reading, which the fake Slack enforces, is a
+leaky bucket (a generic cell rate): ``burst`` posts at once, then one per ``interval``; any
+span of L seconds holds at most ``burst + L / interval``. Checking that against the worst
+placements is cheap: the bucket's theoretical arrival time, kept over the *answer* times
+(each post as late as it can have arrived), must be at most ``(burst - posts in flight) x
+interval`` ahead of now, and no more than ``burst`` posts may be in flight. In steady state a
+post goes every ``interval`` and its round trip is absorbed by the burst allowance instead of
+being added to every post (the three-slots-per-0.6 s pacer this replaces paid a round trip per
+three posts: 1-3 % of a fan-out's floor). However late a starved process sends what it was
+allowed, or however a slow answer bunches the next posts, no window Slack measures holds more
+than the limit.
 
-- A channel has one slot per second: no burst is relied on, as Slack promises none.
-- A workspace has ``WORKSPACE_BURST`` slots per ``WORKSPACE_BURST`` x 60/N seconds (three per
-  0.6 s at 300 a minute). Any 60 s window then holds at most N of our posts, and any 0.6 s
-  window at most three, which even the strictest reading of "N a minute, short bursts allowed"
-  (a leaky bucket with a burst of three, as the fake Slack enforces) admits. One slot per 0.2 s
-  would be just as safe but cost a round trip per post (the slot is busy until the response);
-  three slots pay it once per three posts.
-
-Slack publishes no exact workspace figure ("several hundred messages per minute");
-:data:`WORKSPACE_POSTS_PER_MINUTE` is the assumption, and a 429 with ``Retry-After`` holds the
-channel and the workspace back (:meth:`ChannelPacer.push_back`) if it is wrong.
+- A channel: one post per second, no burst (Slack promises none): a post waits for the
+  previous answer and a second more.
+- A workspace: ``WORKSPACE_BURST`` (3) at once, then one per 60/N seconds (0.2 s at 300 a
+  minute); a sliding minute holds at most N + 3.
 
 Time comes from the injected clock and waiting from the injected sleep, so tests step through
 it instantly.
@@ -32,7 +33,6 @@ it instantly.
 from __future__ import annotations
 
 import asyncio
-from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
@@ -44,41 +44,44 @@ Sleep = Callable[[float], Awaitable[None]]
 WORKSPACE_POSTS_PER_MINUTE = 300
 WORKSPACE_BURST = 3
 CHANNEL_INTERVAL = timedelta(seconds=1)
-# Added to every slot's period: the fake (and, for all we know, Slack) adds up its intervals in
-# floating point, where three times 0.2 s is a hair more than 0.6 s.
-MARGIN = timedelta(milliseconds=2)
+# Added to every interval: the fake (and, for all we know, Slack) adds up its intervals in
+# floating point, and our clock counts in microseconds.
+MARGIN = timedelta(microseconds=500)
 # How many idle keys are kept before the ones with nothing counted are forgotten.
 _KEEP = 5_000
 
 
 class _Slots:
-    """One key's posts in flight and those finished within the period (oldest first)."""
+    """One key's posts in flight and the bucket over its answered ones."""
 
-    __slots__ = ("finished", "in_flight", "not_before", "queue", "released")
+    __slots__ = ("in_flight", "not_before", "queue", "released", "tat")
 
     def __init__(self) -> None:
-        self.queue = asyncio.Lock()  # waiters take slots in arrival order
+        self.queue = asyncio.Lock()  # waiters take turns in arrival order
         self.released = asyncio.Event()
         self.in_flight = 0
-        self.finished: deque[datetime] = deque()  # when each slot frees up again
+        # The leaky bucket's theoretical arrival time over the answer times: past it, the
+        # bucket of posts answered so far is empty.
+        self.tat: datetime | None = None
         self.not_before: datetime | None = None  # Retry-After
 
     def idle(self, now: datetime) -> bool:
         return (self.in_flight == 0 and not self.queue.locked()
-                and (not self.finished or self.finished[-1] <= now)
+                and (self.tat is None or self.tat <= now)
                 and (self.not_before is None or self.not_before <= now))
 
 
 class _Window:
-    """Per key: at most ``size`` posts in flight or finished within the last ``period``."""
+    """Per key: a leaky bucket of ``burst`` posts and one per ``interval``, with each post
+    counted as arriving as late as its answer (see the module docstring)."""
 
-    def __init__(self, clock: Clock, sleep: Sleep, size: int, period: timedelta) -> None:
-        if size < 1:
-            raise ValueError("size must be >= 1")
+    def __init__(self, clock: Clock, sleep: Sleep, burst: int, interval: timedelta) -> None:
+        if burst < 1:
+            raise ValueError("burst must be >= 1")
         self._clock = clock
         self._sleep = sleep
-        self.size = size
-        self.hold = period + MARGIN
+        self.burst = burst
+        self.interval = interval + MARGIN
         self._keys: dict[str, _Slots] = {}
 
     async def acquire(self, key: str) -> None:
@@ -91,22 +94,26 @@ class _Window:
                 if slots.not_before is not None and slots.not_before > now:
                     await self._sleep((slots.not_before - now).total_seconds())
                     continue
-                while slots.finished and slots.finished[0] <= now:
-                    slots.finished.popleft()
-                if slots.in_flight + len(slots.finished) < self.size:
-                    slots.in_flight += 1
-                    return
-                if slots.finished:
-                    await self._sleep((slots.finished[0] - now).total_seconds())
-                else:
+                if slots.in_flight >= self.burst:
                     slots.released.clear()
                     await slots.released.wait()
+                    continue
+                # With this post in flight too, every answered post placed at its answer and
+                # the in-flight ones anywhere from now on: the bucket must have room for all.
+                room = (self.burst - slots.in_flight - 1) * self.interval
+                opens = None if slots.tat is None else slots.tat - room
+                if opens is not None and opens > now:
+                    await self._sleep((opens - now).total_seconds())
+                    continue
+                slots.in_flight += 1
+                return
 
     def release(self, key: str) -> None:
-        """The post's response is in: its slot frees up ``period`` (and the margin) later."""
+        """The post's answer is in: it arrived at Slack by now at the latest."""
         slots = self._keys[key]
         slots.in_flight -= 1
-        slots.finished.append(self._clock.now() + self.hold)
+        now = self._clock.now()
+        slots.tat = (now if slots.tat is None or slots.tat < now else slots.tat) + self.interval
         slots.released.set()
 
     def push_back(self, key: str, until: datetime) -> None:
@@ -125,8 +132,8 @@ class _Window:
 
 
 class ChannelPacer:
-    """One post per channel per ``interval``, and ``per_minute`` per workspace, each counted
-    until a moment after its response (see the module docstring)."""
+    """One post per channel per ``interval``, and ``per_minute`` per workspace with a burst of
+    ``burst``, each post counted as arriving as late as its answer (see the module docstring)."""
 
     def __init__(
         self,
@@ -141,7 +148,7 @@ class ChannelPacer:
             raise ValueError("per_minute and burst must be >= 1")
         self._clock = clock
         self._channels = _Window(clock, sleep, 1, interval)
-        self._workspaces = _Window(clock, sleep, burst, timedelta(minutes=1) / per_minute * burst)
+        self._workspaces = _Window(clock, sleep, burst, timedelta(minutes=1) / per_minute)
 
     @asynccontextmanager
     async def turn(self, channel: str, workspace: str | None = None) -> AsyncIterator[None]:

@@ -99,16 +99,16 @@ async def test_two_dms_to_one_person_at_once_open_the_conversation_once(
 async def test_posts_to_one_channel_are_paced_a_second_apart(
     fake: FakeSlack, clock: FakeClock, sleeps: Sleeps
 ) -> None:
-    """Three posts to one channel wait a second (and the pacer's 2 ms margin) after the answer
-    to the one before; a post to another channel of the same workspace does not wait, as the
-    workspace has three slots per 0.6 s and only one is taken."""
+    """Three posts to one channel wait a second (and the pacer's 0.5 ms margin) after the
+    answer to the one before; a post to another channel of the same workspace does not wait,
+    as the workspace's bucket (a burst of three, one per 0.2 s) has room."""
     fake.add_channel("C0WELL")
     fake.add_channel("C0OTHER")
     notifier = _notifier(fake, clock, sleeps)
     for i in range(3):
         await notifier.deliver(_delivery(TargetKind.CHANNEL, "C0WELL", i), NUDGE)
     await notifier.deliver(_delivery(TargetKind.CHANNEL, "C0OTHER", 9), NUDGE)
-    assert sleeps.waits == [1.002, 1.002]
+    assert sleeps.waits == [1.0005, 1.0005]
 
 
 async def test_429_retry_after_is_honoured_without_a_storm(
@@ -146,14 +146,14 @@ async def test_malformed_retry_after_is_a_plain_retry_not_a_crash(
 ) -> None:
     """Retry-After: nan (or inf, -5, a word) is no hint: one default wait, one retry, then
     RETRY without a delay for the scheduler's own backoff; the channel is held back 1 s (and
-    the refused post's slot the 2 ms margin past that)."""
+    the refused post's turn the 0.5 ms margin past that)."""
     fake.add_channel("C0WELL")
     fake.fail("chat.postMessage", Fault(status=429, retry_after=header, times=None))
     notifier = _notifier(fake, clock, sleeps)
     result = await notifier.deliver(_delivery(TargetKind.CHANNEL, "C0WELL"), NUDGE)
     assert (result.status, result.retry_after) == (DeliveryStatus.RETRY, None)
     assert len(fake.calls_to("chat.postMessage")) == 2
-    assert sleeps.waits == pytest.approx([1.0, 0.002])
+    assert sleeps.waits == pytest.approx([1.0, 0.0005])
     sleeps.waits.clear()
     await notifier.deliver(_delivery(TargetKind.CHANNEL, "C0WELL", 2), NUDGE)
     assert sleeps.waits and sleeps.waits[0] == pytest.approx(1.0)
