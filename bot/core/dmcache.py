@@ -22,10 +22,13 @@ that rows written before this module existed are still found (Discord ``dm:{user
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 
 from bot.core.ports import KeyValue
+
+log = logging.getLogger(__name__)
 
 DEFAULT_SIZE = 100_000  # ids kept in memory (~10 MB); older ones are read from the kv table
 
@@ -74,6 +77,28 @@ class DmChannelCache:
         # Shielded: a caller that gives up (a cancelled delivery) does not cancel the open
         # that other callers are waiting on, and its answer is still remembered.
         return await asyncio.shield(opening)
+
+    async def warm(self, people: Iterable[str]) -> None:
+        """Read the stored ids of ``people`` not in memory, in a few queries, before their
+        DMs go out. A fan-out's sends start one by one as its send slots and pacer turns come
+        round, each in its own turn of the event loop, so their lookups rarely share a read:
+        2,000 cold DMs were 1,700 queries (a second of the bot's CPU). A failed read changes
+        nothing: each send then looks its person up as before."""
+        if self._kv is None:
+            return
+        cold = [p for p in dict.fromkeys(people) if p not in self._ids]
+        if not cold:
+            return
+        try:
+            found = await self._kv.kv_get_many(self._namespace, [self._row(p) for p in cold])
+        except Exception:
+            log.warning("could not read %d stored DM channels ahead; each is read as its DM "
+                        "goes out", len(cold), exc_info=True)
+            return
+        for person in cold:
+            stored = found.get(self._row(person))
+            if stored is not None and person not in self._ids:
+                self._keep(person, stored)
 
     async def remember(self, person: str, channel_id: str) -> None:
         """Learn an id from elsewhere (a command typed in the DM itself): no request needed."""

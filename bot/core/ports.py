@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from bot.core.messages import Message
 
@@ -128,3 +128,12 @@ class Notifier(Protocol):
     async def check_channel(self, workspace_id: str, channel_id: str) -> str | None:
         """Return None when the bot can post in the channel, else a reason a person can act on."""
         ...
+
+
+@runtime_checkable
+class PreparesTargets(Protocol):
+    """A notifier that can get ready for a batch of sends at once (the DM channel ids of a
+    fan-out read in one query); the dispatcher calls it, when a notifier has it, before a
+    claimed batch's sends start. Never raises: a send still finds its own way."""
+
+    async def prepare(self, targets: Sequence[Target]) -> None: ...

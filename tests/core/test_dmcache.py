@@ -201,3 +201,48 @@ async def test_a_failed_shared_read_reaches_every_lookup_and_the_next_tries_agai
     assert all(isinstance(r, ConnectionError) for r in results) and opener.asked == []
     assert len(cache) == 0
     assert await cache.get("T1:U1") == "D1"
+
+
+async def test_warming_reads_a_batch_in_one_query_and_its_sends_read_nothing() -> None:
+    """``warm`` (a fan-out's batch, before its sends) reads the stored ids of everyone not in
+    memory in one query; the lookups that follow, each in its own turn of the event loop as
+    sends start one by one, read no row and open nothing. People with no row are left to
+    their own lookup, which opens their channel as before."""
+    kv, opener = MemoryKv(), Opener()
+    for n in range(300):
+        kv.rows[("slack", f"dm:T1:U{n}")] = f"D{n}"
+    cache = DmChannelCache(kv, "slack", opener)
+    await cache.get("T1:U0")  # already in memory: not read again
+    queries = kv.queries
+    await cache.warm([f"T1:U{n}" for n in range(300)] + ["T1:UNEW", "T1:U5"])
+    assert kv.queries == queries + 1
+    assert kv.reads[-300:] == [f"dm:T1:U{n}" for n in range(1, 300)] + ["dm:T1:UNEW"]
+    reads = len(kv.reads)
+    for n in range(300):
+        assert await cache.get(f"T1:U{n}") == f"D{n}"
+        await asyncio.sleep(0)
+    assert len(kv.reads) == reads
+    assert await cache.get("T1:UNEW") == "D-T1:UNEW"
+    assert opener.asked == ["T1:UNEW"]
+
+
+async def test_a_failed_warm_changes_nothing() -> None:
+    """The store is down while warming: no error escapes, nothing is remembered, and each
+    lookup still finds its own way (here: the read works again by then)."""
+
+    class Flaky(MemoryKv):
+        fail = True
+
+        async def kv_get_many(self, namespace: str, keys: Sequence[str]) -> dict[str, str]:
+            if self.fail:
+                raise ConnectionError("database is down")
+            return await super().kv_get_many(namespace, keys)
+
+    kv, opener = Flaky(), Opener()
+    kv.rows[("slack", "dm:T1:U1")] = "D1"
+    cache = DmChannelCache(kv, "slack", opener)
+    await cache.warm(["T1:U1"])
+    assert len(cache) == 0
+    kv.fail = False
+    assert await cache.get("T1:U1") == "D1"
+    assert opener.asked == []

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -11,11 +12,12 @@ import pytest
 import sqlalchemy as sa
 
 from bot.core.clock import FakeClock
-from bot.core.ports import Actor
+from bot.core.messages import Message
+from bot.core.ports import Actor, Delivery, DeliveryResult, PreparesTargets, Target
 from bot.scheduling.dispatcher import MARK_BATCH
 from bot.scheduling.service import aligned_tick
 from bot.storage.records import LedgerStatus
-from tests.scheduling.scheduling_harness import PLATFORM, Rig, make_rig
+from tests.scheduling.scheduling_harness import PLATFORM, RecordingNotifier, Rig, make_rig
 
 T0 = datetime(2027, 3, 1, 8, 0, tzinfo=UTC)  # a Monday
 PEOPLE = 250
@@ -100,3 +102,37 @@ def test_ticks_fall_on_the_interval_grid(now: datetime, seconds: float,
                                          expected: datetime) -> None:
     """The first tick is at most one interval back, on a grid that whole minutes lie on."""
     assert aligned_tick(now, seconds) == expected
+
+
+async def test_a_notifier_that_prepares_is_told_each_batch_before_its_sends(
+        tmp_path: Path) -> None:
+    """A notifier with ``prepare`` (Discord's and Slack's read a batch's DM channel ids in
+    one query) hears every claimed batch's targets before any of that batch is delivered."""
+
+    @dataclass
+    class Preparing(RecordingNotifier):
+        prepared: list[list[str]] = field(default_factory=list)
+        unprepared_sends: int = 0
+
+        async def prepare(self, targets: Sequence[Target]) -> None:
+            self.prepared.append([t.id for t in targets])
+
+        async def deliver(self, delivery: Delivery, message: Message) -> DeliveryResult:
+            if not any(delivery.target.id in batch for batch in self.prepared):
+                self.unprepared_sends += 1
+            return await super().deliver(delivery, message)
+
+    clock = FakeClock(T0)
+    notifier = Preparing(clock)
+    rig = await make_rig(tmp_path / "db.sqlite3", clock, notifier)
+    try:
+        await _people_due(rig, 120)
+        report = await rig.service.tick()
+        assert report.sent == 120
+        assert isinstance(rig.service.dispatcher.notifiers[PLATFORM], PreparesTargets)
+        assert len(notifier.prepared) >= 2  # one per claimed batch (here 50, then 70)
+        assert sorted(p for batch in notifier.prepared for p in batch) == sorted(
+            f"p{i}" for i in range(120))
+        assert notifier.unprepared_sends == 0
+    finally:
+        await rig.store.close()

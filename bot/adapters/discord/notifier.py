@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 import aiohttp
@@ -28,7 +29,14 @@ from bot.adapters.discord.pacer import Pacer, pace_requests
 from bot.adapters.discord.render import send_kwargs
 from bot.core.dmcache import DEFAULT_SIZE, DmChannelCache
 from bot.core.messages import Message
-from bot.core.ports import Delivery, DeliveryResult, DeliveryStatus, Platform, TargetKind
+from bot.core.ports import (
+    Delivery,
+    DeliveryResult,
+    DeliveryStatus,
+    Platform,
+    Target,
+    TargetKind,
+)
 from bot.core.retry_after import parse_retry_after
 
 log = logging.getLogger(__name__)
@@ -114,6 +122,10 @@ class DiscordNotifier:
         reminder asking together share one ``POST /users/@me/channels``.
         """
         return int(await self._dm_channels.get(user_id))
+
+    async def prepare(self, targets: Sequence[Target]) -> None:
+        """The batch's stored DM channel ids in one read (see ``DmChannelCache.warm``)."""
+        await self._dm_channels.warm(t.id for t in targets if t.kind is TargetKind.DM)
 
     async def _open_dm(self, user_id: str) -> str:
         data = await self.client.http.start_private_message(int(user_id))

@@ -12,6 +12,7 @@ delivery.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -29,6 +30,7 @@ from bot.core.ports import (
     DeliveryStatus,
     KeyValue,
     Platform,
+    Target,
     TargetKind,
 )
 
@@ -146,6 +148,11 @@ class SlackNotifier:
                 self._pacer.push_back(channel, wait if wait is not None else 1.0, workspace)
                 if attempt == 2 or (wait is not None and wait > MAX_INLINE_WAIT_SECONDS):
                     raise
+
+    async def prepare(self, targets: Sequence[Target]) -> None:
+        """The batch's stored DM channel ids in one read (see ``DmChannelCache.warm``)."""
+        await self._dm_channels.warm(f"{t.workspace_id}:{t.id}" for t in targets
+                                     if t.kind is TargetKind.DM)
 
     async def _dm_channel(self, team_id: str, user_id: str) -> str:
         return await self._dm_channels.get(f"{team_id}:{user_id}")
