@@ -66,8 +66,9 @@ class NudgeSource(Protocol):
 
 
 class Dispatcher:
-    """Sends ledger rows, at most ``max_concurrency`` at a time per workspace (``lanes.py``:
-    one workspace's fan-out never queues another's nudge behind it), and records what happened.
+    """Sends ledger rows, at most ``max_concurrency`` at a time per workspace, channel posts
+    ahead of DMs (``lanes.py``: one workspace's fan-out never queues another's nudge behind
+    it), and records what happened.
 
     ``owner`` is the lease owner the rows were claimed by; ``stopping`` is set by the service
     so that a stop lets sends under way finish but starts no more of them.
@@ -253,7 +254,12 @@ class Dispatcher:
             return await self._hold(row, verdict, report)
         if verdict.action is Action.DROP:
             return await self._drop(row, verdict.reason or "busy", report)
-        async with self._lanes.slot((row.platform, row.workspace_id)):
+        # A channel post goes ahead of the workspace's waiting DMs: it is paced by its channel
+        # (one a second on Slack) as well as the workspace, so one queued behind a fan-out's
+        # DMs came out after all of them and its channel's next posts crawled after it, a
+        # second each, past the end the DMs alone would have taken.
+        post = row.target_kind != TargetKind.DM.value
+        async with self._lanes.slot((row.platform, row.workspace_id), first=post):
             if self.stopping:
                 # Shutting down: sends already under way finish, the rest of a fan-out stays
                 # pending (its lease is released by stop) and the next start sends it.
