@@ -81,9 +81,9 @@ class DmChannelCache:
     async def warm(self, people: Iterable[str]) -> None:
         """Read the stored ids of ``people`` not in memory, in a few queries, before their
         DMs go out. A fan-out's sends start one by one as its send slots and pacer turns come
-        round, each in its own turn of the event loop, so their lookups rarely share a read:
-        2,000 cold DMs were 1,700 queries (a second of the bot's CPU). A failed read changes
-        nothing: each send then looks its person up as before."""
+        round, each in its own turn of the event loop, so past the first few hundred their
+        lookups rarely shared a read (1.1 s of the bot's CPU in a 2,000-DM Slack fan-out
+        after a start). A failed read changes nothing: each send looks its person up."""
         if self._kv is None:
             return
         cold = [p for p in dict.fromkeys(people) if p not in self._ids]

@@ -143,10 +143,14 @@ class Dispatcher:
             for chunk in gate_chunks(rows):
                 verdicts = await self._checked(chunk)
                 sends.append(asyncio.ensure_future(self._send_batch(chunk, verdicts, report)))
-        finally:
-            # Cancelled between chunks: the sends under way go down with the caller's task
-            # (as one batch's always did); otherwise each chunk is seen through.
-            await asyncio.gather(*sends)
+        except BaseException:
+            # Cancelled (a dying process): the chunks' sends go down with the caller, as a
+            # batch's sends always did, rather than holding it until they end.
+            for send in sends:
+                send.cancel()
+            await asyncio.gather(*sends, return_exceptions=True)
+            raise
+        await asyncio.gather(*sends)
 
     async def _checked(self, rows: Sequence[DeliveryRow]) -> list[Verdict]:
         assert self.gate is not None
