@@ -47,11 +47,13 @@ class SlowFor:
     slow: set[str] = field(default_factory=set)
     release: asyncio.Event = field(default_factory=asyncio.Event)
     asked: list[str] = field(default_factory=list)
+    slow_asked: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def statuses(self, workspace_id: str, user_ids: Sequence[str]
                        ) -> dict[str, Presence]:
         self.asked.extend(user_ids)
         if self.slow.intersection(user_ids):
+            self.slow_asked.set()
             await self.release.wait()
         return {user: Presence.available() for user in user_ids}
 
@@ -172,6 +174,29 @@ async def test_a_big_batch_is_sent_while_its_last_checks_are_still_out(
     assert sorted(fanout.sent_to(TargetKind.DM)) == users
     rows = await fanout.store.list_deliveries()
     assert len(rows) == 400 and {r.status for r in rows} == {LedgerStatus.SENT}
+
+
+async def test_a_cancelled_tick_takes_its_chunks_sends_with_it(fanout: Fanout) -> None:
+    """The process is stopping hard (its tick cancelled) while a batch's last checks are out
+    and the sends of its first chunks hang at the platform: the tick ends at once and takes
+    those sends with it, as a batch's sends always went, instead of waiting for them."""
+    users = await due_together(fanout.store, 400)
+    fanout.source.slow = set(users[-45:])
+    fanout.notifier.block = asyncio.Event()  # never set: every send hangs
+    fanout.clock.set(WEEKDAY_0900)
+    tick = asyncio.ensure_future(fanout.service.tick())
+
+    await asyncio.wait_for(fanout.source.slow_asked.wait(), WAITED_FOR)
+    await asyncio.wait_for(fanout.notifier.entered.wait(), WAITED_FOR)
+    tick.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await asyncio.wait_for(tick, WAITED_FOR)
+    sends = [t for t in asyncio.all_tasks() if not t.done()
+             and t.get_coro().__qualname__.endswith(("_send_batch", "_send_one"))]
+    if sends:  # cancelled, and winding down: none of them goes on to deliver
+        done, _ = await asyncio.wait(sends, timeout=WAITED_FOR)
+        assert len(done) == len(sends) and all(t.cancelled() for t in sends)
+    assert fanout.notifier.sent == []
 
 
 async def test_the_workspaces_zones_are_read_once_per_batch(fanout: Fanout) -> None:
