@@ -154,19 +154,19 @@ async def test_channel_posts_go_out_while_the_dms_checks_wait(fanout: Fanout) ->
 
 async def test_a_big_batch_is_sent_while_its_last_checks_are_still_out(
         fanout: Fanout) -> None:
-    """400 people due at once, the presence answers of the last 45 slow: everyone before
-    them is nudged while those answers are still out, the 45 once their answers come; each
-    exactly once. (The tick claims 5 rows, then 50, then the 345 left; the checks of those
-    345 are asked for a chunk at a time, 100, 200 and 45, and each chunk is sent as soon as
-    its own answers are in. Checked all together, the 300 would wait for the slow 45.)"""
+    """400 people due at once, the presence answers of the last 40 slow: everyone before
+    them is nudged while those answers are still out, the 40 once their answers come; each
+    exactly once. (The tick claims 10 rows, then 50, then the 340 left; the checks of those
+    340 are asked for a chunk at a time, 100, 200 and 40, and each chunk is sent as soon as
+    its own answers are in. Checked all together, the 300 would wait for the slow 40.)"""
     users = await due_together(fanout.store, 400)
-    slow = users[-45:]
+    slow = users[-40:]
     fanout.source.slow = set(slow)
     fanout.clock.set(WEEKDAY_0900)
     tick = asyncio.ensure_future(fanout.service.tick())
-    await fanout.until("the 355 people with prompt answers are nudged",
-                       lambda: len(fanout.sent_to(TargetKind.DM)) >= 355)
-    assert set(fanout.sent_to(TargetKind.DM)) == set(users[:355])
+    await fanout.until("the 360 people with prompt answers are nudged",
+                       lambda: len(fanout.sent_to(TargetKind.DM)) >= 360)
+    assert set(fanout.sent_to(TargetKind.DM)) == set(users[:360])
     assert set(slow) <= set(fanout.source.asked)  # asked for, not answered yet
     assert not tick.done()
     fanout.source.release.set()
@@ -181,7 +181,7 @@ async def test_a_cancelled_tick_takes_its_chunks_sends_with_it(fanout: Fanout) -
     and the sends of its first chunks hang at the platform: the tick ends at once and takes
     those sends with it, as a batch's sends always went, instead of waiting for them."""
     users = await due_together(fanout.store, 400)
-    fanout.source.slow = set(users[-45:])
+    fanout.source.slow = set(users[-40:])
     fanout.notifier.block = asyncio.Event()  # never set: every send hangs
     fanout.clock.set(WEEKDAY_0900)
     tick = asyncio.ensure_future(fanout.service.tick())
