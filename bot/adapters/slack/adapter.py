@@ -13,7 +13,6 @@ import asyncio
 import logging
 from dataclasses import dataclass, field
 
-import aiohttp
 from aiohttp import web
 from pydantic import SecretStr
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
@@ -22,7 +21,13 @@ from slack_bolt.async_app import AsyncApp
 from bot.adapters.slack import commands
 from bot.adapters.slack import cooldown as cooldown_middleware
 from bot.adapters.slack.admins import AdminResolver
-from bot.adapters.slack.client import DEFAULT_BASE_URL, Sleep, build_web_client
+from bot.adapters.slack.client import (
+    DEFAULT_BASE_URL,
+    Sleep,
+    build_web_client,
+    close_session,
+    open_session,
+)
 from bot.adapters.slack.guided import SlackGuided, UpdatePacer
 from bot.adapters.slack.notifier import SlackNotifier
 from bot.adapters.slack.pacer import ChannelPacer
@@ -142,7 +147,7 @@ class SlackAdapter:
         self.services.facades.scheduling = scheduling
 
     async def start(self) -> None:
-        self._open_session()
+        open_session(self.client)  # Bolt's per-request clients share it
         if self._config.socket_mode:
             assert self._config.app_token is not None
             self._socket = AsyncSocketModeHandler(
@@ -187,19 +192,4 @@ class SlackAdapter:
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
-        session, self.client.session = self.client.session, None
-        if session is not None:
-            await session.close()
-
-    def _open_session(self) -> None:
-        """One HTTP session for every Web API call (Bolt's per-request clients share it).
-
-        Without one the SDK opens a session, and a TCP connection, per call: at a fan-out's
-        hundred posts a second that is most of the client's CPU, and the uneven connect times
-        bunch posts up that the pacer had spaced out. The session is made here, inside the
-        running loop, and the SDK falls back to a session per call whenever it is closed.
-        """
-        if self.client.session is None or self.client.session.closed:
-            self.client.session = aiohttp.ClientSession(
-                timeout=aiohttp.ClientTimeout(total=self.client.timeout)
-            )
+        await close_session(self.client)

@@ -32,11 +32,11 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncConnectionErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.adapters.slack.client import close_session, open_session
 from bot.adapters.slack.errors import NETWORK_ERRORS, api_error
 from bot.core.clock import Clock
 from bot.core.retry_after import parse_retry_after
@@ -121,17 +121,12 @@ class SlackPresence:
         self._warned: set[str] = set()
 
     def open(self) -> None:
-        """One HTTP session (and its kept-alive connections) for every check, made inside the
-        running loop. Without it the SDK opens a session and a TCP connection per call: a
-        fan-out's checks (three methods per person) spent most of their CPU connecting."""
-        if self._client.session is None or self._client.session.closed:
-            self._client.session = aiohttp.ClientSession(
-                timeout=aiohttp.ClientTimeout(total=self._client.timeout))
+        """One HTTP session for every check (``client.open_session``): a fan-out's checks,
+        three methods per person, had spent most of their CPU connecting."""
+        open_session(self._client)
 
     async def close(self) -> None:
-        session, self._client.session = self._client.session, None
-        if session is not None:
-            await session.close()
+        await close_session(self._client)
 
     async def statuses(self, workspace_id: str, user_ids: Sequence[str]
                        ) -> dict[str, Presence]:
