@@ -52,7 +52,7 @@ class SlackNotifier:
     ) -> None:
         self._client = client
         self._pacer = pacer
-        # Person "team_id:user_id": the kv rows stay ``dm:{team_id}:{user_id}`` as before.
+        # People are "team_id:user_id" (_person), so the kv rows stay as they were.
         self._dm_channels = DmChannelCache(kv, KV_NAMESPACE, self._open_dm)
         self._auth_failed: str | None = None
         # Pictures: image blocks from ``public_url`` (the dashboard), or uploads into DMs.
@@ -151,11 +151,11 @@ class SlackNotifier:
 
     async def prepare(self, targets: Sequence[Target]) -> None:
         """The batch's stored DM channel ids in one read (see ``DmChannelCache.warm``)."""
-        await self._dm_channels.warm(f"{t.workspace_id}:{t.id}" for t in targets
+        await self._dm_channels.warm(_person(t.workspace_id, t.id) for t in targets
                                      if t.kind is TargetKind.DM)
 
     async def _dm_channel(self, team_id: str, user_id: str) -> str:
-        return await self._dm_channels.get(f"{team_id}:{user_id}")
+        return await self._dm_channels.get(_person(team_id, user_id))
 
     async def dm_channel(self, team_id: str, user_id: str) -> str:
         """The person's DM channel with the bot (cached): where guided runs are shown."""
@@ -195,3 +195,8 @@ class SlackNotifier:
                     errors.api_error(exc),
                 )
             self._auth_failed = errors.api_error(exc)
+
+
+def _person(team_id: str, user_id: str) -> str:
+    """The DM cache's person: its kv rows stay ``dm:{team_id}:{user_id}`` as before."""
+    return f"{team_id}:{user_id}"
