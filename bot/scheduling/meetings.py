@@ -245,11 +245,8 @@ class MeetingGate:
 
     async def _workspace_zone(self, platform: str, workspace_id: str) -> tzinfo:
         key = (platform, workspace_id)
-        hit = self._zones.get(key)
-        if hit is None or not self._fresh(hit[0]):
-            ws = await self._store.get_workspace(platform, workspace_id)
-            hit = self._zones[key] = (self._clock.now(), ws.timezone)
-        return zone(hit[1])
+        await self._load_zones({key})
+        return zone(self._zones[key][1])
 
     async def _zone(self, row: DeliveryRow, reminder: ReminderRow | None) -> tzinfo:
         if reminder is not None and reminder.timezone:
