@@ -25,7 +25,16 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench.harness import BotProcess, median, new_store, percentile, spawn_bot, start_fake, verdict
+from bench.harness import (
+    BotProcess,
+    median,
+    new_store,
+    percentile,
+    quiet_collector,
+    spawn_bot,
+    start_fake,
+    verdict,
+)
 from bot.core.content.library import Library
 from bot.core.content.loader import load_library
 from bot.pictures.cache import StretchPictures
@@ -178,12 +187,13 @@ async def main() -> None:
                 await desk.warm(n, name)
             offset = len(names)
             # Interleaved, rotating who goes first: machine drift hits all alike.
-            for i in range(args.count + WARMUP):
-                query = rng.choice(names)
-                prefix = rng.choice(names).lower()[: rng.randint(1, 6)]
-                turn = i % len(sides)
-                for side in sides[turn:] + sides[:turn]:
-                    await side.once(i + offset, query, prefix, record=i >= WARMUP)
+            with quiet_collector():
+                for i in range(args.count + WARMUP):
+                    query = rng.choice(names)
+                    prefix = rng.choice(names).lower()[: rng.randint(1, 6)]
+                    turn = i % len(sides)
+                    for side in sides[turn:] + sides[:turn]:
+                        await side.once(i + offset, query, prefix, record=i >= WARMUP)
         finally:
             for side in sides:
                 await side.bot.stop()
