@@ -22,6 +22,7 @@ from dataclasses import replace
 from typing import Any
 
 import discord
+from discord.types.embed import Embed as EmbedData
 
 from bot.adapters.discord.buttons import item_for
 from bot.core.limits import BODY_LIMIT as DESCRIPTION_LIMIT
@@ -66,9 +67,15 @@ def defang(text: str) -> str:
     return _MENTION.sub("@" + _ZWSP, text)
 
 
+_NO_MENTIONS = discord.AllowedMentions.none()
+
+
 def no_mentions() -> discord.AllowedMentions:
-    """Parse no mentions at all: the client default and every send's explicit setting."""
-    return discord.AllowedMentions.none()
+    """Parse no mentions at all: the client default and every send's explicit setting.
+
+    One shared object: discord.py only reads it (``merge`` and ``to_dict`` build new ones).
+    """
+    return _NO_MENTIONS
 
 
 def _cut(text: str, limit: int) -> str:
@@ -85,7 +92,34 @@ def section_value(section: Section) -> str:
     return "\n".join(lines) or _ZWSP  # to_embed's _cut defangs it
 
 
-def to_embed(message: Message) -> discord.Embed:
+class SharedEmbed(discord.Embed):
+    """An embed sent again and again unchanged (the render cache's): discord.py turns it into
+    a dict on every send, so the dict is built once. Only for embeds nothing changes after
+    :func:`to_embed` returns them."""
+
+    __slots__ = ("_as_dict",)
+
+    def to_dict(self) -> EmbedData:
+        try:
+            return self._as_dict
+        except AttributeError:
+            self._as_dict: EmbedData = super().to_dict()
+            return self._as_dict
+
+
+class SharedView(discord.ui.View):
+    """A stopped view of dynamic items shared by every send of a cached message (see
+    :func:`_rendered`): its component dicts are built once, as its items never change."""
+
+    _components: list[dict[str, Any]] | None = None
+
+    def to_components(self) -> list[dict[str, Any]]:
+        if self._components is None:
+            self._components = super().to_components()
+        return self._components
+
+
+def to_embed(message: Message, kind: type[discord.Embed] = discord.Embed) -> discord.Embed:
     """Fill the 6000-character budget in order of importance: title, footer (it carries the
     red-flags pointer and disclaimer), body, then sections until the budget runs out."""
     title = _cut(message.title, TITLE_LIMIT)
@@ -94,7 +128,7 @@ def to_embed(message: Message) -> discord.Embed:
     budget -= len(footer)
     description = _cut(message.body, min(DESCRIPTION_LIMIT, budget)) if message.body else ""
     budget -= len(description)
-    embed = discord.Embed(
+    embed = kind(
         title=title, description=description or None, colour=COLOURS.get(message.kind, 0x708090)
     )
     for section in message.sections[:MAX_FIELDS]:
@@ -115,11 +149,12 @@ def to_embed(message: Message) -> discord.Embed:
     return embed
 
 
-def to_view(message: Message) -> discord.ui.View | None:
+def to_view(message: Message, kind: type[discord.ui.View] = discord.ui.View
+            ) -> discord.ui.View | None:
     """A view made only of persistent (dynamic) items, or None when there are no buttons."""
     if not message.buttons:
         return None
-    view = discord.ui.View(timeout=None)
+    view = kind(timeout=None)
     for button in message.buttons[:MAX_BUTTONS]:
         label = _cut(button.label.strip() or button.action, BUTTON_LABEL_LIMIT)
         view.add_item(item_for(replace(button, label=label)))
@@ -140,7 +175,7 @@ def _rendered(message: Message) -> tuple[discord.Embed, discord.ui.View | None]:
     if hit is not None and hit[0] is message:
         _RENDERED.move_to_end(key)
         return hit[1], hit[2]
-    embed, view = to_embed(message), to_view(message)
+    embed, view = to_embed(message, SharedEmbed), to_view(message, SharedView)
     if view is not None:
         # Stopped, so that no send registers it with the client again (discord.py skips
         # finished views): its buttons are all dynamic items, which the client routes from

@@ -86,3 +86,26 @@ def test_attachments_are_fresh_files_and_the_embed_shows_the_inline_one() -> Non
     plain = Message(kind=MessageKind.INFO, title="No picture")
     assert "files" not in send_kwargs(plain) and edit_kwargs(plain)["attachments"] == []
     assert to_embed(plain).image.url is None
+
+
+def test_a_cached_card_sends_what_a_freshly_built_one_would() -> None:
+    """The render cache keeps the embed's dict and the buttons' components once built; every
+    send of the card still carries exactly what discord.py builds from a fresh embed and
+    view, and the second send the same as the first."""
+    from discord.webhook.async_ import interaction_message_response_params
+
+    card = Message(kind=MessageKind.STRETCH, title="Pigeon pose", body="Hips.",
+                   sections=(Section("Steps", ("Kneel.", "Slide back."), numbered=True),),
+                   footer="Stop on sharp pain.",
+                   buttons=(Button("show_stretch:figure-four", "Easier: figure four"),))
+
+    def payload(kwargs: dict[str, object]) -> object:
+        return interaction_message_response_params(type=4, **kwargs).payload  # type: ignore[arg-type]
+
+    fresh = {"embed": to_embed(card), "view": to_view(card),
+             "allowed_mentions": send_kwargs(card)["allowed_mentions"]}
+    first, second = payload(send_kwargs(card)), payload(send_kwargs(card))
+    assert first == second == payload(fresh)
+    private = send_kwargs(replace(card, ephemeral=True))
+    assert not private["view"].is_finished()  # its own, live view: discord.py may time it out
+    assert private["view"].to_components() == to_view(card).to_components()  # type: ignore[union-attr]
