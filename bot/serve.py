@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from bot import heap
 from bot.app import App, build_scheduling
 from bot.core.ports import Platform
 from bot.observability import ObservabilityServer
@@ -88,6 +89,7 @@ async def run_platforms(app: App, *platforms: Platform) -> int:
         # Inside the try: a stop during start-up's resends still stops the scheduler, which
         # lets those resends finish.
         await scheduling.service.start()
+        heap.settle()  # everything above lives as long as the process
         waits = [asyncio.ensure_future(a.wait()) for a in started]
         waits.append(asyncio.ensure_future(scheduling.service.wait_lost()))
         done, _ = await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)

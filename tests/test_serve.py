@@ -65,3 +65,48 @@ async def test_a_stop_during_start_still_stops_the_platform(
         assert platform.stopped
     finally:
         await app.store.close()
+
+
+class QuickToConnect(SlowToConnect):
+    """A platform that is up at once and serves until cancelled."""
+
+    async def start(self) -> None:
+        self.starting.set()
+
+    async def wait(self) -> int:
+        await asyncio.Future()
+        return 0
+
+
+async def test_serving_freezes_what_start_up_built(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Once the platforms and the scheduler are up, start-up's objects are frozen (bot/heap.py),
+    so full collections while serving no longer walk them; objects made later are not."""
+    import gc
+
+    clock = FakeClock(datetime(2027, 3, 1, 8, 0, tzinfo=UTC))
+    app = build_app(Settings(database=DatabaseSettings(
+        url=f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite3'}")), clock=clock)
+    await app.store.migrate()
+    platform = QuickToConnect(clock)
+    monkeypatch.setattr(serve_module, "builder", lambda _: lambda _app: platform)
+    gc.unfreeze()
+    before = [object()]  # a tracked object start-up leaves behind
+    running = asyncio.create_task(serve_module.run_platforms(app, Platform.CONSOLE))
+    try:
+        await asyncio.wait_for(platform.starting.wait(), 10)
+        for _ in range(100):  # the scheduler's start, then settle
+            if gc.get_freeze_count():
+                break
+            await asyncio.sleep(0.01)
+        assert gc.get_freeze_count() > 0
+        assert gc.is_tracked(before) and before not in gc.get_objects(generation=2)
+        after = [object()]
+        gc.collect()
+        assert after in gc.get_objects(generation=2)  # later objects are collected as ever
+    finally:
+        running.cancel()
+        await asyncio.gather(running, return_exceptions=True)
+        gc.unfreeze()
+        await app.store.close()
