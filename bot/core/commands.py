@@ -143,16 +143,17 @@ class ContentCommands:
         area: str | None = None,
         where: str | None = None,
         limit: int = 25,
-    ) -> list[Choice]:
+    ) -> tuple[Choice, ...]:
         """Suggestions for a partly typed name; remembered, because every keystroke asks and
-        people type the same few prefixes ("p", "pi", "pig") over and over."""
+        people type the same few prefixes ("p", "pi", "pig") over and over. The remembered
+        tuple itself is returned, so an adapter may keep what it makes of it by identity."""
         key = (text, area, where, limit)
         hit = self._choices.get(key)
         if hit is None:
             hit = tuple(self.library.index.autocomplete(text, area=area, where=where,
                                                         limit=limit))
             _remember(self._choices, key, hit, text)
-        return list(hit)
+        return hit
 
     async def tip(self, target_key: str) -> Message:
         return await self._tip(target_key, MessageKind.TIP)

@@ -51,7 +51,7 @@ def test_remembered_answers_stay_bounded_and_equal_a_fresh_lookup(
 
     monkeypatch.setattr(commands, "AUTOCOMPLETE_CACHE_SIZE", 3)
     for text in ("p", "pi", "pig", "pige", "x" * 500):
-        assert content.autocomplete(text) == content.library.index.autocomplete(text)
+        assert list(content.autocomplete(text)) == content.library.index.autocomplete(text)
         content.stretch(text)
     assert [key[0] for key in content._choices] == ["pi", "pig", "pige"]
     assert list(content._answers) == ["pi", "pig", "pige"]

@@ -11,7 +11,8 @@ can change who sees what. Every callback is the same: who, where, what -> ``bot.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Awaitable, Callable, Coroutine
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from typing import Any, Optional
 
 import discord
@@ -23,6 +24,7 @@ from bot.commands.call import Call, Facades, with_defaults
 from bot.commands.run import invoke
 from bot.commands.spec import Access, Command, Kind, Option, Path, Table
 from bot.commands.table import TABLE
+from bot.core.lookup import Choice
 from bot.core.messages import Message, MessageKind
 from bot.core.pending import Slow
 from bot.core.ports import Platform
@@ -145,10 +147,33 @@ def _completer(path: Path, option: Option) -> Any:
         if path.access is Access.ADMIN and not actor_of(interaction).is_admin:
             return []  # members get no help with commands they cannot run
         services: DiscordServices = interaction.client.services  # type: ignore[attr-defined]
-        return [app_commands.Choice(name=c.label[:CHOICE_LIMIT], value=c.value[:CHOICE_LIMIT])
-                for c in complete(services.facades, current)][:AUTOCOMPLETE_LIMIT]
+        return discord_choices(complete(services.facades, current))
 
     return autocomplete
+
+
+# The core remembers the suggestions for what people type (a tuple per prefix, handed out
+# again and again); what they become for discord.py is kept beside them by identity, as the
+# render cache keeps cards, so a keystroke seen before builds no Choice objects.
+_CHOICES: OrderedDict[int, tuple[Sequence[Choice], list[app_commands.Choice[str]]]] = (
+    OrderedDict())
+CHOICES_CACHE_SIZE = 512
+
+
+def discord_choices(found: Sequence[Choice]) -> list[app_commands.Choice[str]]:
+    """``found`` as discord.py's choices (cut to Discord's limits); shared for a remembered
+    tuple, as discord.py only reads them."""
+    hit = _CHOICES.get(id(found)) if isinstance(found, tuple) else None
+    if hit is not None and hit[0] is found:
+        _CHOICES.move_to_end(id(found))
+        return hit[1]
+    choices = [app_commands.Choice(name=c.label[:CHOICE_LIMIT], value=c.value[:CHOICE_LIMIT])
+               for c in found][:AUTOCOMPLETE_LIMIT]
+    if isinstance(found, tuple):
+        _CHOICES[id(found)] = (found, choices)
+        if len(_CHOICES) > CHOICES_CACHE_SIZE:
+            _CHOICES.popitem(last=False)
+    return choices
 
 
 def _then_prepare_dm(

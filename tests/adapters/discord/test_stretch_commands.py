@@ -77,6 +77,25 @@ async def test_stretch_autocomplete_sends_the_exact_choices(
     ))
     assert cb.type == AUTOCOMPLETE_RESULT
     assert cb.body["data"] == {"choices": expected}
+    again = await fake.interact(fake.autocomplete(  # the remembered choices, sent again
+        world.member, world.general, "stretch", [p.option("name", "hip", focused=True)]
+    ))
+    assert again.body["data"] == {"choices": expected}
+
+
+def test_remembered_suggestions_become_discord_choices_once() -> None:
+    """A tuple the core remembers for a prefix becomes discord.py's choices once (cut to
+    Discord's 100 characters); a fresh list, as other completers give, is converted anew."""
+    from bot.adapters.discord.commands import discord_choices
+    from bot.core.lookup import Choice
+
+    found = (Choice("Pigeon pose", "pigeon"), Choice("x" * 150, "y" * 150))
+    first = discord_choices(found)
+    assert discord_choices(found) is first
+    assert [(c.name, c.value) for c in first] == [("Pigeon pose", "pigeon"),
+                                                  ("x" * 100, "y" * 100)]
+    assert discord_choices(list(found)) is not discord_choices(list(found))
+    assert discord_choices(list(found)) == first
 
 
 async def test_stretches_pages_with_persistent_buttons(
