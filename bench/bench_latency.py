@@ -8,7 +8,9 @@ deskbreak uploads it (the same PNG bytes, multipart). deskbreak's ``/stretch`` c
 picture; every picture is drawn and cached during the warm-up (one ``/stretch`` per
 stretch), so the figures are for cached pictures, the case that answers at once. Requests go
 one at a time, so each figure is the bot's own turnaround, not queueing behind other
-requests.
+requests. Back to back, the bots stay hot; ``--settle`` pauses after every answer instead,
+so each request meets an idle bot (cold caches, a sleeping process), as a bot between
+commands is: slower for every bot, and a test of how much code each one touches.
 
     python -m bench.bench_latency              # 1,000 of each
     python -m bench.bench_latency --count 200  # quick look
@@ -57,6 +59,7 @@ class Side:
     channel: p.FakeChannel
     commands: list[float] = field(default_factory=list)
     completes: list[float] = field(default_factory=list)
+    settle: float = 0.0
 
     async def warm(self, i: int, query: str) -> None:
         """One /stretch, however it is answered (the first draws the picture: deferred)."""
@@ -83,6 +86,7 @@ class Side:
             assert upload.is_png and embed["image"]["url"] == f"attachment://{upload.filename}"
         elif self.label == "bare+picture":
             assert callback.type == 4 and len(callback.uploads) == 1, callback.body
+        await self.rest()
         payload = self.fake.autocomplete(member, self.channel, "stretch",
                                          [p.option("name", prefix, focused=True)])
         start = time.perf_counter()
@@ -91,6 +95,13 @@ class Side:
         if record:
             self.completes.append(elapsed)
         assert callback.type == 8, callback.body
+        await self.rest()
+
+    async def rest(self) -> None:
+        """``--settle``'s pause: the bot has read Discord's reply (``with_response``, parsed
+        into discord.py objects) and gone idle before the next request."""
+        if self.settle:
+            await asyncio.sleep(self.settle)
 
 
 async def deskbreak_cards(library: Library) -> dict[str, dict[str, object]]:
@@ -157,6 +168,8 @@ def line(label: str, values: list[float], base: list[float], *,
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=1000)
+    parser.add_argument("--settle", type=float, default=0.0,
+                        help="seconds to pause after every answer (an idle bot per request)")
     args = parser.parse_args()
     rng = random.Random(3)
     library = load_library([ROOT / "content"])
@@ -183,6 +196,8 @@ async def main() -> None:
                                     members)
             sides.append(desk)
             await asyncio.sleep(1.0)
+            for side in sides:
+                side.settle = args.settle
             for n, name in enumerate(names):  # every picture drawn and cached before timing
                 await desk.warm(n, name)
             offset = len(names)
@@ -198,7 +213,8 @@ async def main() -> None:
             for side in sides:
                 await side.bot.stop()
                 await side.fake.close()
-    print(f"command latency, {args.count} of each, one at a time, interleaved with the baselines")
+    print(f"command latency, {args.count} of each, one at a time, interleaved with the baselines"
+          + (f", {args.settle * 1e3:g} ms idle after each" if args.settle else ", back to back"))
     print(f"  bare /stretch (text)     median {median(base.commands):6.2f} ms  "
           f"p99 {percentile(base.commands, 99):6.2f} ms")
     print(f"  bare /stretch + picture  median {median(pictured.commands):6.2f} ms  "
