@@ -118,7 +118,10 @@ class Command:
     ``public`` ones usually answer in the channel (Discord defers them publicly);
     ``opens_dm`` means a good answer will be followed by DMs, so adapters that must open a
     DM channel ahead of time do it then. ``examples`` are typed forms (without the command
-    name) shown in usage lines and, the closest one, in error messages.
+    name) shown in usage lines and, the closest one, in error messages. A ``pure`` command's
+    answer depends on its arguments alone (content is fixed for the life of the process), not
+    on who asks, where or when: an adapter may answer a repeat from memory without building
+    the actor, the place and the call (Discord does, for ``/stretch``).
     """
 
     name: str
@@ -135,10 +138,13 @@ class Command:
     default: str | None = None
     examples: tuple[str, ...] = ()
     platforms: frozenset[Platform] = ALL_PLATFORMS
+    pure: bool = False
 
     def __post_init__(self) -> None:
         if (self.answer is None) == (not self.subcommands):
             raise ValueError(f"/{self.name}: a command has an answer or subcommands, not both")
+        if self.pure and (self.access is not Access.EVERYONE or self.personal or self.opens_dm):
+            raise ValueError(f"/{self.name}: a pure command answers everyone alike")
         if self.default is not None and self.default not in {c.name for c in self.subcommands}:
             raise ValueError(f"/{self.name}: default {self.default!r} is not a subcommand")
 

@@ -159,6 +159,7 @@ TABLE = Table((
                         required=True, default="", autocomplete=stretch_names,
                         noun="stretch"),),
         answer=lambda call: call.content.stretch_answer(call.text("name") or ""),
+        pure=True,
         examples=("pigeon", "thread the needle"),
     ),
     Command(

@@ -95,6 +95,9 @@ class Message:
     # a Block Kit image block), which must be one of ``attachments``.
     attachments: tuple[Attachment, ...] = ()
     image: str | None = None
+    # A stand-in for a better answer the next ask may get (a card whose picture could not be
+    # drawn this time): sent, but never remembered as the answer (bot/commands/remembered.py).
+    provisional: bool = False
 
     def __post_init__(self) -> None:
         if self.image is not None and self.image not in {a.filename for a in self.attachments}:

@@ -101,4 +101,4 @@ class CardPictures:
     def _without(message: Message, stretch: Stretch, exc: Exception) -> Message:
         log.warning("no picture for stretch %s (%s: %s); sending the card without it",
                     stretch.id, type(exc).__name__, exc)
-        return message
+        return replace(message, provisional=True)  # the next ask tries the picture again

@@ -92,6 +92,9 @@ def test_a_table_refuses_clashing_or_malformed_declarations() -> None:
         Command("y", "y", answer=answer, subcommands=(leaf,))  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="not a subcommand"):
         Command("z", "z", subcommands=(leaf,), default="nope")
+    for who in ({"access": Access.ADMIN}, {"personal": True}, {"opens_dm": True}):
+        with pytest.raises(ValueError, match="answers everyone alike"):  # a pure answer
+            Command("p", "p", answer=answer, pure=True, **who)  # type: ignore[arg-type]
 
 
 def test_an_option_is_typed_by_its_kind_everywhere() -> None:

@@ -21,6 +21,7 @@ from discord import app_commands
 from bot.adapters.discord.respond import actor_of, answer, place_of, reply
 from bot.adapters.discord.services import DiscordServices
 from bot.commands.call import Call, Facades, with_defaults
+from bot.commands.remembered import Remembered
 from bot.commands.run import invoke
 from bot.commands.spec import Access, Command, Kind, Option, Path, Table
 from bot.commands.table import TABLE
@@ -83,11 +84,22 @@ def _command(path: Path, facades: Facades) -> app_commands.Command[Any, ..., Any
 
 
 def _callback(path: Path) -> Callback:
+    # A pure command (/stretch) answers a repeat from memory: no actor, place or call to build
+    # for the command people use most (bot/commands/remembered.py).
+    remembered = Remembered() if path.leaf.pure else None
+
     async def callback(interaction: Interaction, **values: Any) -> None:
+        if remembered is not None:
+            hit = remembered.get(values)
+            if hit is not None:
+                await reply(interaction, hit)
+                return
         services: DiscordServices = interaction.client.services  # type: ignore[attr-defined]
         actor = actor_of(interaction, personal=path.personal)
         args = with_defaults(path, {k: _value(v) for k, v in values.items() if v is not None})
         result = invoke(Call(path, actor, place_of(interaction), services.facades, args))
+        if remembered is not None:
+            remembered.keep(values, result)
         if path.leaf.opens_dm:
             result = _then_prepare_dm(result, interaction, services)
         if isinstance(result, Message):

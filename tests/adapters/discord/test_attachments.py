@@ -15,8 +15,8 @@ from bot.adapters.discord.services import DiscordServices
 from bot.core.clock import FakeClock
 from bot.core.commands import ContentCommands
 from bot.core.content.library import Library
-from bot.core.content.models import Pose
-from bot.core.messages import Message
+from bot.core.content.models import Pose, Stretch
+from bot.core.messages import Attachment, Message
 from bot.core.ports import Delivery, DeliveryStatus, Platform, Target, TargetKind
 from bot.core.rotation import MemoryRotationStore
 from bot.pictures.cache import StretchPictures
@@ -201,6 +201,72 @@ async def test_broken_renderer_still_answers_with_the_text_card(
     lines = [r for r in caplog.records if "no picture for stretch pigeon" in r.getMessage()]
     assert len(lines) == 1
     pictures.close()
+
+
+async def test_a_picture_that_failed_once_is_tried_again_on_the_next_stretch(
+    fake: FakeDiscord, world: World, start_bot: StartBot, services: DiscordServices,
+    library: Library, clock: FakeClock,
+) -> None:
+    """/stretch remembers its answers (a pure command), but not a card sent without its
+    picture: the next /stretch looks for the picture again and uploads it."""
+
+    class Flaky(StretchPictures):
+        failures = [OSError("picture cache unreadable")]
+
+        def ready(self, stretch: Stretch) -> Attachment | None:
+            if self.failures:
+                raise self.failures.pop()
+            return super().ready(stretch)
+
+    pictures = Flaky(None)
+    stretch = library.stretch(STRETCH)
+    assert stretch is not None
+    pictures.picture(stretch)  # in memory: both answers are immediate (type 4)
+    content = ContentCommands(library, MemoryRotationStore(), clock, pictures=pictures)
+    await start_bot(replace(services, content=content))
+    datas = []
+    for _ in range(2):
+        cb = await fake.interact(
+            fake.slash(world.member, world.general, "stretch", [p.option("name", STRETCH)]))
+        assert cb.type == CHANNEL_MESSAGE
+        datas.append(cb.data)
+    assert "image" not in datas[0]["embeds"][0]
+    assert image_of(datas[1]) == "attachment://pigeon.png"
+    (upload,) = [u for _, u in fake.uploads]
+    assert_picture(upload, "pigeon.png")
+    pictures.close()
+
+
+async def test_a_repeated_stretch_is_answered_from_memory(
+    fake: FakeDiscord, world: World, start_bot: StartBot, pictured_services: DiscordServices,
+    pictured: ContentCommands, pictures: StretchPictures, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The same /stretch again, from anyone, is the same card and picture, answered without
+    asking the content again (bot/commands/remembered.py); another name is asked for."""
+    for name in (STRETCH, "camel"):
+        stretch = pictured.library.stretch(name)
+        assert stretch is not None
+        pictures.picture(stretch)  # drawn before: answered at once, so remembered at once
+    await start_bot(pictured_services)
+    asked: list[str] = []
+    answer = pictured.stretch_answer
+
+    def counting(query: str) -> Any:
+        asked.append(query)
+        return answer(query)
+
+    monkeypatch.setattr(pictured, "stretch_answer", counting)
+    other = fake.add_member(world.guild, "someone-else")
+    datas = []
+    for who, name in ((world.member, STRETCH), (other, STRETCH), (world.member, "camel")):
+        payload = fake.slash(who, world.general, "stretch", [p.option("name", name)])
+        cb = await fake.interact(payload)
+        datas.append(cb.data if cb.type == CHANNEL_MESSAGE
+                     else await fake.next_followup(payload["token"]))
+    first, second, third = datas
+    assert second["embeds"] == first["embeds"] and image_of(second) == image_of(first)
+    assert third["embeds"][0]["title"] != first["embeds"][0]["title"]
+    assert asked.count(STRETCH) == 1 and asked.count("camel") == 1
 
 
 def channel_delivery(world: World, nonce: str) -> Delivery:
