@@ -69,7 +69,7 @@ class Side:
         if callback.type == 5:
             await self.fake.next_followup(payload["token"], within=30)
 
-    async def once(self, i: int, query: str, prefix: str, record: bool) -> None:
+    async def command(self, i: int, query: str, record: bool) -> None:
         # Many people, a few commands each: one person sending a thousand would be measuring
         # the per-person cooldown's "one moment, please" instead of /stretch.
         member = self.members[i % len(self.members)]
@@ -87,6 +87,9 @@ class Side:
         elif self.label == "bare+picture":
             assert callback.type == 4 and len(callback.uploads) == 1, callback.body
         await self.rest()
+
+    async def complete(self, i: int, prefix: str, record: bool) -> None:
+        member = self.members[i % len(self.members)]
         payload = self.fake.autocomplete(member, self.channel, "stretch",
                                          [p.option("name", prefix, focused=True)])
         start = time.perf_counter()
@@ -201,14 +204,22 @@ async def main() -> None:
             for n, name in enumerate(names):  # every picture drawn and cached before timing
                 await desk.warm(n, name)
             offset = len(names)
-            # Interleaved, rotating who goes first: machine drift hits all alike.
+            # Interleaved, in a fresh random order each round: machine drift hits all alike,
+            # and no bot always follows the same other one. (A bot still reads Discord's reply
+            # to its last request, the message a /stretch created, parsed into discord.py
+            # objects, while the next bot is timed: in a fixed rotation deskbreak always came
+            # after the bare bot sending the same big card, the picture baseline after the
+            # one sending a line of text.) Every bot's /stretch, then every bot's
+            # autocomplete: no bot gets a request while it still reads its own last reply.
+            order = random.Random(4)
             with quiet_collector():
                 for i in range(args.count + WARMUP):
                     query = rng.choice(names)
                     prefix = rng.choice(names).lower()[: rng.randint(1, 6)]
-                    turn = i % len(sides)
-                    for side in sides[turn:] + sides[:turn]:
-                        await side.once(i + offset, query, prefix, record=i >= WARMUP)
+                    for side in order.sample(sides, len(sides)):
+                        await side.command(i + offset, query, record=i >= WARMUP)
+                    for side in order.sample(sides, len(sides)):
+                        await side.complete(i + offset, prefix, record=i >= WARMUP)
         finally:
             for side in sides:
                 await side.bot.stop()
