@@ -158,6 +158,14 @@ async def start_side(label: str, argv: tuple[str, ...] | None, marker: str,
     return Side(label, fake, bot, members, channel)
 
 
+def shuffled(rng: random.Random, sides: list[Side], after: Side | None) -> list[Side]:
+    """``sides`` in a random order that does not start with ``after``, the bot timed just
+    before: it may still be reading Discord's reply to that request."""
+    while (turns := rng.sample(sides, len(sides)))[0] is after:
+        pass
+    return turns
+
+
 def line(label: str, values: list[float], base: list[float], *,
          target: bool = True) -> tuple[str, bool]:
     med, p99 = median(values), percentile(values, 99)
@@ -212,14 +220,16 @@ async def main() -> None:
             # one sending a line of text.) Every bot's /stretch, then every bot's
             # autocomplete: no bot gets a request while it still reads its own last reply.
             order = random.Random(4)
+            last: Side | None = None
             with quiet_collector():
                 for i in range(args.count + WARMUP):
                     query = rng.choice(names)
                     prefix = rng.choice(names).lower()[: rng.randint(1, 6)]
-                    for side in order.sample(sides, len(sides)):
+                    for side in (turns := shuffled(order, sides, after=last)):
                         await side.command(i + offset, query, record=i >= WARMUP)
-                    for side in order.sample(sides, len(sides)):
+                    for side in (turns := shuffled(order, sides, after=turns[-1])):
                         await side.complete(i + offset, prefix, record=i >= WARMUP)
+                    last = turns[-1]
         finally:
             for side in sides:
                 await side.bot.stop()
