@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot import serve as serve_module
-from bot.app import build_app
+from bot.app import App, build_app
 from bot.core.clock import FakeClock
 from bot.core.ports import Platform
 from bot.observability.health import HealthCheck
@@ -46,17 +46,26 @@ class SlowToConnect:
         return None
 
 
+CLOCK = FakeClock(datetime(2027, 3, 1, 8, 0, tzinfo=UTC))
+
+
+async def serving(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                  platform: SlowToConnect) -> App:
+    """A migrated app whose only platform is ``platform``, for run_platforms."""
+    app = build_app(Settings(database=DatabaseSettings(
+        url=f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite3'}")), clock=CLOCK)
+    await app.store.migrate()
+    monkeypatch.setattr(serve_module, "builder", lambda _: lambda _app: platform)
+    return app
+
+
 async def test_a_stop_during_start_still_stops_the_platform(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Cancelled while a platform connects, run_platforms stops it (its connection would
     otherwise outlive the process's clean-up) and the scheduler."""
-    clock = FakeClock(datetime(2027, 3, 1, 8, 0, tzinfo=UTC))
-    app = build_app(Settings(database=DatabaseSettings(
-        url=f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite3'}")), clock=clock)
-    await app.store.migrate()
-    platform = SlowToConnect(clock)
-    monkeypatch.setattr(serve_module, "builder", lambda _: lambda _app: platform)
+    platform = SlowToConnect(CLOCK)
+    app = await serving(tmp_path, monkeypatch, platform)
     running = asyncio.create_task(serve_module.run_platforms(app, Platform.CONSOLE))
     try:
         await asyncio.wait_for(platform.starting.wait(), 10)
@@ -85,12 +94,8 @@ async def test_serving_freezes_what_start_up_built(
     so full collections while serving no longer walk them; objects made later are not."""
     import gc
 
-    clock = FakeClock(datetime(2027, 3, 1, 8, 0, tzinfo=UTC))
-    app = build_app(Settings(database=DatabaseSettings(
-        url=f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite3'}")), clock=clock)
-    await app.store.migrate()
-    platform = QuickToConnect(clock)
-    monkeypatch.setattr(serve_module, "builder", lambda _: lambda _app: platform)
+    platform = QuickToConnect(CLOCK)
+    app = await serving(tmp_path, monkeypatch, platform)
     gc.unfreeze()
     before = [object()]  # a tracked object start-up leaves behind
     running = asyncio.create_task(serve_module.run_platforms(app, Platform.CONSOLE))
