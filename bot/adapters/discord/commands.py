@@ -11,13 +11,13 @@ can change who sees what. Every callback is the same: who, where, what -> ``bot.
 from __future__ import annotations
 
 import inspect
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from typing import Any, Optional
 
 import discord
 from discord import app_commands
 
+from bot.adapters.discord.memo import ByIdentity
 from bot.adapters.discord.respond import actor_of, answer, place_of, reply
 from bot.adapters.discord.services import DiscordServices
 from bot.commands.call import Call, Facades, with_defaults
@@ -165,26 +165,20 @@ def _completer(path: Path, option: Option) -> Any:
 
 
 # The core remembers the suggestions for what people type (a tuple per prefix, handed out
-# again and again); what they become for discord.py is kept beside them by identity, as the
-# render cache keeps cards, so a keystroke seen before builds no Choice objects.
-_CHOICES: OrderedDict[int, tuple[Sequence[Choice], list[app_commands.Choice[str]]]] = (
-    OrderedDict())
-CHOICES_CACHE_SIZE = 512
+# again and again); what they become for discord.py is kept beside them, as the render cache
+# keeps cards, so a keystroke seen before builds no Choice objects.
+_CHOICES: ByIdentity[tuple[Choice, ...], list[app_commands.Choice[str]]] = ByIdentity(512)
 
 
 def discord_choices(found: Sequence[Choice]) -> list[app_commands.Choice[str]]:
     """``found`` as discord.py's choices (cut to Discord's limits); shared for a remembered
     tuple, as discord.py only reads them."""
-    hit = _CHOICES.get(id(found)) if isinstance(found, tuple) else None
-    if hit is not None and hit[0] is found:
-        _CHOICES.move_to_end(id(found))
-        return hit[1]
+    if isinstance(found, tuple) and (hit := _CHOICES.get(found)) is not None:
+        return hit
     choices = [app_commands.Choice(name=c.label[:CHOICE_LIMIT], value=c.value[:CHOICE_LIMIT])
                for c in found][:AUTOCOMPLETE_LIMIT]
     if isinstance(found, tuple):
-        _CHOICES[id(found)] = (found, choices)
-        if len(_CHOICES) > CHOICES_CACHE_SIZE:
-            _CHOICES.popitem(last=False)
+        _CHOICES.put(found, choices)
     return choices
 
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import io
 import re
-from collections import OrderedDict
 from dataclasses import replace
 from typing import Any
 
@@ -25,6 +24,7 @@ import discord
 from discord.types.embed import Embed as EmbedData
 
 from bot.adapters.discord.buttons import item_for
+from bot.adapters.discord.memo import ByIdentity
 from bot.core.limits import BODY_LIMIT as DESCRIPTION_LIMIT
 from bot.core.limits import (
     BUTTON_LABEL_LIMIT,
@@ -162,19 +162,15 @@ def to_view(message: Message, kind: type[discord.ui.View] = discord.ui.View
 
 
 # What messages the core hands out again and again (a stretch card is rendered once per
-# process, bot/core/commands.py) turn into, by identity: /stretch then skips rebuilding the
-# same embed and button view. The message is kept with them, so an id cannot be reused while
-# its entry lives.
-_RENDERED: OrderedDict[int, tuple[Message, discord.Embed, discord.ui.View | None]] = OrderedDict()
-RENDER_CACHE_SIZE = 256
+# process, bot/core/commands.py) turn into: /stretch then skips rebuilding the same embed and
+# button view.
+_RENDERED: ByIdentity[Message, tuple[discord.Embed, discord.ui.View | None]] = ByIdentity(256)
 
 
 def _rendered(message: Message) -> tuple[discord.Embed, discord.ui.View | None]:
-    key = id(message)
-    hit = _RENDERED.get(key)
-    if hit is not None and hit[0] is message:
-        _RENDERED.move_to_end(key)
-        return hit[1], hit[2]
+    hit = _RENDERED.get(message)
+    if hit is not None:
+        return hit
     embed, view = to_embed(message, SharedEmbed), to_view(message, SharedView)
     if view is not None:
         # Stopped, so that no send registers it with the client again (discord.py skips
@@ -182,9 +178,7 @@ def _rendered(message: Message) -> tuple[discord.Embed, discord.ui.View | None]:
         # the patterns registered once at start (views.register), whatever message they are
         # on. Registering the same shared view on every /stretch was pure work per answer.
         view.stop()
-    _RENDERED[key] = (message, embed, view)
-    if len(_RENDERED) > RENDER_CACHE_SIZE:
-        _RENDERED.popitem(last=False)
+    _RENDERED.put(message, (embed, view))
     return embed, view
 
 
