@@ -160,7 +160,7 @@ class Dispatcher:
             await self.gate.prefetch(rows)
         except Exception:
             log.exception("meeting checks could not be prepared; checking one by one")
-        return await self._verdicts(rows)
+        return list(await asyncio.gather(*(self._verdict(row) for row in rows)))
 
     async def _send_batch(self, rows: Sequence[DeliveryRow], verdicts: Sequence[Verdict],
                           report: TickReport) -> None:
@@ -274,9 +274,6 @@ class Dispatcher:
         return result
 
     # ------------------------------------------------------------------ meetings
-
-    async def _verdicts(self, rows: Sequence[DeliveryRow]) -> list[Verdict]:
-        return list(await asyncio.gather(*(self._verdict(row) for row in rows)))
 
     async def _verdict(self, row: DeliveryRow) -> Verdict:
         assert self.gate is not None  # only DMs come here, and only with a gate
