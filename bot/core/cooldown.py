@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import datetime
 
 from bot.core.clock import Clock
 from bot.core.messages import Message, error
@@ -25,7 +24,7 @@ MAX_BUCKETS = 10_000
 @dataclass(slots=True)
 class _Bucket:
     tokens: float
-    at: datetime
+    at: float  # the clock's seconds(): every command reads it, and a float is cheap to read
 
 
 class Cooldown:
@@ -51,23 +50,21 @@ class Cooldown:
         self._buckets: dict[str, _Bucket] = {}
 
     def _refill(self, key: str) -> _Bucket:
-        now = self._clock.now()
+        now = self._clock.seconds()
         bucket = self._buckets.get(key)
         if bucket is None:
             if len(self._buckets) >= self._max_buckets:
                 self._forget_full(now)
             bucket = self._buckets[key] = _Bucket(float(self.burst), now)
             return bucket
-        elapsed = max(0.0, (now - bucket.at).total_seconds())
+        elapsed = max(0.0, now - bucket.at)
         bucket.tokens = min(float(self.burst), bucket.tokens + elapsed * self.per_second)
         bucket.at = now
         return bucket
 
-    def _forget_full(self, now: datetime) -> None:
+    def _forget_full(self, now: float) -> None:
         refill = self.burst / self.per_second
-        self._buckets = {
-            k: b for k, b in self._buckets.items() if (now - b.at).total_seconds() < refill
-        }
+        self._buckets = {k: b for k, b in self._buckets.items() if now - b.at < refill}
         if len(self._buckets) >= self._max_buckets:  # all busy: drop the oldest half
             keep = sorted(self._buckets.items(), key=lambda kv: kv[1].at)[len(self._buckets) // 2:]
             self._buckets = dict(keep)
