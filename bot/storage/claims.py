@@ -167,7 +167,7 @@ class ClaimQueries(LeaseFilters):
         return the pending ones that were new. Only ids and keys come back: the rest of each
         row is what was just written, so reading every column back (and converting each
         datetime again) would only cost time per row."""
-        inserted = await bulk.insert_ledger(conn, values, self._insert(t.deliveries))
+        inserted = await bulk.insert_ledger(conn, values)
         by_nonce = {v["nonce"]: v for v in values}
         pending: list[DeliveryRow] = []
         for row_id, nonce in inserted:

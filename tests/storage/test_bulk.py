@@ -97,6 +97,43 @@ async def test_marks_change_only_pending_rows(store: Store) -> None:
 
 
 
+async def test_every_ledger_column_reads_back_as_written(store: Store) -> None:
+    """The ledger insert hands values straight to the driver (on SQLite as one JSON
+    parameter, datetimes pre-formatted): read back through the table's own types, every
+    column is what ``ledger_values`` wrote, and the lease's end compares with SQLAlchemy's
+    datetimes in a query."""
+    from bot.storage.ledger import ledger_values
+
+    ids = await _seed(store, 3)
+    now = T0 + timedelta(seconds=1, microseconds=250)
+    advances = [Advance("reminders", i, None, (_delivery(i, T0),)) for i in ids]
+    pending = await store.apply_advances(advances, owner="a", now=now, send_lease=LEASE)
+    assert len(pending) == 3
+    d = t.deliveries
+    async with store.engine.connect() as conn:
+        rows = (await conn.execute(sa.select(d).order_by(d.c.id))).mappings().all()
+        expired = (await conn.scalars(sa.select(d.c.id).where(
+            d.c.lease_until < now + LEASE + timedelta(microseconds=1)))).all()
+        held = (await conn.scalars(sa.select(d.c.id).where(d.c.lease_until > now + LEASE)))
+    expected = ledger_values(_delivery(0, T0), now=now, owner="a", send_lease=LEASE)
+    for row in rows:
+        for column, value in expected.items():
+            if column not in ("source", "target_key", "target_id", "nonce"):
+                assert row[column] == value, column
+    assert {r["nonce"] for r in rows} == {r.nonce for r in pending}
+    assert sorted(expired) == sorted(r.id for r in pending) and not held.all()
+
+
+def test_the_sqlite_ledger_insert_names_every_ledger_column_in_order() -> None:
+    """The fixed INSERT's columns are LEDGER_COLUMNS, filled from the JSON rows' items 0-16."""
+    from bot.storage import bulk
+
+    text = bulk._SQLITE_INSERT
+    assert f"INSERT INTO deliveries ({', '.join(bulk.LEDGER_COLUMNS)})" in text
+    picked = [int(part.split("]")[0]) for part in text.split("'$[")[1:]]
+    assert picked == list(range(len(bulk.LEDGER_COLUMNS)))
+    assert bulk.LEDGER_DATETIMES <= set(bulk.LEDGER_COLUMNS)
+
 
 def test_the_postgresql_ledger_insert_names_every_ledger_column_in_order() -> None:
     """The fixed INSERT's columns and unnest arrays are LEDGER_COLUMNS, in the same order."""
