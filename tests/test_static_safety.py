@@ -53,8 +53,8 @@ def _formatted_sql(node: ast.AST) -> bool:
     if isinstance(node, ast.JoinedStr):
         text = "".join(v.value for v in node.values
                        if isinstance(v, ast.Constant) and isinstance(v.value, str))
-        return any(isinstance(v, ast.FormattedValue) for v in node.values) and bool(
-            SQL.search(text))
+        return (any(isinstance(v, ast.FormattedValue) for v in node.values)
+                and not _only_constants(node) and bool(SQL.search(text)))
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod | ast.Add):
         return any(isinstance(side, ast.Constant) and isinstance(side.value, str)
                    and SQL.search(side.value) for side in (node.left, node.right))
@@ -127,6 +127,8 @@ def test_yaml_is_only_loaded_safely(path: Path) -> None:
     'q = "INSERT INTO kv VALUES (" + value + ")"',
     'engine.exec_driver_sql(f"DROP TABLE {name}")',
     'cursor.execute(f"PRAGMA user_version={version}")',
+    'q = f"INSERT INTO kv VALUES {row}"',
+    'q = f"SELECT * FROM {TABLE} WHERE id = {ident}"',
 ])
 def test_sql_detector_flags_formatted_sql(source: str) -> None:
     """The detector catches f-strings, %, .format and + building SQL."""
@@ -138,7 +140,8 @@ def test_sql_detector_accepts_bound_parameters() -> None:
     source = ('conn.execute(sa.select(t.kv).where(t.kv.c.key == key))\n'
               'conn.execute(text("SELECT 1 FROM kv WHERE key = :key"), {"key": key})\n'
               'log.info(f"deleted {n} rows")\n'
-              'cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")\n')
+              'cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")\n'
+              'q = f"INSERT INTO deliveries ({NAMES}) VALUES {ROWS_10} {UPSERT}"\n')
     assert findings(formatted_sql, source) == []
 
 
