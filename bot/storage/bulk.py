@@ -208,6 +208,15 @@ _PG_MARK = sa.text(
 ).bindparams(sa.bindparam("now", type_=t.UTCDateTime))
 
 
+# The ids as ONE JSON array (parsed once by json_each): a fixed text whatever their number,
+# where an IN list was a statement of 500 bound parameters for SQLAlchemy to build each time.
+_SQLITE_MARK = (
+    "UPDATE deliveries SET status = ?, attempts = attempts + 1, detail = NULL, "
+    "next_attempt_at = NULL, lease_owner = NULL, lease_until = NULL, updated_at = ?, "
+    "sent_at = ? WHERE id IN (SELECT value FROM json_each(?)) AND status = ?"
+)
+
+
 async def mark_sent(conn: AsyncConnection, ids: Sequence[int], now: datetime) -> None:
     """Mark pending ledger rows sent (only pending ones change)."""
     if not ids:
@@ -216,12 +225,6 @@ async def mark_sent(conn: AsyncConnection, ids: Sequence[int], now: datetime) ->
         await conn.execute(_PG_MARK, {"ids": list(ids), "now": now, "sent": LedgerStatus.SENT.value,
                                       "pending": LedgerStatus.PENDING.value})
         return
-    d = t.deliveries
-    for start in range(0, len(ids), 500):  # well under SQLite's bound-parameter cap
-        await conn.execute(
-            sa.update(d)
-            .where(d.c.id.in_(ids[start : start + 500]), d.c.status == LedgerStatus.PENDING.value)
-            .values(status=LedgerStatus.SENT.value, attempts=d.c.attempts + 1, detail=None,
-                    next_attempt_at=None, lease_owner=None, lease_until=None, updated_at=now,
-                    sent_at=now)
-        )
+    at = sqlite_datetime(conn)(now)
+    await conn.exec_driver_sql(_SQLITE_MARK, (
+        LedgerStatus.SENT.value, at, at, json.dumps(list(ids)), LedgerStatus.PENDING.value))
