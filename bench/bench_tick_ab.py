@@ -4,7 +4,8 @@
 the next by more than a change to the store gains. This runs ``bench_tick_db.store_drain``
 (10,000 due, the store's calls alone) from two checkouts in turn, old/new then new/old, on
 the same database, each drain in a fresh process of its checkout, and reports the ratio of
-each pair: the change's own effect, measured in one run.
+each pair: the change's own effect, measured in one run. The other checkout needs
+``bench_tick_db.store_drain`` and ``StoreTimer`` (any commit since 2026-12-04).
 
     git worktree add /tmp/before <rev>
     python -m bench.bench_tick_ab --before /tmp/before                      # SQLite, 100k

@@ -36,8 +36,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from bot.storage import tables as t
 from bot.storage.records import LedgerStatus
 
-# Rows per statement on SQLite (a chunk's rows travel as one JSON parameter): bounds the text
-# handed over at once, not the bound parameters, which stay at one or two.
+# Advances per SQLite statement (a chunk's pairs travel as one JSON parameter): bounds the
+# text handed over at once, not the bound parameters, which stay at two.
 SQLITE_ROWS = 2000
 # The ledger columns a new row is written with (``ledger.ledger_values``), in order.
 LEDGER_COLUMNS = (

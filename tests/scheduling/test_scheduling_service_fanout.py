@@ -16,6 +16,7 @@ from bot.core.messages import Message
 from bot.core.ports import Actor, Delivery, DeliveryResult, PreparesTargets, Target
 from bot.scheduling.dispatcher import MARK_BATCH
 from bot.scheduling.service import aligned_tick
+from bot.storage import bulk
 from bot.storage.records import LedgerStatus
 from tests.scheduling.scheduling_harness import PLATFORM, RecordingNotifier, Rig, make_rig
 
@@ -53,7 +54,7 @@ async def test_sent_marks_are_written_in_batches(rig: Rig) -> None:
     """250 sends cost a handful of sent marks, not one transaction per send: at most one per
     MARK_BATCH sends plus one as each claimed batch (here 50, then 200) finishes."""
     await _people_due(rig, PEOPLE)
-    updates = _count_statements(rig, "UPDATE deliveries SET status=?, attempts=")
+    updates = _count_statements(rig, bulk._SQLITE_MARK)  # the mark, sent as it is written
     report = await rig.service.tick()
     assert report.sent == PEOPLE
     assert 1 <= len(updates) <= -(-PEOPLE // MARK_BATCH) + 2
