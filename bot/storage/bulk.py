@@ -7,10 +7,9 @@ row, and on PostgreSQL a multi-row VALUES list is a new statement text for every
 parsed and planned again each time. Here each write is one statement per batch:
 
 - PostgreSQL takes whole columns as arrays (``unnest``): the statement text never changes, so
-  asyncpg prepares it once, and a batch of 1,000 is a handful of parameters. New ledger rows
-  go as ONE JSON parameter instead (``json_populate_recordset`` over the table's own row
-  type): asyncpg checks every element of an array it encodes against ``Iterable``, 17 arrays
-  of 1,000 per batch, which cost more client CPU than the server spends parsing the JSON.
+  asyncpg prepares it once, and a batch of 1,000 is a handful of parameters. (The ledger
+  rows as one JSON parameter, ``json_populate_recordset``, saved 5-13 % of the client's CPU
+  but cost the server more than that in wall time: bench/README.md, third session.)
 - SQLite takes a chunk's advances as ONE JSON parameter (``json_each``; ``UPDATE ... FROM``,
   SQLite 3.33+; ``RETURNING``, 3.35+) and new ledger rows as multi-row ``VALUES`` of fixed
   sizes, handed straight to the driver with every datetime already in SQLAlchemy's text
@@ -52,10 +51,14 @@ LEDGER_DATETIMES = frozenset({"slot", "next_attempt_at", "lease_until", "created
 _PG_INSERT = sa.text(
     "INSERT INTO deliveries (source, slot, target_key, platform, workspace_id, target_kind, "
     "target_id, kind, status, nonce, attempts, detail, next_attempt_at, lease_owner, "
-    "lease_until, created_at, updated_at) SELECT source, slot, target_key, platform, "
-    "workspace_id, target_kind, target_id, kind, status, nonce, attempts, detail, "
-    "next_attempt_at, lease_owner, lease_until, created_at, updated_at "
-    "FROM json_populate_recordset(CAST(NULL AS deliveries), CAST(:rows AS json)) "
+    "lease_until, created_at, updated_at) SELECT * FROM unnest("
+    "CAST(:source AS text[]), CAST(:slot AS timestamptz[]), CAST(:target_key AS text[]), "
+    "CAST(:platform AS text[]), CAST(:workspace_id AS text[]), CAST(:target_kind AS text[]), "
+    "CAST(:target_id AS text[]), CAST(:kind AS text[]), CAST(:status AS text[]), "
+    "CAST(:nonce AS text[]), CAST(:attempts AS integer[]), CAST(:detail AS text[]), "
+    "CAST(:next_attempt_at AS timestamptz[]), CAST(:lease_owner AS text[]), "
+    "CAST(:lease_until AS timestamptz[]), CAST(:created_at AS timestamptz[]), "
+    "CAST(:updated_at AS timestamptz[])) "
     "ON CONFLICT (source, slot, target_key) DO NOTHING "
     "RETURNING id, nonce"
 )
@@ -179,10 +182,8 @@ async def insert_ledger(
     if not values:
         return []
     if conn.dialect.name == "postgresql":
-        iso = _memo(datetime.isoformat)
-        rows = json.dumps([{c: iso(v[c]) if c in LEDGER_DATETIMES else v[c]
-                            for c in LEDGER_COLUMNS} for v in values])
-        return _pairs(await conn.execute(_PG_INSERT, {"rows": rows}))
+        columns = {c: [v[c] for v in values] for c in LEDGER_COLUMNS}
+        return _pairs(await conn.execute(_PG_INSERT, columns))
     to_db = sqlite_datetime(conn)
     flat = [[to_db(v[c]) if c in LEDGER_DATETIMES else v[c] for c in LEDGER_COLUMNS]
             for v in values]

@@ -136,10 +136,9 @@ def test_the_sqlite_ledger_inserts_name_every_ledger_column_in_order() -> None:
 
 
 def test_the_postgresql_ledger_insert_names_every_ledger_column_in_order() -> None:
-    """The fixed INSERT's columns and the columns it selects from the JSON records are
-    LEDGER_COLUMNS, in the same order."""
+    """The fixed INSERT's columns and unnest arrays are LEDGER_COLUMNS, in the same order."""
     from bot.storage import bulk
 
     text = bulk._PG_INSERT.text
-    columns = ", ".join(bulk.LEDGER_COLUMNS)
-    assert f"INSERT INTO deliveries ({columns}) SELECT {columns} FROM " in text
+    assert f"INSERT INTO deliveries ({', '.join(bulk.LEDGER_COLUMNS)})" in text
+    assert [c.split(" AS ")[0] for c in text.split("CAST(:")[1:]] == list(bulk.LEDGER_COLUMNS)
