@@ -98,8 +98,8 @@ async def test_marks_change_only_pending_rows(store: Store) -> None:
 
 
 async def test_every_ledger_column_reads_back_as_written(store: Store) -> None:
-    """The ledger insert hands values straight to the driver (on SQLite as one JSON
-    parameter, datetimes pre-formatted): read back through the table's own types, every
+    """The ledger insert hands values straight to the driver (on SQLite as multi-row VALUES
+    with every datetime pre-formatted): read back through the table's own types, every
     column is what ``ledger_values`` wrote, and the lease's end compares with SQLAlchemy's
     datetimes in a query."""
     from bot.storage.ledger import ledger_values
@@ -114,14 +114,15 @@ async def test_every_ledger_column_reads_back_as_written(store: Store) -> None:
         rows = (await conn.execute(sa.select(d).order_by(d.c.id))).mappings().all()
         expired = (await conn.scalars(sa.select(d.c.id).where(
             d.c.lease_until < now + LEASE + timedelta(microseconds=1)))).all()
-        held = (await conn.scalars(sa.select(d.c.id).where(d.c.lease_until > now + LEASE)))
+        held = (await conn.scalars(sa.select(d.c.id).where(
+            d.c.lease_until > now + LEASE))).all()
     expected = ledger_values(_delivery(0, T0), now=now, owner="a", send_lease=LEASE)
     for row in rows:
         for column, value in expected.items():
             if column not in ("source", "target_key", "target_id", "nonce"):
                 assert row[column] == value, column
     assert {r["nonce"] for r in rows} == {r.nonce for r in pending}
-    assert sorted(expired) == sorted(r.id for r in pending) and not held.all()
+    assert sorted(expired) == sorted(r.id for r in pending) and not held
 
 
 def test_the_sqlite_ledger_inserts_name_every_ledger_column_in_order() -> None:
