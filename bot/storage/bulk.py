@@ -120,29 +120,26 @@ _SQLITE_INSERTS = {
 }
 
 
-def _memo(convert: Callable[[datetime], str]) -> Callable[[datetime | None], str | None]:
-    """``convert`` done once per distinct instant (None stays None): a batch repeats a few
-    instants (its slot, the tick's now, the lease's end) thousands of times."""
+def sqlite_datetime(conn: AsyncConnection) -> Callable[[datetime | None], str | None]:
+    """Datetimes in SQLAlchemy's own SQLite text form ("YYYY-MM-DD HH:MM:SS.ffffff", naive
+    UTC), for values that go straight to the driver: they compare with the rows it wrote.
+
+    Each converter formats an instant once: a batch repeats a few (its slot, the tick's now,
+    the lease's end) thousands of times."""
+    utc = t.UTCDateTime()
+    text_form = sqlite.DATETIME().bind_processor(conn.dialect)
+    assert text_form is not None
     seen: dict[datetime, str] = {}
 
-    def once(value: datetime | None) -> str | None:
+    def to_db(value: datetime | None) -> str | None:
         if value is None:
             return None
         text = seen.get(value)
         if text is None:
-            text = seen[value] = convert(value)
+            text = seen[value] = text_form(utc.process_bind_param(value, conn.dialect))
         return text
 
-    return once
-
-
-def sqlite_datetime(conn: AsyncConnection) -> Callable[[datetime | None], str | None]:
-    """Datetimes in SQLAlchemy's own SQLite text form ("YYYY-MM-DD HH:MM:SS.ffffff", naive
-    UTC), for values that go straight to the driver: they compare with the rows it wrote."""
-    utc = t.UTCDateTime()
-    text_form = sqlite.DATETIME().bind_processor(conn.dialect)
-    assert text_form is not None
-    return _memo(lambda value: text_form(utc.process_bind_param(value, conn.dialect)))
+    return to_db
 
 
 async def advance(
