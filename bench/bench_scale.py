@@ -153,6 +153,13 @@ async def sqlite_database(path: Path) -> AsyncIterator[str]:
     yield f"sqlite+aiosqlite:///{path}"
 
 
+def fresh_database(backend: str, pg_url: str, path: Path
+                   ) -> contextlib.AbstractAsyncContextManager[str]:
+    """A fresh database's URL for a benchmark: a new PostgreSQL database on ``pg_url`` when
+    ``backend`` is "postgres", else a new SQLite file at ``path``."""
+    return fresh_pg_database(pg_url) if backend == "postgres" else sqlite_database(path)
+
+
 async def run(size: int, fixed_due: int, live_max: int, url: str, repeat: int) -> Figures:
     schedules = size // 20
     store = await new_url_store(url)
@@ -230,9 +237,8 @@ async def main() -> None:
     with tempfile.TemporaryDirectory(prefix="deskbreak-bench-") as tmp:
         async with contextlib.AsyncExitStack() as databases:  # all kept until the pairing
             for size in args.sizes:
-                urls.append(await databases.enter_async_context(
-                    fresh_pg_database(args.pg_url) if args.database == "postgres"
-                    else sqlite_database(Path(tmp) / f"scale-{size}.sqlite3")))
+                urls.append(await databases.enter_async_context(fresh_database(
+                    args.database, args.pg_url, Path(tmp) / f"scale-{size}.sqlite3")))
                 f = await run(size, args.due, args.live_max, urls[-1], args.repeat)
                 results.append(f)
                 report(f)

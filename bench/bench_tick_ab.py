@@ -16,19 +16,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
 import os
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench.bench_scale import sqlite_database
+from bench.bench_scale import fresh_database
 from bench.bench_tick_db import seed
-from bench.harness import PG_SERVER_URL, ROOT, fresh_pg_database, median
+from bench.harness import PG_SERVER_URL, ROOT, median
 
 # Run inside a checkout (its own ``bench`` and ``bot``): one drain, its figures as JSON.
 DRAIN = """
@@ -79,10 +77,8 @@ async def main() -> None:
     sides = {"before": args.before.resolve(), "after": ROOT}
     runs: dict[str, list[dict[str, Any]]] = {label: [] for label in sides}
     with tempfile.TemporaryDirectory(prefix="deskbreak-bench-") as tmp:
-        database: Callable[[], contextlib.AbstractAsyncContextManager[str]] = (
-            (lambda: fresh_pg_database(args.pg_url)) if args.database == "postgres"
-            else (lambda: sqlite_database(Path(tmp) / "tick-ab.sqlite3")))
-        async with database() as url:
+        async with fresh_database(args.database, args.pg_url,
+                                  Path(tmp) / "tick-ab.sqlite3") as url:
             await seed(url, args.size)
             for pair in range(args.pairs):
                 order = ("before", "after") if pair % 2 == 0 else ("after", "before")

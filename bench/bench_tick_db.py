@@ -22,25 +22,30 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import functools
 import os
 import signal
 import tempfile
 import time
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from bench.bench_scale import FAR, INSTANT, InstantNotifier, make_due, reset_due, sqlite_database
+from bench.bench_scale import (
+    FAR,
+    INSTANT,
+    InstantNotifier,
+    fresh_database,
+    make_due,
+    reset_due,
+)
 from bench.harness import (
     PG_SERVER_URL,
     ROOT,
     bulk_insert,
-    fresh_pg_database,
     median,
     new_url_store,
     reminder_row,
@@ -247,10 +252,8 @@ async def main() -> None:
     print(f"backend: {args.database}", flush=True)
     with tempfile.TemporaryDirectory(prefix="deskbreak-bench-") as tmp:
         for size in args.sizes:
-            database: Callable[[], contextlib.AbstractAsyncContextManager[str]] = (
-                (lambda: fresh_pg_database(args.pg_url)) if args.database == "postgres"
-                else (lambda s=size: sqlite_database(Path(tmp) / f"tick-{s}.sqlite3")))
-            async with database() as url:
+            async with fresh_database(args.database, args.pg_url,
+                                      Path(tmp) / f"tick-{size}.sqlite3") as url:
                 seeded = await seed(url, size)
                 print(f"seeded {size:,} reminders + {size // 20:,} schedules in {seeded:.1f}s",
                       flush=True)
