@@ -15,7 +15,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.storage import bulk
@@ -23,7 +22,13 @@ from bot.storage import tables as t
 from bot.storage.leases import LeaseFilters, lease_free
 from bot.storage.ledger import ledger_values
 from bot.storage.records import Advance, DeliveryRow, LedgerStatus, ReminderRow, ScheduleRow
-from bot.storage.rows import new_delivery_record, reminder_record, schedule_record
+from bot.storage.rows import (
+    REMINDER_COLUMNS,
+    SCHEDULE_COLUMNS,
+    new_delivery_record,
+    reminder_from_tuple,
+    schedule_from_tuple,
+)
 from bot.storage.scope import EVERYTHING, ClaimScope
 
 log = logging.getLogger(__name__)
@@ -59,8 +64,9 @@ class ClaimQueries(LeaseFilters):
         """Lease up to ``limit`` unpaused schedules whose ``next_due <= now`` (indexed), of
         ``scope``'s platforms and, for Discord, its shards' guilds (see ``bot.storage.scope``);
         with ``per_workspace``, at most that many of each workspace (see :meth:`_claim`)."""
-        rows = await self._claim(t.schedules, now, scope, owner, lease, limit, per_workspace)
-        return [schedule_record(r) for r in rows]
+        rows = await self._claim(t.schedules, SCHEDULE_COLUMNS, now, scope, owner, lease, limit,
+                                 per_workspace)
+        return [schedule_from_tuple(r) for r in rows]
 
     async def claim_due_reminders(
         self,
@@ -75,19 +81,21 @@ class ClaimQueries(LeaseFilters):
         """Lease up to ``limit`` enabled reminders whose ``next_due <= now`` (indexed), of
         ``scope``'s platforms; DMs need no guild, so any process of the platform may take one.
         ``per_workspace`` as for schedules."""
-        rows = await self._claim(t.reminders, now, scope, owner, lease, limit, per_workspace)
-        return [reminder_record(r) for r in rows]
+        rows = await self._claim(t.reminders, REMINDER_COLUMNS, now, scope, owner, lease, limit,
+                                 per_workspace)
+        return [reminder_from_tuple(r) for r in rows]
 
     async def _claim(
         self,
         table: sa.Table,
+        columns: Sequence[str],
         now: datetime,
         scope: ClaimScope,
         owner: str,
         lease: timedelta,
         limit: int,
         per_workspace: int | None = None,
-    ) -> list[RowMapping]:
+    ) -> Sequence[sa.Row[Any]]:
         """The rows due first, or with ``per_workspace`` the first few of EVERY workspace with
         rows due (ranked within their workspace, then taken rank by rank): a tick's first
         claim, so a workspace with a handful due is not claimed after another's thousands.
@@ -123,10 +131,10 @@ class ClaimQueries(LeaseFilters):
             sa.update(table)
             .where(table.c.id.in_(pick.scalar_subquery()), still_free)
             .values(lease_owner=owner, lease_until=now + lease)
-            .returning(*table.c)
+            .returning(*(table.c[name] for name in columns))
         )
         async with self.write() as conn:
-            return list((await conn.execute(stmt)).mappings().all())
+            return (await conn.execute(stmt)).all()
 
     async def apply_advances(
         self,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from bot.storage import ScheduleRow, Spec, Store
@@ -122,3 +122,34 @@ async def test_rotation_kv_and_history_round_trip(store: Store) -> None:
     assert await store.kv_get("discord", "tree_hash") == "def"
     assert await store.kv_delete("discord", "tree_hash") is True
     assert await store.kv_get("discord", "tree_hash") is None
+
+
+async def test_claims_read_back_what_the_record_readers_read(store: Store) -> None:
+    """A claim builds its records from tuples in a column order of its own; each field
+    (every one set to a distinct value here) comes out as the mapping readers give it."""
+    due = datetime(2027, 3, 1, 7, 0, tzinfo=UTC)
+    schedule = await store.add_schedule(
+        platform="slack", workspace_id="T9", channel_id="C9", kind="routine:neck",
+        spec=Spec(cron="*/20 9-17 * * 1-5"), timezone="Asia/Tokyo", next_due=due,
+        created_by="U-admin",
+    )
+    assert schedule is not None
+    await store.update_schedule(schedule.id, paused_reason="kept from an old pause")
+    reminder = await store.upsert_reminder(
+        platform="slack", workspace_id="T9", user_id="U7", spec=SPEC, timezone="America/Lima",
+        next_due=due,
+    )
+    await store.update_reminder(
+        reminder.id, dm_channel_id="D7", disabled_reason="kept from an old stop",
+        snoozed_until=datetime(2027, 2, 1, 9, 30, tzinfo=UTC),
+        paused_until=datetime(2027, 2, 2, 10, 45, tzinfo=UTC),
+    )
+    now = datetime(2027, 3, 1, 8, 0, tzinfo=UTC)
+    [claimed_schedule] = await store.claim_due_schedules(now, "me", timedelta(minutes=5), 10)
+    [claimed_reminder] = await store.claim_due_reminders(now, "me", timedelta(minutes=5), 10)
+    assert claimed_schedule == await store.get_schedule(schedule.id)
+    assert claimed_reminder == await store.get_reminder("slack", "T9", "U7")
+    assert claimed_schedule.paused_reason == "kept from an old pause"
+    assert claimed_reminder.paused_until == datetime(2027, 2, 2, 10, 45, tzinfo=UTC)
+    assert claimed_reminder.snoozed_until is not None
+    assert claimed_reminder.snoozed_until.tzinfo is UTC
