@@ -64,6 +64,7 @@ from bot.scheduling.report import TickReport
 from bot.scheduling.service import CLAIM_BATCH, FIRST_CLAIM, SchedulerService
 from bot.storage import Store, create_store
 from bot.storage import tables as t
+from bot.storage.records import Advance, ReminderRow, ScheduleRow, WorkspaceRow
 from bot.storage.rotation import SqlRotationStore
 
 LEASE = timedelta(minutes=5)
@@ -130,16 +131,27 @@ async def one_tick(url: str, due: int, *, rotation: bool) -> tuple[float, StoreT
 
 async def store_drain(url: str, due: int, batch: int = CLAIM_BATCH
                       ) -> tuple[float, float, int, float]:
-    """The store's part of a tick alone, in the order the tick makes the calls: claim a batch
-    of schedules and of reminders, look up their workspaces, write the ledger rows and new
-    ``next_due`` (planned by the real planner, timed apart), mark every send sent.
+    """The store's part of a tick alone, in the order the tick makes the calls: claim batches
+    (each takes schedules and reminders, reads their workspaces, has them planned by the real
+    planner, timed apart, and writes the ledger rows and new ``next_due``), mark every send
+    sent.
 
     Returns (seconds in store calls, seconds planning, deliveries, this process's CPU seconds
     in store calls: all its threads, not a database server's)."""
     clock = FakeClock(INSTANT)
     store = create_store(url, clock=clock)
     report = TickReport()
-    in_store = planning = cpu = 0.0
+    planning = [0.0, 0.0]  # wall, CPU
+
+    def plan(rows: Sequence[ScheduleRow | ReminderRow],
+             workspaces: dict[tuple[str, str], WorkspaceRow]) -> list[Advance]:
+        start, cpu_start = time.perf_counter(), time.process_time()
+        advances = [planner.plan(r, workspaces[(r.platform, r.workspace_id)], INSTANT, GRACE,
+                                 report) for r in rows]
+        planning[0] += time.perf_counter() - start
+        planning[1] += time.process_time() - cpu_start
+        return advances
+
     sent = 0
     try:
         await reset_due(store, INSTANT)
@@ -148,32 +160,22 @@ async def store_drain(url: str, due: int, batch: int = CLAIM_BATCH
         await store.has_work(INSTANT)
         limit = min(batch, FIRST_CLAIM)
         while True:
-            schedules = await store.claim_due_schedules(INSTANT, "bench", LEASE, limit)
-            reminders = await store.claim_due_reminders(INSTANT, "bench", LEASE, limit)
-            if not schedules and not reminders:
+            claimed = await store.claim_due(INSTANT, limit, plan, owner="bench",
+                                            send_lease=LEASE)
+            if not claimed.schedules and not claimed.reminders:
                 break
-            keys = {(r.platform, r.workspace_id) for r in [*schedules, *reminders]}
-            workspaces = await store.get_workspaces(keys)
-            in_store += time.perf_counter() - start
-            cpu += time.process_time() - cpu_start
-            start = time.perf_counter()
-            advances = [planner.plan(r, workspaces[(r.platform, r.workspace_id)], INSTANT,
-                                     GRACE, report) for r in [*schedules, *reminders]]
-            planning += time.perf_counter() - start
-            start, cpu_start = time.perf_counter(), time.process_time()
-            pending = await store.apply_advances(advances, owner="bench", now=INSTANT,
-                                                 send_lease=LEASE)
+            pending = claimed.pending
             for at in range(0, len(pending), MARK_BATCH):
                 await store.finish_sent_deliveries([d.id for d in pending[at:at + MARK_BATCH]],
                                                    now=INSTANT)
             sent += len(pending)
-            if len(schedules) < limit and len(reminders) < limit:
+            if claimed.schedules < limit and claimed.reminders < limit:
                 break
             limit = batch
-        in_store += time.perf_counter() - start
-        cpu += time.process_time() - cpu_start
+        in_store = time.perf_counter() - start - planning[0]
+        cpu = time.process_time() - cpu_start - planning[1]
         await reset_due(store, INSTANT)
-        return in_store, planning, sent, cpu
+        return in_store, planning[0], sent, cpu
     finally:
         await store.close()
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Coroutine, Mapping
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -35,7 +35,7 @@ from bot.scheduling.report import TickReport
 from bot.scheduling.retention import StatsRetention
 from bot.settings import SchedulerSettings, ShardSettings
 from bot.storage.errors import StorageError
-from bot.storage.records import ReminderRow, ScheduleRow
+from bot.storage.records import Advance, ReminderRow, ScheduleRow, WorkspaceRow
 from bot.storage.scope import ClaimScope
 from bot.storage.store import Store
 
@@ -113,6 +113,8 @@ class SchedulerService:
         # id is its own lineage).
         self.lineage = instance_id or lineage(shards.ids, name)
         self.batch_size = batch_size
+        # A claim holds its rows only for its own transaction; what this lease still decides
+        # is how overdue another shard's schedule must be before this process takes it over.
         self.claim_lease = claim_lease or settings.lease
         self.send_lease = send_lease or settings.lease
         self.scope = scope or claim_scope((str(p) for p in notifiers), shards, self.claim_lease)
@@ -370,34 +372,25 @@ class SchedulerService:
         # milliseconds; the bigger ones after them are made while those sends are under way.
         fair: int | None = FIRST_CLAIM_PER_WORKSPACE
         limit = self.batch_size
+
+        def plan(rows: Sequence[ScheduleRow | ReminderRow],
+                 workspaces: dict[tuple[str, str], WorkspaceRow]) -> list[Advance]:
+            return [planner.plan(row, workspaces[(row.platform, row.workspace_id)], now,
+                                 self.grace, report) for row in rows]
+
         while not self.dispatcher.stopping:  # a stop lets this batch finish but claims no more
-            schedules = await self.store.claim_due_schedules(
-                now, self.instance_id, self.claim_lease, limit, scope=self.scope,
-                per_workspace=fair,
+            claimed = await self.store.claim_due(
+                now, limit, plan, owner=self.instance_id, send_lease=self.send_lease,
+                scope=self.scope, per_workspace=fair,
             )
-            reminders = await self.store.claim_due_reminders(
-                now, self.instance_id, self.claim_lease, limit, scope=self.scope,
-                per_workspace=fair,
-            )
-            if not schedules and not reminders:
+            if not claimed.schedules and not claimed.reminders:
                 break
-            keys = {(r.platform, r.workspace_id) for r in schedules}
-            keys |= {(r.platform, r.workspace_id) for r in reminders}
-            workspaces = await self.store.get_workspaces(keys)
-            rows: list[ScheduleRow | ReminderRow] = [*schedules, *reminders]
-            advances = [
-                planner.plan(row, workspaces[(row.platform, row.workspace_id)], now, self.grace,
-                             report)
-                for row in rows
-            ]
-            pending = await self.store.apply_advances(
-                advances, owner=self.instance_id, now=now, send_lease=self.send_lease
-            )
-            sending.append(asyncio.ensure_future(self.dispatcher.send_all(pending, report)))
+            sending.append(asyncio.ensure_future(self.dispatcher.send_all(claimed.pending,
+                                                                          report)))
             if fair is not None:  # fewer than asked says nothing about the rows left
                 fair, limit = None, min(self.batch_size, FIRST_CLAIM)
                 continue
-            if len(schedules) < limit and len(reminders) < limit:
+            if claimed.schedules < limit and claimed.reminders < limit:
                 break
             limit = self.batch_size
 

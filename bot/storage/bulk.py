@@ -16,9 +16,9 @@ parsed and planned again each time. Here each write is one statement per batch:
   form. Through SQLAlchemy each of a ledger row's 17 values was a bound parameter run through
   its type's processors (five datetimes per row, each formatted in Python).
 
-Each function runs inside the caller's transaction and changes only rows still leased to
-``owner`` (or still pending), returning what it changed, so the exactly-once bookkeeping is
-what it was with one statement per row.
+Each function runs inside the caller's transaction and changes only the rows its claim holds
+(or ledger rows still pending), so the exactly-once bookkeeping is what it was with one
+statement per row.
 """
 
 from __future__ import annotations
@@ -64,22 +64,18 @@ _PG_INSERT = sa.text(
 )
 
 
-# The owner travels as a column of its own (one per row) and is compared in the join, not as
-# ``lease_owner = :owner``: with ANALYZE statistics taken while (nearly) no row was leased,
-# PostgreSQL estimates that filter at one row, scans the whole table for it and joins the
-# batch against it row by row (1,000 ids x 100k rows: 200 ms instead of 12 ms per batch).
-# As a join condition it leaves the ids' primary-key lookups the only sensible plan.
+# The ids travel as an array joined by primary key: a fixed statement text whatever the
+# batch's size. The lease columns are cleared too: a claimed row is free, but one a process
+# of the previous version leased and lost may still carry its expired lease.
 _PG_ADVANCE = {
     "schedules": sa.text(
         "UPDATE schedules AS r SET next_due = v.due, lease_owner = NULL, lease_until = NULL "
-        "FROM unnest(CAST(:ids AS integer[]), CAST(:dues AS timestamptz[]), "
-        "CAST(:owners AS text[])) AS v(id, due, owner) "
-        "WHERE r.id = v.id AND r.lease_owner = v.owner RETURNING r.id"),
+        "FROM unnest(CAST(:ids AS integer[]), CAST(:dues AS timestamptz[])) AS v(id, due) "
+        "WHERE r.id = v.id"),
     "reminders": sa.text(
         "UPDATE reminders AS r SET next_due = v.due, lease_owner = NULL, lease_until = NULL "
-        "FROM unnest(CAST(:ids AS integer[]), CAST(:dues AS timestamptz[]), "
-        "CAST(:owners AS text[])) AS v(id, due, owner) "
-        "WHERE r.id = v.id AND r.lease_owner = v.owner RETURNING r.id"),
+        "FROM unnest(CAST(:ids AS integer[]), CAST(:dues AS timestamptz[])) AS v(id, due) "
+        "WHERE r.id = v.id"),
 }
 
 
@@ -90,12 +86,12 @@ _SQLITE_ADVANCE = {
         "WITH v(v_id, v_due) AS (SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') "
         "FROM json_each(?)) "
         "UPDATE schedules SET next_due = v.v_due, lease_owner = NULL, lease_until = NULL "
-        "FROM v WHERE schedules.id = v.v_id AND schedules.lease_owner = ? RETURNING id"),
+        "FROM v WHERE schedules.id = v.v_id"),
     "reminders": (
         "WITH v(v_id, v_due) AS (SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') "
         "FROM json_each(?)) "
         "UPDATE reminders SET next_due = v.v_due, lease_owner = NULL, lease_until = NULL "
-        "FROM v WHERE reminders.id = v.v_id AND reminders.lease_owner = ? RETURNING id"),
+        "FROM v WHERE reminders.id = v.v_id"),
 }
 
 
@@ -143,30 +139,24 @@ def sqlite_datetime(conn: AsyncConnection) -> Callable[[datetime | None], str | 
 
 
 async def advance(
-    conn: AsyncConnection, table: str, pairs: Sequence[tuple[int, datetime | None]], owner: str
-) -> set[int]:
-    """Set ``next_due`` for each (id, next_due) and drop the lease, where ``owner`` still
-    holds it; returns the ids it advanced."""
+    conn: AsyncConnection, table: str, pairs: Sequence[tuple[int, datetime | None]]
+) -> None:
+    """Set ``next_due`` for each (id, next_due) of rows the caller's claim holds."""
     if not pairs:
-        return set()
+        return
     if table not in _PG_ADVANCE:
         raise ValueError(f"not a leasable table: {table!r}")
     if conn.dialect.name == "postgresql":
-        result = await conn.execute(_PG_ADVANCE[table], {
-            "ids": [row_id for row_id, _ in pairs], "dues": [due for _, due in pairs],
-            "owners": [owner] * len(pairs),
-        })
-        return set(result.scalars())
-    done: set[int] = set()
+        await conn.execute(_PG_ADVANCE[table], {
+            "ids": [row_id for row_id, _ in pairs], "dues": [due for _, due in pairs]})
+        return
     # Straight to the driver: SQLAlchemy would compile (and key its cache on) thousands of
     # bound parameters per statement.
     to_db = sqlite_datetime(conn)
     for start in range(0, len(pairs), SQLITE_ROWS):
         chunk = pairs[start : start + SQLITE_ROWS]
         pairs_json = json.dumps([(row_id, to_db(due)) for row_id, due in chunk])
-        result = await conn.exec_driver_sql(_SQLITE_ADVANCE[table], (pairs_json, owner))
-        done.update(result.scalars())
-    return done
+        await conn.exec_driver_sql(_SQLITE_ADVANCE[table], (pairs_json,))
 
 
 async def insert_ledger(

@@ -51,14 +51,21 @@ class WorkspaceQueries(Database):
         wanted = set(keys)
         if not wanted:
             return {}
-        cond = sa.tuple_(t.workspaces.c.platform, t.workspaces.c.workspace_id).in_(list(wanted))
         async with self.read() as conn:
-            days = await self._skip_dates(conn, list(wanted))
-            # Defaults for the never configured (which may still have skip dates).
-            found = {k: WorkspaceRow(*k, skip_dates=days.get(k, ())) for k in wanted}
-            for row in (await conn.execute(sa.select(t.workspaces).where(cond))).mappings():
-                key = (row["platform"], row["workspace_id"])
-                found[key] = workspace_record(row, days.get(key, ()))
+            return await self._workspaces_on(conn, wanted)
+
+    async def _workspaces_on(
+        self, conn: AsyncConnection, wanted: set[tuple[str, str]]
+    ) -> dict[tuple[str, str], WorkspaceRow]:
+        """Several workspaces as ``conn``'s transaction sees them (a claim reads them in its
+        own transaction)."""
+        cond = sa.tuple_(t.workspaces.c.platform, t.workspaces.c.workspace_id).in_(list(wanted))
+        days = await self._skip_dates(conn, list(wanted))
+        # Defaults for the never configured (which may still have skip dates).
+        found = {k: WorkspaceRow(*k, skip_dates=days.get(k, ())) for k in wanted}
+        for row in (await conn.execute(sa.select(t.workspaces).where(cond))).mappings():
+            key = (row["platform"], row["workspace_id"])
+            found[key] = workspace_record(row, days.get(key, ()))
         return found
 
     async def _workspace_on(

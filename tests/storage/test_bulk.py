@@ -1,10 +1,11 @@
 """The tick's batched writes (bot/storage/bulk.py) on both backends: one statement per batch,
-and the same outcome as row by row: only rows still leased move on, duplicates are ignored,
+and the same outcome as row by row: every row a claim takes moves on, duplicates are ignored,
 and the rows handed back to send are exactly what the ledger holds."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -12,9 +13,10 @@ import sqlalchemy as sa
 
 from bot.storage import Advance, LedgerStatus, NewDelivery, Store
 from bot.storage import tables as t
+from bot.storage.claims import Claimed
+from tests.storage.claiming import LEASE, Row, claim, take
 
 T0 = datetime(2027, 3, 1, 8, 0, tzinfo=UTC)
-LEASE = timedelta(minutes=2)
 ROWS = 2500  # more than one SQLite statement's worth (bulk.SQLITE_ROWS)
 
 
@@ -26,7 +28,13 @@ async def _seed(store: Store, count: int) -> list[int]:
              "start_time": "00:00", "end_time": "23:59", "days": "0,1,2,3,4,5,6",
              "enabled": True, "next_due": T0, "created_at": now, "updated_at": now}
             for i in range(count)])
-    return [r.id for r in await store.claim_due_reminders(T0, "a", LEASE, count)]
+        ids = (await conn.scalars(sa.select(t.reminders.c.id).order_by(t.reminders.c.id))).all()
+    return list(ids)
+
+
+async def _claim_all(store: Store, count: int, advance: Callable[[Row], Advance],
+                     *, owner: str = "a", now: datetime = T0) -> Claimed:
+    return (await claim(store, now, count, owner=owner, advance=advance))[1]
 
 
 def _delivery(i: int, slot: datetime) -> NewDelivery:
@@ -35,58 +43,50 @@ def _delivery(i: int, slot: datetime) -> NewDelivery:
                        target_id=f"u{i}", kind="break")
 
 
-async def test_a_big_batch_moves_on_only_the_rows_still_held(store: Store) -> None:
-    """2,500 claimed rows advance in one call; ten taken over by another owner meanwhile keep
-    their lease and get no ledger row; the returned rows equal the stored ones field by field
-    (a slot given in another zone comes back as the same instant in UTC)."""
+async def test_a_big_batch_moves_on_every_row_it_took(store: Store) -> None:
+    """2,500 claimed rows advance in one claim, an expired lease left by an older version on
+    ten of them cleared; the returned rows equal the stored ones field by field (a slot
+    given in another zone comes back as the same instant in UTC)."""
     ids = await _seed(store, ROWS)
-    lost = set(ids[:10])
     async with store.engine.begin() as conn:
-        await conn.execute(sa.update(t.reminders).where(t.reminders.c.id.in_(lost))
-                           .values(lease_owner="b"))
+        await conn.execute(sa.update(t.reminders).where(t.reminders.c.id.in_(ids[:10]))
+                           .values(lease_owner="old", lease_until=T0 - LEASE))
     paris = T0.astimezone(ZoneInfo("Europe/Paris"))
-    advances = [Advance("reminders", i, T0 + timedelta(hours=1), (_delivery(i, paris),))
-                for i in ids]
-    pending = await store.apply_advances(advances, owner="a", now=T0, send_lease=LEASE)
-    assert len(pending) == ROWS - 10
+    claimed = await _claim_all(store, ROWS, lambda r: Advance(
+        "reminders", r.id, T0 + timedelta(hours=1), (_delivery(r.id, paris),)))
+    pending = claimed.pending
+    assert (claimed.reminders, len(pending)) == (ROWS, ROWS)
     stored = {r.id: r for r in await store.list_deliveries(status=LedgerStatus.PENDING)}
     assert {r.id: r for r in pending} == stored
     assert all(r.slot == T0 and r.slot.utcoffset() == timedelta(0) for r in pending)
     async with store.engine.connect() as conn:
-        rows = (await conn.execute(sa.select(t.reminders.c.id, t.reminders.c.next_due,
-                                             t.reminders.c.lease_owner))).all()
-    moved = {r.id for r in rows if r.next_due == T0 + timedelta(hours=1)}
-    assert moved == set(ids) - lost
-    assert {r.id for r in rows if r.lease_owner == "b"} == lost
-    assert all(r.lease_owner is None for r in rows if r.id not in lost)
+        rows = (await conn.execute(sa.select(t.reminders.c.next_due, t.reminders.c.lease_owner,
+                                             t.reminders.c.lease_until))).all()
+    assert {tuple(r) for r in rows} == {(T0 + timedelta(hours=1), None, None)}
 
 
-async def test_two_owners_advancing_the_same_rows_at_once_write_each_slot_once(
-    store: Store,
-) -> None:
-    """Both owners think they hold the rows (a lease ran out mid-tick); whatever the
-    interleaving, each slot gets one ledger row and each row one advance."""
+async def test_two_claims_at_once_write_each_slot_once(store: Store) -> None:
+    """Two owners claiming 300 due rows at once (limits that overlap): whatever the
+    interleaving, each slot gets one ledger row, handed to one of them, and each row one
+    advance."""
     ids = await _seed(store, 300)
-    advances = [Advance("reminders", i, T0 + timedelta(hours=1), (_delivery(i, T0),))
-                for i in ids]
-    async with store.engine.begin() as conn:  # b takes half of them over
-        await conn.execute(sa.update(t.reminders).where(t.reminders.c.id.in_(ids[::2]))
-                           .values(lease_owner="b"))
-    a, b = await asyncio.gather(
-        store.apply_advances(advances, owner="a", now=T0, send_lease=LEASE),
-        store.apply_advances(advances, owner="b", now=T0, send_lease=LEASE),
-    )
-    assert len(a) + len(b) == 300
-    assert {r.source for r in a}.isdisjoint({r.source for r in b})
-    assert len(await store.list_deliveries()) == 300
+
+    def send(row: Row) -> Advance:
+        return Advance("reminders", row.id, T0 + timedelta(hours=1), (_delivery(row.id, T0),))
+
+    a, b = await asyncio.gather(_claim_all(store, 200, send, owner="a"),
+                                _claim_all(store, 200, send, owner="b"))
+    assert a.reminders + b.reminders == 300
+    assert {r.source for r in a.pending}.isdisjoint({r.source for r in b.pending})
+    assert len(a.pending) + len(b.pending) == len(await store.list_deliveries()) == 300
+    assert {r.id for r in await take(store, T0 + timedelta(hours=1), 400)} == set(ids)
 
 
 async def test_marks_change_only_pending_rows(store: Store) -> None:
     """Marking 1,200 rows sent is one call; a row already failed stays failed."""
-    ids = await _seed(store, 1200)
-    pending = await store.apply_advances(
-        [Advance("reminders", i, None, (_delivery(i, T0),)) for i in ids],
-        owner="a", now=T0, send_lease=LEASE)
+    await _seed(store, 1200)
+    pending = (await _claim_all(store, 1200, lambda r: Advance(
+        "reminders", r.id, None, (_delivery(r.id, T0),)))).pending
     await store.finish_delivery(pending[0].id, LedgerStatus.FAILED, now=T0, detail="gone")
     later = T0 + timedelta(seconds=5)
     await store.finish_sent_deliveries([r.id for r in pending], now=later)
@@ -96,7 +96,6 @@ async def test_marks_change_only_pending_rows(store: Store) -> None:
     assert {(r.status, r.attempts, r.sent_at) for r in rest} == {(LedgerStatus.SENT, 1, later)}
 
 
-
 async def test_every_ledger_column_reads_back_as_written(store: Store) -> None:
     """The ledger insert hands values straight to the driver (on SQLite as multi-row VALUES
     with every datetime pre-formatted): read back through the table's own types, every
@@ -104,10 +103,10 @@ async def test_every_ledger_column_reads_back_as_written(store: Store) -> None:
     datetimes in a query."""
     from bot.storage.ledger import ledger_values
 
-    ids = await _seed(store, 3)
+    await _seed(store, 3)
     now = T0 + timedelta(seconds=1, microseconds=250)
-    advances = [Advance("reminders", i, None, (_delivery(i, T0),)) for i in ids]
-    pending = await store.apply_advances(advances, owner="a", now=now, send_lease=LEASE)
+    pending = (await _claim_all(store, 3, lambda r: Advance(
+        "reminders", r.id, None, (_delivery(r.id, T0),)), now=now)).pending
     assert len(pending) == 3
     d = t.deliveries
     async with store.engine.connect() as conn:

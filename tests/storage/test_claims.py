@@ -1,4 +1,4 @@
-"""Claiming due rows with leases, and the ledger written in the same transaction."""
+"""Claiming due rows: taken, planned and advanced with their ledger rows in one transaction."""
 
 from __future__ import annotations
 
@@ -20,10 +20,18 @@ from bot.storage import (
     Store,
     create_store,
 )
+from bot.storage import tables as t
 from bot.storage.scope import EVERYTHING
+from tests.storage.claiming import LEASE, claim, take, take_schedules
 
 T0 = datetime(2027, 3, 1, 8, 0, tzinfo=UTC)
-LEASE = timedelta(minutes=2)
+
+
+async def _lease(store: Store, schedule_id: int) -> tuple[Any, Any]:
+    async with store.engine.connect() as conn:
+        row = (await conn.execute(sa.select(t.schedules.c.lease_owner, t.schedules.c.lease_until)
+                                  .where(t.schedules.c.id == schedule_id))).one()
+    return row[0], row[1]
 
 
 async def _add(store: Store, next_due: datetime | None) -> int:
@@ -64,85 +72,129 @@ async def test_claim_takes_only_due_unpaused_rows(store: Store) -> None:
     await _add(store, None)
     paused = await _add(store, T0)
     await store.update_schedule(paused, paused=True)
-    claimed = await store.claim_due_schedules(T0, "a", LEASE, 100)
-    assert [r.id for r in claimed] == [due]
+    assert [r.id for r in await take_schedules(store, T0)] == [due]
 
 
-async def test_leased_rows_are_invisible_to_others_until_expiry(store: Store) -> None:
-    """A second owner cannot claim a leased row until the lease runs out."""
+async def test_rows_an_older_version_leased_wait_for_the_lease_to_run_out(store: Store) -> None:
+    """A process of the previous version stamped leases on the rows it claimed: while one
+    is unexpired nobody takes the row, after it anyone may (and the advance clears it)."""
     sid = await _add(store, T0)
-    assert len(await store.claim_due_schedules(T0, "a", LEASE, 100)) == 1
-    assert await store.claim_due_schedules(T0 + timedelta(minutes=1), "b", LEASE, 100) == []
-    later = await store.claim_due_schedules(T0 + timedelta(minutes=3), "b", LEASE, 100)
-    assert [r.id for r in later] == [sid]
+    async with store.engine.begin() as conn:
+        await conn.execute(sa.update(t.schedules).values(lease_owner="old",
+                                                         lease_until=T0 + LEASE))
+    assert await take_schedules(store, T0 + timedelta(minutes=1)) == []
+    [later] = await take_schedules(store, T0 + timedelta(minutes=3), advance=lambda r: Advance(
+        "schedules", r.id, T0 + timedelta(hours=1)))
+    assert later.id == sid
+    assert await _lease(store, sid) == (None, None)
 
 
 async def test_concurrent_claims_never_overlap(store: Store) -> None:
     """Two owners claiming at once split the due rows between them without sharing any."""
     ids = {await _add(store, T0) for _ in range(20)}
     a, b = await asyncio.gather(
-        store.claim_due_schedules(T0, "a", LEASE, 12),
-        store.claim_due_schedules(T0, "b", LEASE, 12),
-    )
+        take_schedules(store, T0, 12, owner="a"), take_schedules(store, T0, 12, owner="b"))
     got_a, got_b = {r.id for r in a}, {r.id for r in b}
     assert not got_a & got_b
     assert got_a | got_b == ids
 
 
-async def test_advance_writes_ledger_and_next_due_and_releases(store: Store) -> None:
-    """apply_advances writes pending rows with a nonce, moves next_due and drops the lease."""
+async def test_two_ticks_claiming_at_once_write_each_slot_once(store: Store) -> None:
+    """Two owners claiming the same 40 due rows at once, each planning every row it takes
+    into a ledger row: 40 ledger rows, each handed to exactly one of them to send."""
+    ids = {await _add(store, T0) for _ in range(40)}
+
+    def send(row: Any) -> Advance:
+        return Advance("schedules", row.id, T0 + timedelta(hours=1),
+                       (_delivery(f"schedule:{row.id}", T0),))
+
+    (_, a), (_, b) = await asyncio.gather(
+        claim(store, T0, 25, owner="a", advance=send), claim(store, T0, 25, owner="b",
+                                                             advance=send))
+    sources = [r.source for r in a.pending + b.pending]
+    assert sorted(sources) == sorted(f"schedule:{i}" for i in ids)
+    assert len(await store.list_deliveries()) == 40
+
+
+async def test_rows_another_transaction_locks_are_skipped_not_waited_for(
+    store: Store,
+) -> None:
+    """On PostgreSQL a claim skips rows locked by another process's claim still under way
+    (``SKIP LOCKED``) and takes the rest; the locked rows stay due for the next claim."""
+    if store.dialect != "postgresql":
+        pytest.skip("SQLite claims serialise on the write lock instead")
+    ids = [await _add(store, T0) for _ in range(6)]
+    async with store.engine.connect() as other, other.begin():
+        await other.execute(sa.select(t.schedules.c.id).where(t.schedules.c.id.in_(ids[:2]))
+                            .with_for_update())
+        taken = await asyncio.wait_for(take_schedules(store, T0), 10)
+        assert sorted(r.id for r in taken) == ids[2:]
+    assert sorted(r.id for r in await take_schedules(store, T0)) == ids[:2]
+
+
+async def test_advance_writes_ledger_and_next_due(store: Store) -> None:
+    """A claim writes pending rows with a nonce and moves next_due; at the new time the
+    row is due again."""
     sid = await _add(store, T0)
-    await store.claim_due_schedules(T0, "a", LEASE, 10)
-    adv = Advance("schedules", sid, T0 + timedelta(hours=1), (_delivery(f"schedule:{sid}", T0),))
-    [pending] = await store.apply_advances([adv], owner="a", now=T0, send_lease=LEASE)
+    _, claimed = await claim(store, T0, advance=lambda r: Advance(
+        "schedules", sid, T0 + timedelta(hours=1), (_delivery(f"schedule:{sid}", T0),)))
+    [pending] = claimed.pending
     assert (pending.status, pending.attempts, len(pending.nonce)) == (LedgerStatus.PENDING, 0, 24)
     got = await store.get_schedule(sid)
     assert got is not None and got.next_due == T0 + timedelta(hours=1)
-    assert [
-        r.id for r in await store.claim_due_schedules(T0 + timedelta(hours=1), "b", LEASE, 9)
-    ] == [sid]
+    assert await take_schedules(store, T0 + timedelta(minutes=59)) == []
+    assert [r.id for r in await take_schedules(store, T0 + timedelta(hours=1))] == [sid]
 
 
 async def test_ledger_ignores_a_duplicate_slot(store: Store) -> None:
     """The same (source, slot, target) is written once; the duplicate is not returned."""
     sid = await _add(store, T0)
     new = (_delivery(f"schedule:{sid}", T0),)
-    await store.claim_due_schedules(T0, "a", LEASE, 10)
-    await store.apply_advances(
-        [Advance("schedules", sid, T0, new)], owner="a", now=T0, send_lease=LEASE
-    )
-    await store.claim_due_schedules(T0, "a", LEASE, 10)
-    again = await store.apply_advances(
-        [Advance("schedules", sid, T0 + timedelta(hours=1), new)],
-        owner="a",
-        now=T0,
-        send_lease=LEASE,
-    )
-    assert again == []
+    await claim(store, T0, advance=lambda r: Advance("schedules", sid, T0, new))
+    _, again = await claim(store, T0, advance=lambda r: Advance(
+        "schedules", sid, T0 + timedelta(hours=1), new))
+    assert again.pending == []
     assert len(await store.list_deliveries()) == 1
 
 
-async def test_advance_without_the_lease_writes_nothing(store: Store) -> None:
-    """An owner that lost its lease to another process changes nothing."""
-    sid = await _add(store, T0)
-    await store.claim_due_schedules(T0, "a", LEASE, 10)
-    await store.claim_due_schedules(T0 + timedelta(minutes=5), "b", LEASE, 10)
-    adv = Advance("schedules", sid, T0 + timedelta(hours=1), (_delivery(f"schedule:{sid}", T0),))
-    assert await store.apply_advances([adv], owner="a", now=T0, send_lease=LEASE) == []
+async def test_a_plan_that_fails_writes_nothing(store: Store) -> None:
+    """The claim, the plan and the writes are one transaction: a plan that raises (a bug, a
+    process killed mid-claim) leaves every row due and the ledger empty, held by nobody."""
+    ids = [await _add(store, T0) for _ in range(3)]
+
+    def broken(row: Any) -> Advance:
+        raise RuntimeError("planner bug")
+
+    with pytest.raises(RuntimeError, match="planner bug"):
+        await take_schedules(store, T0, advance=broken)
     assert await store.list_deliveries() == []
+    assert sorted(r.id for r in await take_schedules(store, T0)) == ids
+
+
+async def test_an_advance_for_a_row_not_taken_is_refused(store: Store) -> None:
+    """A plan may only move the rows its claim holds: an advance for any other row (it may
+    be another process's) is refused and nothing is written."""
+    taken = await _add(store, T0)
+    other = await _add(store, T0 + timedelta(hours=1))
+
+    def stray(row: Any) -> Advance:
+        return Advance("schedules", other, None, (_delivery(f"schedule:{other}", T0),))
+
+    with pytest.raises(ValueError, match="did not take"):
+        await take_schedules(store, T0, advance=stray)
+    assert await store.list_deliveries() == []
+    got = await store.get_schedule(other)
+    assert got is not None and got.next_due == T0 + timedelta(hours=1)
+    assert [r.id for r in await take_schedules(store, T0)] == [taken]
 
 
 async def test_skipped_rows_are_recorded_but_not_returned_for_sending(store: Store) -> None:
     """A skipped slot lands in the ledger as skipped and is not handed back to send."""
     sid = await _add(store, T0)
-    await store.claim_due_schedules(T0, "a", LEASE, 10)
     skipped = _delivery(f"schedule:{sid}", T0, LedgerStatus.SKIPPED)
-    assert (
-        await store.apply_advances(
-            [Advance("schedules", sid, None, (skipped,))], owner="a", now=T0, send_lease=LEASE
-        )
-        == []
-    )
+    _, claimed = await claim(store, T0, advance=lambda r: Advance("schedules", sid, None,
+                                                                   (skipped,)))
+    assert claimed.pending == []
     [row] = await store.list_deliveries()
     assert row.status == LedgerStatus.SKIPPED
 
@@ -150,9 +202,9 @@ async def test_skipped_rows_are_recorded_but_not_returned_for_sending(store: Sto
 async def test_retry_claim_honours_backoff_lease_and_reclaim(store: Store) -> None:
     """Pending rows are retried after backoff; at start-up the same owner reclaims its own."""
     sid = await _add(store, T0)
-    await store.claim_due_schedules(T0, "me", LEASE, 10)
-    adv = Advance("schedules", sid, None, (_delivery(f"schedule:{sid}", T0),))
-    [row] = await store.apply_advances([adv], owner="me", now=T0, send_lease=LEASE)
+    _, claimed = await claim(store, T0, owner="me", advance=lambda r: Advance(
+        "schedules", sid, None, (_delivery(f"schedule:{sid}", T0),)))
+    [row] = claimed.pending
     # In flight (leased by "me"): nobody may retry it yet...
     assert await store.claim_retryable_deliveries(T0, "other", LEASE, 10) == []
     # ...except "me" restarting, which reclaims it with the same nonce.
@@ -207,12 +259,10 @@ async def test_has_work_waits_for_a_backoff_retry(store: Store) -> None:
 async def test_expired_pending_rows_are_failed(store: Store) -> None:
     """Pending rows whose slot is older than the cutoff are marked failed, newer ones stay."""
     sid = await _add(store, T0)
-    await store.claim_due_schedules(T0, "me", LEASE, 10)
     old = _delivery(f"schedule:{sid}", T0 - timedelta(hours=1))
     new = _delivery(f"schedule:{sid}", T0)
-    await store.apply_advances(
-        [Advance("schedules", sid, None, (old, new))], owner="me", now=T0, send_lease=LEASE
-    )
+    await claim(store, T0, owner="me", advance=lambda r: Advance("schedules", sid, None,
+                                                                  (old, new)))
     assert await store.fail_expired_deliveries(T0 - timedelta(minutes=10), T0, owner="me") == 1
     statuses = [r.status for r in await store.list_deliveries()]
     assert statuses == [LedgerStatus.FAILED, LedgerStatus.PENDING]
@@ -266,12 +316,10 @@ async def test_claim_searches_the_next_due_index_on_sqlite(
     ``platform`` and walk every row of the platform (then sort them): O(stored), not O(due).
     """
 
-    async def claim(store: Store) -> Any:
-        if table == "schedules":
-            return await store.claim_due_schedules(T0, "a", LEASE, 10, scope=scope)
-        return await store.claim_due_reminders(T0, "a", LEASE, 10, scope=scope)
+    async def claim_both(store: Store) -> Any:
+        return await take(store, T0, 10, scope=scope)
 
-    details = await _sqlite_plan(tmp_path, claim, f"UPDATE {table.upper()}")
+    details = await _sqlite_plan(tmp_path, claim_both, f"SELECT {table.upper()}.ID")
     assert f"ix_{table}_next_due" in details, details
     assert "TEMP B-TREE" not in details, details
     assert not any(index in details for index in PLATFORM_INDEXES), details
@@ -296,11 +344,9 @@ async def test_platform_scope_still_filters(store: Store) -> None:
     """Keeping the platform term off the index (SQLite) changes the plan, not which rows qualify."""
     sid = await _add(store, T0)  # a console schedule
     assert not await store.has_work(T0, scope=ClaimScope.build(["discord"]))
-    assert await store.claim_due_schedules(T0, "a", LEASE, 10,
-                                           scope=ClaimScope.build(["discord"])) == []
+    assert await take_schedules(store, T0, scope=ClaimScope.build(["discord"])) == []
     assert await store.has_work(T0, scope=ClaimScope.build(["console", "discord"]))
-    [row] = await store.claim_due_schedules(T0, "a", LEASE, 10,
-                                            scope=ClaimScope.build(["console"]))
+    [row] = await take_schedules(store, T0, scope=ClaimScope.build(["console"]))
     assert row.id == sid
 
 
@@ -316,14 +362,17 @@ async def _add_in(store: Store, workspace: str, next_due: datetime) -> int:
 async def test_a_first_claim_takes_a_few_of_every_workspace(store: Store) -> None:
     """30 rows due in a big workspace before 2 in a small one: a plain claim of 7 takes only
     the big one's; a claim with per_workspace=5 takes 5 of the big one's (its earliest) and
-    both of the small one's, and skips rows another owner holds."""
+    both of the small one's, and skips a row another process holds."""
     big = [await _add_in(store, "big", T0 - timedelta(minutes=30 - i)) for i in range(30)]
     small = [await _add_in(store, "small", T0) for _ in range(2)]
-    plain = await store.claim_due_schedules(T0, "peek", LEASE, 7)
+    # A peek: each row taken is advanced to the same next_due, so it stays due.
+    plain = await take_schedules(store, T0, 7, advance=lambda r: Advance(
+        "schedules", r.id, r.next_due))
     assert [r.id for r in plain] == big[:7]
-    await store.release_leases("peek")
-    await store.claim_due_schedules(T0, "other", LEASE, 1)  # holds big[0]
-    fair = await store.claim_due_schedules(T0, "a", LEASE, 100, per_workspace=5)
+    async with store.engine.begin() as conn:  # big[0] leased by a process still sending it
+        await conn.execute(sa.update(t.schedules).where(t.schedules.c.id == big[0])
+                           .values(lease_owner="other", lease_until=T0 + LEASE))
+    fair = await take_schedules(store, T0, 100, per_workspace=5)
     assert sorted(r.id for r in fair) == sorted(big[1:6] + small)
-    rest = await store.claim_due_schedules(T0, "a", LEASE, 100)
+    rest = await take_schedules(store, T0, 100)
     assert sorted(r.id for r in rest) == big[6:]

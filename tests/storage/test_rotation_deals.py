@@ -127,7 +127,7 @@ async def test_a_tick_deals_each_claimed_batch_in_one_rotation_update(
     store: Store, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """120 break DMs and 4 tip posts to one channel, due hourly: at the second tick every
-    claimed batch (its one ``apply_advances``) deals all its messages with two rotation
+    claimed batch (one ``claim_due`` that took rows) deals all its messages with two rotation
     statements, not two per message; the channel's four tips are four different tips."""
     for i in range(PEOPLE):
         await store.upsert_reminder(platform=str(PLATFORM), workspace_id="@me", user_id=f"p{i}",
@@ -146,15 +146,16 @@ async def test_a_tick_deals_each_claimed_batch_in_one_rotation_update(
     clock.set(again.next_due)  # the schedules' next hour too
     notifier.sent.clear()
     seen = _statements(store, "rotation")
-    applied = store.apply_advances
+    claim = store.claim_due
     batches = 0
 
     async def counted(*args: Any, **kwargs: Any) -> Any:
         nonlocal batches
-        batches += 1
-        return await applied(*args, **kwargs)
+        claimed = await claim(*args, **kwargs)
+        batches += bool(claimed.schedules or claimed.reminders)
+        return claimed
 
-    monkeypatch.setattr(store, "apply_advances", counted)
+    monkeypatch.setattr(store, "claim_due", counted)
     assert (await service.tick()).sent == PEOPLE + 4
     assert batches >= 2  # the fair first claim, then the rest
     # Batches are sent side by side (the next is claimed while one sends), so their

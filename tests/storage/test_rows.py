@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
 
 from bot.storage import ScheduleRow, Spec, Store
+from tests.storage.claiming import take
 
 SPEC = Spec(every_minutes=60, start="09:00", end="17:00", days="0,1,2,3,4")
 
@@ -144,11 +145,13 @@ async def test_claims_read_back_what_the_record_readers_read(store: Store) -> No
         snoozed_until=datetime(2027, 2, 1, 9, 30, tzinfo=UTC),
         paused_until=datetime(2027, 2, 2, 10, 45, tzinfo=UTC),
     )
-    now = datetime(2027, 3, 1, 8, 0, tzinfo=UTC)
-    [claimed_schedule] = await store.claim_due_schedules(now, "me", timedelta(minutes=5), 10)
-    [claimed_reminder] = await store.claim_due_reminders(now, "me", timedelta(minutes=5), 10)
-    assert claimed_schedule == await store.get_schedule(schedule.id)
-    assert claimed_reminder == await store.get_reminder("slack", "T9", "U7")
+    # Read before the claim: taking them moves them on.
+    read_schedule = await store.get_schedule(schedule.id)
+    read_reminder = await store.get_reminder("slack", "T9", "U7")
+    [claimed_schedule, claimed_reminder] = await take(store, datetime(2027, 3, 1, 8, 0,
+                                                                      tzinfo=UTC))
+    assert claimed_schedule == read_schedule
+    assert claimed_reminder == read_reminder
     assert claimed_schedule.paused_reason == "kept from an old pause"
     assert claimed_reminder.paused_until == datetime(2027, 2, 2, 10, 45, tzinfo=UTC)
     assert claimed_reminder.snoozed_until is not None

@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.storage import Advance, ClaimScope, LedgerStatus, NewDelivery, Spec, Store, shard_of
+from tests.storage.claiming import LEASE, claim, take, take_reminders, take_schedules
 
 T0 = datetime(2027, 3, 1, 8, 0, tzinfo=UTC)
-LEASE = timedelta(minutes=2)
 TAKEOVER = timedelta(minutes=3)
 # Real-looking snowflakes (19 digits) on shard 0 and shard 1 of 2.
 GUILD_0 = str((1_200_000_000_000 << 22) | 5)
@@ -73,12 +73,9 @@ async def test_claims_take_only_this_process_platforms(store: Store) -> None:
     discord_rid = await _reminder(store, "u1")
     await _reminder(store, "U9", platform="slack")
     only = ClaimScope.build(["discord"])
-    assert [r.id for r in await store.claim_due_schedules(T0, "a", LEASE, 9, scope=only)] == [
-        discord_sid
-    ]
-    assert [r.id for r in await store.claim_due_reminders(T0, "a", LEASE, 9, scope=only)] == [
-        discord_rid
-    ]
+    taken = await take(store, T0, 9, scope=only)
+    assert [(type(r).__name__, r.id) for r in taken] == [
+        ("ScheduleRow", discord_sid), ("ReminderRow", discord_rid)]
     assert not await store.has_work(T0, scope=only)
     assert await store.has_work(T0, scope=ClaimScope.build(["slack"]))
 
@@ -87,8 +84,8 @@ async def test_sharded_claims_take_only_own_guilds(store: Store) -> None:
     """Each shard's process claims its guilds' schedules and never the other shard's."""
     on_0 = await _schedule(store, GUILD_0)
     on_1 = await _schedule(store, GUILD_1)
-    got_1 = await store.claim_due_schedules(T0, "b", LEASE, 9, scope=scope(1))
-    got_0 = await store.claim_due_schedules(T0, "a", LEASE, 9, scope=scope(0))
+    got_1 = await take_schedules(store, T0, 9, owner="b", scope=scope(1))
+    got_0 = await take_schedules(store, T0, 9, owner="a", scope=scope(0))
     assert ([r.id for r in got_0], [r.id for r in got_1]) == ([on_0], [on_1])
 
 
@@ -96,28 +93,25 @@ async def test_other_platforms_ignore_the_shard_rule(store: Store) -> None:
     """A sharded process that also runs Slack claims Slack schedules whatever their id."""
     slack = await _schedule(store, "T123", platform="slack")
     both = scope(1, platforms=("discord", "slack"))
-    assert [r.id for r in await store.claim_due_schedules(T0, "b", LEASE, 9, scope=both)] == [
-        slack
-    ]
+    assert [r.id for r in await take_schedules(store, T0, 9, owner="b", scope=both)] == [slack]
 
 
 async def test_overdue_schedules_of_a_silent_shard_are_taken_over(store: Store) -> None:
     """Once a row is overdue by the takeover time, another shard's process claims it."""
     on_1 = await _schedule(store, GUILD_1)
     assert not await store.has_work(T0 + TAKEOVER - timedelta(seconds=1), scope=scope(0))
-    assert await store.claim_due_schedules(
-        T0 + TAKEOVER - timedelta(seconds=1), "a", LEASE, 9, scope=scope(0)
-    ) == []
+    assert await take_schedules(store, T0 + TAKEOVER - timedelta(seconds=1), 9, owner="a",
+                                scope=scope(0)) == []
     assert await store.has_work(T0 + TAKEOVER, scope=scope(0))
-    later = await store.claim_due_schedules(T0 + TAKEOVER, "a", LEASE, 9, scope=scope(0))
+    later = await take_schedules(store, T0 + TAKEOVER, 9, owner="a", scope=scope(0))
     assert [r.id for r in later] == [on_1]
 
 
 async def test_reminders_are_shared_by_every_shard(store: Store) -> None:
     """DM reminders carry no shard rule: two shards' processes split them, never overlapping."""
     ids = {await _reminder(store, f"u{i}") for i in range(6)}
-    a = await store.claim_due_reminders(T0, "a", LEASE, 3, scope=scope(0))
-    b = await store.claim_due_reminders(T0, "b", LEASE, 9, scope=scope(1))
+    a = await take_reminders(store, T0, 3, owner="a", scope=scope(0))
+    b = await take_reminders(store, T0, 9, owner="b", scope=scope(1))
     got_a, got_b = {r.id for r in a}, {r.id for r in b}
     assert len(got_a) == 3 and not got_a & got_b and got_a | got_b == ids
 
@@ -127,9 +121,12 @@ async def test_non_numeric_discord_workspace_does_not_break_sharded_claims(store
     and it is still taken over once overdue (nothing is ever stuck)."""
     odd = await _schedule(store, "not-a-guild")
     on_0 = await _schedule(store, GUILD_0)
-    got = await store.claim_due_schedules(T0, "a", LEASE, 9, scope=scope(0))
+    # Shard 0's claim leaves what it took due (as if its sends were still to come)...
+    got = await take_schedules(store, T0, 9, owner="a", scope=scope(0),
+                               advance=lambda r: Advance("schedules", r.id, r.next_due))
     assert on_0 in {r.id for r in got}
-    later = await store.claim_due_schedules(T0 + TAKEOVER, "b", LEASE, 9, scope=scope(1))
+    # ...and whichever shard the odd row fell to, it is overdue and taken over by now.
+    later = await take_schedules(store, T0 + TAKEOVER, 9, owner="b", scope=scope(1))
     assert odd in {r.id for r in later}
 
 
@@ -140,19 +137,17 @@ async def test_sql_shard_formula_matches_discord(store: Store, count: int) -> No
     by_guild = {g: await _schedule(store, g) for g in guilds}
     for shard in range(count):
         s = ClaimScope.build(["discord"], count, [shard], takeover_after=TAKEOVER)
-        got = {r.id for r in await store.claim_due_schedules(T0, f"o{shard}", LEASE, 99, scope=s)}
+        got = {r.id for r in await take_schedules(store, T0, 99, owner=f"o{shard}", scope=s)}
         assert got == {by_guild[g] for g in guilds if shard_of(int(g), count) == shard}
 
 
 async def test_retries_are_taken_only_by_their_platform(store: Store) -> None:
     """A pending Slack ledger row is never leased by a Discord-only process."""
     sid = await _schedule(store, "T1", platform="slack")
-    await store.claim_due_schedules(T0, "dead", LEASE, 9)
     slot = NewDelivery(f"schedule:{sid}", T0, "slack:T1:channel:c", "slack", "T1", "channel",
                        "c", "tip")
-    await store.apply_advances(
-        [Advance("schedules", sid, None, (slot,))], owner="dead", now=T0, send_lease=LEASE
-    )
+    await claim(store, T0, 9, owner="dead", advance=lambda r: Advance("schedules", sid, None,
+                                                                       (slot,)))
     later = T0 + LEASE + timedelta(seconds=1)
     discord_only = ClaimScope.build(["discord"])
     assert await store.claim_retryable_deliveries(later, "a", LEASE, 9, scope=discord_only) == []
@@ -165,12 +160,11 @@ async def test_retries_are_taken_only_by_their_platform(store: Store) -> None:
 async def test_a_late_report_never_reverts_a_sent_row(store: Store) -> None:
     """When a slow owner reports "retry" after another process recorded "sent", it stays sent."""
     sid = await _schedule(store, GUILD_0)
-    await store.claim_due_schedules(T0, "slow", LEASE, 9)
     slot = NewDelivery(f"schedule:{sid}", T0, f"discord:{GUILD_0}:channel:c", "discord",
                        GUILD_0, "channel", "c", "tip")
-    [row] = await store.apply_advances(
-        [Advance("schedules", sid, None, (slot,))], owner="slow", now=T0, send_lease=LEASE
-    )
+    _, claimed = await claim(store, T0, 9, owner="slow", advance=lambda r: Advance(
+        "schedules", sid, None, (slot,)))
+    [row] = claimed.pending
     later = T0 + LEASE + timedelta(seconds=1)
     [taken] = await store.claim_retryable_deliveries(later, "fast", LEASE, 9)
     assert (taken.id, taken.nonce) == (row.id, row.nonce)
