@@ -65,17 +65,20 @@ _PG_INSERT = sa.text(
 
 
 # The ids travel as an array joined by primary key: a fixed statement text whatever the
-# batch's size. The lease columns are cleared too: a claimed row is free, but one a process
-# of the previous version leased and lost may still carry its expired lease.
+# batch's size. They are also given as ``r.id = ANY(:ids)``, so the rows are found by their
+# primary key: with only the join, PostgreSQL's estimate for 1,000 unnested ids made a hash
+# join over a scan of the whole table the cheaper plan at 100k rows (30 ms a batch instead
+# of 3). The lease columns are cleared too: a claimed row is free, but one a process of the
+# previous version leased and lost may still carry its expired lease.
 _PG_ADVANCE = {
     "schedules": sa.text(
         "UPDATE schedules AS r SET next_due = v.due, lease_owner = NULL, lease_until = NULL "
         "FROM unnest(CAST(:ids AS integer[]), CAST(:dues AS timestamptz[])) AS v(id, due) "
-        "WHERE r.id = v.id"),
+        "WHERE r.id = ANY(CAST(:ids AS integer[])) AND r.id = v.id"),
     "reminders": sa.text(
         "UPDATE reminders AS r SET next_due = v.due, lease_owner = NULL, lease_until = NULL "
         "FROM unnest(CAST(:ids AS integer[]), CAST(:dues AS timestamptz[])) AS v(id, due) "
-        "WHERE r.id = v.id"),
+        "WHERE r.id = ANY(CAST(:ids AS integer[])) AND r.id = v.id"),
 }
 
 
