@@ -16,7 +16,7 @@ parsed and planned again each time. Here each write is one statement per batch:
   form. Through SQLAlchemy each of a ledger row's 17 values was a bound parameter run through
   its type's processors (five datetimes per row, each formatted in Python).
 
-Each function runs inside the caller's transaction and changes only the rows its claim holds
+Each function runs inside the caller's transaction and changes only the rows its claim took
 (or ledger rows still pending), so the exactly-once bookkeeping is what it was with one
 statement per row.
 """
@@ -82,19 +82,22 @@ _PG_ADVANCE = {
 }
 
 
-# SQLite takes a chunk's (id, next_due) pairs as ONE JSON parameter, so the statement text is
-# fixed (one per table) whatever the chunk's size.
+# SQLite takes a chunk's (id, next_due, next_due as read) triples as ONE JSON parameter, so
+# the statement text is fixed (one per table) whatever the chunk's size. A row moves only if
+# its next_due is still the one its claim read (compared as instants: see same_instant).
 _SQLITE_ADVANCE = {
     "schedules": (
-        "WITH v(v_id, v_due) AS (SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') "
-        "FROM json_each(?)) "
+        "WITH v(v_id, v_due, v_was) AS (SELECT json_extract(value, '$[0]'), "
+        "json_extract(value, '$[1]'), json_extract(value, '$[2]') FROM json_each(?)) "
         "UPDATE schedules SET next_due = v.v_due, lease_owner = NULL, lease_until = NULL "
-        "FROM v WHERE schedules.id = v.v_id"),
+        "FROM v WHERE schedules.id = v.v_id "
+        "AND julianday(schedules.next_due) = julianday(v.v_was) RETURNING id"),
     "reminders": (
-        "WITH v(v_id, v_due) AS (SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') "
-        "FROM json_each(?)) "
+        "WITH v(v_id, v_due, v_was) AS (SELECT json_extract(value, '$[0]'), "
+        "json_extract(value, '$[1]'), json_extract(value, '$[2]') FROM json_each(?)) "
         "UPDATE reminders SET next_due = v.v_due, lease_owner = NULL, lease_until = NULL "
-        "FROM v WHERE reminders.id = v.v_id"),
+        "FROM v WHERE reminders.id = v.v_id "
+        "AND julianday(reminders.next_due) = julianday(v.v_was) RETURNING id"),
 }
 
 
@@ -142,24 +145,46 @@ def sqlite_datetime(conn: AsyncConnection) -> Callable[[datetime | None], str | 
 
 
 async def advance(
-    conn: AsyncConnection, table: str, pairs: Sequence[tuple[int, datetime | None]]
-) -> None:
-    """Set ``next_due`` for each (id, next_due) of rows the caller's claim holds."""
+    conn: AsyncConnection,
+    table: str,
+    pairs: Sequence[tuple[int, datetime | None]],
+    was: Sequence[datetime | None] | None = None,
+) -> list[int]:
+    """Set ``next_due`` for each (id, next_due); returns the ids moved.
+
+    On PostgreSQL the caller's claim holds the rows' locks, so every row moves. SQLite's
+    claim reads without a lock and gives ``was``, each row's ``next_due`` as read: a row
+    moves only if it still has it."""
     if not pairs:
-        return
+        return []
     if table not in _PG_ADVANCE:
         raise ValueError(f"not a leasable table: {table!r}")
     if conn.dialect.name == "postgresql":
         await conn.execute(_PG_ADVANCE[table], {
             "ids": [row_id for row_id, _ in pairs], "dues": [due for _, due in pairs]})
-        return
+        return [row_id for row_id, _ in pairs]
+    if was is None or len(was) != len(pairs):
+        raise ValueError("SQLite moves a row only from the next_due its claim read")
     # Straight to the driver: SQLAlchemy would compile (and key its cache on) thousands of
     # bound parameters per statement.
     to_db = sqlite_datetime(conn)
+    moved: list[int] = []
     for start in range(0, len(pairs), SQLITE_ROWS):
-        chunk = pairs[start : start + SQLITE_ROWS]
-        pairs_json = json.dumps([(row_id, to_db(due)) for row_id, due in chunk])
-        await conn.exec_driver_sql(_SQLITE_ADVANCE[table], (pairs_json,))
+        chunk = zip(pairs[start : start + SQLITE_ROWS], was[start : start + SQLITE_ROWS],
+                    strict=True)
+        triples = json.dumps([(row_id, to_db(due), to_db(old)) for (row_id, due), old in chunk])
+        result = await conn.exec_driver_sql(_SQLITE_ADVANCE[table], (triples,))
+        moved.extend(result.scalars())
+    return moved
+
+
+def same_instant(column: sa.ColumnElement[Any], value: datetime | None
+                 ) -> sa.ColumnElement[bool]:
+    """SQLite: ``column`` holds ``value``'s instant. Compared as Julian days, so a row whose
+    text was written in another form (no microseconds, say) still matches, where comparing
+    the texts would leave it due and never moved."""
+    return sa.func.julianday(column) == sa.func.julianday(
+        sa.bindparam(None, value, type_=t.UTCDateTime))
 
 
 async def insert_ledger(
