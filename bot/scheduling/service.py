@@ -361,6 +361,9 @@ class SchedulerService:
             await self.gate.prefetch_upcoming(upcoming)
         except asyncio.CancelledError:
             raise
+        except StorageError as exc:  # one line, as the tick's own storage failures
+            log.error("checking ahead for upcoming nudges failed: the database refused (%s); "
+                      "they are checked when due", exc)
         except Exception:
             log.exception("checking ahead for upcoming nudges failed; they are checked when due")
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
+from urllib.parse import quote
 
 from bot.storage.base import Database
 from bot.storage.paths import sqlite_file
@@ -29,6 +31,21 @@ class FileWatch(Database):
         self._file = path.expanduser().resolve()
         st = os.stat(self._file)
         self._identity = (st.st_dev, st.st_ino)
+
+    def open_existing(self, _dialect: Any, _record: Any, cargs: list[Any],
+                      cparams: dict[str, Any]) -> None:
+        """SQLAlchemy's ``do_connect`` hook: once the file is remembered, a new connection
+        opens that file read-write and never creates it (``mode=rw``).
+
+        Without it, a connection opened after the file was deleted (the pool grows when two
+        reads overlap) made a fresh, empty database at the path before the tick's check
+        looked: the bot then reported the file "replaced" and left an empty database behind
+        for the next start. Now that connection fails, and the check reports the deletion.
+        """
+        if self._file is None or self._identity is None or not cargs:
+            return
+        cargs[0] = f"file:{quote(str(self._file))}?mode=rw"
+        cparams["uri"] = True
 
     def file_problem(self) -> str | None:
         """Why the database file is not the one this process opened; None when it is (or the

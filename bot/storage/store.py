@@ -54,10 +54,12 @@ def create_store(
     else:
         kwargs["pool_pre_ping"] = True
     engine = create_async_engine(parsed, **kwargs)
+    store = Store(engine, clock=clock)
     if parsed.get_backend_name() == "sqlite":
+        sa.event.listen(engine.sync_engine, "do_connect", store.open_existing)
         sa.event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         sa.event.listen(engine.sync_engine, "begin", _sqlite_begin)
-    return Store(engine, clock=clock)
+    return store
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -119,3 +119,37 @@ async def test_a_read_only_database_turns_health_unhealthy(tmp_path: Path) -> No
     finally:
         await store.close()
     assert reason is not None and "readonly" in reason.replace("-", "").replace(" ", ""), reason
+
+
+async def test_a_connection_opened_after_the_delete_makes_no_new_file(
+    sqlite_store: tuple[Store, Path],
+) -> None:
+    """A read that needs a new connection after the file is gone (the pool grows when two
+    reads overlap) fails instead of creating a fresh, empty database at the path, so the
+    check still reports the deletion, not a replacement."""
+    from bot.storage.errors import StorageError
+
+    store, path = sqlite_store
+    _remove(path)
+    await store.engine.dispose()  # every later read opens a new connection
+    with pytest.raises(StorageError):
+        await store.has_work(NOW)
+    assert not path.exists()
+    problem = store.file_problem()
+    assert problem is not None and "was deleted" in problem
+
+
+async def test_a_path_with_uri_characters_still_opens(tmp_path: Path) -> None:
+    """The remembered path goes into a ``file:`` URI: characters a URI treats specially
+    (``?``, ``#``, ``%``; the database URL carries them percent-encoded) are quoted, so new
+    connections open the same file."""
+    store = create_store(f"sqlite+aiosqlite:///{tmp_path}/odd%3F %23 %2541/deskbreak.sqlite3",
+                         clock=FakeClock(NOW))
+    try:
+        await store.migrate()
+        assert (tmp_path / "odd? # %41" / "deskbreak.sqlite3").exists()
+        await store.engine.dispose()
+        assert await store.has_work(NOW) is False
+        assert store.file_problem() is None
+    finally:
+        await store.close()
