@@ -57,7 +57,7 @@ log = logging.getLogger(__name__)
 _LEASABLE = {"schedules": t.schedules, "reminders": t.reminders}
 
 # What a claim asks of its caller: the advances (one per row) for the rows it took, given
-# their workspaces. Called inside the claim's transaction, so it must not wait on anything.
+# their workspaces. A plain function: PostgreSQL's claim calls it holding the rows' locks.
 Plan = Callable[
     [Sequence[ScheduleRow | ReminderRow], dict[tuple[str, str], WorkspaceRow]], list[Advance]
 ]
@@ -163,10 +163,10 @@ class ClaimQueries(LeaseFilters, WorkspaceQueries):
         SQLite has one write lock for the whole database. Held from the first read to the
         commit, as PostgreSQL holds its row locks, it was held while the event loop, busy
         with a fan-out's sends, came back to each of the claim's steps: up to a second per
-        batch, during which every send that had a mark or a deal to write waited (the
-        Slack fan-out went from 1.01-1.03x to 1.04-1.06x its floor). A row changed between the read
-        and the write (a command moved it, another claim took it) is left out, with its
-        advance: it is planned again by the next claim that finds it due.
+        batch, during which every send that had a mark or a deal to write waited (the Slack
+        fan-out went from 1.01-1.03x to 1.04-1.06x its floor). A row changed between the
+        read and the write (a command moved it, another claim took it) is left out, with
+        its advance: it is planned again by the next claim that finds it due.
         """
         async with self.read() as conn:
             rows, workspaces = await self._due_rows(conn, now, scope, limit, per_workspace)
@@ -213,11 +213,12 @@ class ClaimQueries(LeaseFilters, WorkspaceQueries):
         limit: int,
         per_workspace: int | None,
     ) -> Sequence[sa.Row[Any]]:
-        """Lock and read the rows due first, or with ``per_workspace`` the first few of EVERY
-        workspace with rows due (ranked within their workspace, then taken rank by rank): a
-        tick's first claim, so a workspace with a handful due is not claimed after another's
-        thousands. That ranking reads every due row once, which is why only a first claim
-        asks for it; the later claims take the rest by ``next_due`` from the index."""
+        """Read (on PostgreSQL, lock) the rows due first, or with ``per_workspace`` the first
+        few of EVERY workspace with rows due (ranked within their workspace, then taken rank
+        by rank): a tick's first claim, so a workspace with a handful due is not claimed
+        after another's thousands. That ranking reads every due row once, which is why only
+        a first claim asks for it; the later claims take the rest by ``next_due`` from the
+        index."""
         due = self._due(table, now, scope)
         picked = [table.c[name] for name in columns]
         if per_workspace is None:
