@@ -35,8 +35,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from bot.storage import tables as t
 from bot.storage.records import LedgerStatus
 
-# Advances per SQLite statement (a chunk's pairs travel as one JSON parameter): bounds the
-# text handed over at once, not the bound parameters, which stay at two.
+# Advances per SQLite statement (a chunk's triples travel as one JSON parameter): bounds the
+# text handed over at once, not the bound parameters, which stay at one.
 SQLITE_ROWS = 2000
 # The ledger columns a new row is written with (``ledger.ledger_values``), in order.
 LEDGER_COLUMNS = (
