@@ -81,7 +81,8 @@ class Claimed:
         return sum(name == "reminders" for name, _ in self.taken)
 
 
-def _table_of(row: ScheduleRow | ReminderRow) -> str:
+def table_of(row: ScheduleRow | ReminderRow) -> str:
+    """The table a claimed row comes from, as ``Advance.table`` names it."""
     return "schedules" if isinstance(row, ScheduleRow) else "reminders"
 
 
@@ -89,7 +90,7 @@ def _checked(advances: list[Advance], rows: Sequence[ScheduleRow | ReminderRow]
              ) -> list[Advance]:
     """The plan's advances, refused whole if one is for a row the claim did not take:
     writing it could undo another claim's work."""
-    taken = {(_table_of(r), r.id) for r in rows}
+    taken = {(table_of(r), r.id) for r in rows}
     strays = [a for a in advances if (a.table, a.row_id) not in taken]
     if strays:
         raise ValueError(f"advances for rows the claim did not take: {strays[:3]}")
@@ -173,7 +174,7 @@ class ClaimQueries(LeaseFilters, WorkspaceQueries):
         if not rows:
             return Claimed(frozenset(), [])
         advances = _checked(plan(rows, workspaces), rows)
-        read_due = {(_table_of(r), r.id): r.next_due for r in rows}
+        read_due = {(table_of(r), r.id): r.next_due for r in rows}
         async with self.write() as conn:
             moved = await self._advance_rows(conn, advances, read_due)
             advances = [a for a in advances if (a.table, a.row_id) in moved]

@@ -11,15 +11,11 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
 from bot.storage import Advance, ClaimScope, ReminderRow, ScheduleRow, Store, WorkspaceRow
-from bot.storage.claims import Claimed
+from bot.storage.claims import Claimed, table_of
 from bot.storage.scope import EVERYTHING
 
 LEASE = timedelta(minutes=2)
 Row = ScheduleRow | ReminderRow
-
-
-def table_of(row: Row) -> str:
-    return "schedules" if isinstance(row, ScheduleRow) else "reminders"
 
 
 def parked(row: Row) -> Advance:
