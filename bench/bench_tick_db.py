@@ -146,8 +146,7 @@ async def store_drain(url: str, due: int, batch: int = CLAIM_BATCH
     def plan(rows: Sequence[ScheduleRow | ReminderRow],
              workspaces: dict[tuple[str, str], WorkspaceRow]) -> list[Advance]:
         start, cpu_start = time.perf_counter(), time.process_time()
-        advances = [planner.plan(r, workspaces[(r.platform, r.workspace_id)], INSTANT, GRACE,
-                                 report) for r in rows]
+        advances = planner.plan_batch(rows, workspaces, INSTANT, GRACE, report)
         planning[0] += time.perf_counter() - start
         planning[1] += time.process_time() - cpu_start
         return advances

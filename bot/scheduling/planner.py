@@ -8,6 +8,7 @@ anything is sent, which is what makes a crash between planning and sending harml
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import datetime, timedelta, tzinfo
 
 from bot.core.ports import Platform, Target, TargetKind
@@ -52,6 +53,19 @@ def plan(
         return Advance(
             "reminders", row.id, None, (), {"enabled": False, "disabled_reason": "error"}
         )
+
+
+def plan_batch(
+    rows: Sequence[ScheduleRow | ReminderRow],
+    workspaces: dict[tuple[str, str], WorkspaceRow],
+    now: datetime,
+    grace: timedelta,
+    report: TickReport,
+) -> list[Advance]:
+    """A claimed batch planned row by row, each with its workspace: what a claim's ``plan``
+    does for the tick (and for bench_tick_db, which must plan exactly as the tick does)."""
+    return [plan(row, workspaces[(row.platform, row.workspace_id)], now, grace, report)
+            for row in rows]
 
 
 def _plan_schedule(

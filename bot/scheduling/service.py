@@ -378,8 +378,7 @@ class SchedulerService:
 
         def plan(rows: Sequence[ScheduleRow | ReminderRow],
                  workspaces: dict[tuple[str, str], WorkspaceRow]) -> list[Advance]:
-            return [planner.plan(row, workspaces[(row.platform, row.workspace_id)], now,
-                                 self.grace, report) for row in rows]
+            return planner.plan_batch(rows, workspaces, now, self.grace, report)
 
         while not self.dispatcher.stopping:  # a stop lets this batch finish but claims no more
             claimed = await self.store.claim_due(
